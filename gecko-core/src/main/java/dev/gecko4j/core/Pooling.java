@@ -1,0 +1,143 @@
+package dev.gecko4j.core;
+
+import java.util.Arrays;
+
+/**
+ * How token states become one vector per text. Works on a flat, row-major
+ * {@code [batch, seq, hidden]} buffer and a flat {@code [batch, seq]} attention mask (1 = token,
+ * 0 = padding), as ONNX Runtime returns them.
+ *
+ * <p>The pooling of a model is given in its sentence-transformers {@code 1_Pooling/config.json}.
+ */
+public enum Pooling {
+  /** Takes the state of the first token ({@code [CLS]}); BGE. */
+  CLS,
+  /**
+   * Averages the token states weighted by the attention mask (padding excluded), with the divisor
+   * clamped to at least 1e-9 as sentence-transformers does; MiniLM, E5, Gecko.
+   */
+  MEAN,
+  /**
+   * Takes the state of the last real token of each row (the last position whose mask is 1), so it
+   * is correct under both left and right padding; E5-mistral and other decoder embedders.
+   */
+  LAST_TOKEN;
+
+  /**
+   * Pools {@code hidden} into {@code [batch, hiddenSize]}.
+   *
+   * @param hidden token states, length {@code batch * seq * hiddenSize}
+   * @param mask attention mask, length {@code batch * seq}, values 0 or 1
+   * @param batch number of rows, {@code >= 1}
+   * @param seq sequence length, {@code >= 1}
+   * @param hiddenSize hidden size, {@code >= 1}
+   * @return a new array of length {@code batch * hiddenSize}
+   * @throws IllegalArgumentException if a size is not positive, a buffer length does not match,
+   *     or a row has no token under {@link #CLS} or {@link #LAST_TOKEN}
+   */
+  public float[] pool(float[] hidden, long[] mask, int batch, int seq, int hiddenSize) {
+    float[] out = new float[Math.multiplyExact(batch, hiddenSize)];
+    pool(hidden, mask, batch, seq, hiddenSize, out, 0);
+    return out;
+  }
+
+  /**
+   * Pools {@code hidden} into {@code out} starting at {@code outOffset}, without allocating.
+   *
+   * @see #pool(float[], long[], int, int, int)
+   */
+  public void pool(float[] hidden, long[] mask, int batch, int seq, int hiddenSize, float[] out,
+      int outOffset) {
+    checkShapes(hidden, mask, batch, seq, hiddenSize);
+    if (out == null || outOffset < 0 || (long) outOffset + (long) batch * hiddenSize > out.length) {
+      throw new IllegalArgumentException(
+          "out must hold " + ((long) batch * hiddenSize) + " floats from offset " + outOffset
+              + ", but has length " + (out == null ? "null" : out.length));
+    }
+    for (int b = 0; b < batch; b++) {
+      int o = outOffset + b * hiddenSize;
+      int rowBase = b * seq;
+      switch (this) {
+        case CLS -> {
+          System.arraycopy(hidden, rowBase * hiddenSize, out, o, hiddenSize);
+        }
+        case LAST_TOKEN -> {
+          int last = -1;
+          for (int t = seq - 1; t >= 0; t--) {
+            if (mask[rowBase + t] != 0) {
+              last = t;
+              break;
+            }
+          }
+          if (last < 0) {
+            throw new IllegalArgumentException("row " + b + " has no token (attention mask all 0)");
+          }
+          System.arraycopy(hidden, (rowBase + last) * hiddenSize, out, o, hiddenSize);
+        }
+        case MEAN -> {
+          Arrays.fill(out, o, o + hiddenSize, 0f);
+          float count = 0;
+          for (int t = 0; t < seq; t++) {
+            long m = mask[rowBase + t];
+            if (m == 0) {
+              continue;
+            }
+            count += m;
+            int h = (rowBase + t) * hiddenSize;
+            for (int d = 0; d < hiddenSize; d++) {
+              out[o + d] += hidden[h + d] * m;
+            }
+          }
+          float inv = 1f / Math.max(count, 1e-9f);
+          for (int d = 0; d < hiddenSize; d++) {
+            out[o + d] *= inv;
+          }
+        }
+      }
+    }
+  }
+
+  private static void checkShapes(float[] hidden, long[] mask, int batch, int seq, int hiddenSize) {
+    if (batch < 1 || seq < 1 || hiddenSize < 1) {
+      throw new IllegalArgumentException(
+          "batch, seq and hiddenSize must be >= 1, but are: " + batch + ", " + seq + ", " + hiddenSize);
+    }
+    long expectedHidden = (long) batch * seq * hiddenSize;
+    if (hidden == null || hidden.length != expectedHidden) {
+      throw new IllegalArgumentException(
+          "hidden must have length batch*seq*hiddenSize=" + expectedHidden + ", but has "
+              + (hidden == null ? "null" : hidden.length));
+    }
+    if (mask == null || mask.length != (long) batch * seq) {
+      throw new IllegalArgumentException(
+          "mask must have length batch*seq=" + ((long) batch * seq) + ", but has "
+              + (mask == null ? "null" : mask.length));
+    }
+  }
+
+  /**
+   * Parses a pooling name as sentence-transformers writes it ({@code cls}, {@code mean},
+   * {@code lasttoken}, {@code last_token}) or as this enum names it, ignoring case.
+   *
+   * @throws IllegalArgumentException naming the valid modes if {@code name} is unknown
+   */
+  public static Pooling parse(String name) {
+    if (name != null) {
+      String n = name.trim().toLowerCase(java.util.Locale.ROOT).replace("_", "").replace("-", "");
+      switch (n) {
+        case "cls", "clstoken" -> {
+          return CLS;
+        }
+        case "mean", "meantokens" -> {
+          return MEAN;
+        }
+        case "lasttoken" -> {
+          return LAST_TOKEN;
+        }
+        default -> { }
+      }
+    }
+    throw new IllegalArgumentException(
+        "Invalid pooling mode: " + name + ". Valid pooling modes are: [cls, mean, lasttoken]");
+  }
+}
