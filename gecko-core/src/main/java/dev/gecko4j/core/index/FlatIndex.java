@@ -261,7 +261,9 @@ public final class FlatIndex {
   /**
    * Returns the {@code k} best hits for each query, using all cores: the queries are cut into
    * blocks of 16, the corpus into partitions, and the (block, partition) tasks run on the common
-   * {@link ForkJoinPool}; results are the same as {@link #search} for each query.
+   * {@link ForkJoinPool}. Each query gets the hits {@link #search} would give it, up to float
+   * rounding: the blocked kernel sums in another order, so scores may differ in the last bits and
+   * hits whose scores tie within that rounding may swap places.
    *
    * @param queries the queries; not null, not empty, each valid as for {@link #search}
    * @param k how many hits per query, in {@code [1, size()]}
