@@ -42,7 +42,7 @@ public final class Correlation {
           "correlation is undefined for a constant sample (variance of x = %s, of y = %s);"
               + " expected both samples to vary", sxx, syy));
     }
-    double r = sxy / (Math.sqrt(sxx) * Math.sqrt(syy));
+    double r = sxy / Math.sqrt(sxx * syy);
     return Math.max(-1.0, Math.min(1.0, r));
   }
 
