@@ -141,6 +141,11 @@ public final class BeirDataset {
         }
         return new BeirDocument(id, title, text);
       }
+
+      @Override
+      String idOf(BeirDocument d) {
+        return d.id();
+      }
     };
     return StreamSupport.stream(
             Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL),
@@ -199,6 +204,11 @@ public final class BeirDataset {
         String[] convert(JsonNode node, long lineNo) {
           return new String[] {requiredId(queries, lineNo, node),
               requiredText(queries, lineNo, node, "text")};
+        }
+
+        @Override
+        String idOf(String[] q) {
+          return q[0];
         }
       };
       while (it.hasNext()) {
@@ -340,6 +350,8 @@ public final class BeirDataset {
 
     abstract T convert(JsonNode node, long lineNo);
 
+    abstract String idOf(T record);
+
     @Override
     public boolean hasNext() {
       if (next != null) {
@@ -364,7 +376,7 @@ public final class BeirDataset {
                 + (node == null ? "nothing" : node.getNodeType()));
           }
           next = convert(node, lineNo);
-          String id = next instanceof BeirDocument d ? d.id() : ((String[]) next)[0];
+          String id = idOf(next);
           if (!seenIds.add(id)) {
             throw new DatasetFormatException(file, lineNo,
                 "id '" + id + "' appears twice; expected unique ids");

@@ -26,8 +26,9 @@ import java.util.stream.Stream;
  *   <li>Each query keeps its exact top 100 documents by cosine (enough for every reported metric;
  *       MTEB keeps 1000, which changes none of them). Ties are ordered as trec_eval orders them:
  *       score descending, then document id descending.
- *   <li>nDCG@10, Recall@1/10/100, MRR@10 and MAP@100 are averaged over the evaluated queries
- *       ({@link RetrievalScores#evaluate}).
+ *   <li>nDCG@10, Recall@1/10/100, MRR@10 and MAP@100 are averaged over the split's judged
+ *       queries ({@link RetrievalScores#evaluate}); a judged query without any relevant document
+ *       counts with 0, as in MTEB, unless {@link Builder#skipQueriesWithoutRelevant} is set.
  * </ol>
  *
  * <p>Identical query and document ids: MTEB's {@code RetrievalEvaluator.evaluate} has an
@@ -72,6 +73,7 @@ public final class RetrievalEvaluator {
   private final int batchSize;
   private final int dimension;
   private final boolean ignoreIdenticalIds;
+  private final boolean skipQueriesWithoutRelevant;
   private final ProgressListener listener;
 
   private RetrievalEvaluator(Builder b) {
@@ -81,6 +83,7 @@ public final class RetrievalEvaluator {
     this.batchSize = b.batchSize;
     this.dimension = b.dimension;
     this.ignoreIdenticalIds = b.ignoreIdenticalIds;
+    this.skipQueriesWithoutRelevant = b.skipQueriesWithoutRelevant;
     this.listener = b.listener;
   }
 
@@ -137,6 +140,9 @@ public final class RetrievalEvaluator {
     List<String> queryTexts = new ArrayList<>();
     for (Map.Entry<String, Map<String, Integer>> e : qrels.entrySet()) {
       if (RetrievalMetrics.relevantCount(e.getValue()) == 0) {
+        if (!skipQueriesWithoutRelevant) {
+          judged.put(e.getKey(), e.getValue()); // scores 0 whatever is retrieved: not embedded
+        }
         continue;
       }
       String text = allQueries.get(e.getKey());
@@ -185,8 +191,8 @@ public final class RetrievalEvaluator {
     for (int q = 0; q < queryIds.size(); q++) {
       run.put(queryIds.get(q), topResults(queryIds.get(q), results.get(q)));
     }
-    return RetrievalResult.of(dataset.name(), split, RetrievalScores.evaluate(judged, run), done,
-        dim);
+    return RetrievalResult.of(dataset.name(), split,
+        RetrievalScores.evaluate(judged, run, skipQueriesWithoutRelevant), done, dim);
   }
 
   private List<ScoredDocument> topResults(String queryId, List<ScoredDocument> ranked) {
@@ -234,6 +240,7 @@ public final class RetrievalEvaluator {
     private int batchSize = 256;
     private int dimension = 0;
     private boolean ignoreIdenticalIds = false;
+    private boolean skipQueriesWithoutRelevant = false;
     private ProgressListener listener = ProgressListener.NONE;
 
     private Builder() {}
@@ -320,6 +327,20 @@ public final class RetrievalEvaluator {
      */
     public Builder ignoreIdenticalIds(boolean ignore) {
       this.ignoreIdenticalIds = ignore;
+      return this;
+    }
+
+    /**
+     * Sets whether judged queries without any relevant document (all relevances below 1) are left
+     * out of the averages. Off by default: MTEB counts them, each with 0 on every metric (they
+     * are not embedded either way, since nothing they retrieve can change their score). BEIR's
+     * usual test sets, SciFact included, have no such query.
+     *
+     * @param skip true to leave such queries out of the averages and the query count
+     * @return this builder
+     */
+    public Builder skipQueriesWithoutRelevant(boolean skip) {
+      this.skipQueriesWithoutRelevant = skip;
       return this;
     }
 

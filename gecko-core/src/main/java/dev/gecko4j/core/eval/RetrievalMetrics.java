@@ -30,9 +30,16 @@ public final class RetrievalMetrics {
    * by their UTF-8 bytes (C's {@code strcmp}), which for the ASCII ids of BEIR equals
    * {@link String#compareTo}.
    */
-  public static final Comparator<ScoredDocument> TREC_ORDER =
-      Comparator.comparingDouble(ScoredDocument::score).reversed()
-          .thenComparing(ScoredDocument::id, (a, b) -> compareBytes(b, a));
+  public static final Comparator<ScoredDocument> TREC_ORDER = (a, b) -> {
+    // primitive comparisons as in C: -0.0 equals 0.0
+    if (a.score() > b.score()) {
+      return -1;
+    }
+    if (a.score() < b.score()) {
+      return 1;
+    }
+    return compareBytes(b.id(), a.id());
+  };
 
   private RetrievalMetrics() {}
 

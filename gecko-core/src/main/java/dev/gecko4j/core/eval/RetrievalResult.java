@@ -14,7 +14,8 @@ import java.util.Map;
  * @param recallAt100 mean Recall@100
  * @param mrrAt10 mean MRR@10
  * @param mapAt100 mean MAP@100
- * @param queries the number of queries evaluated (those of the split with a relevant document)
+ * @param queries the number of queries averaged over (the split's judged queries, less those
+ *     without a relevant document when they are skipped)
  * @param documents the number of corpus documents searched
  * @param dimension the embedding dimension used (the full one, or the Matryoshka truncation)
  */

@@ -26,21 +26,40 @@ public record RetrievalScores(double ndcgAt10, double recallAt1, double recallAt
   }
 
   /**
-   * Averages the per-query {@link RetrievalMetrics} over the queries of {@code qrels}.
-   *
-   * <p>Queries of {@code qrels} without any relevant document (relevance at least 1) are skipped:
-   * they are not counted in {@link #queries()}. A judged query absent from {@code run} is scored
-   * as an empty result list (all metrics 0). Queries of {@code run} that are not in {@code qrels}
-   * are ignored (as pytrec_eval ignores them).
+   * Averages the per-query {@link RetrievalMetrics} over the queries of {@code qrels} as MTEB
+   * (1.x, the version behind the published scores) does: every judged query counts, and a query
+   * whose judgments hold no relevant document (relevance at least 1) scores 0 on every metric,
+   * because pytrec_eval evaluates it and MTEB averages over all evaluated queries. Same as
+   * {@code evaluate(qrels, run, false)}.
    *
    * @param qrels query id to (document id to graded relevance); not null
    * @param run query id to that query's results, in any order; not null
-   * @return the averages; all 0 with {@code queries == 0} when no query has a relevant document
+   * @return the averages
    * @throws IllegalArgumentException if an argument or a nested value is null, or a result list
    *     repeats a document id
    */
   public static RetrievalScores evaluate(Map<String, Map<String, Integer>> qrels,
       Map<String, List<ScoredDocument>> run) {
+    return evaluate(qrels, run, false);
+  }
+
+  /**
+   * Averages the per-query {@link RetrievalMetrics} over the queries of {@code qrels}.
+   *
+   * <p>A judged query absent from {@code run} is scored as an empty result list (all metrics 0).
+   * Queries of {@code run} that are not in {@code qrels} are ignored (as pytrec_eval ignores them).
+   *
+   * @param qrels query id to (document id to graded relevance); not null
+   * @param run query id to that query's results, in any order; not null
+   * @param skipQueriesWithoutRelevant true to leave out queries whose judgments hold no relevant
+   *     document (they are then not counted in {@link #queries()}); false to count them with 0 on
+   *     every metric, as MTEB does
+   * @return the averages; all 0 with {@code queries == 0} when no query is counted
+   * @throws IllegalArgumentException if an argument or a nested value is null, or a result list
+   *     repeats a document id
+   */
+  public static RetrievalScores evaluate(Map<String, Map<String, Integer>> qrels,
+      Map<String, List<ScoredDocument>> run, boolean skipQueriesWithoutRelevant) {
     if (qrels == null) {
       throw new IllegalArgumentException("qrels must not be null");
     }
@@ -60,6 +79,9 @@ public record RetrievalScores(double ndcgAt10, double recallAt1, double recallAt
         throw new IllegalArgumentException("judgments of query '" + e.getKey() + "' are null");
       }
       if (RetrievalMetrics.relevantCount(judgments) == 0) {
+        if (!skipQueriesWithoutRelevant) {
+          n++; // every metric is 0 for it, whatever was retrieved
+        }
         continue;
       }
       List<ScoredDocument> results = run.getOrDefault(e.getKey(), List.of());

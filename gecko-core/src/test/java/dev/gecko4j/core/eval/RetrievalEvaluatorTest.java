@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.PromptConvention;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,11 +45,12 @@ class RetrievalEvaluatorTest {
     HashingEmbedder embedder = new HashingEmbedder(PromptConvention.NONE);
     List<String> progress = new ArrayList<>();
     RetrievalEvaluator evaluator = RetrievalEvaluator.builder().batchSize(2)
+        .skipQueriesWithoutRelevant(true)
         .listener((stage, done, total) -> progress.add(stage + " " + done + "/" + total))
         .build();
     // when
     RetrievalResult r = evaluator.evaluate(embedder, dataset());
-    // then
+    // then: q5 (only a non-relevant judgment) is skipped, q4 (unjudged) is not evaluated
     assertThat(r.ndcgAt10()).isEqualTo(1.0);
     assertThat(r.recallAt1()).isEqualTo(1.0);
     assertThat(r.recallAt10()).isEqualTo(1.0);
@@ -58,6 +61,17 @@ class RetrievalEvaluatorTest {
     assertThat(r.documents()).isEqualTo(5);
     assertThat(progress).containsExactly("queries 2/3", "queries 3/3", "documents 2/5",
         "documents 4/5", "documents 5/5");
+  }
+
+  @Test
+  void should_count_a_query_without_relevant_documents_as_zero_by_default() throws IOException {
+    // when
+    RetrievalResult r = RetrievalEvaluator.builder().build()
+        .evaluate(new HashingEmbedder(PromptConvention.NONE), dataset());
+    // then: q1..q3 score 1, q5 scores 0
+    assertThat(r.queries()).isEqualTo(4);
+    assertThat(r.ndcgAt10()).isEqualTo(0.75);
+    assertThat(r.mrrAt10()).isEqualTo(0.75);
   }
 
   @Test
@@ -124,5 +138,30 @@ class RetrievalEvaluatorTest {
     assertThat(json.get("score").asDouble()).isEqualTo(r.ndcgAt10());
     assertThat(json.get("dimension").asInt()).isEqualTo(32);
     assertThat(json.get("split").asText()).isEqualTo("test");
+  }
+
+  @Test
+  void should_stream_the_real_scifact_corpus_and_evaluate_every_test_query() {
+    // given
+    Path dir = Path.of(System.getProperty("gecko.shared.data", "../shared/data"));
+    Assumptions.assumeTrue(Files.isDirectory(dir),
+        "needs " + dir + " (../shared/data beside the repo)");
+    BeirDataset scifact = BeirDataset.open(dir.resolve("beir/scifact"));
+    List<Long> done = new ArrayList<>();
+    // when
+    RetrievalResult r = RetrievalEvaluator.builder()
+        .listener((stage, n, total) -> {
+          if (stage.equals("documents")) {
+            done.add(n);
+          }
+        })
+        .build().evaluate(new HashingEmbedder(PromptConvention.NONE), scifact);
+    // then: a lexical trigram embedder finds some claims' evidence, far from all
+    assertThat(r.queries()).isEqualTo(300);
+    assertThat(r.documents()).isEqualTo(5183);
+    assertThat(done).hasSize(21).endsWith(5183L);
+    assertThat(r.ndcgAt10()).isBetween(0.01, 0.99);
+    assertThat(r.recallAt100()).isGreaterThanOrEqualTo(r.recallAt10());
+    assertThat(r.recallAt10()).isGreaterThanOrEqualTo(r.recallAt1());
   }
 }

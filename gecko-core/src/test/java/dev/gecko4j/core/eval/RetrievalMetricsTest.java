@@ -87,24 +87,41 @@ class RetrievalMetricsTest {
     assertThat(RetrievalMetrics.mrrAt(none, r, 10)).isEqualTo(0.0);
   }
 
-  @Test
-  void should_average_over_queries_with_relevant_documents_only() {
-    // given: q1 finds its document first; q2 has none relevant (skipped); q3 finds nothing
-    Map<String, Map<String, Integer>> qrels = new LinkedHashMap<>();
-    qrels.put("q1", Map.of("a", 1));
-    qrels.put("q2", Map.of("b", 0));
-    qrels.put("q3", Map.of("c", 2));
-    Map<String, List<ScoredDocument>> run = Map.of(
+  private static final Map<String, Map<String, Integer>> QRELS = new LinkedHashMap<>();
+  private static final Map<String, List<ScoredDocument>> RUN;
+
+  static {
+    // q1 finds its document first; q2 has no relevant document; q3 finds nothing relevant
+    QRELS.put("q1", Map.of("a", 1));
+    QRELS.put("q2", Map.of("b", 0));
+    QRELS.put("q3", Map.of("c", 2));
+    RUN = Map.of(
         "q1", List.of(new ScoredDocument("a", 0.9), new ScoredDocument("b", 0.1)),
         "q2", List.of(new ScoredDocument("b", 0.9)),
         "q3", List.of(new ScoredDocument("a", 0.9)),
         "q4", List.of(new ScoredDocument("a", 0.9)));
+  }
+
+  @Test
+  void should_count_queries_without_relevant_documents_as_zero_like_mteb() {
     // when
-    RetrievalScores s = RetrievalScores.evaluate(qrels, run);
+    RetrievalScores s = RetrievalScores.evaluate(QRELS, RUN);
+    // then: q4 is not judged and ignored; q1 scores 1, q2 and q3 score 0
+    assertThat(s.queries()).isEqualTo(3);
+    assertThat(s.ndcgAt10()).isCloseTo(1 / 3.0, within(EPS));
+    assertThat(s.recallAt1()).isCloseTo(1 / 3.0, within(EPS));
+    assertThat(s.mrrAt10()).isCloseTo(1 / 3.0, within(EPS));
+    assertThat(s.mapAt100()).isCloseTo(1 / 3.0, within(EPS));
+  }
+
+  @Test
+  void should_skip_queries_without_relevant_documents_when_asked() {
+    // when
+    RetrievalScores s = RetrievalScores.evaluate(QRELS, RUN, true);
     // then
     assertThat(s.queries()).isEqualTo(2);
     assertThat(s.ndcgAt10()).isEqualTo(0.5);
-    assertThat(s.recallAt1()).isEqualTo(0.5);
+    assertThat(s.recallAt100()).isEqualTo(0.5);
     assertThat(s.mrrAt10()).isEqualTo(0.5);
     assertThat(s.mapAt100()).isEqualTo(0.5);
   }
