@@ -523,6 +523,10 @@ public final class OpenAiLanguageModel implements LanguageModel {
               entries, text.startsWith(PROBE_PROMPT) ? "" : " and did not echo the prompt"));
         }
       } catch (ServerRejected e) {
+        if (e.status == 401 || e.status == 403) {
+          // a bad key says nothing about what the server can do: do not cache
+          return new Capabilities(true, false, "scoring probe was refused: " + e.getMessage());
+        }
         capabilities = new Capabilities(true, false,
             "server rejected POST /completions with echo:true, logprobs:1 (" + e.getMessage()
                 + "); only first-token top_logprobs (labelLogProbabilities)");
@@ -692,9 +696,11 @@ public final class OpenAiLanguageModel implements LanguageModel {
   /** A 4xx (other than 429) answer: not retried. */
   private static final class ServerRejected extends LanguageModelException {
     private static final long serialVersionUID = 1L;
+    private final int status;
 
-    ServerRejected(String message) {
+    ServerRejected(int status, String message) {
       super(message);
+      this.status = status;
     }
   }
 
@@ -912,7 +918,7 @@ public final class OpenAiLanguageModel implements LanguageModel {
         String message = errorMessage(resp.body());
         lastFailure = String.format(Locale.ROOT, "HTTP %d from %s %s: %s", status, method, uri, message);
         if (status != 429 && status < 500) {
-          throw new ServerRejected(lastFailure);
+          throw new ServerRejected(status, lastFailure);
         }
         retryAfter = retryAfter(resp.headers());
       } catch (IOException e) {

@@ -52,6 +52,8 @@ final class LoopbackLlmServer implements AutoCloseable {
   private final HttpServer server;
   private final Deque<Reply> script = new ArrayDeque<>();
   private final List<Recorded> requests = Collections.synchronizedList(new ArrayList<>());
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
   private volatile Function<Recorded, Reply> fallback =
       r -> Reply.status(500, "{\"error\":{\"message\":\"no scripted reply\",\"type\":\"test\"}}", Map.of());
 
@@ -80,7 +82,21 @@ final class LoopbackLlmServer implements AutoCloseable {
     return List.copyOf(requests);
   }
 
+  /** The most requests that were being answered at the same time. */
+  int maxInFlight() {
+    return maxInFlight.get();
+  }
+
   private void handle(HttpExchange ex) throws IOException {
+    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    try {
+      answer(ex);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private void answer(HttpExchange ex) throws IOException {
     byte[] in = ex.getRequestBody().readAllBytes();
     JsonNode body = in.length == 0 ? null : JSON.readTree(in);
     Recorded rec = new Recorded(ex.getRequestMethod(), ex.getRequestURI().getPath(),

@@ -496,6 +496,49 @@ class OpenAiLanguageModelTest {
     assertThat(server.requests()).isEmpty();
   }
 
+  @Test
+  void should_keep_at_most_max_concurrency_chat_requests_in_flight() {
+    // given: each answer takes a while, so parallel requests overlap on the server
+    server.otherwise(r -> new Reply(200, Map.of(),
+        chatCompletion("echo: " + r.body().path("messages").get(0).path("content").asText(), "stop"), 150));
+    List<String> prompts = List.of("p0", "p1", "p2", "p3", "p4", "p5");
+
+    // when
+    List<Generation> out;
+    try (OpenAiLanguageModel lm = client().maxConcurrency(2).build()) {
+      out = lm.generate(prompts, GenerationOptions.greedy(4));
+    }
+
+    // then
+    assertThat(out).extracting(Generation::text)
+        .containsExactly("echo: p0", "echo: p1", "echo: p2", "echo: p3", "echo: p4", "echo: p5");
+    assertThat(server.requests()).hasSize(6);
+    assertThat(server.maxInFlight()).isBetween(1, 2);
+  }
+
+  @Test
+  void should_read_label_log_probabilities_from_completions_top_logprobs() {
+    // given: a text_completion with logprobs: 5 (OpenAI's legacy shape: a map per position)
+    ObjectNode c = JSON.createObjectNode().put("index", 0).put("text", " No").put("finish_reason", "length");
+    ObjectNode lp = c.putObject("logprobs");
+    lp.putArray("tokens").add(" No");
+    lp.putArray("token_logprobs").add(-0.2);
+    lp.putArray("text_offset").add(40);
+    lp.putArray("top_logprobs").addObject().put(" No", -0.2).put(" Yes", -1.8).put("No", -4.0);
+    server.then(Reply.json(textCompletion(List.of(c))));
+
+    // when
+    Map<String, Double> labels;
+    try (OpenAiLanguageModel lm = client().endpoint(Endpoint.COMPLETIONS).topLogprobs(5).build()) {
+      labels = lm.labelLogProbabilities(List.of("Relevant? Answer Yes or No. Answer:"), List.of("Yes", "No")).getFirst();
+    }
+
+    // then
+    assertThat(labels.get("Yes")).isCloseTo(-1.8, within(1e-12));
+    assertThat(labels.get("No")).isCloseTo(Math.log(Math.exp(-0.2) + Math.exp(-4.0)), within(1e-12));
+    assertThat(server.requests().getFirst().body().path("logprobs").asInt()).isEqualTo(5);
+  }
+
   private static JsonNode readTree(String s) {
     try {
       return JSON.readTree(s);

@@ -73,6 +73,16 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * score nothing of the continuation's first characters. Write the space at the start of the
  * continuation ({@code "Question:"} + {@code " why"}) to get word-aligned boundaries.
  *
+ * <h2>Generation</h2>
+ *
+ * <p>Greedy (temperature 0: argmax) or sampled: softmax of {@code logits / temperature} in double
+ * precision, restricted to the smallest set of most likely tokens whose mass reaches {@code topP}.
+ * Each prompt of a call gets its own random stream derived from {@code seed} and its index, so a run
+ * is reproducible. Generation ends at the EOS token (not included; finish reason {@code "stop"}), at
+ * a stop string (the text is cut before it, finish reason {@code "stop"}; {@code tokenIds} still
+ * holds the tokens that spelled it), or after {@code maxNewTokens} ({@code "length"}). The text is
+ * the decoding of the new tokens alone.
+ *
  * <h2>Context length</h2>
  *
  * <p>The context is {@link Builder#maxContext(int)}, else {@code config.json}'s {@code
@@ -759,10 +769,23 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
       p[v] = Math.exp((logits[base + v] - max) / temperature);
       sum += p[v];
     }
+    for (int v = 0; v < vocab; v++) {
+      p[v] /= sum;
+    }
+    if (topP >= 1) {
+      double u = rng.nextDouble();
+      double acc = 0;
+      for (int v = 0; v < vocab; v++) {
+        acc += p[v];
+        if (u < acc) {
+          return v;
+        }
+      }
+      return vocab - 1;
+    }
     Integer[] order = new Integer[vocab];
     for (int v = 0; v < vocab; v++) {
       order[v] = v;
-      p[v] /= sum;
     }
     Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
     int keep = 0;

@@ -225,6 +225,34 @@ class OnnxCausalLanguageModelTest {
   }
 
   @Test
+  void should_give_the_same_results_when_called_from_many_threads() throws Exception {
+    // given
+    List<ScoreRequest> requests = List.of(new ScoreRequest("Once upon a time", " there was a dog."),
+        new ScoreRequest("The sun", " was hot."));
+    List<ContinuationScore> expectedScores = lm.score(requests);
+    Generation expectedGen = lm.generate(List.of("Tom had a"), GenerationOptions.greedy(20)).getFirst();
+
+    // when
+    List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+      for (int t = 0; t < 4; t++) {
+        results.add(pool.submit(() -> {
+          List<ContinuationScore> s = lm.score(requests);
+          Generation g = lm.generate(List.of("Tom had a"), GenerationOptions.greedy(20)).getFirst();
+          return Math.abs(s.get(0).logProbability() - expectedScores.get(0).logProbability()) < 1e-9
+              && Math.abs(s.get(1).logProbability() - expectedScores.get(1).logProbability()) < 1e-9
+              && g.tokenIds().equals(expectedGen.tokenIds());
+        }));
+      }
+    }
+
+    // then
+    for (var r : results) {
+      assertThat(r.get()).isTrue();
+    }
+  }
+
+  @Test
   void should_reject_null_arguments_and_use_after_close() {
     // given
     OnnxCausalLanguageModel other = OnnxCausalLanguageModel.builder(dir).build();
