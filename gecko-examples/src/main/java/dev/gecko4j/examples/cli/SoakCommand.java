@@ -99,11 +99,11 @@ public final class SoakCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** A short deterministic synthetic text (8 to 23 words). */
+  /** A short deterministic synthetic text (4 to 11 words after its number). */
   static String text(int i) {
     StringBuilder sb = new StringBuilder("text ").append(i);
     long x = i * 0x9E3779B97F4A7C15L + 1;
-    int words = 8 + (int) Long.remainderUnsigned(x, 16);
+    int words = 4 + (int) Long.remainderUnsigned(x, 8);
     for (int w = 0; w < words; w++) {
       x ^= x << 13;
       x ^= x >>> 7;
