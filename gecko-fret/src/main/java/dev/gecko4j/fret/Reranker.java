@@ -19,7 +19,9 @@ import java.util.List;
  * </ul>
  * Passages are cut to {@link FretOptions#maxPassageChars()} characters inside the prompts. A call
  * the model rejects with {@link IllegalArgumentException} (typically: prompt longer than its
- * context) is repeated with passages cut to half the length, down to 32 characters. A call that
+ * context) is repeated with passages cut to half the length, down to 32 characters; the shorter
+ * cut is kept for later calls of this re-ranker, so only the first rows pay for finding it (set
+ * {@link FretOptions#maxPassageChars()} to fit the model to avoid that). A call that
  * throws {@link LanguageModelException} or returns the wrong number of scores is retried up to
  * {@link FretOptions#llmRetries()} times; after that {@link #score} throws {@link RerankException}
  * carrying the requests spent (every attempt counts as a request).
@@ -33,6 +35,9 @@ public final class Reranker {
 
   private final LanguageModel llm;
   private final FretOptions options;
+  /** The passage cut that last fitted the model, per prompt (QL, RC): shrinks, never grows. */
+  private final java.util.concurrent.atomic.AtomicInteger qlCut;
+  private final java.util.concurrent.atomic.AtomicInteger rcCut;
 
   /**
    * Creates a re-ranker.
@@ -52,6 +57,8 @@ public final class Reranker {
     }
     this.llm = llm;
     this.options = options;
+    this.qlCut = new java.util.concurrent.atomic.AtomicInteger(options.maxPassageChars());
+    this.rcCut = new java.util.concurrent.atomic.AtomicInteger(options.maxPassageChars());
   }
 
   /**
@@ -110,7 +117,7 @@ public final class Reranker {
         req.add(new ScoreRequest(FretPrompts.queryLikelihood(FretPrompts.cut(t, cut)), cont));
       }
       return req;
-    }, requests, "QL");
+    }, requests, "QL", qlCut);
     List<ContinuationScore> rcScores = call(cut -> {
       List<ScoreRequest> req = new ArrayList<>(n * labels);
       for (String t : full) {
@@ -120,7 +127,7 @@ public final class Reranker {
         }
       }
       return req;
-    }, requests, "RC");
+    }, requests, "RC", rcCut);
     double[] ql = new double[n];
     double[] rc = new double[n];
     double[] ll = new double[labels];
@@ -166,9 +173,9 @@ public final class Reranker {
   }
 
   private List<ContinuationScore> call(java.util.function.IntFunction<List<ScoreRequest>> build,
-      int[] requests, String what) {
+      int[] requests, String what, java.util.concurrent.atomic.AtomicInteger fitting) {
     RuntimeException last = null;
-    int cut = options.maxPassageChars();
+    int cut = fitting.get();
     int attempt = 0;
     while (attempt <= options.llmRetries()) {
       List<ScoreRequest> req = build.apply(cut);
@@ -188,6 +195,7 @@ public final class Reranker {
         last = e;
         if (cut / 2 >= MIN_PASSAGE_CHARS) {
           cut /= 2;
+          fitting.accumulateAndGet(cut, Math::min);
           continue;
         }
       }
