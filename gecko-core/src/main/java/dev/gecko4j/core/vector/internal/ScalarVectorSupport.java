@@ -2,9 +2,9 @@ package dev.gecko4j.core.vector.internal;
 
 /**
  * Plain-Java kernels: the reference every other {@link VectorSupport} is tested against, and the
- * fallback when the Vector API ({@code jdk.incubator.vector}) is not available. Loops are unrolled
- * with independent accumulators, the same association order as the Panama kernels is not
- * attempted (floating point sums differ in the last bits; tests compare with a tolerance).
+ * fallback when the Vector API ({@code jdk.incubator.vector}) is not available. The dot product is
+ * unrolled with 4 independent accumulators; the summation order differs from the Panama kernels,
+ * so results differ in the last bits (tests compare them with a tolerance relative to magnitude).
  */
 public final class ScalarVectorSupport implements VectorSupport {
 
@@ -53,8 +53,8 @@ public final class ScalarVectorSupport implements VectorSupport {
   /**
    * The cosine from its three sums, the same formula in every implementation. Two float square
    * roots instead of one double square root of the product: as exact as the float sums, no
-   * overflow of {@code norm1 * norm2}, and measurably cheaper (the divider and square-root unit
-   * bounds short kernels). NaN when a norm is 0.
+   * overflow of {@code norm1 * norm2}, and cheaper (the divide and square-root unit is a bottleneck
+   * of short kernels). NaN when a norm is 0.
    */
   static float cosineOf(float dot, float norm1, float norm2) {
     return dot / ((float) Math.sqrt(norm1) * (float) Math.sqrt(norm2));
