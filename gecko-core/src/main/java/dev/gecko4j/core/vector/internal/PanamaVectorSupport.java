@@ -304,6 +304,30 @@ public final class PanamaVectorSupport implements VectorSupport {
   }
 
   @Override
+  public float sum(float[] a, int off, int len) {
+    int i = 0;
+    float total = 0;
+    if (len >= 2 * L) {
+      int bound = SPECIES.loopBound(len);
+      FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+      for (int unrolled = bound - 4 * L; i <= unrolled; i += 4 * L) {
+        s0 = s0.add(FloatVector.fromArray(SPECIES, a, off + i));
+        s1 = s1.add(FloatVector.fromArray(SPECIES, a, off + i + L));
+        s2 = s2.add(FloatVector.fromArray(SPECIES, a, off + i + 2 * L));
+        s3 = s3.add(FloatVector.fromArray(SPECIES, a, off + i + 3 * L));
+      }
+      for (; i < bound; i += L) {
+        s0 = s0.add(FloatVector.fromArray(SPECIES, a, off + i));
+      }
+      total = sum(s0.add(s1).add(s2.add(s3)));
+    }
+    for (; i < len; i++) {
+      total += a[off + i];
+    }
+    return total;
+  }
+
+  @Override
   public void scale(float[] a, int off, int len, float factor) {
     int i = 0;
     for (int bound = SPECIES.loopBound(len); i < bound; i += L) {

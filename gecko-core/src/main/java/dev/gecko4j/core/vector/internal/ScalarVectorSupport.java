@@ -83,6 +83,22 @@ public final class ScalarVectorSupport implements VectorSupport {
   }
 
   @Override
+  public float sum(float[] a, int off, int len) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (int bound = len & ~3; i < bound; i += 4) {
+      s0 += a[off + i];
+      s1 += a[off + i + 1];
+      s2 += a[off + i + 2];
+      s3 += a[off + i + 3];
+    }
+    for (; i < len; i++) {
+      s0 += a[off + i];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  @Override
   public void scale(float[] a, int off, int len, float factor) {
     for (int i = off, end = off + len; i < end; i++) {
       a[i] *= factor;
