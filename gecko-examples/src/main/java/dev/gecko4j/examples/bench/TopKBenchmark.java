@@ -31,8 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       153.6 MB, so scanned GB/s = ops/s x 0.1536, and queries/s = ops/s.
  *   <li>{@code streamingRead}: sums the same 153.6 MB (a copy of the same vectors in one array)
  *       with gecko4j's SIMD sum kernel (Vector API, 4 accumulators), one thread: the read
- *       bandwidth this thread can
- *       get. GB/s = ops/s x 0.1536. The goal is {@code search} GB/s >= 60% of this.
+ *       bandwidth this thread can get. GB/s = ops/s x 0.1536. The goal is {@code search} GB/s >= 60% of this.
  *   <li>{@code searchBatch64}: 64 queries in one {@link FlatIndex#searchBatch} call, all cores;
  *       queries/s = ops/s x 64. It reads each corpus block once per block of 16 queries, so it is
  *       bound by arithmetic, not memory; compare it with {@code search} as queries/s.
