@@ -253,6 +253,21 @@ class OnnxCausalLanguageModelTest {
   }
 
   @Test
+  void should_give_label_log_probabilities_equal_to_continuation_scores() {
+    // given
+    String prompt = "Once upon a time, there was a little";
+
+    // when
+    Map<String, Double> labels = lm.labelLogProbabilities(List.of(prompt), List.of(" girl", " dog")).getFirst();
+
+    // then
+    assertThat(labels.keySet()).containsExactly(" girl", " dog");
+    assertThat(labels.get(" girl"))
+        .isCloseTo(lm.score(List.of(new ScoreRequest(prompt, " girl"))).getFirst().logProbability(), within(1e-9));
+    assertThat(labels.get(" girl")).isGreaterThan(labels.get(" dog"));
+  }
+
+  @Test
   void should_reject_null_arguments_and_use_after_close() {
     // given
     OnnxCausalLanguageModel other = OnnxCausalLanguageModel.builder(dir).build();
