@@ -1,0 +1,77 @@
+package dev.gecko4j.fret;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
+
+/**
+ * Finds the JSON object in an LLM's output: the first balanced {@code {...}} that parses as a JSON
+ * object. Text before and after it (prose, code fences such as {@code ```json}, trailing
+ * explanations) is ignored; braces inside JSON strings are respected.
+ */
+public final class JsonExtraction {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private JsonExtraction() {}
+
+  /**
+   * Returns the first balanced JSON object in {@code text} that parses.
+   *
+   * @param text the LLM output; not null
+   * @return the object, or empty when there is none
+   * @throws IllegalArgumentException if {@code text} is null
+   */
+  public static Optional<ObjectNode> firstObject(String text) {
+    if (text == null) {
+      throw new IllegalArgumentException("text must not be null");
+    }
+    int from = text.indexOf('{');
+    while (from >= 0) {
+      int end = balancedEnd(text, from);
+      if (end > 0) {
+        try {
+          JsonNode node = MAPPER.readTree(text.substring(from, end + 1));
+          if (node instanceof ObjectNode o) {
+            return Optional.of(o);
+          }
+        } catch (JsonProcessingException e) {
+          // not JSON after all: try the next opening brace
+        }
+      }
+      from = text.indexOf('{', from + 1);
+    }
+    return Optional.empty();
+  }
+
+  /** Returns the index of the brace closing the one at {@code start}, or -1 if unbalanced. */
+  private static int balancedEnd(String s, int start) {
+    int depth = 0;
+    boolean inString = false;
+    boolean escaped = false;
+    for (int i = start; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (inString) {
+        if (escaped) {
+          escaped = false;
+        } else if (c == '\\') {
+          escaped = true;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '{') {
+        depth++;
+      } else if (c == '}') {
+        depth--;
+        if (depth == 0) {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+}
