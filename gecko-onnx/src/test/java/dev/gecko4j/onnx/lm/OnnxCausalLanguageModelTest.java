@@ -268,6 +268,21 @@ class OnnxCausalLanguageModelTest {
   }
 
   @Test
+  void should_tokenise_with_bos_and_byte_fallback_and_decode_back_to_the_text() {
+    // given: characters outside the 512-token vocabulary fall back to UTF-8 byte tokens
+    String text = "Lily said: café ☃!";
+
+    // when
+    long[] ids = lm.tokenize(text);
+
+    // then
+    assertThat(ids[0]).isEqualTo(1L);
+    // the snowman U+2603 is UTF-8 E2 98 83: the byte tokens <0xE2> <0x98> <0x83> of tokenizer.json
+    assertThat(ids).containsSubsequence(229L, 155L, 134L);
+    assertThat(lm.decode(ids)).isEqualTo(text);
+  }
+
+  @Test
   void should_reject_null_arguments_and_use_after_close() {
     // given
     OnnxCausalLanguageModel other = OnnxCausalLanguageModel.builder(dir).build();
