@@ -15,10 +15,18 @@ import java.util.Map;
  */
 public interface LanguageModel extends AutoCloseable {
 
-  /** Returns a name for logs and for the {@code model} field of mined rows. */
+  /**
+   * Returns a name for logs and for the {@code model} field of mined rows.
+   *
+   * @return the model name, never null
+   */
   String name();
 
-  /** Returns what this model can do; callers check it before relying on {@link #score}. */
+  /**
+   * Returns what this model can do; callers check it before relying on {@link #score}.
+   *
+   * @return the capabilities, never null
+   */
   Capabilities capabilities();
 
   /**
