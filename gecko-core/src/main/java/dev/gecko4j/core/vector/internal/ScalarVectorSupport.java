@@ -47,7 +47,17 @@ public final class ScalarVectorSupport implements VectorSupport {
       norm1 = Math.fma(x, x, norm1);
       norm2 = Math.fma(y, y, norm2);
     }
-    return (float) (sum / Math.sqrt((double) norm1 * (double) norm2));
+    return cosineOf(sum, norm1, norm2);
+  }
+
+  /**
+   * The cosine from its three sums, the same formula in every implementation. Two float square
+   * roots instead of one double square root of the product: as exact as the float sums, no
+   * overflow of {@code norm1 * norm2}, and measurably cheaper (the divider and square-root unit
+   * bounds short kernels). NaN when a norm is 0.
+   */
+  static float cosineOf(float dot, float norm1, float norm2) {
+    return dot / ((float) Math.sqrt(norm1) * (float) Math.sqrt(norm2));
   }
 
   @Override
