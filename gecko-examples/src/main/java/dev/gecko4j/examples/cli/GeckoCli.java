@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       ModelsCommand.class,
       QuickstartCommand.class,
+      EvaluateCommand.class,
+      SoakCommand.class,
       LmCommand.class,
     })
 public final class GeckoCli implements Runnable {
