@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       SoakCommand.class,
       LmCommand.class,
+      MineCommand.class,
     })
 public final class GeckoCli implements Runnable {
 
