@@ -130,7 +130,6 @@ final class Checkpoints {
       while (buf.hasRemaining()) {
         ch.write(buf);
       }
-      ch.force(true);
     }
   }
 

@@ -28,7 +28,7 @@ class GeckoTrainerTest {
       new TrainingExample("why is the sky blue", "Rayleigh scattering makes the sky blue.", "Vaccines are shots."));
 
   static TrainingConfig.Builder tiny(Path out) {
-    return TrainingConfig.builder("bge-small-en-v1.5", out).steps(6).batchSize(4).microBatchSize(4)
+    return TrainingConfig.builder("bge-small-en-v1.5", out).steps(4).batchSize(4).microBatchSize(4)
         .learningRate(5e-5).warmupSteps(1).queryMaxLength(16).passageMaxLength(16).seed(1)
         .matryoshkaDims(384, 128);
   }
@@ -54,7 +54,7 @@ class GeckoTrainerTest {
       TrainingResult result = trainer.train(tiny(out).build(), data(), listener);
 
       // then the loss fell
-      assertThat(losses).hasSize(6);
+      assertThat(losses).hasSize(4);
       assertThat(losses.get(losses.size() - 1)).isLessThan(losses.get(0));
       assertThat(result.skippedSteps()).isZero();
       assertThat(result.examplesPerSecond()).isPositive();
@@ -81,17 +81,17 @@ class GeckoTrainerTest {
 
   @Test
   void should_end_a_killed_and_resumed_run_with_the_weights_of_an_uninterrupted_run(@TempDir Path tmp) throws Exception {
-    // given an uninterrupted 4-step run
-    TrainingConfig.Builder cfg = tiny(tmp).steps(4).batchSize(2).microBatchSize(1).checkpointEvery(2);
-    Map<String, float[]> straight;
     try (TrainableEncoder encoder = TrainableEncoder.bgeSmall()) {
-      new GeckoTrainer(encoder, null, null).train(cfg.build(), data(), TrainingListener.NONE);
-      straight = copy(encoder.parameters());
-    }
-    // and the same run killed after step 3 (its step-2 checkpoint on disk)
-    Path second = tmp.resolve("second");
-    TrainingConfig killed = tiny(second).steps(4).batchSize(2).microBatchSize(1).checkpointEvery(2).build();
-    try (TrainableEncoder encoder = TrainableEncoder.bgeSmall()) {
+      Map<String, float[]> initial = copy(encoder.parameters());
+      // given an uninterrupted 3-step run (GradCache with micro-batches of 1, checkpoint every 2)
+      new GeckoTrainer(encoder, null, null).train(tiny(tmp.resolve("straight")).steps(3).batchSize(2)
+          .microBatchSize(1).checkpointEvery(2).build(), data(), TrainingListener.NONE);
+      Map<String, float[]> straight = copy(encoder.parameters());
+
+      // and the same run from the same start, killed during step 3 (its step-2 checkpoint on disk)
+      restore(encoder, initial);
+      TrainingConfig killed = tiny(tmp.resolve("killed")).steps(3).batchSize(2).microBatchSize(1)
+          .checkpointEvery(2).build();
       TrainingListener killer = new TrainingListener() {
         @Override
         public void onStep(TrainingProgress p) {
@@ -102,22 +102,20 @@ class GeckoTrainerTest {
       };
       assertThatThrownBy(() -> new GeckoTrainer(encoder, null, null).train(killed, data(), killer))
           .hasMessage("killed");
-    }
 
-    // when a fresh process resumes from the step-2 checkpoint
-    Map<String, float[]> resumed;
-    List<String> messages = new ArrayList<>();
-    try (TrainableEncoder encoder = TrainableEncoder.bgeSmall()) {
+      // when a fresh start (the base weights again) resumes from the checkpoint
+      restore(encoder, initial);
+      List<String> messages = new ArrayList<>();
       new GeckoTrainer(encoder, null, null).train(killed, data(), new TrainingListener() {
         @Override
         public void onMessage(String message) {
           messages.add(message);
         }
       });
-      resumed = encoder.parameters();
 
       // then it resumed at step 2 and ended with the same weights
       assertThat(messages).anyMatch(m -> m.contains("at step 2"));
+      Map<String, float[]> resumed = encoder.parameters();
       for (Map.Entry<String, float[]> e : straight.entrySet()) {
         float[] a = e.getValue();
         float[] b = resumed.get(e.getKey());
@@ -128,6 +126,10 @@ class GeckoTrainerTest {
         assertThat(max).as(e.getKey()).isLessThanOrEqualTo(1e-6f);
       }
     }
+  }
+
+  static void restore(TrainableEncoder encoder, Map<String, float[]> values) {
+    values.forEach((k, v) -> System.arraycopy(v, 0, encoder.parameters().get(k), 0, v.length));
   }
 
   static Map<String, float[]> copy(Map<String, float[]> m) {
