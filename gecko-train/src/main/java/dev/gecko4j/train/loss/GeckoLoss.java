@@ -1,0 +1,86 @@
+package dev.gecko4j.train.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import java.util.Locale;
+
+/**
+ * The Gecko loss (Lee et al., 2024, eq. 3): for each query {@code q_i}, the softmax over
+ * in-batch positives {@code p_j+}, same-tower query-query negatives {@code q_j (j != i)} and the
+ * row's own hard negative {@code p_i-}, with cosine similarity over a temperature:
+ *
+ * <pre>
+ * L = -1/B Σ_i log( e^{s(q_i,p_i+)/τ} /
+ *       ( Σ_j [ e^{s(q_i,p_j+)/τ} + 1[j≠i] e^{s(q_i,q_j)/τ} ] + e^{s(q_i,p_i-)/τ} ) )
+ * </pre>
+ *
+ * Without negatives (null) the hard-negative term is dropped.
+ */
+public final class GeckoLoss implements ContrastiveLoss {
+  /** Default temperature (not published by Gecko; 0.05 as in E5 and GTE). */
+  public static final double DEFAULT_TEMPERATURE = 0.05;
+
+  private final double temperature;
+  private final boolean queryQueryNegatives;
+
+  /**
+   * Creates the loss with query-query negatives.
+   *
+   * @param temperature τ, in (0, 10]
+   * @throws IllegalArgumentException if τ is out of range
+   */
+  public GeckoLoss(double temperature) {
+    this(temperature, true);
+  }
+
+  /**
+   * Creates the loss.
+   *
+   * @param temperature τ, in (0, 10]
+   * @param queryQueryNegatives whether same-tower query-query negatives enter the denominator
+   * @throws IllegalArgumentException if τ is out of range
+   */
+  public GeckoLoss(double temperature, boolean queryQueryNegatives) {
+    this.temperature = ContrastiveLoss.checkTemperature(temperature);
+    this.queryQueryNegatives = queryQueryNegatives;
+  }
+
+  /** @return τ */
+  public double temperature() {
+    return temperature;
+  }
+
+  @Override
+  public boolean usesNegatives() {
+    return true;
+  }
+
+  @Override
+  public NDArray compute(NDArray queries, NDArray positives, NDArray negatives) {
+    ContrastiveLoss.checkShapes(queries, positives, negatives);
+    long b = queries.getShape().get(0);
+    NDArray q = ContrastiveLoss.unit(queries);
+    NDArray p = ContrastiveLoss.unit(positives);
+    NDArray eye = queries.getManager().eye((int) b).toType(queries.getDataType(), false);
+    NDArray qp = q.matMul(p.transpose()).div(temperature); // [B, B]
+    NDList cols = new NDList(qp);
+    if (queryQueryNegatives) {
+      NDArray qq = q.matMul(q.transpose()).div(temperature).sub(eye.mul(1e4)); // mask j == i
+      cols.add(qq);
+    }
+    if (negatives != null) {
+      NDArray n = ContrastiveLoss.unit(negatives);
+      cols.add(q.mul(n).sum(new int[] {1}, true).div(temperature)); // [B, 1]
+    }
+    NDArray logits = cols.size() == 1 ? qp : NDArrays.concat(cols, 1);
+    NDArray logProb = logits.logSoftmax(1).get(new NDIndex(":, :{}", b));
+    return logProb.mul(eye).sum().div(-b);
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "GeckoLoss[τ=%s, qq=%s]", temperature, queryQueryNegatives);
+  }
+}

@@ -1,0 +1,393 @@
+package dev.gecko4j.train.onnx;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Executes an ONNX graph on DJL's PyTorch engine, node by node, so the graph's float initializers
+ * can be trained with autograd. Integer shape arithmetic ({@code Shape}, {@code Gather} on shapes,
+ * {@code Unsqueeze}, {@code Concat}, {@code Slice} of constants) runs in Java; every float
+ * operation runs as a PyTorch op on {@link NDArray}s, so gradients flow from the graph's output
+ * back to the parameters.
+ *
+ * <p>Supported operators (the op set of BERT-style encoders exported by {@code torch.onnx} at
+ * opset 11): Constant, Add, Sub, Mul, Div, Pow, Sqrt, Erf, Gather, Unsqueeze, Shape, MatMul,
+ * ReduceMean, Concat, Reshape, Transpose, Softmax, Cast, Slice. Any other operator is rejected
+ * when the graph is built, naming the operator.
+ */
+public final class OnnxTorchGraph {
+  /** The operators this interpreter executes. */
+  public static final Set<String> SUPPORTED_OPS = Set.of("Constant", "Add", "Sub", "Mul", "Div",
+      "Pow", "Sqrt", "Erf", "Gather", "Unsqueeze", "Shape", "MatMul", "ReduceMean", "Concat",
+      "Reshape", "Transpose", "Softmax", "Cast", "Slice");
+
+  private final OnnxModel model;
+  private final Map<String, Val> constants = new HashMap<>();
+
+  /**
+   * A value flowing through the graph: either a PyTorch array, or a small integer tensor held in
+   * Java (shape arithmetic).
+   */
+  private record Val(NDArray nd, long[] ints, long[] shape) {
+    static Val of(NDArray nd) {
+      return new Val(nd, null, null);
+    }
+
+    static Val ints(long[] values, long[] shape) {
+      return new Val(null, values, shape);
+    }
+
+    boolean isStatic() {
+      return nd == null;
+    }
+
+    long[] dims() {
+      return nd != null ? nd.getShape().getShape() : shape;
+    }
+  }
+
+  /**
+   * Builds an interpreter over {@code model}. Integer initializers and constants are kept in
+   * Java; float initializers are supplied to each {@link #forward} call as parameters.
+   *
+   * @param model the parsed ONNX model
+   * @throws IllegalArgumentException if the graph uses an unsupported operator or domain
+   */
+  public OnnxTorchGraph(OnnxModel model) {
+    this.model = Objects.requireNonNull(model, "model");
+    for (OnnxNode n : model.nodes()) {
+      if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
+        throw new IllegalArgumentException("node " + n.name() + " uses domain '" + n.domain()
+            + "', but only the default ONNX domain is supported");
+      }
+      if (!SUPPORTED_OPS.contains(n.opType())) {
+        throw new IllegalArgumentException("operator " + n.opType() + " (node " + n.name()
+            + ") is not supported; supported: " + SUPPORTED_OPS);
+      }
+    }
+    for (TensorData t : model.initializers().values()) {
+      if (t.dataType() != TensorData.FLOAT) {
+        constants.put(t.name(), Val.ints(t.longs(), t.dims()));
+      }
+    }
+  }
+
+  /** @return the model this interpreter executes */
+  public OnnxModel model() {
+    return model;
+  }
+
+  /**
+   * Runs the graph.
+   *
+   * @param scope the manager that owns every intermediate and output array
+   * @param parameters the float initializers by name (trainable or not)
+   * @param inputs the graph inputs by name
+   * @return the graph outputs by name, in the graph's output order
+   * @throws IllegalArgumentException if an input or parameter is missing
+   */
+  public Map<String, NDArray> forward(NDManager scope, Map<String, NDArray> parameters,
+      Map<String, NDArray> inputs) {
+    Objects.requireNonNull(scope, "scope");
+    Map<String, Val> env = new HashMap<>(constants);
+    for (String in : model.inputs()) {
+      NDArray a = inputs.get(in);
+      if (a == null) {
+        throw new IllegalArgumentException("input '" + in + "' is missing; the graph needs " + model.inputs());
+      }
+      env.put(in, Val.of(a));
+    }
+    for (TensorData t : model.initializers().values()) {
+      if (t.dataType() == TensorData.FLOAT) {
+        NDArray p = parameters.get(t.name());
+        if (p == null) {
+          throw new IllegalArgumentException("parameter '" + t.name() + "' is missing");
+        }
+        env.put(t.name(), Val.of(p));
+      }
+    }
+    for (OnnxNode n : model.nodes()) {
+      List<Val> args = new ArrayList<>(n.inputs().size());
+      for (String in : n.inputs()) {
+        if (in.isEmpty()) {
+          args.add(null);
+          continue;
+        }
+        Val v = env.get(in);
+        if (v == null) {
+          throw new IllegalStateException("value '" + in + "' used by node " + n.name() + " is undefined");
+        }
+        args.add(v);
+      }
+      Val out = execute(scope, n, args);
+      if (out.nd != null && out.nd.getManager() != scope) {
+        out.nd.attach(scope);
+      }
+      env.put(n.outputs().get(0), out);
+    }
+    Map<String, NDArray> result = new LinkedHashMap<>();
+    for (String o : model.outputs()) {
+      result.put(o, nd(scope, env.get(o)));
+    }
+    return result;
+  }
+
+  private Val execute(NDManager m, OnnxNode n, List<Val> a) {
+    return switch (n.opType()) {
+      case "Constant" -> constant(m, n);
+      case "Add" -> Val.of(nd(m, a.get(0)).add(nd(m, a.get(1))));
+      case "Sub" -> Val.of(nd(m, a.get(0)).sub(nd(m, a.get(1))));
+      case "Mul" -> Val.of(nd(m, a.get(0)).mul(nd(m, a.get(1))));
+      case "Div" -> Val.of(nd(m, a.get(0)).div(nd(m, a.get(1))));
+      case "Pow" -> Val.of(nd(m, a.get(0)).pow(nd(m, a.get(1))));
+      case "Sqrt" -> Val.of(nd(m, a.get(0)).sqrt());
+      case "Erf" -> Val.of(nd(m, a.get(0)).erf());
+      case "MatMul" -> Val.of(nd(m, a.get(0)).matMul(nd(m, a.get(1))));
+      case "Shape" -> {
+        long[] d = a.get(0).dims();
+        yield Val.ints(d.clone(), new long[] {d.length});
+      }
+      case "Gather" -> gather(m, n, a.get(0), a.get(1));
+      case "Unsqueeze" -> unsqueeze(m, n, a.get(0));
+      case "Concat" -> concat(m, n, a);
+      case "Reshape" -> reshape(m, a.get(0), a.get(1));
+      case "Transpose" -> {
+        NDArray x = nd(m, a.get(0));
+        long[] perm = n.intsAttr("perm");
+        if (perm == null || perm.length == 0) {
+          yield Val.of(x.transpose());
+        }
+        yield Val.of(x.transpose(Arrays.stream(perm).mapToInt(v -> (int) v).toArray()));
+      }
+      case "Softmax" -> softmax(m, n, a.get(0));
+      case "ReduceMean" -> {
+        NDArray x = nd(m, a.get(0));
+        long[] axes = n.intsAttr("axes");
+        boolean keep = n.intAttr("keepdims", 1) != 0;
+        int rank = x.getShape().dimension();
+        int[] ax = axes == null || axes.length == 0
+            ? java.util.stream.IntStream.range(0, rank).toArray()
+            : Arrays.stream(axes).mapToInt(v -> (int) (v < 0 ? v + rank : v)).toArray();
+        yield Val.of(x.mean(ax, keep));
+      }
+      case "Cast" -> cast(m, n, a.get(0));
+      case "Slice" -> slice(m, a);
+      default -> throw new IllegalArgumentException("operator " + n.opType() + " is not supported");
+    };
+  }
+
+  private Val constant(NDManager m, OnnxNode n) {
+    OnnxAttribute v = n.attributes().get("value");
+    if (v == null || v.t() == null) {
+      throw new IllegalArgumentException("Constant node " + n.name() + " has no tensor 'value' attribute");
+    }
+    TensorData t = v.t();
+    if (t.dataType() == TensorData.FLOAT) {
+      float[] f = t.floats();
+      NDArray arr = t.dims().length == 0 ? m.create(f[0]) : m.create(f, new Shape(t.dims()));
+      return Val.of(arr);
+    }
+    return Val.ints(t.longs(), t.dims());
+  }
+
+  /** Converts a value to an NDArray owned by {@code m} (a static value becomes int64). */
+  private static NDArray nd(NDManager m, Val v) {
+    if (v.nd != null) {
+      return v.nd;
+    }
+    if (v.shape.length == 0) {
+      return m.create(v.ints[0]);
+    }
+    return m.create(v.ints, new Shape(v.shape));
+  }
+
+  private static int axis(long axis, int rank) {
+    int ax = (int) (axis < 0 ? axis + rank : axis);
+    if (ax < 0 || ax >= rank) {
+      throw new IllegalArgumentException("axis " + axis + " is out of range for rank " + rank);
+    }
+    return ax;
+  }
+
+  private Val gather(NDManager m, OnnxNode n, Val data, Val indices) {
+    long axisAttr = n.intAttr("axis", 0);
+    if (data.isStatic() && indices.isStatic()) {
+      if (data.shape.length != 1) {
+        throw new IllegalArgumentException("Gather on a static tensor of rank " + data.shape.length
+            + " is not supported (node " + n.name() + ")");
+      }
+      long[] out = new long[indices.ints.length];
+      for (int i = 0; i < out.length; i++) {
+        long idx = indices.ints[i];
+        out[i] = data.ints[(int) (idx < 0 ? idx + data.ints.length : idx)];
+      }
+      return Val.ints(out, indices.shape.clone());
+    }
+    NDArray d = nd(m, data);
+    if (axis(axisAttr, d.getShape().dimension()) != 0 || d.getShape().dimension() != 2) {
+      throw new IllegalArgumentException("Gather is supported on static shapes or as an embedding "
+          + "lookup (rank-2 data, axis 0); node " + n.name() + " has data " + d.getShape());
+    }
+    NDArray idx = nd(m, indices);
+    if (idx.getDataType() != DataType.INT64) {
+      idx = idx.toType(DataType.INT64, false);
+    }
+    NDList out = idx.getNDArrayInternal().embedding(idx, d, SparseFormat.DENSE);
+    return Val.of(out.singletonOrThrow());
+  }
+
+  private Val unsqueeze(NDManager m, OnnxNode n, Val x) {
+    long[] axes = n.intsAttr("axes");
+    long[] dims = x.dims();
+    int outRank = dims.length + axes.length;
+    boolean[] inserted = new boolean[outRank];
+    for (long ax : axes) {
+      inserted[axis(ax, outRank)] = true;
+    }
+    long[] out = new long[outRank];
+    for (int i = 0, j = 0; i < outRank; i++) {
+      out[i] = inserted[i] ? 1 : dims[j++];
+    }
+    if (x.isStatic()) {
+      return Val.ints(x.ints, out);
+    }
+    return Val.of(x.nd.reshape(new Shape(out)));
+  }
+
+  private Val concat(NDManager m, OnnxNode n, List<Val> args) {
+    boolean allStatic = args.stream().allMatch(Val::isStatic);
+    long axis = n.intAttr("axis", 0);
+    if (allStatic && args.stream().allMatch(v -> v.shape.length == 1)) {
+      long[] out = args.stream().flatMapToLong(v -> Arrays.stream(v.ints)).toArray();
+      return Val.ints(out, new long[] {out.length});
+    }
+    NDList list = new NDList();
+    for (Val v : args) {
+      list.add(nd(m, v));
+    }
+    int rank = list.get(0).getShape().dimension();
+    return Val.of(NDArrays.concat(list, axis(axis, rank)));
+  }
+
+  private Val reshape(NDManager m, Val x, Val shapeVal) {
+    if (!shapeVal.isStatic()) {
+      throw new IllegalArgumentException("Reshape needs a shape computable from static shapes");
+    }
+    long[] target = shapeVal.ints.clone();
+    long[] dims = x.dims();
+    for (int i = 0; i < target.length; i++) {
+      if (target[i] == 0) {
+        target[i] = dims[i];
+      }
+    }
+    if (x.isStatic()) {
+      long known = 1;
+      int unknown = -1;
+      for (int i = 0; i < target.length; i++) {
+        if (target[i] == -1) {
+          unknown = i;
+        } else {
+          known *= target[i];
+        }
+      }
+      if (unknown >= 0) {
+        target[unknown] = x.ints.length / known;
+      }
+      return Val.ints(x.ints, target);
+    }
+    return Val.of(x.nd.reshape(new Shape(target)));
+  }
+
+  private Val softmax(NDManager m, OnnxNode n, Val v) {
+    NDArray x = nd(m, v);
+    int rank = x.getShape().dimension();
+    int ax = axis(n.intAttr("axis", model.opsetVersion() >= 13 ? -1 : 1), rank);
+    if (ax == rank - 1 || model.opsetVersion() >= 13) {
+      return Val.of(x.softmax(ax));
+    }
+    // opset < 13: softmax over the flattened trailing dimensions [axis, rank)
+    long[] dims = x.getShape().getShape();
+    long outer = 1;
+    for (int i = 0; i < ax; i++) {
+      outer *= dims[i];
+    }
+    return Val.of(x.reshape(outer, -1).softmax(1).reshape(new Shape(dims)));
+  }
+
+  private Val cast(NDManager m, OnnxNode n, Val v) {
+    int to = (int) n.intAttr("to", TensorData.FLOAT);
+    DataType type = switch (to) {
+      case TensorData.FLOAT -> DataType.FLOAT32;
+      case TensorData.INT64 -> DataType.INT64;
+      case TensorData.INT32 -> DataType.INT32;
+      case TensorData.BOOL -> DataType.BOOLEAN;
+      case TensorData.DOUBLE -> DataType.FLOAT64;
+      default -> throw new IllegalArgumentException("Cast to ONNX type " + to + " is not supported");
+    };
+    if (v.isStatic() && (type == DataType.INT64 || type == DataType.INT32)) {
+      return v;
+    }
+    return Val.of(nd(m, v).toType(type, false));
+  }
+
+  private Val slice(NDManager m, List<Val> a) {
+    Val data = a.get(0);
+    long[] starts = a.get(1).ints;
+    long[] ends = a.get(2).ints;
+    long[] dims = data.dims();
+    long[] axes = a.size() > 3 && a.get(3) != null ? a.get(3).ints : null;
+    long[] steps = a.size() > 4 && a.get(4) != null ? a.get(4).ints : null;
+    if (starts == null || ends == null) {
+      throw new IllegalArgumentException("Slice needs static starts and ends");
+    }
+    long[] lo = new long[dims.length];
+    long[] hi = dims.clone();
+    for (int i = 0; i < starts.length; i++) {
+      int ax = axes == null ? i : axis(axes[i], dims.length);
+      if (steps != null && steps[i] != 1) {
+        throw new IllegalArgumentException("Slice with step " + steps[i] + " is not supported");
+      }
+      lo[ax] = clamp(starts[i], dims[ax]);
+      hi[ax] = clamp(ends[i], dims[ax]);
+    }
+    NDIndex index = new NDIndex();
+    for (int i = 0; i < dims.length; i++) {
+      index.addSliceDim(lo[i], Math.max(lo[i], hi[i]));
+    }
+    NDArray out = nd(m, data).get(index);
+    if (data.isStatic()) {
+      long[] vals = out.toLongArray();
+      long[] shape = out.getShape().getShape();
+      out.close();
+      return Val.ints(vals, shape);
+    }
+    return Val.of(out);
+  }
+
+  private static long clamp(long v, long dim) {
+    if (v < 0) {
+      v += dim;
+    }
+    return Math.max(0, Math.min(v, dim));
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "OnnxTorchGraph[%s]", model);
+  }
+}

@@ -1,0 +1,60 @@
+package dev.gecko4j.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class TrainableEncoderTest {
+  static TrainableEncoder encoder;
+
+  @BeforeAll
+  static void open() throws Exception {
+    encoder = TrainableEncoder.bgeSmall();
+  }
+
+  @AfterAll
+  static void close() {
+    encoder.close();
+  }
+
+  @Test
+  void should_match_onnx_runtime_token_states_on_a_padded_batch() throws Exception {
+    // given two texts of different lengths (so the second row is padded)
+    TokenBatch batch = encoder.tokenize(List.of(
+        "Gecko distils an LLM into a compact text embedder.",
+        "short one"), 32);
+
+    // when the graph runs on PyTorch and on ONNX Runtime
+    float[] torch;
+    try (NDManager scope = encoder.manager().newSubManager()) {
+      Map<String, NDArray> params = encoder.upload(scope, false);
+      torch = encoder.tokenStates(scope, params, batch).toFloatArray();
+    }
+    float[] ort = OrtReference.lastHiddenState(TrainableEncoder.resource(TrainableEncoder.BGE_SMALL_ONNX), batch);
+
+    // then the token states agree within 1e-4
+    assertThat(torch).hasSize(batch.batch() * batch.seq() * 384);
+    assertThat(OrtReference.maxAbsDiff(torch, ort)).isLessThanOrEqualTo(1e-4f);
+  }
+
+  @Test
+  void should_return_unit_length_cls_embeddings() {
+    // when
+    float[][] e = encoder.embedTexts(List.of("a cat sat on the mat", "stock markets fell"), 16, 2);
+
+    // then
+    for (float[] v : e) {
+      double n = 0;
+      for (float x : v) {
+        n += x * x;
+      }
+      assertThat(Math.sqrt(n)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+    }
+  }
+}
