@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       ModelsCommand.class,
       QuickstartCommand.class,
+      EvaluateCommand.class,
+      SoakCommand.class,
       LmCommand.class,
       MineCommand.class,
     })
