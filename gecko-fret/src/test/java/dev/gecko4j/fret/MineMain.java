@@ -18,7 +18,7 @@ public final class MineMain {
   public static void main(String[] args) {
     FretMine mine = new FretMine(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]),
         Path.of(args[3]), Models.BGE_SMALL_EN_V15.modelName(), Path.of(args[4]),
-        Long.parseLong(args[5]), FretOptions.defaults().withNeighbours(Integer.parseInt(args[6]))
+        Long.parseLong(args[5]), Long.MAX_VALUE, FretOptions.defaults().withNeighbours(Integer.parseInt(args[6]))
             .withMaxPassageChars(200));
     try (OnnxEmbedder embedder = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15).build();
         OnnxCausalLanguageModel llm = OnnxCausalLanguageModel.builder(Path.of(args[7])).build()) {

@@ -50,6 +50,9 @@ public final class MineCommand implements Callable<Integer> {
   @Option(names = "--limit", description = "rows the output should hold at the end (default: all seeds)")
   Long limit;
 
+  @Option(names = "--max-seeds", description = "the most seeds this run tries (default: no limit)")
+  Long maxSeeds;
+
   @Option(names = {"--neighbors", "--neighbours"}, defaultValue = "20",
       description = "N, neighbours re-ranked per query; default: ${DEFAULT-VALUE}")
   int neighbours;
@@ -105,6 +108,9 @@ public final class MineCommand implements Callable<Integer> {
     if (limit != null && limit < 1) {
       throw new IllegalArgumentException("--limit must be >= 1, but is: " + limit);
     }
+    if (maxSeeds != null && maxSeeds < 1) {
+      throw new IllegalArgumentException("--max-seeds must be >= 1, but is: " + maxSeeds);
+    }
     List<String> tasks = new ArrayList<>(FretOptions.DEFAULT_TASKS);
     tasks.addAll(extraTasks);
     FretOptions options = FretOptions.defaults().withNeighbours(neighbours)
@@ -123,7 +129,8 @@ public final class MineCommand implements Callable<Integer> {
         LanguageModel lm = spec.open()) {
       String embedderName = embedder.modelName() + (maxLength == null ? "" : "@" + maxLength);
       FretMine mine = new FretMine(corpus, queries, qrels, cacheDir, embedderName, out,
-          limit == null ? Long.MAX_VALUE : limit, options);
+          limit == null ? Long.MAX_VALUE : limit, maxSeeds == null ? Long.MAX_VALUE : maxSeeds,
+          options);
       System.err.println("gecko mine: " + (queries == null ? "generation" : "relabel")
           + " mode, N=" + neighbours + ", negative " + negative + ", prompts " + FretPrompts.VERSION);
       long[] lastPrint = {System.nanoTime()};
