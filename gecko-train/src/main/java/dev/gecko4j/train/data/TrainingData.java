@@ -141,27 +141,16 @@ public final class TrainingData {
   }
 
   /**
-   * Ranks the whole corpus for each query with {@code embedder} (exact cosine top-k) and returns,
-   * per query id, the ranked document ids with the query's positives removed, truncated to
-   * {@code k}.
+   * Embeds every document of the corpus (document prompt) in corpus order.
    *
    * @param beir the dataset
-   * @param embedder the embedder (the model being trained, as served)
-   * @param queryPrompt the prompt of the queries
-   * @param k how many ranked ids to keep per query, >= 1
-   * @param progress receives progress notes, or null
-   * @return ranked non-positive document ids by query id
+   * @param embedder the embedder
+   * @param progress progress notes, or null
+   * @return one vector per document, in {@code beir.corpus()} order
    */
-  public static Map<String, List<String>> mineRankings(Beir beir, Embedder embedder, TaskPrompt queryPrompt,
-      int k, Consumer<String> progress) {
-    if (k < 1) {
-      throw new IllegalArgumentException("k must be >= 1, but is: " + k);
-    }
-    List<String> docIds = new ArrayList<>(beir.corpus().keySet());
-    List<String> docTexts = docIds.stream().map(beir.corpus()::get).toList();
-    List<String> qIds = beir.qrels().keySet().stream().filter(beir.queries()::containsKey).toList();
-    List<String> qTexts = qIds.stream().map(beir.queries()::get).toList();
-    float[][] docs = new float[docIds.size()][];
+  public static float[][] embedCorpus(Beir beir, Embedder embedder, Consumer<String> progress) {
+    List<String> docTexts = new ArrayList<>(beir.corpus().values());
+    float[][] docs = new float[docTexts.size()][];
     int chunk = 256;
     for (int from = 0; from < docTexts.size(); from += chunk) {
       List<Embedding> e = embedder.embedAll(docTexts.subList(from, Math.min(docTexts.size(), from + chunk)),
@@ -170,10 +159,37 @@ public final class TrainingData {
         docs[from + i] = e.get(i).toArray();
       }
       if (progress != null) {
-        progress.accept(String.format(Locale.ROOT, "mining: embedded %d/%d documents",
+        progress.accept(String.format(Locale.ROOT, "embedded %d/%d documents",
             Math.min(docTexts.size(), from + chunk), docTexts.size()));
       }
     }
+    return docs;
+  }
+
+  /**
+   * Ranks the whole corpus for each query with {@code embedder} (exact cosine top-k) and returns,
+   * per query id, the ranked document ids with the query's positives removed, truncated to
+   * {@code k}.
+   *
+   * @param beir the dataset
+   * @param docs the corpus vectors from {@link #embedCorpus} (same embedder)
+   * @param embedder the embedder (the model being trained, as served)
+   * @param queryPrompt the prompt of the queries
+   * @param k how many ranked ids to keep per query, >= 1
+   * @return ranked non-positive document ids by query id
+   */
+  public static Map<String, List<String>> mineRankings(Beir beir, float[][] docs, Embedder embedder,
+      TaskPrompt queryPrompt, int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, but is: " + k);
+    }
+    List<String> docIds = new ArrayList<>(beir.corpus().keySet());
+    if (docs.length != docIds.size()) {
+      throw new IllegalArgumentException("docs must have one vector per corpus document (" + docIds.size()
+          + "), but has " + docs.length);
+    }
+    List<String> qIds = beir.qrels().keySet().stream().filter(beir.queries()::containsKey).toList();
+    List<String> qTexts = qIds.stream().map(beir.queries()::get).toList();
     List<Embedding> qe = embedder.embedAll(qTexts, queryPrompt);
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (int qi = 0; qi < qIds.size(); qi++) {
