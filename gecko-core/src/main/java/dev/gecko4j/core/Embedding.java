@@ -166,7 +166,7 @@ public final class Embedding {
   public String toString() {
     StringBuilder sb = new StringBuilder("Embedding[dim=").append(vector.length).append(", ");
     for (int i = 0; i < Math.min(4, vector.length); i++) {
-      sb.append(String.format(Locale.ROOT, "%.4f", vector[i])).append(i < 3 ? ", " : "");
+      sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f", vector[i]));
     }
     return sb.append(vector.length > 4 ? ", ...]" : "]").toString();
   }

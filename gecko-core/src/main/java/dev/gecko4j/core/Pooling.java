@@ -59,6 +59,13 @@ public enum Pooling {
       int rowBase = b * seq;
       switch (this) {
         case CLS -> {
+          boolean anyToken = false;
+          for (int t = 0; t < seq && !anyToken; t++) {
+            anyToken = mask[rowBase + t] != 0;
+          }
+          if (!anyToken) {
+            throw new IllegalArgumentException("row " + b + " has no token (attention mask all 0)");
+          }
           System.arraycopy(hidden, rowBase * hiddenSize, out, o, hiddenSize);
         }
         case LAST_TOKEN -> {

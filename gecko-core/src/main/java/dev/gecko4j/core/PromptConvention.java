@@ -1,7 +1,5 @@
 package dev.gecko4j.core;
 
-import java.util.Objects;
-
 /**
  * How a model family wants its inputs prompted: maps a {@link TaskPrompt} and a text to the
  * string that is tokenised. Each bundled model carries the convention it was trained with.
@@ -67,11 +65,19 @@ public interface PromptConvention {
    * @param query prefix for {@link TaskPrompt.Kind#QUERY} texts; not null (may be empty)
    * @param document prefix for {@link TaskPrompt.Kind#DOCUMENT} texts; not null (may be empty)
    * @param symmetric prefix for {@link TaskPrompt.Kind#SYMMETRIC} texts; not null (may be empty)
+   * @return the convention
+   * @throws IllegalArgumentException if a prefix is null
    */
   static PromptConvention prefixes(String query, String document, String symmetric) {
-    Objects.requireNonNull(query, "query prefix must not be null");
-    Objects.requireNonNull(document, "document prefix must not be null");
-    Objects.requireNonNull(symmetric, "symmetric prefix must not be null");
+    if (query == null) {
+      throw new IllegalArgumentException("query prefix must not be null (use \"\" for none)");
+    }
+    if (document == null) {
+      throw new IllegalArgumentException("document prefix must not be null (use \"\" for none)");
+    }
+    if (symmetric == null) {
+      throw new IllegalArgumentException("symmetric prefix must not be null (use \"\" for none)");
+    }
     return (p, text) -> {
       check(p, text);
       return switch (p.kind()) {

@@ -1,7 +1,6 @@
 package dev.gecko4j.core;
 
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What a text is for: the task and the side (query, document, symmetric) an {@link Embedder}
@@ -61,7 +60,10 @@ public record TaskPrompt(Kind kind, String task, String title) {
 
   /** Validates the combination of kind, task and title. */
   public TaskPrompt {
-    Objects.requireNonNull(kind, "kind must not be null; expected one of " + List.of(Kind.values()));
+    if (kind == null) {
+      throw new IllegalArgumentException(
+          "kind must not be null; expected one of " + List.of(Kind.values()));
+    }
     switch (kind) {
       case QUERY, SYMMETRIC -> {
         if (task == null || task.isBlank()) {

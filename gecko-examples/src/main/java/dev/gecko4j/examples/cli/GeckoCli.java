@@ -12,7 +12,16 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = GeckoCli.Version.class,
     description = "gecko4j: Gecko-style text embeddings, FRet mining and fine-tuning on the JVM.",
-    subcommands = {CommandLine.HelpCommand.class, TrainCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      ModelsCommand.class,
+      QuickstartCommand.class,
+      EvaluateCommand.class,
+      SoakCommand.class,
+      LmCommand.class,
+      MineCommand.class,
+      TrainCommand.class,
+    })
 public final class GeckoCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,385 @@
+package dev.gecko4j.core.eval;
+
+import dev.gecko4j.core.Embedder;
+import dev.gecko4j.core.Embedding;
+import dev.gecko4j.core.TaskPrompt;
+import dev.gecko4j.core.index.FlatIndex;
+import dev.gecko4j.core.index.Hit;
+import dev.gecko4j.core.vector.Similarity;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Evaluates an {@link Embedder} on a {@link BeirDataset} as MTEB's retrieval evaluator does, and
+ * scores the ranking as pytrec_eval does.
+ *
+ * <p>Protocol:
+ * <ol>
+ *   <li>The queries of the chosen qrels split that have at least one relevant document are
+ *       embedded with {@code TaskPrompt.query(task)} (default task {@link TaskPrompt#SEARCH_RESULT};
+ *       BGE renders it as its retrieval instruction, E5 as {@code query: }, MiniLM as nothing).
+ *   <li>The corpus is streamed and embedded in chunks of {@link Builder#batchSize} documents, in
+ *       the chosen {@link DocumentForm} ({@link DocumentForm#MTEB} by default:
+ *       {@code (title + " " + text).strip()} with {@code TaskPrompt.document()}).
+ *   <li>Each query keeps its exact top 100 documents by cosine (enough for every reported metric;
+ *       MTEB keeps 1000, which changes none of them), searched with a {@link FlatIndex}. Ties are
+ *       ordered as trec_eval orders them: score descending, then document id descending. The
+ *       index breaks ties by insertion order, so the evaluator fetches {@value #TIE_MARGIN} extra
+ *       hits and re-sorts them; the kept 100 equal MTEB's (whose {@code heapq} of
+ *       {@code (score, id)} also keeps the larger id at a tie) unless more than
+ *       {@value #TIE_MARGIN} documents tie exactly at the cut-off.
+ *   <li>nDCG@10, Recall@1/10/100, MRR@10 and MAP@100 are averaged over the split's judged
+ *       queries ({@link RetrievalScores#evaluate}); a judged query without any relevant document
+ *       counts with 0, as in MTEB, unless {@link Builder#skipQueriesWithoutRelevant} is set.
+ * </ol>
+ *
+ * <p>Identical query and document ids: MTEB's {@code RetrievalEvaluator.evaluate} has an
+ * {@code ignore_identical_ids} flag that drops a document whose id equals the query id from that
+ * query's results; it is off by default and only switched on by a few tasks (e.g. ArguAna, Quora),
+ * not by SciFact. This evaluator keeps such documents by default and drops them when
+ * {@link Builder#ignoreIdenticalIds} is set (then the identical document is excluded before the
+ * top-100 cut, so the query still gets 100 results).
+ *
+ * {@snippet lang=java :
+ * RetrievalResult r = RetrievalEvaluator.builder()
+ *     .listener((stage, done, total) -> System.err.printf("%s %d/%d%n", stage, done, total))
+ *     .build()
+ *     .evaluate(embedder, BeirDataset.open(Path.of("../shared/data/beir/scifact")));
+ * }
+ *
+ * <p>Instances are immutable and thread-safe (the listener is called on the evaluating thread).
+ */
+public final class RetrievalEvaluator {
+
+  /** How many results are kept per query. */
+  public static final int TOP_K = 100;
+
+  /** Extra hits fetched beyond {@link #TOP_K} so ties at the cut-off are resolved as trec_eval. */
+  public static final int TIE_MARGIN = 32;
+
+  /** How a corpus document is turned into the text and prompt that are embedded. */
+  public enum DocumentForm {
+    /**
+     * MTEB's form: the text {@code (title + " " + text).strip()} ({@code text.strip()} when the
+     * record has no title field) with {@code TaskPrompt.document()}; reproduces MTEB for BGE, E5
+     * and MiniLM conventions.
+     */
+    MTEB,
+    /**
+     * The text alone with {@code TaskPrompt.document(title)}, for conventions that render the
+     * title themselves (Gecko: {@code title: {title or none} | text: {text}}).
+     */
+    TITLED
+  }
+
+  private final String task;
+  private final DocumentForm documentForm;
+  private final String split;
+  private final int batchSize;
+  private final int dimension;
+  private final boolean ignoreIdenticalIds;
+  private final boolean skipQueriesWithoutRelevant;
+  private final ProgressListener listener;
+
+  private RetrievalEvaluator(Builder b) {
+    this.task = b.task;
+    this.documentForm = b.documentForm;
+    this.split = b.split;
+    this.batchSize = b.batchSize;
+    this.dimension = b.dimension;
+    this.ignoreIdenticalIds = b.ignoreIdenticalIds;
+    this.skipQueriesWithoutRelevant = b.skipQueriesWithoutRelevant;
+    this.listener = b.listener;
+  }
+
+  /**
+   * Returns a builder with the defaults: task {@link TaskPrompt#SEARCH_RESULT}, form
+   * {@link DocumentForm#MTEB}, split {@code test}, batch size 256, full dimension, identical ids
+   * kept, no listener.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns the task of the query prompt. */
+  public String task() {
+    return task;
+  }
+
+  /** Returns how documents are embedded. */
+  public DocumentForm documentForm() {
+    return documentForm;
+  }
+
+  /** Returns the qrels split evaluated. */
+  public String split() {
+    return split;
+  }
+
+  /**
+   * Embeds the split's queries and the corpus with {@code embedder}, searches exactly, and scores
+   * the rankings against the split's qrels.
+   *
+   * @param embedder the embedder; not null, not closed
+   * @param dataset the dataset; not null
+   * @return the averaged metrics
+   * @throws IllegalArgumentException if an argument is null, the split is missing from the
+   *     dataset, or the configured dimension exceeds the embedder's
+   * @throws DatasetFormatException if a dataset file is malformed, or a judged query is missing
+   *     from {@code queries.jsonl}
+   * @throws IllegalStateException if the embedder is closed or returns the wrong number of
+   *     embeddings or too few dimensions
+   */
+  public RetrievalResult evaluate(Embedder embedder, BeirDataset dataset) {
+    if (embedder == null) {
+      throw new IllegalArgumentException("embedder must not be null");
+    }
+    if (dataset == null) {
+      throw new IllegalArgumentException("dataset must not be null");
+    }
+    int dim = Batches.resolveDimension(embedder, dimension);
+    Map<String, Map<String, Integer>> qrels = dataset.qrels(split);
+    Map<String, String> allQueries = dataset.queries();
+    Map<String, Map<String, Integer>> judged = new LinkedHashMap<>();
+    List<String> queryIds = new ArrayList<>();
+    List<String> queryTexts = new ArrayList<>();
+    for (Map.Entry<String, Map<String, Integer>> e : qrels.entrySet()) {
+      if (RetrievalMetrics.relevantCount(e.getValue()) == 0) {
+        if (!skipQueriesWithoutRelevant) {
+          judged.put(e.getKey(), e.getValue()); // scores 0 whatever is retrieved: not embedded
+        }
+        continue;
+      }
+      String text = allQueries.get(e.getKey());
+      if (text == null) {
+        throw new DatasetFormatException(dataset.dir().resolve("queries.jsonl"), 0,
+            "query '" + e.getKey() + "' of qrels/" + split + ".tsv is missing; expected every"
+                + " judged query in queries.jsonl");
+      }
+      judged.put(e.getKey(), e.getValue());
+      queryIds.add(e.getKey());
+      queryTexts.add(text);
+    }
+
+    float[][] queryVectors = new float[queryIds.size()][];
+    TaskPrompt queryPrompt = TaskPrompt.query(task);
+    for (int from = 0; from < queryTexts.size(); from += batchSize) {
+      int to = Math.min(queryTexts.size(), from + batchSize);
+      Embedding[] out = Batches.embed(embedder, queryTexts.subList(from, to),
+          Collections.nCopies(to - from, queryPrompt), dim, true);
+      for (int i = 0; i < out.length; i++) {
+        queryVectors[from + i] = out[i].toArray();
+      }
+      listener.onProgress("queries", to, queryTexts.size());
+    }
+
+    FlatIndex index = new FlatIndex(dim, Similarity.COSINE);
+    long total = dataset.countDocuments();
+    long done = 0;
+    try (Stream<BeirDocument> docs = dataset.documents()) {
+      Iterator<BeirDocument> it = docs.iterator();
+      List<BeirDocument> chunk = new ArrayList<>(batchSize);
+      while (it.hasNext()) {
+        chunk.add(it.next());
+        if (chunk.size() == batchSize || !it.hasNext()) {
+          embedChunk(embedder, chunk, dim, index);
+          done += chunk.size();
+          listener.onProgress("documents", done, Math.max(total, done));
+          chunk.clear();
+        }
+      }
+    }
+
+    Map<String, List<ScoredDocument>> run = new LinkedHashMap<>();
+    if (!queryIds.isEmpty() && index.size() > 0) {
+      int fetch = Math.min(index.size(), TOP_K + TIE_MARGIN + (ignoreIdenticalIds ? 1 : 0));
+      List<List<Hit>> hits = index.searchBatch(Arrays.asList(queryVectors), fetch);
+      for (int q = 0; q < queryIds.size(); q++) {
+        run.put(queryIds.get(q), topResults(queryIds.get(q), hits.get(q)));
+      }
+    }
+    return RetrievalResult.of(dataset.name(), split,
+        RetrievalScores.evaluate(judged, run, skipQueriesWithoutRelevant), done, dim);
+  }
+
+  /** The first TOP_K hits in trec_eval order, less the query's own id when asked. */
+  private List<ScoredDocument> topResults(String queryId, List<Hit> hits) {
+    List<ScoredDocument> ranked = new ArrayList<>(hits.size());
+    for (Hit h : hits) {
+      ranked.add(new ScoredDocument(h.id(), h.score()));
+    }
+    ranked.sort(RetrievalMetrics.TREC_ORDER);
+    List<ScoredDocument> out = new ArrayList<>(TOP_K);
+    for (ScoredDocument d : ranked) {
+      if (ignoreIdenticalIds && d.id().equals(queryId)) {
+        continue;
+      }
+      if (out.size() == TOP_K) {
+        break;
+      }
+      out.add(d);
+    }
+    return out;
+  }
+
+  private void embedChunk(Embedder embedder, List<BeirDocument> chunk, int dim,
+      FlatIndex index) {
+    List<String> texts = new ArrayList<>(chunk.size());
+    List<TaskPrompt> prompts = new ArrayList<>(chunk.size());
+    List<String> ids = new ArrayList<>(chunk.size());
+    for (BeirDocument d : chunk) {
+      ids.add(d.id());
+      if (documentForm == DocumentForm.MTEB) {
+        texts.add(d.mtebText());
+        prompts.add(TaskPrompt.document());
+      } else {
+        texts.add(d.text());
+        prompts.add(TaskPrompt.document(d.title()));
+      }
+    }
+    Embedding[] out = Batches.embed(embedder, texts, prompts, dim, true);
+    for (int i = 0; i < out.length; i++) {
+      index.add(ids.get(i), out[i].toArray());
+    }
+  }
+
+  /** Builds a {@link RetrievalEvaluator}; each setter validates its argument. */
+  public static final class Builder {
+    private String task = TaskPrompt.SEARCH_RESULT;
+    private DocumentForm documentForm = DocumentForm.MTEB;
+    private String split = "test";
+    private int batchSize = 256;
+    private int dimension = 0;
+    private boolean ignoreIdenticalIds = false;
+    private boolean skipQueriesWithoutRelevant = false;
+    private ProgressListener listener = ProgressListener.NONE;
+
+    private Builder() {}
+
+    /**
+     * Sets the task of the query prompt {@code TaskPrompt.query(task)}.
+     *
+     * @param task a task from {@link TaskPrompt#KNOWN_TASKS} or a custom one; not blank
+     * @return this builder
+     * @throws IllegalArgumentException if {@code task} is null or blank
+     */
+    public Builder task(String task) {
+      TaskPrompt.query(task); // validates
+      this.task = task;
+      return this;
+    }
+
+    /**
+     * Sets how documents are embedded.
+     *
+     * @param documentForm the form; not null; default {@link DocumentForm#MTEB}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code documentForm} is null
+     */
+    public Builder documentForm(DocumentForm documentForm) {
+      if (documentForm == null) {
+        throw new IllegalArgumentException(
+            "documentForm must not be null; expected one of " + List.of(DocumentForm.values()));
+      }
+      this.documentForm = documentForm;
+      return this;
+    }
+
+    /**
+     * Sets the qrels split to evaluate ({@code qrels/<split>.tsv}).
+     *
+     * @param split the split name; not blank; default {@code test}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code split} is null or blank
+     */
+    public Builder split(String split) {
+      if (split == null || split.isBlank()) {
+        throw new IllegalArgumentException("split must be a non-blank name, but is: "
+            + (split == null ? "null" : "'" + split + "'"));
+      }
+      this.split = split;
+      return this;
+    }
+
+    /**
+     * Sets the number of texts per {@link Embedder#embedAll} call (queries and corpus chunks).
+     *
+     * @param batchSize between 1 and 65536; default 256
+     * @return this builder
+     * @throws IllegalArgumentException if {@code batchSize} is out of range
+     */
+    public Builder batchSize(int batchSize) {
+      Batches.checkBatchSize(batchSize);
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /**
+     * Sets the Matryoshka dimension: embeddings are truncated to their first {@code dimension}
+     * values and renormalised before scoring.
+     *
+     * @param dimension 0 for the embedder's full dimension (default), else at least 1 and at most
+     *     the embedder's dimension (checked when evaluating)
+     * @return this builder
+     * @throws IllegalArgumentException if {@code dimension} is negative
+     */
+    public Builder dimension(int dimension) {
+      Batches.checkDimension(dimension);
+      this.dimension = dimension;
+      return this;
+    }
+
+    /**
+     * Sets whether a document whose id equals the query id is dropped from that query's results
+     * (MTEB's {@code ignore_identical_ids}; off by default, as in MTEB for SciFact).
+     *
+     * @param ignore true to drop identical ids
+     * @return this builder
+     */
+    public Builder ignoreIdenticalIds(boolean ignore) {
+      this.ignoreIdenticalIds = ignore;
+      return this;
+    }
+
+    /**
+     * Sets whether judged queries without any relevant document (all relevances below 1) are left
+     * out of the averages. Off by default: MTEB counts them, each with 0 on every metric (they
+     * are not embedded either way, since nothing they retrieve can change their score). BEIR's
+     * usual test sets, SciFact included, have no such query.
+     *
+     * @param skip true to leave such queries out of the averages and the query count
+     * @return this builder
+     */
+    public Builder skipQueriesWithoutRelevant(boolean skip) {
+      this.skipQueriesWithoutRelevant = skip;
+      return this;
+    }
+
+    /**
+     * Sets the listener told about embedding progress (stages {@code "queries"} and
+     * {@code "documents"}).
+     *
+     * @param listener the listener; not null (use {@link ProgressListener#NONE} for none)
+     * @return this builder
+     * @throws IllegalArgumentException if {@code listener} is null
+     */
+    public Builder listener(ProgressListener listener) {
+      if (listener == null) {
+        throw new IllegalArgumentException("listener must not be null; use ProgressListener.NONE");
+      }
+      this.listener = listener;
+      return this;
+    }
+
+    /** Returns the evaluator. */
+    public RetrievalEvaluator build() {
+      return new RetrievalEvaluator(this);
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package dev.gecko4j.core.eval;
+
+import dev.gecko4j.core.Embedder;
+import dev.gecko4j.core.Embedding;
+import dev.gecko4j.core.TaskPrompt;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Evaluates an {@link Embedder} on an {@link StsDataset} as MTEB's STS evaluator does: both
+ * sentences of a pair are embedded with {@code TaskPrompt.symmetric(SENTENCE_SIMILARITY)} (the
+ * embedder's {@link dev.gecko4j.core.PromptConvention} decides the string: BGE and MiniLM use no
+ * prefix, E5 {@code query: }, Gecko {@code task: sentence similarity | query: }), the cosine
+ * similarity of each pair is compared with the gold scores, and the main score is their Spearman
+ * correlation ({@code cosine_spearman}).
+ *
+ * <p>Each distinct sentence is embedded once, in batches. Cosines are computed in double
+ * precision from the float embeddings (MTEB computes them in float32; the difference is below
+ * 1e-6 per pair and only matters for pairs whose cosines tie to that precision). With a
+ * {@linkplain Builder#dimension Matryoshka dimension}, embeddings are truncated to their leading
+ * values and renormalised first.
+ *
+ * {@snippet lang=java :
+ * StsResult r = StsEvaluator.builder().build().evaluate(embedder, StsDataset.read(path));
+ * System.out.println(r.toJson("bge-small-en-v1.5"));
+ * }
+ *
+ * <p>Instances are immutable and thread-safe (the listener is called on the evaluating thread).
+ */
+public final class StsEvaluator {
+
+  private final int batchSize;
+  private final int dimension;
+  private final ProgressListener listener;
+
+  private StsEvaluator(Builder b) {
+    this.batchSize = b.batchSize;
+    this.dimension = b.dimension;
+    this.listener = b.listener;
+  }
+
+  /** Returns a builder with the defaults: batch size 128, full dimension, no listener. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns the number of sentences per {@link Embedder#embedAll} call. */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** Returns the Matryoshka dimension, or 0 for the embedder's full dimension. */
+  public int dimension() {
+    return dimension;
+  }
+
+  /**
+   * Embeds the dataset's sentences with {@code embedder} and correlates pair cosines with the gold
+   * scores.
+   *
+   * @param embedder the embedder; not null, not closed
+   * @param dataset the dataset; not null, with at least 2 pairs
+   * @return the result (Spearman, Pearson, pair count)
+   * @throws IllegalArgumentException if an argument is null, the dataset has fewer than 2 pairs,
+   *     the configured dimension exceeds the embedder's, or the cosines (or gold scores) are all
+   *     equal so that correlation is undefined
+   * @throws IllegalStateException if the embedder is closed or returns the wrong number of
+   *     embeddings or too few dimensions
+   */
+  public StsResult evaluate(Embedder embedder, StsDataset dataset) {
+    if (embedder == null) {
+      throw new IllegalArgumentException("embedder must not be null");
+    }
+    if (dataset == null) {
+      throw new IllegalArgumentException("dataset must not be null");
+    }
+    if (dataset.size() < 2) {
+      throw new IllegalArgumentException(
+          "dataset must have at least 2 pairs to correlate, but has: " + dataset.size());
+    }
+    int dim = Batches.resolveDimension(embedder, dimension);
+    Map<String, Integer> index = new LinkedHashMap<>();
+    for (StsPair p : dataset.pairs()) {
+      index.putIfAbsent(p.sentence1(), index.size());
+      index.putIfAbsent(p.sentence2(), index.size());
+    }
+    List<String> sentences = new ArrayList<>(index.keySet());
+    TaskPrompt prompt = TaskPrompt.symmetric(TaskPrompt.SENTENCE_SIMILARITY);
+    Embedding[] embeddings = new Embedding[sentences.size()];
+    for (int from = 0; from < sentences.size(); from += batchSize) {
+      int to = Math.min(sentences.size(), from + batchSize);
+      List<String> batch = sentences.subList(from, to);
+      Embedding[] out = Batches.embed(embedder, batch, Collections.nCopies(batch.size(), prompt),
+          dim, false);
+      System.arraycopy(out, 0, embeddings, from, out.length);
+      listener.onProgress("sentences", to, sentences.size());
+    }
+    int n = dataset.size();
+    double[] gold = new double[n];
+    double[] cosine = new double[n];
+    for (int i = 0; i < n; i++) {
+      StsPair p = dataset.pairs().get(i);
+      gold[i] = p.score();
+      cosine[i] = embeddings[index.get(p.sentence1())].cosine(embeddings[index.get(p.sentence2())]);
+    }
+    return new StsResult(dataset.name(), Correlation.spearman(cosine, gold),
+        Correlation.pearson(cosine, gold), n, dim);
+  }
+
+  /** Builds an {@link StsEvaluator}; each setter validates its argument. */
+  public static final class Builder {
+    private int batchSize = 128;
+    private int dimension = 0;
+    private ProgressListener listener = ProgressListener.NONE;
+
+    private Builder() {}
+
+    /**
+     * Sets the number of sentences per {@link Embedder#embedAll} call.
+     *
+     * @param batchSize between 1 and 65536; default 128
+     * @return this builder
+     * @throws IllegalArgumentException if {@code batchSize} is out of range
+     */
+    public Builder batchSize(int batchSize) {
+      Batches.checkBatchSize(batchSize);
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /**
+     * Sets the Matryoshka dimension: embeddings are truncated to their first {@code dimension}
+     * values and renormalised before scoring.
+     *
+     * @param dimension 0 for the embedder's full dimension (default), else at least 1 and at most
+     *     the embedder's dimension (checked when evaluating)
+     * @return this builder
+     * @throws IllegalArgumentException if {@code dimension} is negative
+     */
+    public Builder dimension(int dimension) {
+      Batches.checkDimension(dimension);
+      this.dimension = dimension;
+      return this;
+    }
+
+    /**
+     * Sets the listener told about embedding progress (stage {@code "sentences"}).
+     *
+     * @param listener the listener; not null (use {@link ProgressListener#NONE} for none)
+     * @return this builder
+     * @throws IllegalArgumentException if {@code listener} is null
+     */
+    public Builder listener(ProgressListener listener) {
+      if (listener == null) {
+        throw new IllegalArgumentException("listener must not be null; use ProgressListener.NONE");
+      }
+      this.listener = listener;
+      return this;
+    }
+
+    /** Returns the evaluator. */
+    public StsEvaluator build() {
+      return new StsEvaluator(this);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.gecko4j.core.fret;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * One mined FRet row: a (task, query) with the positive and hard negative passages chosen by LLM
+ * re-ranking, their ids, ranks and scores, and the provenance (model, prompt version). Maps to one
+ * JSON object per line (snake_case field names) with {@link #toJson()} / {@link #fromJson(String)}.
+ *
+ * @param task the task description the query is for, e.g. {@code question answering}; not blank
+ * @param query the query text; not blank
+ * @param positive the positive passage text (p+, best by RRF); not null
+ * @param negative the hard negative passage text (p-); not null
+ * @param queryId the query id: the existing one in relabel mode, {@code gen:<seedId>} when generated
+ * @param seedId the id of the seed passage the query came from
+ * @param positiveId the corpus id of the positive
+ * @param negativeId the corpus id of the negative; differs from {@code positiveId}
+ * @param positiveScores the positive's ranks and scores
+ * @param negativeScores the negative's ranks and scores
+ * @param candidates N, how many candidates were re-ranked
+ * @param llmRequests how many LLM requests this row cost (generation, QL and RC calls, retries)
+ * @param model the language model's name
+ * @param promptVersion the version of the P_QG / P_QL / P_RC prompts
+ */
+public record FretExample(
+    @JsonProperty("task") String task,
+    @JsonProperty("query") String query,
+    @JsonProperty("positive") String positive,
+    @JsonProperty("negative") String negative,
+    @JsonProperty("query_id") String queryId,
+    @JsonProperty("seed_id") String seedId,
+    @JsonProperty("positive_id") String positiveId,
+    @JsonProperty("negative_id") String negativeId,
+    @JsonProperty("positive_scores") CandidateScores positiveScores,
+    @JsonProperty("negative_scores") CandidateScores negativeScores,
+    @JsonProperty("candidates") int candidates,
+    @JsonProperty("llm_requests") int llmRequests,
+    @JsonProperty("model") String model,
+    @JsonProperty("prompt_version") String promptVersion) {
+
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /** Validates the fields. */
+  public FretExample {
+    nonBlank("task", task);
+    nonBlank("query", query);
+    nonNull("positive", positive);
+    nonNull("negative", negative);
+    nonBlank("queryId", queryId);
+    nonBlank("seedId", seedId);
+    nonBlank("positiveId", positiveId);
+    nonBlank("negativeId", negativeId);
+    if (positiveId.equals(negativeId)) {
+      throw new IllegalArgumentException(
+          "positiveId and negativeId must differ, but both are: '" + positiveId + "'");
+    }
+    if (positiveScores == null || negativeScores == null) {
+      throw new IllegalArgumentException("positiveScores and negativeScores must not be null");
+    }
+    if (candidates < 2) {
+      throw new IllegalArgumentException("candidates must be >= 2, but is: " + candidates);
+    }
+    if (llmRequests < 0) {
+      throw new IllegalArgumentException("llmRequests must be >= 0, but is: " + llmRequests);
+    }
+    nonBlank("model", model);
+    nonBlank("promptVersion", promptVersion);
+  }
+
+  /** Whether the positive is a passage other than the seed (the paper reports about 15%). */
+  public boolean positiveChanged() {
+    return !positiveId.equals(seedId);
+  }
+
+  /** Returns the work key {@link FretSeed#key(String, String)} of this row (query id, seed id). */
+  public String key() {
+    return FretSeed.key(queryId, seedId);
+  }
+
+  /**
+   * Returns this row as one line of JSON (no line break).
+   *
+   * @return the JSON text
+   */
+  public String toJson() {
+    try {
+      return MAPPER.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise FretExample " + key(), e);
+    }
+  }
+
+  /**
+   * Parses a row written by {@link #toJson()}; unknown fields are ignored.
+   *
+   * @param json one JSON object; not null
+   * @return the row
+   * @throws IllegalArgumentException if {@code json} is null, not JSON, or misses or has invalid
+   *     fields (the message says which)
+   */
+  public static FretExample fromJson(String json) {
+    if (json == null) {
+      throw new IllegalArgumentException("json must not be null");
+    }
+    try {
+      FretExample e = MAPPER.readValue(json, FretExample.class);
+      if (e == null) {
+        throw new IllegalArgumentException("json must be a FretExample object, but is: null");
+      }
+      return e;
+    } catch (JsonProcessingException e) {
+      Throwable c = e.getCause();
+      String why = c instanceof IllegalArgumentException ? c.getMessage() : e.getOriginalMessage();
+      throw new IllegalArgumentException("not a valid FretExample JSON row: " + why, e);
+    }
+  }
+
+  private static void nonBlank(String name, String v) {
+    if (v == null || v.isBlank()) {
+      throw new IllegalArgumentException(name + " must be a non-blank string, but is: "
+          + (v == null ? "null" : "'" + v + "'"));
+    }
+  }
+
+  private static void nonNull(String name, String v) {
+    if (v == null) {
+      throw new IllegalArgumentException(name + " must not be null");
+    }
+  }
+}

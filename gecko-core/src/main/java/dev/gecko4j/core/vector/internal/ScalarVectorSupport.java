@@ -1,0 +1,115 @@
+package dev.gecko4j.core.vector.internal;
+
+/**
+ * Plain-Java kernels: the reference every other {@link VectorSupport} is tested against, and the
+ * fallback when the Vector API ({@code jdk.incubator.vector}) is not available. Loops are unrolled
+ * with independent accumulators, the same association order as the Panama kernels is not
+ * attempted (floating point sums differ in the last bits; tests compare with a tolerance).
+ */
+public final class ScalarVectorSupport implements VectorSupport {
+
+  /** Creates the scalar kernels (stateless). */
+  public ScalarVectorSupport() {}
+
+  @Override
+  public String name() {
+    return "scalar";
+  }
+
+  @Override
+  public float dot(float[] a, int aOff, float[] b, int bOff, int len) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (int bound = len & ~3; i < bound; i += 4) {
+      s0 = Math.fma(a[aOff + i], b[bOff + i], s0);
+      s1 = Math.fma(a[aOff + i + 1], b[bOff + i + 1], s1);
+      s2 = Math.fma(a[aOff + i + 2], b[bOff + i + 2], s2);
+      s3 = Math.fma(a[aOff + i + 3], b[bOff + i + 3], s3);
+    }
+    for (; i < len; i++) {
+      s0 = Math.fma(a[aOff + i], b[bOff + i], s0);
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  @Override
+  public float cosine(float[] a, float[] b) {
+    return cosine(a, 0, b, 0, a.length);
+  }
+
+  @Override
+  public float cosine(float[] a, int aOff, float[] b, int bOff, int len) {
+    float sum = 0, norm1 = 0, norm2 = 0;
+    for (int i = 0; i < len; i++) {
+      float x = a[aOff + i];
+      float y = b[bOff + i];
+      sum = Math.fma(x, y, sum);
+      norm1 = Math.fma(x, x, norm1);
+      norm2 = Math.fma(y, y, norm2);
+    }
+    return cosineOf(sum, norm1, norm2);
+  }
+
+  /**
+   * The cosine from its three sums, the same formula in every implementation. Two float square
+   * roots instead of one double square root of the product: as exact as the float sums, no
+   * overflow of {@code norm1 * norm2}, and measurably cheaper (the divider and square-root unit
+   * bounds short kernels). NaN when a norm is 0.
+   */
+  static float cosineOf(float dot, float norm1, float norm2) {
+    return dot / ((float) Math.sqrt(norm1) * (float) Math.sqrt(norm2));
+  }
+
+  @Override
+  public float squaredL2(float[] a, float[] b) {
+    float s0 = 0, s1 = 0;
+    int i = 0;
+    for (int bound = a.length & ~1; i < bound; i += 2) {
+      float d0 = a[i] - b[i];
+      float d1 = a[i + 1] - b[i + 1];
+      s0 = Math.fma(d0, d0, s0);
+      s1 = Math.fma(d1, d1, s1);
+    }
+    for (; i < a.length; i++) {
+      float d = a[i] - b[i];
+      s0 = Math.fma(d, d, s0);
+    }
+    return s0 + s1;
+  }
+
+  @Override
+  public float squaredNorm(float[] a, int off, int len) {
+    return dot(a, off, a, off, len);
+  }
+
+  @Override
+  public void scale(float[] a, int off, int len, float factor) {
+    for (int i = off, end = off + len; i < end; i++) {
+      a[i] *= factor;
+    }
+  }
+
+  @Override
+  public void dotMatrix(float[] q, int qOff, float[] m, int mOff, int rows, int dim, float[] out,
+      int outOff) {
+    for (int r = 0; r < rows; r++) {
+      out[outOff + r] = dot(q, qOff, m, mOff + r * dim, dim);
+    }
+  }
+
+  @Override
+  public void cosineMatrix(float[] q, int qOff, float[] m, int mOff, int rows, int dim,
+      float[] out, int outOff) {
+    for (int r = 0; r < rows; r++) {
+      out[outOff + r] = cosine(q, qOff, m, mOff + r * dim, dim);
+    }
+  }
+
+  @Override
+  public void dotBlock(float[] qs, int qOff, int nq, float[] m, int mOff, int rows, int dim,
+      float[] out, int outOff, int outStride) {
+    for (int i = 0; i < nq; i++) {
+      dotMatrix(qs, qOff + i * dim, m, mOff, rows, dim, out, outOff + i * outStride);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package dev.gecko4j.core.vector.internal;
+
+/**
+ * Internal SPI of the vector kernels: one implementation per strategy ({@link ScalarVectorSupport},
+ * {@link PanamaVectorSupport}), chosen once by {@link VectorSupportProvider}.
+ *
+ * <p>Kernels do not validate their arguments (lengths, offsets, finiteness): the public facade
+ * {@link dev.gecko4j.core.vector.VectorMath} and {@link dev.gecko4j.core.index.FlatIndex} do.
+ * Implementations are stateless and thread-safe. Not a public API: it may change at any time.
+ */
+public interface VectorSupport {
+
+  /** Returns a short name of the strategy, {@code scalar} or {@code panama}. */
+  String name();
+
+  /** Returns the dot product of {@code a[aOff, aOff+len)} and {@code b[bOff, bOff+len)}. */
+  float dot(float[] a, int aOff, float[] b, int bOff, int len);
+
+  /**
+   * Returns the cosine similarity of {@code a} and {@code b} (equal lengths); NaN if either is a
+   * zero vector.
+   */
+  float cosine(float[] a, float[] b);
+
+  /** Returns the cosine of {@code a[aOff, aOff+len)} and {@code b[bOff, bOff+len)}. */
+  float cosine(float[] a, int aOff, float[] b, int bOff, int len);
+
+  /** Returns the squared Euclidean distance of {@code a} and {@code b} (equal lengths). */
+  float squaredL2(float[] a, float[] b);
+
+  /** Returns the sum of squares of {@code a[off, off+len)}. */
+  float squaredNorm(float[] a, int off, int len);
+
+  /** Multiplies {@code a[off, off+len)} by {@code factor} in place. */
+  void scale(float[] a, int off, int len, float factor);
+
+  /**
+   * Dot products of one query against {@code rows} contiguous rows: {@code out[outOff + r] =
+   * dot(q[qOff, qOff+dim), m[mOff + r*dim, mOff + (r+1)*dim))}.
+   */
+  void dotMatrix(float[] q, int qOff, float[] m, int mOff, int rows, int dim, float[] out,
+      int outOff);
+
+  /** Like {@link #dotMatrix} but with cosine similarity per row. */
+  void cosineMatrix(float[] q, int qOff, float[] m, int mOff, int rows, int dim, float[] out,
+      int outOff);
+
+  /**
+   * Blocked dot products of {@code nq} contiguous queries against {@code rows} contiguous rows, so
+   * that each loaded row serves several queries: {@code out[outOff + i*outStride + r] =
+   * dot(query i, row r)} for {@code i < nq}, {@code r < rows}.
+   *
+   * @param qs queries, row-major, query {@code i} at {@code qOff + i*dim}
+   * @param nq number of queries
+   * @param m rows, row-major, row {@code r} at {@code mOff + r*dim}
+   * @param rows number of rows
+   * @param dim dimension of queries and rows
+   * @param out scores
+   * @param outOff offset of the score of query 0, row 0
+   * @param outStride distance in {@code out} between the scores of two consecutive queries
+   */
+  void dotBlock(float[] qs, int qOff, int nq, float[] m, int mOff, int rows, int dim, float[] out,
+      int outOff, int outStride);
+}

@@ -1,0 +1,128 @@
+package dev.gecko4j.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PoolingTest {
+
+  /**
+   * Token states of 2 rows x 3 tokens x 2 hidden; token t of row b is {@code {10*b + t, -(10*b +
+   * t) / 2}} so every value says where it came from.
+   */
+  private static final float[] HIDDEN = {
+    0, -0f, 1, -0.5f, 2, -1, // row 0
+    10, -5, 11, -5.5f, 12, -6 // row 1
+  };
+
+  @Test
+  void cls_should_take_the_first_token_of_each_row() {
+    // given
+    long[] mask = {1, 1, 0, 1, 1, 1};
+    // when
+    float[] pooled = Pooling.CLS.pool(HIDDEN, mask, 2, 3, 2);
+    // then
+    assertThat(pooled).containsExactly(0, -0f, 10, -5);
+  }
+
+  @Test
+  void mean_should_average_only_the_unpadded_tokens() {
+    // given: row 0 has 2 tokens and 1 padding, row 1 has 3 tokens
+    long[] mask = {1, 1, 0, 1, 1, 1};
+    // when
+    float[] pooled = Pooling.MEAN.pool(HIDDEN, mask, 2, 3, 2);
+    // then: row 0 = mean of tokens 0, 1; row 1 = mean of tokens 0, 1, 2
+    assertThat(pooled).containsExactly(new float[] {0.5f, -0.25f, 11, -5.5f}, within(1e-6f));
+  }
+
+  @Test
+  void mean_of_a_row_without_tokens_should_be_zero_thanks_to_the_clamped_divisor() {
+    // given
+    long[] mask = {0, 0, 0, 1, 0, 0};
+    // when
+    float[] pooled = Pooling.MEAN.pool(HIDDEN, mask, 2, 3, 2);
+    // then
+    assertThat(pooled).containsExactly(0, 0, 10, -5);
+  }
+
+  @Test
+  void last_token_should_take_the_last_real_token_under_right_padding() {
+    // given: right padding, row 0 ends at token 1
+    long[] mask = {1, 1, 0, 1, 1, 1};
+    // when
+    float[] pooled = Pooling.LAST_TOKEN.pool(HIDDEN, mask, 2, 3, 2);
+    // then
+    assertThat(pooled).containsExactly(1, -0.5f, 12, -6);
+  }
+
+  @Test
+  void last_token_should_take_the_last_position_under_left_padding() {
+    // given: left padding, row 0 starts at token 1 and ends at token 2
+    long[] mask = {0, 1, 1, 1, 1, 1};
+    // when
+    float[] pooled = Pooling.LAST_TOKEN.pool(HIDDEN, mask, 2, 3, 2);
+    // then
+    assertThat(pooled).containsExactly(2, -1, 12, -6);
+  }
+
+  @Test
+  void should_pool_into_a_given_buffer_at_an_offset() {
+    // given
+    long[] mask = {1, 1, 1, 1, 1, 1};
+    float[] out = {7, 7, 7, 7, 7, 7};
+    // when
+    Pooling.CLS.pool(HIDDEN, mask, 2, 3, 2, out, 1);
+    // then
+    assertThat(out).containsExactly(7, 0, -0f, 10, -5, 7);
+  }
+
+  @Test
+  void should_reject_bad_shapes() {
+    long[] mask = {1, 1, 1, 1, 1, 1};
+    assertThatThrownBy(() -> Pooling.MEAN.pool(HIDDEN, mask, 0, 3, 2))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("batch, seq and hiddenSize must be >= 1, but are: 0, 3, 2");
+    assertThatThrownBy(() -> Pooling.MEAN.pool(HIDDEN, mask, 2, 3, 3))
+        .hasMessage("hidden must have length batch*seq*hiddenSize=18, but has 12");
+    assertThatThrownBy(() -> Pooling.MEAN.pool(null, mask, 2, 3, 2))
+        .hasMessage("hidden must have length batch*seq*hiddenSize=12, but has null");
+    assertThatThrownBy(() -> Pooling.MEAN.pool(HIDDEN, new long[5], 2, 3, 2))
+        .hasMessage("mask must have length batch*seq=6, but has 5");
+    assertThatThrownBy(() -> Pooling.MEAN.pool(HIDDEN, null, 2, 3, 2))
+        .hasMessage("mask must have length batch*seq=6, but has null");
+    assertThatThrownBy(() -> Pooling.MEAN.pool(HIDDEN, mask, 2, 3, 2, new float[4], 1))
+        .hasMessage("out must hold 4 floats from offset 1, but has length 4");
+    assertThatThrownBy(() -> Pooling.MEAN.pool(HIDDEN, mask, 2, 3, 2, null, 0))
+        .hasMessage("out must hold 4 floats from offset 0, but has length null");
+  }
+
+  @Test
+  void cls_and_last_token_should_reject_a_row_without_tokens() {
+    long[] mask = {1, 1, 1, 0, 0, 0};
+    assertThatThrownBy(() -> Pooling.LAST_TOKEN.pool(HIDDEN, mask, 2, 3, 2))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("row 1 has no token (attention mask all 0)");
+    assertThatThrownBy(() -> Pooling.CLS.pool(HIDDEN, mask, 2, 3, 2))
+        .hasMessage("row 1 has no token (attention mask all 0)");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"cls, CLS", "CLS_token, CLS", "mean, MEAN", "mean_tokens, MEAN", " Mean , MEAN",
+      "lasttoken, LAST_TOKEN", "last_token, LAST_TOKEN", "LAST-TOKEN, LAST_TOKEN"})
+  void should_parse_sentence_transformers_names(String name, Pooling expected) {
+    assertThat(Pooling.parse(name)).isEqualTo(expected);
+  }
+
+  @Test
+  void should_reject_unknown_pooling_names_and_list_the_valid_ones() {
+    assertThatThrownBy(() -> Pooling.parse("max"))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid pooling mode: max. Valid pooling modes are: [cls, mean, lasttoken]");
+    assertThatThrownBy(() -> Pooling.parse(null))
+        .hasMessage("Invalid pooling mode: null. Valid pooling modes are: [cls, mean, lasttoken]");
+  }
+}

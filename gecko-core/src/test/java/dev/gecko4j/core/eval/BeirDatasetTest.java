@@ -1,0 +1,141 @@
+package dev.gecko4j.core.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BeirDatasetTest {
+
+  @TempDir Path tmp;
+
+  static Path writeDataset(Path dir, String corpus, String queries, String testQrels)
+      throws IOException {
+    Files.createDirectories(dir.resolve("qrels"));
+    Files.writeString(dir.resolve("corpus.jsonl"), corpus);
+    Files.writeString(dir.resolve("queries.jsonl"), queries);
+    Files.writeString(dir.resolve("qrels/test.tsv"), testQrels);
+    return dir;
+  }
+
+  @Test
+  void should_read_corpus_queries_and_qrels() throws IOException {
+    // given
+    Path dir = writeDataset(tmp.resolve("tiny"),
+        "{\"_id\": \"d1\", \"title\": \"Geckos\", \"text\": \" eat insects \"}\n\n"
+            + "{\"_id\": 7, \"text\": \"  no title here \"}\n",
+        "{\"_id\": \"q1\", \"text\": \"what do geckos eat\", \"metadata\": {}}\n",
+        "query-id\tcorpus-id\tscore\nq1\td1\t2\nq1\t7\t0\n");
+    BeirDataset d = BeirDataset.open(dir);
+    // when
+    List<BeirDocument> docs = d.loadDocuments();
+    // then
+    assertThat(d.name()).isEqualTo("tiny");
+    assertThat(d.splits()).containsExactly("test");
+    assertThat(docs).containsExactly(new BeirDocument("d1", "Geckos", " eat insects "),
+        new BeirDocument("7", null, "  no title here "));
+    assertThat(docs.get(0).mtebText()).isEqualTo("Geckos  eat insects");
+    assertThat(docs.get(1).mtebText()).isEqualTo("no title here");
+    assertThat(d.countDocuments()).isEqualTo(2);
+    assertThat(d.queries()).containsExactly(Map.entry("q1", "what do geckos eat"));
+    assertThat(d.qrels("test")).containsExactly(Map.entry("q1", Map.of("d1", 2, "7", 0)));
+  }
+
+  @Test
+  void should_strip_as_python_does_for_an_empty_title() {
+    assertThat(new BeirDocument("d", "", "text\u00a0").mtebText()).isEqualTo("text");
+    assertThat(new BeirDocument("d", "T", "").mtebText()).isEqualTo("T");
+  }
+
+  @Test
+  void should_name_path_and_line_for_a_corpus_record_without_id() throws IOException {
+    Path dir = writeDataset(tmp.resolve("bad"),
+        "{\"_id\": \"d1\", \"text\": \"x\"}\n{\"title\": \"t\", \"text\": \"y\"}\n",
+        "", "query-id\tcorpus-id\tscore\n");
+    BeirDataset d = BeirDataset.open(dir);
+    Path corpus = dir.resolve("corpus.jsonl");
+    try (Stream<BeirDocument> s = d.documents()) {
+      assertThatThrownBy(s::toList)
+          .isInstanceOf(DatasetFormatException.class)
+          .hasMessage(corpus + ":2: expected a string field '_id', but it is missing");
+    }
+  }
+
+  @Test
+  void should_name_path_and_line_for_bad_json_and_repeated_ids() throws IOException {
+    Path dir = writeDataset(tmp.resolve("bad"),
+        "{\"_id\": \"d1\", \"text\": \"x\"}\n{\"_id\": \"d1\", \"text\": \"y\"}\n",
+        "{\"_id\": \"q1\", \"text\": \n", "query-id\tcorpus-id\tscore\n");
+    BeirDataset d = BeirDataset.open(dir);
+    assertThatThrownBy(d::loadDocuments)
+        .isInstanceOf(DatasetFormatException.class)
+        .hasMessage(dir.resolve("corpus.jsonl") + ":2: id 'd1' appears twice; expected unique ids");
+    assertThatThrownBy(d::queries)
+        .isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(dir.resolve("queries.jsonl")
+            + ":1: expected one JSON object per line, but: ");
+  }
+
+  @Test
+  void should_name_path_and_line_for_bad_qrels() throws IOException {
+    Path dir = writeDataset(tmp.resolve("bad"), "", "",
+        "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\tyes\n");
+    Path qrels = dir.resolve("qrels/test.tsv");
+    BeirDataset d = BeirDataset.open(dir);
+    assertThatThrownBy(() -> d.qrels("test"))
+        .isInstanceOf(DatasetFormatException.class)
+        .hasMessage(qrels + ":3: score must be an integer relevance, but is: 'yes'");
+    Files.writeString(qrels, "qid\tdocid\trel\n");
+    assertThatThrownBy(() -> d.qrels("test"))
+        .isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(qrels + ":1: expected the header");
+    Files.writeString(qrels, "query-id\tcorpus-id\tscore\nq1\td1\n");
+    assertThatThrownBy(() -> d.qrels("test"))
+        .isInstanceOf(DatasetFormatException.class)
+        .hasMessage(qrels + ":2: expected 3 tab-separated columns (query-id, corpus-id, score),"
+            + " but found 2");
+    assertThatThrownBy(() -> d.qrels("dev"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("split 'dev' not found")
+        .hasMessageEndingWith("present splits: [test]");
+  }
+
+  @Test
+  void should_name_the_missing_file_when_opening() {
+    Path dir = tmp.resolve("empty");
+    assertThatThrownBy(() -> BeirDataset.open(dir))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("BEIR corpus file is missing: " + dir.resolve("corpus.jsonl"));
+  }
+
+  @Test
+  void should_parse_the_real_scifact_dataset() {
+    // given
+    Path dir = Path.of(System.getProperty("gecko.shared.data", "../shared/data"));
+    Assumptions.assumeTrue(Files.isDirectory(dir),
+        "needs " + dir + " (../shared/data beside the repo)");
+    BeirDataset d = BeirDataset.open(dir.resolve("beir/scifact"));
+    // when
+    long streamed;
+    try (Stream<BeirDocument> s = d.documents()) {
+      streamed = s.count();
+    }
+    Map<String, Map<String, Integer>> test = d.qrels("test");
+    // then
+    assertThat(streamed).isEqualTo(5183);
+    assertThat(d.countDocuments()).isEqualTo(5183);
+    assertThat(d.queries()).hasSize(1109);
+    assertThat(d.splits()).containsExactly("test", "train");
+    assertThat(test).hasSize(300);
+    assertThat(test.values().stream().mapToInt(Map::size).sum()).isEqualTo(339);
+    assertThat(d.queries()).containsKeys(test.keySet().toArray(String[]::new));
+  }
+}

@@ -1,0 +1,88 @@
+package dev.gecko4j.fret;
+
+import dev.gecko4j.core.Embedder;
+import dev.gecko4j.core.fret.FretOptions;
+import dev.gecko4j.core.fret.FretSeed;
+import dev.gecko4j.core.lm.LanguageModel;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.IntConsumer;
+
+/**
+ * The whole "mine" program as one call, for the CLI and for embedding in applications: opens the
+ * corpus, builds or reuses the embeddings cache, wires a {@link FretPipeline} and runs a resumable
+ * {@link MiningRun}. Relabel mode when {@code queries} and {@code qrels} are given, generation mode
+ * otherwise.
+ *
+ * @param corpus the BEIR {@code corpus.jsonl}; not null
+ * @param queries the BEIR {@code queries.jsonl} (relabel mode), or null
+ * @param qrels the qrels TSV (relabel mode), or null; set exactly when {@code queries} is
+ * @param cacheDir where the corpus embeddings are cached; not null
+ * @param embedderName the embedder's name (the cache key); not blank
+ * @param output the output JSONL; not null
+ * @param limit the rows the output should hold at the end, {@code >= 1}, or {@link Long#MAX_VALUE}
+ * @param options the miner options; not null
+ */
+public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, String embedderName,
+    Path output, long limit, FretOptions options) {
+
+  /** Validates the fields. */
+  public FretMine {
+    if (corpus == null || cacheDir == null || output == null || options == null) {
+      throw new IllegalArgumentException("corpus, cacheDir, output and options must not be null");
+    }
+    if ((queries == null) != (qrels == null)) {
+      throw new IllegalArgumentException("queries and qrels must be given together (relabel mode)"
+          + " or both left out (generation mode), but queries=" + queries + ", qrels=" + qrels);
+    }
+    if (embedderName == null || embedderName.isBlank()) {
+      throw new IllegalArgumentException("embedderName must be non-blank, but is: " + embedderName);
+    }
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be >= 1, but is: " + limit);
+    }
+  }
+
+  /**
+   * The result: the statistics, plus the qrels skipped when reading relabel seeds.
+   *
+   * @param stats the output's statistics
+   * @param skippedQrels skipped qrels per reason (relabel mode), empty otherwise
+   */
+  public record Result(FretStats stats, Map<String, Long> skippedQrels) {}
+
+  /**
+   * Runs the mining.
+   *
+   * @param embedder the embedder; not null (not closed here)
+   * @param llm the language model; not null (not closed here)
+   * @param embedProgress hears passages embedded while the cache is built; not null
+   * @param listener hears rows and drops; not null
+   * @return the statistics
+   * @throws IllegalArgumentException if an argument or input file is invalid
+   */
+  public Result run(Embedder embedder, LanguageModel llm, IntConsumer embedProgress,
+      ProgressListener listener) {
+    if (embedder == null || llm == null || embedProgress == null || listener == null) {
+      throw new IllegalArgumentException("embedder, llm, embedProgress and listener must not be null");
+    }
+    try (CorpusStore store = CorpusStore.open(corpus)) {
+      Path cache = EmbeddingCache.ensure(store, embedder, embedderName, cacheDir, 32, embedProgress);
+      try (MappedVectors vectors = MappedVectors.open(cache)) {
+        FretPipeline pipeline = FretPipeline.builder().embedder(embedder).languageModel(llm)
+            .corpus(store).vectors(vectors).options(options).build();
+        Map<String, Long> skipped = new TreeMap<>();
+        Iterator<FretSeed> seeds = queries == null ? BeirSeeds.generation(store)
+            : BeirSeeds.relabel(BeirSeeds.readQueries(queries), qrels, store, skipped);
+        MiningRun.Builder run = MiningRun.builder().miner(pipeline).output(output).listener(listener);
+        if (limit != Long.MAX_VALUE) {
+          run.limit(limit);
+        }
+        FretStats stats = run.build().run(seeds);
+        return new Result(stats, skipped);
+      }
+    }
+  }
+}

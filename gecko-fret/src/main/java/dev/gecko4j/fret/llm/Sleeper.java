@@ -1,0 +1,22 @@
+package dev.gecko4j.fret.llm;
+
+import java.time.Duration;
+
+/**
+ * Waits between retries. The default is {@link Thread#sleep(Duration)}; tests pass one that records
+ * the waits and returns at once.
+ */
+@FunctionalInterface
+public interface Sleeper {
+
+  /** The sleeper that really sleeps. */
+  Sleeper SYSTEM = Thread::sleep;
+
+  /**
+   * Waits for {@code duration}.
+   *
+   * @param duration how long to wait; not negative
+   * @throws InterruptedException if the thread is interrupted while waiting
+   */
+  void sleep(Duration duration) throws InterruptedException;
+}

@@ -1,0 +1,73 @@
+package dev.gecko4j.fret;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gecko4j.core.fret.FretExample;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JsonlFilesTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void should_truncate_a_torn_last_line_back_to_the_last_newline() throws Exception {
+    // given
+    Path f = dir.resolve("a.jsonl");
+    Files.writeString(f, "{\"a\":1}\n{\"b\":2}\n{\"c\":");
+    // when
+    long cut = JsonlAppender.truncateTornTail(f);
+    // then
+    assertThat(cut).isEqualTo(5);
+    assertThat(Files.readString(f)).isEqualTo("{\"a\":1}\n{\"b\":2}\n");
+    assertThat(JsonlAppender.truncateTornTail(f)).isZero();
+  }
+
+  @Test
+  void should_truncate_a_file_without_any_newline_to_empty_and_leave_missing_files_alone()
+      throws Exception {
+    Path f = dir.resolve("b.jsonl");
+    Files.writeString(f, "{\"partial\": ");
+    assertThat(JsonlAppender.truncateTornTail(f)).isEqualTo(12);
+    assertThat(Files.size(f)).isZero();
+    assertThat(JsonlAppender.truncateTornTail(dir.resolve("missing.jsonl"))).isZero();
+    assertThat(Files.exists(dir.resolve("missing.jsonl"))).isFalse();
+  }
+
+  @Test
+  void should_append_whole_lines_and_read_them_back_ignoring_a_torn_tail() throws Exception {
+    // given
+    Path f = dir.resolve("rows.jsonl");
+    FretExample a = TestRows.row("q1", "d1", "d1");
+    FretExample b = TestRows.row("q2", "d2", "x9");
+    try (JsonlAppender w = new JsonlAppender(f, 1)) {
+      w.append(a.toJson());
+      w.append(b.toJson());
+    }
+    Files.writeString(f, "{\"task\": \"to", java.nio.file.StandardOpenOption.APPEND);
+    // when
+    var rows = FretRows.readAll(f);
+    // then
+    assertThat(rows).containsExactly(a, b);
+  }
+
+  @Test
+  void should_reject_a_line_with_a_line_break_and_appends_after_close() {
+    JsonlAppender w = new JsonlAppender(dir.resolve("c.jsonl"), 1);
+    assertThatThrownBy(() -> w.append("a\nb"))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("line must be non-null and have no line break, but is: a\nb");
+    w.close();
+    w.close();
+    assertThatThrownBy(() -> w.append("{}")).isExactlyInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void should_reject_a_sync_cadence_out_of_range() {
+    assertThatThrownBy(() -> new JsonlAppender(dir.resolve("d.jsonl"), 0))
+        .hasMessage("syncEvery must be between 1 and 100000, but is: 0");
+  }
+}

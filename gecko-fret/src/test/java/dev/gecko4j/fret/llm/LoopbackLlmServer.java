@@ -1,0 +1,140 @@
+package dev.gecko4j.fret.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+
+/**
+ * A test double for a remote OpenAI-compatible LLM server, on 127.0.0.1 with an ephemeral port. It
+ * answers with scripted responses (status, headers, JSON body) shaped exactly as OpenAI and vLLM
+ * answer, and records every request.
+ */
+final class LoopbackLlmServer implements AutoCloseable {
+
+  /** A scripted answer. */
+  record Reply(int status, Map<String, String> headers, String body, long delayMillis) {
+    static Reply json(String body) {
+      return new Reply(200, Map.of(), body, 0);
+    }
+
+    static Reply status(int status, String body, Map<String, String> headers) {
+      return new Reply(status, headers, body, 0);
+    }
+  }
+
+  /** A recorded request. */
+  record Recorded(String method, String path, Map<String, List<String>> headers, JsonNode body) {
+    String header(String name) {
+      for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+        if (e.getKey().equalsIgnoreCase(name)) {
+          return e.getValue().getFirst();
+        }
+      }
+      return null;
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpServer server;
+  private final Deque<Reply> script = new ArrayDeque<>();
+  private final List<Recorded> requests = Collections.synchronizedList(new ArrayList<>());
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile Function<Recorded, Reply> fallback =
+      r -> Reply.status(500, "{\"error\":{\"message\":\"no scripted reply\",\"type\":\"test\"}}", Map.of());
+
+  LoopbackLlmServer() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  String baseUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+  }
+
+  synchronized LoopbackLlmServer then(Reply r) {
+    script.addLast(r);
+    return this;
+  }
+
+  LoopbackLlmServer otherwise(Function<Recorded, Reply> f) {
+    fallback = f;
+    return this;
+  }
+
+  List<Recorded> requests() {
+    return List.copyOf(requests);
+  }
+
+  /** The most requests that were being answered at the same time. */
+  int maxInFlight() {
+    return maxInFlight.get();
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    try {
+      answer(ex);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private void answer(HttpExchange ex) throws IOException {
+    byte[] in = ex.getRequestBody().readAllBytes();
+    JsonNode body = in.length == 0 ? null : JSON.readTree(in);
+    Recorded rec = new Recorded(ex.getRequestMethod(), ex.getRequestURI().getPath(),
+        Map.copyOf(ex.getRequestHeaders()), body);
+    requests.add(rec);
+    Reply reply;
+    synchronized (this) {
+      reply = script.pollFirst();
+    }
+    if (reply == null) {
+      reply = fallback.apply(rec);
+    }
+    if (reply.delayMillis() > 0) {
+      try {
+        Thread.sleep(reply.delayMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().add("Content-Type", "application/json");
+    reply.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+    try {
+      ex.sendResponseHeaders(reply.status(), out.length == 0 ? -1 : out.length);
+      if (out.length > 0) {
+        try (OutputStream os = ex.getResponseBody()) {
+          os.write(out);
+        }
+      }
+    } catch (IOException clientGone) {
+      // the client timed out and closed the connection
+    } finally {
+      ex.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

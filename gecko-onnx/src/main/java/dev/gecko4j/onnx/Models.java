@@ -1,0 +1,166 @@
+package dev.gecko4j.onnx;
+
+import dev.gecko4j.core.Pooling;
+import dev.gecko4j.core.PromptConvention;
+
+/**
+ * The models bundled as classpath resources by the Maven Central jars {@code
+ * dev.langchain4j:langchain4j-embeddings-*} (ONNX exports by Xenova of the original HuggingFace
+ * models). Each carries the pooling, normalisation, maximum length and prompt convention its
+ * authors published MTEB scores with, so one line sets it up and nothing is downloaded:
+ *
+ * {@snippet lang=java :
+ * try (OnnxEmbedder embedder = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15).build()) {
+ *   Embedding e = embedder.embed("what do geckos eat?");
+ * }
+ * }
+ */
+public enum Models {
+  /** BAAI bge-small-en-v1.5, fp32: CLS pooling, normalised, 512 tokens, BGE query instruction. */
+  BGE_SMALL_EN_V15("bge-small-en-v1.5", "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json",
+      384, Pooling.CLS, true, 512, "BGE", PromptConvention.BGE, Precision.FP32),
+  /**
+   * BAAI bge-small-en-v1.5, int8 (dynamic quantisation): as {@link #BGE_SMALL_EN_V15}, about four
+   * times smaller; outputs vary slightly with batch padding (up to about 1.5e-2 per value).
+   */
+  BGE_SMALL_EN_V15_Q("bge-small-en-v1.5-q", "bge-small-en-v1.5-q.onnx",
+      "bge-small-en-v1.5-q-tokenizer.json", 384, Pooling.CLS, true, 512, "BGE", PromptConvention.BGE,
+      Precision.INT8),
+  /** sentence-transformers all-MiniLM-L6-v2, fp32: mean pooling, normalised, 256 tokens, no prompt. */
+  ALL_MINILM_L6_V2("all-MiniLM-L6-v2", "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json",
+      384, Pooling.MEAN, true, 256, "NONE", PromptConvention.NONE, Precision.FP32),
+  /**
+   * intfloat e5-small-v2, fp32: mean pooling, normalised, 512 tokens; {@code query: } on retrieval
+   * queries and {@code passage: } on documents, and no prefix on symmetric texts, which is how MTEB
+   * scored it (its STSBenchmark 0.8492 is reproduced without a prefix; {@code query: } on both
+   * sides gives 0.8594). Use {@code promptConvention(PromptConvention.E5, "E5")} for the model
+   * card's {@code query: } on symmetric tasks.
+   */
+  E5_SMALL_V2("e5-small-v2", "e5-small-v2.onnx", "e5-small-v2-tokenizer.json", 384, Pooling.MEAN,
+      true, 512, "E5_MTEB", PromptConvention.prefixes("query: ", "passage: ", ""), Precision.FP32);
+
+  /** Numeric precision of a model's weights. */
+  public enum Precision {
+    /** 32-bit floating point weights. */
+    FP32,
+    /** 8-bit integer weights (dynamic quantisation). */
+    INT8
+  }
+
+  private final String modelName;
+  private final String modelResource;
+  private final String tokenizerResource;
+  private final int dimension;
+  private final Pooling pooling;
+  private final boolean normalize;
+  private final int maxLength;
+  private final String conventionName;
+  private final PromptConvention convention;
+  private final Precision precision;
+
+  Models(String modelName, String modelResource, String tokenizerResource, int dimension,
+      Pooling pooling, boolean normalize, int maxLength, String conventionName,
+      PromptConvention convention, Precision precision) {
+    this.modelName = modelName;
+    this.modelResource = modelResource;
+    this.tokenizerResource = tokenizerResource;
+    this.dimension = dimension;
+    this.pooling = pooling;
+    this.normalize = normalize;
+    this.maxLength = maxLength;
+    this.conventionName = conventionName;
+    this.convention = convention;
+    this.precision = precision;
+  }
+
+  /** Returns the model's usual name, e.g. {@code bge-small-en-v1.5}. */
+  public String modelName() {
+    return modelName;
+  }
+
+  /** Returns the classpath resource of the ONNX graph, e.g. {@code bge-small-en-v1.5.onnx}. */
+  public String modelResource() {
+    return modelResource;
+  }
+
+  /** Returns the classpath resource of the HuggingFace {@code tokenizer.json}. */
+  public String tokenizerResource() {
+    return tokenizerResource;
+  }
+
+  /** Returns the number of dimensions of the model's embeddings. */
+  public int dimension() {
+    return dimension;
+  }
+
+  /** Returns how token states are pooled into one vector. */
+  public Pooling pooling() {
+    return pooling;
+  }
+
+  /** Returns whether embeddings are L2-normalised. */
+  public boolean normalize() {
+    return normalize;
+  }
+
+  /** Returns the maximum number of tokens (special tokens included) the model was evaluated with. */
+  public int maxLength() {
+    return maxLength;
+  }
+
+  /** Returns the name of the prompt convention ({@code BGE}, {@code E5}, {@code NONE}). */
+  public String conventionName() {
+    return conventionName;
+  }
+
+  /** Returns the prompt convention the model was trained with. */
+  public PromptConvention promptConvention() {
+    return convention;
+  }
+
+  /** Returns the precision of the weights. */
+  public Precision precision() {
+    return precision;
+  }
+
+  /**
+   * Returns the size in bytes of the ONNX graph resource, or -1 when it is not on the classpath.
+   */
+  public long sizeBytes() {
+    var url = Models.class.getClassLoader().getResource(modelResource);
+    if (url == null) {
+      return -1;
+    }
+    try {
+      var conn = url.openConnection();
+      conn.setUseCaches(false);
+      return conn.getContentLengthLong();
+    } catch (java.io.IOException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Finds a bundled model by its name ({@code bge-small-en-v1.5}) or constant name
+   * ({@code BGE_SMALL_EN_V15}), ignoring case.
+   *
+   * @param name the name; not null
+   * @return the model
+   * @throws IllegalArgumentException naming the valid names if none matches
+   */
+  public static Models byName(String name) {
+    if (name != null) {
+      for (Models m : values()) {
+        if (m.modelName.equalsIgnoreCase(name.trim()) || m.name().equalsIgnoreCase(name.trim())) {
+          return m;
+        }
+      }
+    }
+    StringBuilder valid = new StringBuilder();
+    for (Models m : values()) {
+      valid.append(valid.isEmpty() ? "" : ", ").append(m.modelName);
+    }
+    throw new IllegalArgumentException(
+        "Unknown bundled model: " + name + ". Bundled models are: [" + valid + "]");
+  }
+}

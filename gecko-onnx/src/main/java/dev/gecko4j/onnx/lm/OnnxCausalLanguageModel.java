@@ -1,0 +1,820 @@
+package dev.gecko4j.onnx.lm;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gecko4j.core.lm.Capabilities;
+import dev.gecko4j.core.lm.ContinuationScore;
+import dev.gecko4j.core.lm.Generation;
+import dev.gecko4j.core.lm.GenerationOptions;
+import dev.gecko4j.core.lm.LanguageModel;
+import dev.gecko4j.core.lm.LanguageModelException;
+import dev.gecko4j.core.lm.ScoreRequest;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * An in-process causal language model: an ONNX decoder ({@code model.onnx}) run by ONNX Runtime
+ * and its HuggingFace {@code tokenizer.json} run by DJL's tokenizers, implementing {@link
+ * LanguageModel} for FRet (generation and continuation scoring) without any server.
+ *
+ * <h2>Model contract</h2>
+ *
+ * <ul>
+ *   <li>input {@code input_ids} int64 {@code [batch, seq]}; optional {@code attention_mask} and
+ *       {@code position_ids} (int64 {@code [batch, seq]}) are fed when the graph declares them;
+ *   <li>output {@code logits} float32 {@code [batch, seq, vocab]} (or the first output);
+ *   <li>KV-cache graphs ({@code past_key_values.*} inputs, {@code present.*} outputs) are detected:
+ *       this class feeds them an <b>empty</b> past (sequence length 0) and ignores the {@code
+ *       present.*} outputs, so every generation step <b>recomputes the full prefix</b>. The cache is
+ *       not reused (see {@link #hasKvCacheInputs()}); this path has not been tested against a real
+ *       KV-cache export.
+ * </ul>
+ *
+ * <p>Rows of a batch are right-padded. For a causal model, a padded position never influences the
+ * logits of an earlier position, so right padding is exact even for graphs without an {@code
+ * attention_mask} input.
+ *
+ * <h2>Tokenisation</h2>
+ *
+ * <p>Text is tokenised with the special tokens of the tokenizer's post-processor (for llama-style
+ * tokenizers: a leading BOS). If the tokenizer adds no BOS and {@code config.json} names a {@code
+ * bos_token_id}, the BOS is prepended, so there is always a position to condition on. Decoding skips
+ * special tokens and applies the tokenizer's decoder (byte fallback, leading-space strip).
+ *
+ * <h2>Scoring boundary</h2>
+ *
+ * <p>{@code log P(continuation | prompt)}: the continuation's tokens are those of {@code
+ * tokenize(prompt + continuation)} beyond the longest common prefix with {@code tokenize(prompt)}.
+ * When a token straddles the boundary (a BPE merge across the join, e.g. prompt {@code "ab"} and
+ * continuation {@code "c"} tokenised as {@code "abc"}), that token is scored as part of the
+ * continuation, together with the prompt characters it covers: the alternative (dropping it) would
+ * score nothing of the continuation's first characters. Write the space at the start of the
+ * continuation ({@code "Question:"} + {@code " why"}) to get word-aligned boundaries.
+ *
+ * <h2>Generation</h2>
+ *
+ * <p>Greedy (temperature 0: argmax) or sampled: softmax of {@code logits / temperature} in double
+ * precision, restricted to the smallest set of most likely tokens whose mass reaches {@code topP}.
+ * Each prompt of a call gets its own random stream derived from {@code seed} and its index, so a run
+ * is reproducible. Generation ends at the EOS token (not included; finish reason {@code "stop"}), at
+ * a stop string (the text is cut before it, finish reason {@code "stop"}; {@code tokenIds} still
+ * holds the tokens that spelled it), or after {@code maxNewTokens} ({@code "length"}). The text is
+ * the decoding of the new tokens alone.
+ *
+ * <h2>Context length</h2>
+ *
+ * <p>The context is {@link Builder#maxContext(int)}, else {@code config.json}'s {@code
+ * max_position_embeddings}, {@code n_positions}, {@code n_ctx}, {@code trained_seq_len} or {@code
+ * max_seq_len} (first found), else 2048. A prompt that leaves no room for one new token, and a score
+ * request longer than the context, are rejected with {@link IllegalArgumentException}; generation
+ * ends with finish reason {@code "length"} when the context is full.
+ *
+ * <p>Thread-safe: ONNX Runtime sessions and the tokenizer may be used concurrently; {@link #close()}
+ * waits for running calls and is idempotent.
+ */
+public final class OnnxCausalLanguageModel implements LanguageModel {
+
+  private static final System.Logger LOG = System.getLogger(OnnxCausalLanguageModel.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String name;
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final HuggingFaceTokenizer tokenizer;
+  private final String logitsName;
+  private final boolean hasAttentionMask;
+  private final boolean hasPositionIds;
+  private final Map<String, TensorInfo> pastInputs;
+  private final Map<String, Boolean> booleanInputs;
+  private final int maxContext;
+  private final int maxBatchSize;
+  private final long bosId;
+  private final long eosId;
+  private final boolean prependBos;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private volatile boolean closed;
+
+  private OnnxCausalLanguageModel(Builder b) throws IOException, OrtException {
+    Path dir = b.dir;
+    Path modelFile = dir.resolve("model.onnx");
+    Path tokenizerFile = dir.resolve("tokenizer.json");
+    if (!Files.isRegularFile(modelFile)) {
+      throw new IllegalArgumentException("model folder must contain model.onnx, but " + modelFile + " is missing");
+    }
+    if (!Files.isRegularFile(tokenizerFile)) {
+      throw new IllegalArgumentException(
+          "model folder must contain tokenizer.json, but " + tokenizerFile + " is missing");
+    }
+    JsonNode config = JSON.createObjectNode();
+    Path configFile = dir.resolve("config.json");
+    if (Files.isRegularFile(configFile)) {
+      config = JSON.readTree(configFile.toFile());
+    }
+    this.name = b.name != null ? b.name : "onnx:" + dir.getFileName();
+    this.maxBatchSize = b.maxBatchSize;
+
+    int ctx = b.maxContext;
+    if (ctx == 0) {
+      ctx = 2048;
+      for (String key : List.of("max_position_embeddings", "n_positions", "n_ctx", "trained_seq_len", "max_seq_len")) {
+        if (config.path(key).isInt()) {
+          ctx = config.get(key).asInt();
+          break;
+        }
+      }
+    }
+    this.maxContext = ctx;
+
+    Map<String, String> opts = new HashMap<>();
+    opts.put("addSpecialTokens", "true");
+    opts.put("truncation", "false");
+    opts.put("padding", "false");
+    opts.put("maxLength", Integer.toString(Math.max(ctx, 1_000_000)));
+    HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(tokenizerFile, opts);
+    this.tokenizer = tok;
+
+    this.bosId = config.path("bos_token_id").isIntegralNumber() ? config.get("bos_token_id").asLong() : -1;
+    this.eosId = config.path("eos_token_id").isIntegralNumber() ? config.get("eos_token_id").asLong() : -1;
+    long[] probe = tok.encode("a").getIds();
+    this.prependBos = bosId >= 0 && (probe.length == 0 || probe[0] != bosId);
+
+    this.env = OrtEnvironment.getEnvironment();
+    OrtSession s = null;
+    try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+      if (b.intraOpThreads > 0) {
+        so.setIntraOpNumThreads(b.intraOpThreads);
+      }
+      s = env.createSession(modelFile.toString(), so);
+      Map<String, NodeInfo> inputs = s.getInputInfo();
+      if (!inputs.containsKey("input_ids")) {
+        throw new IllegalArgumentException(
+            "model.onnx must have an input named input_ids, but its inputs are: " + inputs.keySet());
+      }
+      this.hasAttentionMask = inputs.containsKey("attention_mask");
+      this.hasPositionIds = inputs.containsKey("position_ids");
+      Map<String, TensorInfo> past = new LinkedHashMap<>();
+      Map<String, Boolean> bools = new LinkedHashMap<>();
+      for (Map.Entry<String, NodeInfo> e : inputs.entrySet()) {
+        String n = e.getKey();
+        if (n.startsWith("past_key_values") || n.startsWith("past.")) {
+          past.put(n, (TensorInfo) e.getValue().getInfo());
+        } else if (n.equals("use_cache_branch")) {
+          bools.put(n, false);
+        } else if (!n.equals("input_ids") && !n.equals("attention_mask") && !n.equals("position_ids")) {
+          throw new IllegalArgumentException("model.onnx has an input this class cannot feed: " + n
+              + " (supported: input_ids, attention_mask, position_ids, past_key_values.*, use_cache_branch)");
+        }
+      }
+      this.pastInputs = Map.copyOf(past);
+      this.booleanInputs = Map.copyOf(bools);
+      Set<String> outs = s.getOutputNames();
+      this.logitsName = outs.contains("logits") ? "logits" : outs.iterator().next();
+      if (!past.isEmpty()) {
+        LOG.log(System.Logger.Level.WARNING,
+            "{0} has {1} KV-cache inputs; this version feeds an empty past and recomputes the full "
+                + "prefix at every generation step (the cache is not reused)",
+            modelFile, past.size());
+      }
+    } catch (OrtException | RuntimeException e) {
+      if (s != null) {
+        s.close();
+      }
+      tok.close();
+      throw e;
+    }
+    this.session = s;
+    LOG.log(System.Logger.Level.DEBUG, "loaded {0}: context {1}, bos {2}, eos {3}, kv-cache inputs {4}",
+        modelFile, maxContext, bosId, eosId, pastInputs.size());
+  }
+
+  /**
+   * Starts a builder for the model in {@code dir}.
+   *
+   * @param dir a folder with {@code model.onnx}, {@code tokenizer.json} and optionally {@code
+   *     config.json}
+   * @return a builder
+   * @throws IllegalArgumentException if {@code dir} is null or not a folder
+   */
+  public static Builder builder(Path dir) {
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("dir must be an existing folder, but is: " + dir);
+    }
+    return new Builder(dir);
+  }
+
+  /** Builder for {@link OnnxCausalLanguageModel}. */
+  public static final class Builder {
+    private final Path dir;
+    private String name;
+    private int maxContext;
+    private int maxBatchSize = 8;
+    private int intraOpThreads;
+
+    private Builder(Path dir) {
+      this.dir = dir;
+    }
+
+    /**
+     * Sets the name returned by {@link #name()} (default {@code onnx:<folder name>}).
+     *
+     * @param name a non-blank name
+     * @return this builder
+     * @throws IllegalArgumentException if {@code name} is null or blank
+     */
+    public Builder name(String name) {
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("name must be a non-blank string, but is: " + name);
+      }
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * Overrides the context length read from {@code config.json}.
+     *
+     * @param tokens the most tokens one sequence may hold, {@code >= 2}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code tokens < 2}
+     */
+    public Builder maxContext(int tokens) {
+      if (tokens < 2) {
+        throw new IllegalArgumentException("maxContext must be >= 2, but is: " + tokens);
+      }
+      this.maxContext = tokens;
+      return this;
+    }
+
+    /**
+     * Sets the most sequences per forward pass (default 8); larger lists are run in chunks.
+     *
+     * @param size between 1 and 4096
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder maxBatchSize(int size) {
+      if (size < 1 || size > 4096) {
+        throw new IllegalArgumentException("maxBatchSize must be between 1 and 4096, but is: " + size);
+      }
+      this.maxBatchSize = size;
+      return this;
+    }
+
+    /**
+     * Sets ONNX Runtime's intra-op thread count (default: ONNX Runtime's choice).
+     *
+     * @param threads {@code >= 1}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code threads < 1}
+     */
+    public Builder intraOpThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("intraOpThreads must be >= 1, but is: " + threads);
+      }
+      this.intraOpThreads = threads;
+      return this;
+    }
+
+    /**
+     * Loads the model and tokenizer.
+     *
+     * @return the model; close it
+     * @throws IllegalArgumentException if a file is missing or the graph has inputs this class
+     *     cannot feed
+     * @throws LanguageModelException if ONNX Runtime or the tokenizer fails to load
+     */
+    public OnnxCausalLanguageModel build() {
+      try {
+        return new OnnxCausalLanguageModel(this);
+      } catch (IOException | OrtException e) {
+        throw new LanguageModelException("cannot load the causal LM in " + dir + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return new Capabilities(true, true, "");
+  }
+
+  /**
+   * Returns the context length in tokens (prompt plus generated, or prompt plus continuation).
+   *
+   * @return the context length
+   */
+  public int maxContext() {
+    return maxContext;
+  }
+
+  /**
+   * Returns the end-of-sequence token id from {@code config.json}.
+   *
+   * @return the id, or -1 when none is known
+   */
+  public long eosTokenId() {
+    return eosId;
+  }
+
+  /**
+   * Returns whether the graph has KV-cache inputs; they are fed an empty past and the full prefix is
+   * recomputed at every step (see the class comment).
+   *
+   * @return true if the graph declares {@code past_key_values.*} inputs
+   */
+  public boolean hasKvCacheInputs() {
+    return !pastInputs.isEmpty();
+  }
+
+  /**
+   * Tokenises text as this model sees it (with the BOS the tokenizer or {@code config.json} adds).
+   *
+   * @param text the text; not null
+   * @return the token ids
+   * @throws IllegalArgumentException if {@code text} is null
+   * @throws IllegalStateException if the model is closed
+   */
+  public long[] tokenize(String text) {
+    if (text == null) {
+      throw new IllegalArgumentException("text must not be null");
+    }
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      return encode(text);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Decodes token ids to text, skipping special tokens.
+   *
+   * @param ids the token ids; not null
+   * @return the text
+   * @throws IllegalArgumentException if {@code ids} is null
+   * @throws IllegalStateException if the model is closed
+   */
+  public String decode(long[] ids) {
+    if (ids == null) {
+      throw new IllegalArgumentException("ids must not be null");
+    }
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      return tokenizer.decode(ids, true);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Generates from token ids directly (the prompt given as ids, e.g. {@code [BOS]}), as {@link
+   * #generate} does after tokenising.
+   *
+   * @param promptIds the prompt's token ids, at least one, fewer than {@link #maxContext()}
+   * @param options sampling options; not null
+   * @return the generation; {@code tokenIds} holds the new tokens (without EOS)
+   * @throws IllegalArgumentException if an argument is null or out of range
+   * @throws LanguageModelException if ONNX Runtime fails
+   */
+  public Generation generateFromIds(long[] promptIds, GenerationOptions options) {
+    if (promptIds == null || promptIds.length == 0) {
+      throw new IllegalArgumentException("promptIds must hold at least one token id, but is: "
+          + (promptIds == null ? "null" : "empty"));
+    }
+    if (options == null) {
+      throw new IllegalArgumentException("options must not be null");
+    }
+    checkPromptLength(0, promptIds.length);
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      return generateBatch(List.of(promptIds.clone()), options, 0).getFirst();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public List<Generation> generate(List<String> prompts, GenerationOptions options) {
+    if (prompts == null) {
+      throw new IllegalArgumentException("prompts must not be null");
+    }
+    if (options == null) {
+      throw new IllegalArgumentException("options must not be null");
+    }
+    for (int i = 0; i < prompts.size(); i++) {
+      if (prompts.get(i) == null) {
+        throw new IllegalArgumentException("prompts[" + i + "] must not be null");
+      }
+    }
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      List<long[]> ids = new ArrayList<>(prompts.size());
+      for (int i = 0; i < prompts.size(); i++) {
+        long[] p = encode(prompts.get(i));
+        checkPromptLength(i, p.length);
+        ids.add(p);
+      }
+      List<Generation> out = new ArrayList<>(prompts.size());
+      for (int from = 0; from < ids.size(); from += maxBatchSize) {
+        int to = Math.min(ids.size(), from + maxBatchSize);
+        out.addAll(generateBatch(ids.subList(from, to), options, from));
+      }
+      return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public List<ContinuationScore> score(List<ScoreRequest> requests) {
+    if (requests == null) {
+      throw new IllegalArgumentException("requests must not be null");
+    }
+    for (int i = 0; i < requests.size(); i++) {
+      if (requests.get(i) == null) {
+        throw new IllegalArgumentException("requests[" + i + "] must not be null");
+      }
+    }
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      int n = requests.size();
+      long[][] full = new long[n][];
+      int[] start = new int[n];
+      for (int i = 0; i < n; i++) {
+        ScoreRequest r = requests.get(i);
+        long[] p = encode(r.prompt());
+        long[] f = encode(r.prompt() + r.continuation());
+        int k = 0;
+        while (k < p.length && k < f.length && p[k] == f[k]) {
+          k++;
+        }
+        // Position 0 has no logits conditioning it; the first scored token is at index >= 1.
+        k = Math.max(k, 1);
+        if (k >= f.length) {
+          throw new IllegalArgumentException(String.format(Locale.ROOT,
+              "requests[%d]: the continuation adds no token beyond the prompt's tokens (continuation: '%s')",
+              i, r.continuation()));
+        }
+        if (f.length > maxContext) {
+          throw new IllegalArgumentException(String.format(Locale.ROOT,
+              "requests[%d]: prompt plus continuation is %d tokens, but the model's context is %d tokens",
+              i, f.length, maxContext));
+        }
+        full[i] = f;
+        start[i] = k;
+      }
+      // Sort by length so a batch pads little; results go back in input order.
+      Integer[] order = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, Comparator.comparingInt(i -> full[i].length));
+      ContinuationScore[] out = new ContinuationScore[n];
+      for (int from = 0; from < n; from += maxBatchSize) {
+        int to = Math.min(n, from + maxBatchSize);
+        List<long[]> rows = new ArrayList<>(to - from);
+        int[] idxs = new int[to - from];
+        for (int j = from; j < to; j++) {
+          idxs[j - from] = order[j];
+          rows.add(full[order[j]]);
+        }
+        forward(rows, (row, seq, vocab, logits) -> {
+          int idx = idxs[row];
+          long[] f = full[idx];
+          double[] lp = new double[f.length - start[idx]];
+          for (int t = start[idx]; t < f.length; t++) {
+            int base = (row * seq + t - 1) * vocab;
+            lp[t - start[idx]] = logSoftmaxAt(logits, base, vocab, (int) f[t]);
+          }
+          out[idx] = ContinuationScore.ofTokens(lp);
+        });
+      }
+      return List.of(out);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Closes the session and the tokenizer, waiting for running calls; idempotent. */
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        session.close();
+      } catch (OrtException e) {
+        LOG.log(System.Logger.Level.WARNING, "closing the ONNX session failed: " + e.getMessage(), e);
+      }
+      tokenizer.close();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("the language model " + name + " is closed");
+    }
+  }
+
+  private void checkPromptLength(int index, int tokens) {
+    if (tokens >= maxContext) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "prompts[%d] has %d tokens, but the model's context is %d tokens (at most %d for a prompt, "
+              + "so that one token can be generated)", index, tokens, maxContext, maxContext - 1));
+    }
+  }
+
+  private long[] encode(String text) {
+    long[] ids = tokenizer.encode(text, true, false).getIds();
+    if (prependBos && (ids.length == 0 || ids[0] != bosId)) {
+      long[] withBos = new long[ids.length + 1];
+      withBos[0] = bosId;
+      System.arraycopy(ids, 0, withBos, 1, ids.length);
+      return withBos;
+    }
+    return ids;
+  }
+
+  /** Receives the logits of one row of a forward pass. */
+  @FunctionalInterface
+  private interface RowConsumer {
+    void accept(int row, int seq, int vocab, float[] logits);
+  }
+
+  /** Runs one right-padded forward pass over {@code rows} and hands each row to {@code consumer}. */
+  private void forward(List<long[]> rows, RowConsumer consumer) {
+    int batch = rows.size();
+    int seq = 0;
+    for (long[] r : rows) {
+      seq = Math.max(seq, r.length);
+    }
+    long[] ids = new long[batch * seq];
+    long[] mask = new long[batch * seq];
+    long[] pos = new long[batch * seq];
+    long pad = eosId >= 0 ? eosId : 0;
+    for (int b = 0; b < batch; b++) {
+      long[] r = rows.get(b);
+      for (int t = 0; t < seq; t++) {
+        ids[b * seq + t] = t < r.length ? r[t] : pad;
+        mask[b * seq + t] = t < r.length ? 1 : 0;
+        pos[b * seq + t] = t;
+      }
+    }
+    long[] shape = {batch, seq};
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    try {
+      inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
+      if (hasAttentionMask) {
+        // With an empty past the mask covers exactly the current tokens.
+        inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
+      }
+      if (hasPositionIds) {
+        inputs.put("position_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(pos), shape));
+      }
+      for (Map.Entry<String, TensorInfo> e : pastInputs.entrySet()) {
+        inputs.put(e.getKey(), emptyPast(e.getValue(), batch));
+      }
+      for (Map.Entry<String, Boolean> e : booleanInputs.entrySet()) {
+        inputs.put(e.getKey(), OnnxTensor.createTensor(env, new boolean[] {e.getValue()}));
+      }
+      try (OrtSession.Result result = session.run(inputs, Set.of(logitsName))) {
+        OnnxTensor t = (OnnxTensor) result.get(0);
+        long[] outShape = t.getInfo().getShape();
+        if (outShape.length != 3 || outShape[0] != batch || outShape[1] != seq) {
+          throw new LanguageModelException(String.format(Locale.ROOT,
+              "output %s must have shape [%d, %d, vocab], but has %s", logitsName, batch, seq,
+              Arrays.toString(outShape)));
+        }
+        int vocab = (int) outShape[2];
+        FloatBuffer fb = t.getFloatBuffer();
+        float[] logits = new float[fb.remaining()];
+        fb.get(logits);
+        for (int b = 0; b < batch; b++) {
+          consumer.accept(b, seq, vocab, logits);
+        }
+      }
+    } catch (OrtException e) {
+      throw new LanguageModelException("ONNX Runtime failed on a batch of " + batch + " x " + seq
+          + " tokens in " + name + ": " + e.getMessage(), e);
+    } finally {
+      for (OnnxTensor t : inputs.values()) {
+        t.close();
+      }
+    }
+  }
+
+  /** An empty past tensor ({@code [batch, heads, 0, head_dim]}) for a KV-cache input. */
+  private OnnxTensor emptyPast(TensorInfo info, int batch) throws OrtException {
+    long[] shape = info.getShape().clone();
+    boolean batchSet = false;
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] < 0) {
+        shape[i] = batchSet ? 0 : batch;
+        batchSet = true;
+      }
+    }
+    if (info.type == OnnxJavaType.FLOAT16) {
+      return OnnxTensor.createTensor(env, java.nio.ShortBuffer.allocate(0), shape, OnnxJavaType.FLOAT16);
+    }
+    return OnnxTensor.createTensor(env, FloatBuffer.allocate(0), shape);
+  }
+
+  /** {@code log softmax(logits[base .. base+vocab))[token]} in double precision. */
+  static double logSoftmaxAt(float[] logits, int base, int vocab, int token) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int v = 0; v < vocab; v++) {
+      max = Math.max(max, logits[base + v]);
+    }
+    double sum = 0;
+    for (int v = 0; v < vocab; v++) {
+      sum += Math.exp(logits[base + v] - max);
+    }
+    return logits[base + token] - max - Math.log(sum);
+  }
+
+  private List<Generation> generateBatch(List<long[]> prompts, GenerationOptions options, int seedOffset) {
+    int n = prompts.size();
+    List<List<Long>> seqs = new ArrayList<>(n);
+    int[] promptLen = new int[n];
+    String[] text = new String[n];
+    String[] finish = new String[n];
+    SplittableRandom[] rng = new SplittableRandom[n];
+    for (int i = 0; i < n; i++) {
+      List<Long> s = new ArrayList<>();
+      for (long id : prompts.get(i)) {
+        s.add(id);
+      }
+      seqs.add(s);
+      promptLen[i] = s.size();
+      rng[i] = new SplittableRandom(options.seed() * 0x9E3779B97F4A7C15L + seedOffset + i);
+      text[i] = "";
+    }
+    int[] generated = new int[n];
+    while (true) {
+      List<Integer> active = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        if (finish[i] == null) {
+          active.add(i);
+        }
+      }
+      if (active.isEmpty()) {
+        break;
+      }
+      List<long[]> rows = new ArrayList<>(active.size());
+      for (int i : active) {
+        rows.add(seqs.get(i).stream().mapToLong(Long::longValue).toArray());
+      }
+      long[] next = new long[active.size()];
+      forward(rows, (row, seq, vocab, logits) -> {
+        int i = active.get(row);
+        int base = (row * seq + seqs.get(i).size() - 1) * vocab;
+        next[row] = options.isGreedy()
+            ? argmax(logits, base, vocab)
+            : sample(logits, base, vocab, options.temperature(), options.topP(), rng[i]);
+      });
+      for (int r = 0; r < active.size(); r++) {
+        int i = active.get(r);
+        long tok = next[r];
+        if (tok == eosId) {
+          finish[i] = "stop";
+          continue;
+        }
+        seqs.get(i).add(tok);
+        generated[i]++;
+        long[] gen = newIds(seqs.get(i), promptLen[i]);
+        text[i] = tokenizer.decode(gen, true);
+        int cut = firstStop(text[i], options.stop());
+        if (cut >= 0) {
+          text[i] = text[i].substring(0, cut);
+          finish[i] = "stop";
+        } else if (generated[i] >= options.maxNewTokens() || seqs.get(i).size() >= maxContext) {
+          finish[i] = "length";
+        }
+      }
+    }
+    List<Generation> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      long[] gen = newIds(seqs.get(i), promptLen[i]);
+      List<Integer> ids = new ArrayList<>(gen.length);
+      for (long g : gen) {
+        ids.add((int) g);
+      }
+      out.add(new Generation(text[i], ids, finish[i]));
+    }
+    return out;
+  }
+
+  private static long[] newIds(List<Long> seq, int from) {
+    long[] out = new long[seq.size() - from];
+    for (int j = from; j < seq.size(); j++) {
+      out[j - from] = seq.get(j);
+    }
+    return out;
+  }
+
+  private static int firstStop(String text, List<String> stops) {
+    int best = -1;
+    for (String s : stops) {
+      int at = text.indexOf(s);
+      if (at >= 0 && (best < 0 || at < best)) {
+        best = at;
+      }
+    }
+    return best;
+  }
+
+  private static int argmax(float[] logits, int base, int vocab) {
+    int best = 0;
+    for (int v = 1; v < vocab; v++) {
+      if (logits[base + v] > logits[base + best]) {
+        best = v;
+      }
+    }
+    return best;
+  }
+
+  /** Samples from softmax(logits / temperature) restricted to the top-p nucleus. */
+  static int sample(float[] logits, int base, int vocab, double temperature, double topP, SplittableRandom rng) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int v = 0; v < vocab; v++) {
+      max = Math.max(max, logits[base + v]);
+    }
+    double[] p = new double[vocab];
+    double sum = 0;
+    for (int v = 0; v < vocab; v++) {
+      p[v] = Math.exp((logits[base + v] - max) / temperature);
+      sum += p[v];
+    }
+    for (int v = 0; v < vocab; v++) {
+      p[v] /= sum;
+    }
+    if (topP >= 1) {
+      double u = rng.nextDouble();
+      double acc = 0;
+      for (int v = 0; v < vocab; v++) {
+        acc += p[v];
+        if (u < acc) {
+          return v;
+        }
+      }
+      return vocab - 1;
+    }
+    Integer[] order = new Integer[vocab];
+    for (int v = 0; v < vocab; v++) {
+      order[v] = v;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
+    int keep = 0;
+    double mass = 0;
+    while (keep < vocab && (keep == 0 || mass < topP)) {
+      mass += p[order[keep]];
+      keep++;
+    }
+    double u = rng.nextDouble() * mass;
+    double acc = 0;
+    for (int j = 0; j < keep; j++) {
+      acc += p[order[j]];
+      if (u < acc) {
+        return order[j];
+      }
+    }
+    return order[keep - 1];
+  }
+}
