@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.gecko4j.core.Embedding;
+import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.train.TrainingConfig;
 import dev.gecko4j.core.train.TrainingExample;
 import dev.gecko4j.core.train.TrainingListener;
 import dev.gecko4j.core.train.TrainingProgress;
 import dev.gecko4j.core.train.TrainingResult;
 import dev.gecko4j.core.train.TrainingSource;
+import dev.gecko4j.onnx.OnnxEmbedder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,6 +76,15 @@ class GeckoTrainerTest {
       }
       float[] ort = OrtReference.lastHiddenState(Files.readAllBytes(dir.resolve("model.onnx")), batch);
       assertThat(OrtReference.maxAbsDiff(torch, ort)).isLessThanOrEqualTo(1e-4f);
+      // and OnnxEmbedder loads the folder and serves the trainer's embeddings
+      List<String> texts = List.of("what do geckos eat", "Paris is the capital of France.");
+      float[][] trained = encoder.embedTexts(texts, 16, 2);
+      try (OnnxEmbedder served = OnnxEmbedder.builder().modelFolder(dir).maxLength(16).build()) {
+        List<Embedding> e = served.embedAll(texts, TaskPrompt.none());
+        for (int i = 0; i < texts.size(); i++) {
+          assertThat(OrtReference.maxAbsDiff(e.get(i).toArray(), trained[i])).isLessThanOrEqualTo(1e-4f);
+        }
+      }
       // and it differs from the base model (the weights were trained)
       float[] base = OrtReference.lastHiddenState(TrainableEncoder.resource(TrainableEncoder.BGE_SMALL_ONNX), batch);
       assertThat(OrtReference.maxAbsDiff(base, ort)).isGreaterThan(1e-3f);

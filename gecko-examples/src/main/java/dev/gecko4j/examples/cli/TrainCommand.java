@@ -2,6 +2,7 @@ package dev.gecko4j.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.PromptConvention;
 import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.train.TrainingConfig;
@@ -14,6 +15,8 @@ import dev.gecko4j.train.GeckoTrainer;
 import dev.gecko4j.train.QuickEval;
 import dev.gecko4j.train.data.HardNegatives;
 import dev.gecko4j.train.data.TrainingData;
+import dev.gecko4j.onnx.Models;
+import dev.gecko4j.onnx.OnnxEmbedder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -124,9 +127,10 @@ public final class TrainCommand implements Callable<Integer> {
           System.err.println("train: reusing mined negatives from " + cache);
         } else {
           long t0 = System.nanoTime();
-          EncoderEmbedder miner = new EncoderEmbedder(t.encoder(), convention, mineMaxLength, 32);
+          Embedder miner = servingEmbedder(null, mineMaxLength, t, convention);
           baseDocs = TrainingData.embedCorpus(train, miner, m -> System.err.println("train: mining: " + m));
           rankings = TrainingData.mineRankings(train, baseDocs, miner, queryPrompt, negTo);
+          miner.close();
           writeRankings(cache, rankings);
           System.err.printf(Locale.ROOT, "train: mined negatives for %d queries in %.0f s (passages cut at %d tokens)%n",
               rankings.size(), (System.nanoTime() - t0) / 1e9, mineMaxLength);
@@ -137,7 +141,7 @@ public final class TrainCommand implements Callable<Integer> {
       if (eval && !skipBaseEval) {
         boolean sameCorpus = beir != null && beir.toAbsolutePath().normalize()
             .equals(data.resolve("beir/scifact").toAbsolutePath().normalize());
-        Map<String, Object> evalBase = evaluate(t, convention, testSet, queryPrompt, sts,
+        Map<String, Object> evalBase = evaluate(null, t, convention, testSet, queryPrompt, sts,
             evalMaxLength == mineMaxLength && sameCorpus ? baseDocs : null);
         System.err.println("train: base model " + evalBase);
         result.set("base", json.valueToTree(evalBase));
@@ -170,7 +174,7 @@ public final class TrainCommand implements Callable<Integer> {
       result.put("skipped_steps", r.skippedSteps());
       result.put("out", r.modelDirectory().toString());
       if (eval) {
-        Map<String, Object> after = evaluate(t, convention, testSet, queryPrompt, sts, null);
+        Map<String, Object> after = evaluate(r.modelDirectory(), t, convention, testSet, queryPrompt, sts, null);
         System.err.println("train: trained model " + after);
         result.set("trained", json.valueToTree(after));
       }
@@ -179,23 +183,41 @@ public final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Map<String, Object> evaluate(GeckoTrainer t, PromptConvention convention, TrainingData.Beir test,
-      TaskPrompt queryPrompt, Path sts, float[][] docs) {
-    long t0 = System.nanoTime();
-    EncoderEmbedder e = new EncoderEmbedder(t.encoder(), convention, evalMaxLength, 32);
-    if (docs == null) {
-      docs = TrainingData.embedCorpus(test, e, m -> System.err.println("train: eval: " + m));
+  /**
+   * The embedder as served: ONNX Runtime through OnnxEmbedder on the bundled model (folder null)
+   * or on an exported folder; for a non-bundled base model, the trainable encoder itself.
+   */
+  private Embedder servingEmbedder(Path folder, int maxLength, GeckoTrainer t, PromptConvention convention) {
+    if (folder == null && !model.equals("bge-small-en-v1.5")) {
+      return new EncoderEmbedder(t.encoder(), convention, maxLength, 32);
     }
-    double[] ndcg = QuickEval.ndcgAt10(e, test, docs, queryPrompt, new int[] {384, 256});
+    OnnxEmbedder.Builder b = OnnxEmbedder.builder().maxLength(maxLength).intraOpThreads(2)
+        .promptConvention(convention, convention == PromptConvention.BGE ? "BGE" : "NONE");
+    b = folder == null ? b.model(Models.BGE_SMALL_EN_V15) : b.modelFolder(folder);
+    return b.build();
+  }
+
+  private Map<String, Object> evaluate(Path folder, GeckoTrainer t, PromptConvention convention,
+      TrainingData.Beir test, TaskPrompt queryPrompt, Path sts, float[][] docs) {
+    long t0 = System.nanoTime();
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("scifact_ndcg10", ndcg[0]);
-    m.put("scifact_ndcg10_256", ndcg[1]);
-    m.put("mrl_256_loss", ndcg[0] - ndcg[1]);
+    try (Embedder e = servingEmbedder(folder, evalMaxLength, t, convention)) {
+      if (docs == null) {
+        docs = TrainingData.embedCorpus(test, e, x -> System.err.println("train: eval: " + x));
+      }
+      double[] ndcg = QuickEval.ndcgAt10(e, test, docs, queryPrompt, new int[] {384, 256});
+      m.put("scifact_ndcg10", ndcg[0]);
+      m.put("scifact_ndcg10_256", ndcg[1]);
+      m.put("mrl_256_loss", ndcg[0] - ndcg[1]);
+    }
     if (evalSts && Files.isRegularFile(sts)) {
-      m.put("stsb_spearman", QuickEval.stsSpearman(new EncoderEmbedder(t.encoder(), convention, 128, 64), sts));
+      try (Embedder e = servingEmbedder(folder, 128, t, convention)) {
+        m.put("stsb_spearman", QuickEval.stsSpearman(e, sts));
+      }
     }
     m.put("eval_max_length", evalMaxLength);
     m.put("eval_seconds", (System.nanoTime() - t0) / 1e9);
+    m.put("embedder", folder == null ? "OnnxEmbedder(bundled bge-small-en-v1.5)" : "OnnxEmbedder(" + folder + ")");
     return m;
   }
 
