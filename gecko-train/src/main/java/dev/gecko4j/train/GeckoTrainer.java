@@ -24,10 +24,8 @@ import dev.gecko4j.train.loss.MatryoshkaLoss;
 import dev.gecko4j.train.onnx.OnnxNode;
 import dev.gecko4j.train.onnx.TensorData;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,8 +45,6 @@ import java.util.Optional;
  * CPU in fp32 (no mixed precision on CPU).
  */
 public final class GeckoTrainer implements Trainer {
-  private static final System.Logger LOG = System.getLogger(GeckoTrainer.class.getName());
-
   private final TrainableEncoder encoder;
   private final byte[] configJson;
   private final String queryPrompt;
@@ -366,17 +362,5 @@ public final class GeckoTrainer implements Trainer {
       }
     }
     return new GeckoTrainer(TrainableEncoder.open(onnx, dir.resolve("tokenizer.json"), pooling), cfg, prompt);
-  }
-
-  static void log(String msg) {
-    LOG.log(System.Logger.Level.INFO, msg);
-  }
-
-  static List<String> copy(List<String> l) {
-    return new ArrayList<>(l);
-  }
-
-  static UncheckedIOException unchecked(IOException e) {
-    return new UncheckedIOException(e);
   }
 }
