@@ -79,11 +79,26 @@ public final class FretPrompts {
    * @throws IllegalArgumentException if an argument is null or {@code taskType} is blank
    */
   public static String queryGeneration(String taskType, String passage) {
+    return queryGeneration(taskType, passage, true);
+  }
+
+  /**
+   * Renders P_QG with or without its few-shot examples; the zero-shot form (instruction only) is
+   * the fallback for models whose context cannot hold the examples.
+   *
+   * @param taskType the task type, e.g. {@code question answering}; not blank
+   * @param passage the passage text (already cut to length); not null
+   * @param fewShot whether to include the four worked examples
+   * @return the prompt
+   * @throws IllegalArgumentException if an argument is null or {@code taskType} is blank
+   */
+  public static String queryGeneration(String taskType, String passage, boolean fewShot) {
     if (taskType == null || taskType.isBlank()) {
       throw new IllegalArgumentException("taskType must be non-blank, but is: " + taskType);
     }
     requireText("passage", passage);
-    return QG_HEAD + "Task type: " + oneLine(taskType) + "\nPassage: " + oneLine(passage) + "\n";
+    String head = fewShot ? QG_HEAD : QG_HEAD.substring(0, QG_HEAD.indexOf("\n\n") + 2);
+    return head + "Task type: " + oneLine(taskType) + "\nPassage: " + oneLine(passage) + "\n";
   }
 
   /**

@@ -18,8 +18,9 @@ import java.util.Optional;
  * that the seed fails with the reason of the last attempt: {@code no_json}, {@code empty_output},
  * {@code missing_field}, {@code empty_query}, {@code too_long}, {@code echo} (the query copies the
  * passage), {@code llm_error} or {@code prompt_too_long}. A prompt the model rejects with
- * {@link IllegalArgumentException} (longer than its context) is repeated with the passage cut to
- * half the length, down to 32 characters, without counting as a retry.
+ * {@link IllegalArgumentException} (longer than its context) is repeated, without counting as a
+ * retry, first with the zero-shot form of P_QG, then with the passage cut to half the length, down
+ * to 32 characters; what fitted is kept for later calls of this generator.
  *
  * <p>Thread-safe when the language model is.
  */
@@ -30,6 +31,11 @@ public final class QueryGenerator {
 
   private final LanguageModel llm;
   private final FretOptions options;
+  /** Whether the few-shot prompt still fits the model; cleared for good after an overflow. */
+  private final java.util.concurrent.atomic.AtomicBoolean fewShot =
+      new java.util.concurrent.atomic.AtomicBoolean(true);
+  /** The passage cut that last fitted the model: shrinks, never grows. */
+  private final java.util.concurrent.atomic.AtomicInteger fittingCut;
 
   /**
    * Creates a generator.
@@ -48,6 +54,7 @@ public final class QueryGenerator {
     }
     this.llm = llm;
     this.options = options;
+    this.fittingCut = new java.util.concurrent.atomic.AtomicInteger(options.maxPassageChars());
   }
 
   /** A generation's result: a query or a failure reason, and the LLM requests it took. */
@@ -89,12 +96,13 @@ public final class QueryGenerator {
     }
     GenerationOptions gen = new GenerationOptions(
         options.maxNewTokens(), TEMPERATURE, 0.95, List.of("\n\n"), seed);
-    int cut = options.maxPassageChars();
+    int cut = fittingCut.get();
     Failed last = null;
     int requests = 0;
     int attempt = 0;
     while (attempt <= options.llmRetries()) {
-      String prompt = FretPrompts.queryGeneration(taskType, FretPrompts.cut(passage, cut));
+      String prompt = FretPrompts.queryGeneration(taskType, FretPrompts.cut(passage, cut),
+          fewShot.get());
       requests++;
       String text;
       try {
@@ -113,8 +121,11 @@ public final class QueryGenerator {
       } catch (IllegalArgumentException e) {
         // the model rejected the prompt (typically longer than its context): cut the passage
         last = new Failed("prompt_too_long", String.valueOf(e.getMessage()), requests);
-        if (cut / 2 >= Reranker.MIN_PASSAGE_CHARS) {
+        if (fewShot.get()) {
+          fewShot.set(false); // first fall back to the zero-shot prompt
+        } else if (cut / 2 >= Reranker.MIN_PASSAGE_CHARS) {
           cut /= 2;
+          fittingCut.accumulateAndGet(cut, Math::min);
         } else {
           attempt++;
         }
