@@ -1,5 +1,6 @@
 package dev.gecko4j.fret;
 
+import dev.gecko4j.core.vector.VectorMath;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -25,6 +26,9 @@ public final class MappedVectors implements AutoCloseable {
 
   private static final ValueLayout.OfFloat FLOAT =
       ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+  /** Floats scored per kernel call (64 KiB: stays in L2 while the heap is updated). */
+  private static final int BLOCK_FLOATS = 16 * 1024;
 
   private final Arena arena;
   private final MemorySegment vectors;
@@ -119,19 +123,27 @@ public final class MappedVectors implements AutoCloseable {
     // min-heap of the best k so far: worst at the head (lower score, then higher ordinal)
     PriorityQueue<Hit> heap = new PriorityQueue<>(k + 1, (a, b) -> a.score() != b.score()
         ? Float.compare(a.score(), b.score()) : Integer.compare(b.ordinal(), a.ordinal()));
-    float[] row = new float[dimension];
+    // Copy blocks of rows off the mapping and score them with the SIMD kernel of gecko-core.
+    int blockRows = Math.max(1, Math.min(count, BLOCK_FLOATS / dimension));
+    float[] block = new float[blockRows * dimension];
+    float[] scores = new float[blockRows];
     long rowBytes = dimension * 4L;
-    for (int i = 0; i < count; i++) {
-      MemorySegment.copy(vectors, FLOAT, i * rowBytes, row, 0, dimension);
-      float s = 0;
-      for (int j = 0; j < dimension; j++) {
-        s += row[j] * query[j];
+    for (int start = 0; start < count; start += blockRows) {
+      int rows = Math.min(blockRows, count - start);
+      MemorySegment.copy(vectors, FLOAT, start * rowBytes, block, 0, rows * dimension);
+      if (rows == blockRows) {
+        VectorMath.dotMatrix(query, block, rows, scores);
+      } else {
+        VectorMath.dotMatrix(query, java.util.Arrays.copyOf(block, rows * dimension), rows, scores);
       }
-      if (heap.size() < k) {
-        heap.add(new Hit(i, s));
-      } else if (s > heap.peek().score()) {
-        heap.poll();
-        heap.add(new Hit(i, s));
+      for (int r = 0; r < rows; r++) {
+        float s = scores[r];
+        if (heap.size() < k) {
+          heap.add(new Hit(start + r, s));
+        } else if (s > heap.peek().score()) {
+          heap.poll();
+          heap.add(new Hit(start + r, s));
+        }
       }
     }
     List<Hit> out = new ArrayList<>(heap);

@@ -45,6 +45,14 @@ class FretPromptsTest {
 
   @Test
   void should_carry_a_version() {
-    assertThat(FretPrompts.VERSION).isEqualTo("gecko4j-fret-v1");
+    assertThat(FretPrompts.VERSION).isEqualTo("gecko4j-fret-v2");
+  }
+
+  @Test
+  void should_render_a_zero_shot_query_generation_prompt_without_examples() {
+    String p = FretPrompts.queryGeneration("search result", "Geckos eat insects.", false);
+    assertThat(p).startsWith("Write a task description and a search query")
+        .endsWith(" only.\n\nTask type: search result\nPassage: Geckos eat insects.\n")
+        .doesNotContain("Sourdough");
   }
 }

@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       SoakCommand.class,
       LmCommand.class,
+      MineCommand.class,
+      TrainCommand.class,
     })
 public final class GeckoCli implements Runnable {
 
