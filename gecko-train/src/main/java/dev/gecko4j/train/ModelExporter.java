@@ -15,8 +15,8 @@ import java.util.Objects;
  * {@code OnnxEmbedder} loads: {@code model.onnx} (the original graph with the trained
  * initializers), {@code tokenizer.json}, {@code config.json}, {@code modules.json}
  * (Transformer, Pooling, Normalize), {@code 1_Pooling/config.json},
- * {@code sentence_bert_config.json} and, when a query prompt is given,
- * {@code config_sentence_transformers.json}.
+ * {@code sentence_bert_config.json}. No prompts file is written (see {@link #export}): load the
+ * folder with the base model's {@code PromptConvention}.
  */
 public final class ModelExporter {
   private ModelExporter() {}
@@ -28,7 +28,8 @@ public final class ModelExporter {
    * @param directory the model folder
    * @param configJson the source model's config.json, or null to write a minimal BERT config
    * @param maxSeqLength the max sequence length to record, 2..512
-   * @param queryPrompt prefix for retrieval queries (e.g. BGE's instruction), or null
+   * @param queryPrompt prefix for retrieval queries (e.g. BGE's instruction), or null; recorded
+   *     nowhere at present (kept for the folder format once it can express query-only prompts)
    * @return the folder
    * @throws UncheckedIOException if writing fails
    * @throws IllegalArgumentException if an argument is invalid
@@ -69,11 +70,9 @@ public final class ModelExporter {
           """);
       write(directory.resolve("sentence_bert_config.json"), String.format(Locale.ROOT,
           "{\"max_seq_length\": %d, \"do_lower_case\": false}%n", maxSeqLength));
-      if (queryPrompt != null && !queryPrompt.isEmpty()) {
-        write(directory.resolve("config_sentence_transformers.json"), String.format(Locale.ROOT,
-            "{\"prompts\": {\"query\": \"%s\", \"document\": \"\"}, \"default_prompt_name\": null}%n",
-            queryPrompt.replace("\\", "\\\\").replace("\"", "\\\"")));
-      }
+      // No config_sentence_transformers.json: its "prompts" cannot say "query side only" (a
+      // folder loader applies the query prompt to symmetric tasks too), which is wrong for BGE's
+      // convention. Callers set the base model's PromptConvention when they load the folder.
       return directory;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot export the model to " + directory, e);
