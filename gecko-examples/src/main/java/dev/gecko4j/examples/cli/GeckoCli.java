@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ModelsCommand.class,
       QuickstartCommand.class,
       LmCommand.class,
+      BenchCommand.class,
     })
 public final class GeckoCli implements Runnable {
 
