@@ -103,6 +103,11 @@ public final class ThroughputCommand implements Callable<Integer> {
           + "--threads texts at once, so 1 keeps it within the budget); default: ${DEFAULT-VALUE}")
   int peerIntraOp;
 
+  @Option(names = "--concurrent-batches", defaultValue = "0",
+      description = "batches gecko4j (and the ceiling) run at once, each with --threads / this "
+          + "many ONNX Runtime intra-op threads; 0 means --threads (one intra-op thread each)")
+  int concurrentBatches;
+
   @Option(names = "--token-budget", defaultValue = "0",
       description = "gecko4j token budget per batch; 0 keeps the embedder's default")
   int tokenBudget;
@@ -154,10 +159,12 @@ public final class ThroughputCommand implements Callable<Integer> {
     Map<String, Object> result = new LinkedHashMap<>();
     Map<String, Double> int8Ratios = new LinkedHashMap<>();
     try (OnnxEmbedder gecko = build(fp32); OnnxEmbedder geckoInt8 = int8 == null ? null : build(int8);
-        Ceiling ceiling = new Ceiling(env, modelBytes, sessionOptions(threads), gecko.outputName());
+        Ceiling ceiling = new Ceiling(env, modelBytes, sessionOptions(intraOp()), gecko.outputName(),
+            concurrentBatches);
         Peer peer = skipPeer ? null : new Peer(env, modelBytes, tokenizerBytes, fp32)) {
-      err.printf(Locale.ROOT, "bench: %s | threads=%d (peer: %d executor threads x %d intra-op) "
-          + "| runs=%d warmup=%d | %s%n", gecko, threads, threads, peerIntraOp, runs, warmup,
+      err.printf(Locale.ROOT, "bench: %s | threads=%d (gecko4j and ceiling: %d concurrent batches "
+          + "x %d intra-op; peer: %d executor threads x %d intra-op) | runs=%d warmup=%d | %s%n",
+          gecko, threads, concurrentBatches, intraOp(), threads, peerIntraOp, runs, warmup,
           int8 == null ? "no int8" : "int8=" + int8.modelName());
       for (String w : workloads) {
         List<String> texts = w.equals("short") ? shortTexts(sts, shortTexts)
@@ -182,6 +189,8 @@ public final class ThroughputCommand implements Callable<Integer> {
     config.put("peer", "LangChain4j OnnxBertBiEncoder (langchain4j-embeddings 1.8.0-beta15), "
         + threads + "-thread executor, session intra-op " + peerIntraOp);
     config.put("peer_intra_op", peerIntraOp);
+    config.put("concurrent_batches", concurrentBatches);
+    config.put("intra_op", intraOp());
     config.put("runs", runs);
     config.put("warmup", warmup);
     config.put("token_budget", tokenBudget == 0 ? "default" : tokenBudget);
@@ -219,11 +228,24 @@ public final class ThroughputCommand implements Callable<Integer> {
       }
     }
     workloads = new ArrayList<>(new LinkedHashSet<>(workloads));
+    if (concurrentBatches == 0) {
+      concurrentBatches = threads;
+    }
+    if (concurrentBatches < 1 || concurrentBatches > threads || threads % concurrentBatches != 0) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "--concurrent-batches must divide --threads (%d), but is: %d", threads,
+          concurrentBatches));
+    }
+  }
+
+  /** ONNX Runtime intra-op threads per batch of gecko4j and the ceiling. */
+  private int intraOp() {
+    return threads / concurrentBatches;
   }
 
   private OnnxEmbedder build(Models m) {
-    OnnxEmbedder.Builder b = OnnxEmbedder.builder().model(m).intraOpThreads(threads)
-        .graphOptimization(optimization);
+    OnnxEmbedder.Builder b = OnnxEmbedder.builder().model(m).intraOpThreads(intraOp())
+        .concurrentBatches(concurrentBatches).graphOptimization(optimization);
     if (tokenBudget > 0) {
       b = b.tokenBudget(tokenBudget);
     }
@@ -512,10 +534,18 @@ public final class ThroughputCommand implements Callable<Integer> {
     private final OrtSession session;
     private final Set<String> outputs;
     private final List<Map<String, OnnxTensor>> inputs = new ArrayList<>();
+    private final int concurrent;
+    private final ExecutorService pool;
 
-    Ceiling(OrtEnvironment env, byte[] model, OrtSession.SessionOptions so, String output)
-        throws OrtException {
+    Ceiling(OrtEnvironment env, byte[] model, OrtSession.SessionOptions so, String output,
+        int concurrent) throws OrtException {
       this.env = env;
+      this.concurrent = concurrent;
+      this.pool = Executors.newFixedThreadPool(concurrent, r -> {
+        Thread t = new Thread(r, "ceiling");
+        t.setDaemon(true);
+        return t;
+      });
       try (so) {
         this.session = env.createSession(model, so);
       }
@@ -544,14 +574,41 @@ public final class ThroughputCommand implements Callable<Integer> {
       return OnnxTensor.createTensor(env, direct, shape);
     }
 
+    /** Runs every batch, {@code concurrent} at a time, in the order gecko4j takes them. */
     void runAll() {
-      try {
+      if (concurrent == 1) {
         for (Map<String, OnnxTensor> in : inputs) {
-          try (OrtSession.Result r = session.run(in, outputs)) {
-            if (r.size() != 1) {
-              throw new IllegalStateException("expected one output, got " + r.size());
-            }
+          runOne(in);
+        }
+        return;
+      }
+      AtomicInteger next = new AtomicInteger();
+      List<Callable<Void>> workers = new ArrayList<>();
+      for (int w = 0; w < concurrent; w++) {
+        workers.add(() -> {
+          int i;
+          while ((i = next.getAndIncrement()) < inputs.size()) {
+            runOne(inputs.get(i));
           }
+          return null;
+        });
+      }
+      try {
+        for (var f : pool.invokeAll(workers)) {
+          f.get();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException("ceiling run failed: " + e.getCause(), e.getCause());
+      }
+    }
+
+    private void runOne(Map<String, OnnxTensor> in) {
+      try (OrtSession.Result r = session.run(in, outputs)) {
+        if (r.size() != 1) {
+          throw new IllegalStateException("expected one output, got " + r.size());
         }
       } catch (OrtException e) {
         throw new IllegalStateException("ceiling run failed: " + e.getMessage(), e);
@@ -568,6 +625,7 @@ public final class ThroughputCommand implements Callable<Integer> {
     @Override
     public void close() throws OrtException {
       release();
+      pool.shutdown();
       session.close();
     }
   }
