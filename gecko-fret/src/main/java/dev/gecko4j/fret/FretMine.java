@@ -23,10 +23,11 @@ import java.util.function.IntConsumer;
  * @param embedderName the embedder's name (the cache key); not blank
  * @param output the output JSONL; not null
  * @param limit the rows the output should hold at the end, {@code >= 1}, or {@link Long#MAX_VALUE}
+ * @param maxSeeds the most seeds this run mines, {@code >= 1}, or {@link Long#MAX_VALUE}
  * @param options the miner options; not null
  */
 public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, String embedderName,
-    Path output, long limit, FretOptions options) {
+    Path output, long limit, long maxSeeds, FretOptions options) {
 
   /** Validates the fields. */
   public FretMine {
@@ -42,6 +43,9 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Str
     }
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be >= 1, but is: " + limit);
+    }
+    if (maxSeeds < 1) {
+      throw new IllegalArgumentException("maxSeeds must be >= 1, but is: " + maxSeeds);
     }
   }
 
@@ -79,6 +83,9 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Str
         MiningRun.Builder run = MiningRun.builder().miner(pipeline).output(output).listener(listener);
         if (limit != Long.MAX_VALUE) {
           run.limit(limit);
+        }
+        if (maxSeeds != Long.MAX_VALUE) {
+          run.maxSeeds(maxSeeds);
         }
         FretStats stats = run.build().run(seeds);
         return new Result(stats, skipped);

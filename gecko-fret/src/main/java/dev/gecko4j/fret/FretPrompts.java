@@ -6,6 +6,9 @@ import java.util.List;
  * The few-shot prompts of FRet: P_QG (query generation), P_QL (query likelihood) and P_RC
  * (relevance classification).
  *
+ * <p>The prompts are short on purpose, so they fit small in-process models with a 512-token
+ * context together with a query and a passage cut to a few hundred characters.
+ *
  * <p>The Gecko paper does not publish its prompts. These are <b>our own</b>, written for gecko4j
  * and versioned by {@link #VERSION}, which every mined row records; change the version whenever a
  * prompt's wording changes, so rows from different prompts can be told apart.
@@ -13,7 +16,7 @@ import java.util.List;
 public final class FretPrompts {
 
   /** The version of all three prompts, recorded in every mined row. */
-  public static final String VERSION = "gecko4j-fret-v1";
+  public static final String VERSION = "gecko4j-fret-v2";
 
   /** The relevance labels of P_RC, best first; each is scored as a continuation. */
   public static final List<String> RC_LABELS =
@@ -23,51 +26,43 @@ public final class FretPrompts {
   public static final List<Double> RC_GRADES = List.of(1.0, 0.5, 0.0);
 
   private static final String QG_HEAD = """
-      You write training data for a search engine. Read the passage and the task type, then write a \
-      short task description and one query for which the passage is a relevant result. Answer with \
-      one JSON object {"task": "...", "query": "..."} and nothing else.
+      Write a task description and a search query that the passage answers, for the given task       type. Answer with one JSON object {"task": "...", "query": "..."} only.
 
       Task type: question answering
-      Passage: Geckos cling to smooth walls because millions of tiny hairs on their toe pads stick \
-      to surfaces through van der Waals forces.
-      {"task": "Given a question, retrieve passages that answer it", "query": "how do geckos climb glass walls"}
+      Passage: Gecko toe pads carry millions of tiny hairs that stick to glass.
+      {"task": "Given a question, retrieve passages that answer it", "query": "how do geckos climb glass"}
 
       Task type: fact checking
-      Passage: The Great Wall of China is not visible to the naked eye from low Earth orbit, \
-      according to astronauts who have looked for it.
-      {"task": "Given a claim, retrieve evidence that supports or refutes it", "query": "The Great Wall of China can be seen from space."}
+      Passage: The Great Wall of China is not visible from orbit with the naked eye.
+      {"task": "Given a claim, retrieve evidence for or against it", "query": "The Great Wall can be seen from space."}
 
       Task type: search result
-      Passage: Sourdough bread rises because wild yeast and lactic acid bacteria in the starter \
-      ferment the flour and release carbon dioxide.
+      Passage: Sourdough rises because wild yeast in the starter releases carbon dioxide.
       {"task": "Given a web search query, retrieve relevant passages", "query": "why does sourdough rise"}
 
       Task type: sentence similarity
-      Passage: Regular exercise lowers blood pressure in adults with hypertension.
-      {"task": "Retrieve sentences with the same meaning", "query": "Working out often reduces high blood pressure in grown-ups."}
+      Passage: Regular exercise lowers blood pressure.
+      {"task": "Retrieve sentences with the same meaning", "query": "Working out often reduces high blood pressure."}
 
       """;
 
   private static final String QL_HEAD = """
       Write a query that the passage answers.
 
-      Passage: Geckos cling to smooth walls because millions of tiny hairs on their toe pads stick \
-      to surfaces through van der Waals forces.
-      Query: how do geckos climb glass walls
+      Passage: Gecko toe pads carry millions of tiny hairs that stick to glass.
+      Query: how do geckos climb glass
 
       """;
 
   private static final String RC_HEAD = """
-      Judge how relevant the passage is to the query. Answer with one of: highly relevant, \
-      somewhat relevant, not relevant.
+      How relevant is the passage to the query: highly relevant, somewhat relevant or not relevant?
 
-      Query: how do geckos climb glass walls
-      Passage: Geckos cling to smooth walls because millions of tiny hairs on their toe pads stick \
-      to surfaces through van der Waals forces.
+      Query: how do geckos climb glass
+      Passage: Gecko toe pads carry millions of tiny hairs that stick to glass.
       Relevance: highly relevant
 
-      Query: how do geckos climb glass walls
-      Passage: The Eiffel Tower was completed in 1889 for the World's Fair in Paris.
+      Query: how do geckos climb glass
+      Passage: The Eiffel Tower was completed in 1889.
       Relevance: not relevant
 
       """;

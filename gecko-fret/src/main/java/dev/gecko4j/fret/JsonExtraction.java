@@ -46,8 +46,41 @@ public final class JsonExtraction {
     return Optional.empty();
   }
 
-  /** Returns the index of the brace closing the one at {@code start}, or -1 if unbalanced. */
+  /**
+   * Returns the first balanced JSON array in {@code text} that parses.
+   *
+   * @param text the LLM output; not null
+   * @return the array, or empty when there is none
+   * @throws IllegalArgumentException if {@code text} is null
+   */
+  public static Optional<com.fasterxml.jackson.databind.node.ArrayNode> firstArray(String text) {
+    if (text == null) {
+      throw new IllegalArgumentException("text must not be null");
+    }
+    int from = text.indexOf('[');
+    while (from >= 0) {
+      int end = balancedEnd(text, from, '[', ']');
+      if (end > 0) {
+        try {
+          JsonNode node = MAPPER.readTree(text.substring(from, end + 1));
+          if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+            return Optional.of(a);
+          }
+        } catch (JsonProcessingException e) {
+          // not JSON: try the next bracket
+        }
+      }
+      from = text.indexOf('[', from + 1);
+    }
+    return Optional.empty();
+  }
+
   private static int balancedEnd(String s, int start) {
+    return balancedEnd(s, start, '{', '}');
+  }
+
+  /** Returns the index of the bracket closing the one at {@code start}, or -1 if unbalanced. */
+  private static int balancedEnd(String s, int start, char open, char close) {
     int depth = 0;
     boolean inString = false;
     boolean escaped = false;
@@ -63,9 +96,9 @@ public final class JsonExtraction {
         }
       } else if (c == '"') {
         inString = true;
-      } else if (c == '{') {
+      } else if (c == open) {
         depth++;
-      } else if (c == '}') {
+      } else if (c == close) {
         depth--;
         if (depth == 0) {
           return i;

@@ -25,7 +25,8 @@ import java.util.Set;
  * <p>Every row and drop is forced to disk ({@code fsync}) before the listener hears of it: the
  * cost is small next to a row's LLM calls.
  *
- * <p>The run stops when the output holds {@code limit} rows or the seeds run out. Not thread-safe;
+ * <p>The run stops when the output holds {@code limit} rows, when it has mined {@code maxSeeds}
+ * seeds, or when the seeds run out. Not thread-safe;
  * one run per output file at a time.
  */
 public final class MiningRun {
@@ -34,6 +35,7 @@ public final class MiningRun {
   private final Path output;
   private final Path dropLog;
   private final long limit;
+  private final long maxSeeds;
   private final ProgressListener listener;
 
   private MiningRun(Builder b) {
@@ -41,6 +43,7 @@ public final class MiningRun {
     this.output = b.output;
     this.dropLog = dropLogOf(b.output);
     this.limit = b.limit;
+    this.maxSeeds = b.maxSeeds;
     this.listener = b.listener;
   }
 
@@ -68,6 +71,7 @@ public final class MiningRun {
     private FretMiner miner;
     private Path output;
     private long limit = Long.MAX_VALUE;
+    private long maxSeeds = Long.MAX_VALUE;
     private ProgressListener listener = ProgressListener.NONE;
 
     private Builder() {}
@@ -114,6 +118,22 @@ public final class MiningRun {
         throw new IllegalArgumentException("limit must be >= 1, but is: " + n);
       }
       this.limit = n;
+      return this;
+    }
+
+    /**
+     * Sets the most seeds this run mines (seeds skipped as already done do not count), e.g. to
+     * bound a generation run whose model rarely produces valid output.
+     *
+     * @param n the seed budget, {@code >= 1} (default: no limit)
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public Builder maxSeeds(long n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxSeeds must be >= 1, but is: " + n);
+      }
+      this.maxSeeds = n;
       return this;
     }
 
@@ -191,14 +211,16 @@ public final class MiningRun {
     long dropsBefore = drops.values().stream().mapToLong(Long::longValue).sum();
     listener.onStart(resumed, dropsBefore, truncated);
     long skipped = 0;
+    long mined = 0;
     try (JsonlAppender rows = new JsonlAppender(output, 1);
         JsonlAppender dropOut = new JsonlAppender(dropLog, 1)) {
-      while (acc[0] < limit && seeds.hasNext()) {
+      while (acc[0] < limit && mined < maxSeeds && seeds.hasNext()) {
         FretSeed seed = seeds.next();
         if (done.contains(seed.key())) {
           skipped++;
           continue;
         }
+        mined++;
         FretOutcome outcome = miner.mine(seed);
         done.add(seed.key());
         switch (outcome) {

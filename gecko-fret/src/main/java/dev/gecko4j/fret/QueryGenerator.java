@@ -15,9 +15,11 @@ import java.util.Optional;
  * FRet step 1: asks the LLM (prompt {@link FretPrompts#queryGeneration P_QG}) for a task description
  * and a query for a seed passage, and validates the answer. An invalid answer or an LLM failure is
  * retried up to {@link FretOptions#llmRetries()} times (sampling with a new seed each time); after
- * that the seed fails with the reason of the last attempt: {@code no_json}, {@code missing_field},
- * {@code empty_query}, {@code too_long}, {@code echo} (the query copies the passage) or
- * {@code llm_error}.
+ * that the seed fails with the reason of the last attempt: {@code no_json}, {@code empty_output},
+ * {@code missing_field}, {@code empty_query}, {@code too_long}, {@code echo} (the query copies the
+ * passage), {@code llm_error} or {@code prompt_too_long}. A prompt the model rejects with
+ * {@link IllegalArgumentException} (longer than its context) is repeated with the passage cut to
+ * half the length, down to 32 characters, without counting as a retry.
  *
  * <p>Thread-safe when the language model is.
  */
@@ -85,17 +87,19 @@ public final class QueryGenerator {
     if (passage == null || passage.isBlank()) {
       throw new IllegalArgumentException("passage must be non-blank, but is: " + passage);
     }
-    String prompt =
-        FretPrompts.queryGeneration(taskType, FretPrompts.cut(passage, options.maxPassageChars()));
     GenerationOptions gen = new GenerationOptions(
         options.maxNewTokens(), TEMPERATURE, 0.95, List.of("\n\n"), seed);
+    int cut = options.maxPassageChars();
     Failed last = null;
     int requests = 0;
-    for (int attempt = 0; attempt <= options.llmRetries(); attempt++) {
+    int attempt = 0;
+    while (attempt <= options.llmRetries()) {
+      String prompt = FretPrompts.queryGeneration(taskType, FretPrompts.cut(passage, cut));
       requests++;
       String text;
       try {
         List<Generation> out = llm.generate(List.of(prompt), gen.withSeed(seed + attempt));
+        attempt++;
         if (out == null || out.size() != 1) {
           last = new Failed("llm_error", "expected 1 generation, got "
               + (out == null ? "null" : out.size()), requests);
@@ -103,7 +107,17 @@ public final class QueryGenerator {
         }
         text = out.get(0).text();
       } catch (LanguageModelException e) {
+        attempt++;
         last = new Failed("llm_error", String.valueOf(e.getMessage()), requests);
+        continue;
+      } catch (IllegalArgumentException e) {
+        // the model rejected the prompt (typically longer than its context): cut the passage
+        last = new Failed("prompt_too_long", String.valueOf(e.getMessage()), requests);
+        if (cut / 2 >= Reranker.MIN_PASSAGE_CHARS) {
+          cut /= 2;
+        } else {
+          attempt++;
+        }
         continue;
       }
       Result r = parse(text, passage, options.maxQueryChars());

@@ -17,16 +17,27 @@ import java.util.List;
  *       over the labels, and the grades {@link FretPrompts#RC_GRADES} are averaged under it; one
  *       call over all N x labels requests.
  * </ul>
- * A call that throws {@link LanguageModelException} or returns the wrong number of scores is
- * retried up to {@link FretOptions#llmRetries()} times; after that {@link #score} throws
- * {@link RerankException} carrying the requests spent.
+ * Passages are cut to {@link FretOptions#maxPassageChars()} characters inside the prompts. A call
+ * the model rejects with {@link IllegalArgumentException} (typically: prompt longer than its
+ * context) is repeated with passages cut to half the length, down to 32 characters; the shorter
+ * cut is kept for later calls of this re-ranker, so only the first rows pay for finding it (set
+ * {@link FretOptions#maxPassageChars()} to fit the model to avoid that). A call that
+ * throws {@link LanguageModelException} or returns the wrong number of scores is retried up to
+ * {@link FretOptions#llmRetries()} times; after that {@link #score} throws {@link RerankException}
+ * carrying the requests spent (every attempt counts as a request).
  *
  * <p>Thread-safe when the language model is.
  */
 public final class Reranker {
 
+  /** Passages are never cut shorter than this many characters when a prompt must shrink. */
+  static final int MIN_PASSAGE_CHARS = 32;
+
   private final LanguageModel llm;
   private final FretOptions options;
+  /** The passage cut that last fitted the model, per prompt (QL, RC): shrinks, never grows. */
+  private final java.util.concurrent.atomic.AtomicInteger qlCut;
+  private final java.util.concurrent.atomic.AtomicInteger rcCut;
 
   /**
    * Creates a re-ranker.
@@ -46,6 +57,8 @@ public final class Reranker {
     }
     this.llm = llm;
     this.options = options;
+    this.qlCut = new java.util.concurrent.atomic.AtomicInteger(options.maxPassageChars());
+    this.rcCut = new java.util.concurrent.atomic.AtomicInteger(options.maxPassageChars());
   }
 
   /**
@@ -90,27 +103,31 @@ public final class Reranker {
       throw new IllegalArgumentException("candidates must be a non-empty list");
     }
     int n = candidates.size();
-    List<String> texts = new ArrayList<>(n);
+    List<String> full = new ArrayList<>(n);
     for (Passage p : candidates) {
       String t = p.fullText();
-      texts.add(FretPrompts.cut(t.isEmpty() ? "(empty)" : t, options.maxPassageChars()));
+      full.add(t.isEmpty() ? "(empty)" : t);
     }
     String cont = FretPrompts.queryLikelihoodContinuation(query);
-    List<ScoreRequest> qlReq = new ArrayList<>(n);
-    for (String t : texts) {
-      qlReq.add(new ScoreRequest(FretPrompts.queryLikelihood(t), cont));
-    }
     int labels = FretPrompts.RC_LABELS.size();
-    List<ScoreRequest> rcReq = new ArrayList<>(n * labels);
-    for (String t : texts) {
-      String prompt = FretPrompts.relevance(query, t);
-      for (String label : FretPrompts.RC_LABELS) {
-        rcReq.add(new ScoreRequest(prompt, FretPrompts.relevanceContinuation(label)));
-      }
-    }
     int[] requests = {0};
-    List<ContinuationScore> qlScores = call(qlReq, requests, "QL");
-    List<ContinuationScore> rcScores = call(rcReq, requests, "RC");
+    List<ContinuationScore> qlScores = call(cut -> {
+      List<ScoreRequest> req = new ArrayList<>(n);
+      for (String t : full) {
+        req.add(new ScoreRequest(FretPrompts.queryLikelihood(FretPrompts.cut(t, cut)), cont));
+      }
+      return req;
+    }, requests, "QL", qlCut);
+    List<ContinuationScore> rcScores = call(cut -> {
+      List<ScoreRequest> req = new ArrayList<>(n * labels);
+      for (String t : full) {
+        String prompt = FretPrompts.relevance(query, FretPrompts.cut(t, cut));
+        for (String label : FretPrompts.RC_LABELS) {
+          req.add(new ScoreRequest(prompt, FretPrompts.relevanceContinuation(label)));
+        }
+      }
+      return req;
+    }, requests, "RC", rcCut);
     double[] ql = new double[n];
     double[] rc = new double[n];
     double[] ll = new double[labels];
@@ -155,9 +172,13 @@ public final class Reranker {
     return Math.min(1, Math.max(0, e / z));
   }
 
-  private List<ContinuationScore> call(List<ScoreRequest> req, int[] requests, String what) {
+  private List<ContinuationScore> call(java.util.function.IntFunction<List<ScoreRequest>> build,
+      int[] requests, String what, java.util.concurrent.atomic.AtomicInteger fitting) {
     RuntimeException last = null;
-    for (int attempt = 0; attempt <= options.llmRetries(); attempt++) {
+    int cut = fitting.get();
+    int attempt = 0;
+    while (attempt <= options.llmRetries()) {
+      List<ScoreRequest> req = build.apply(cut);
       requests[0]++;
       try {
         List<ContinuationScore> out = llm.score(req);
@@ -168,7 +189,17 @@ public final class Reranker {
             + (out == null ? "null" : out.size() + " scores") + " for " + req.size() + " requests");
       } catch (LanguageModelException e) {
         last = e;
+      } catch (IllegalArgumentException e) {
+        // the model rejected the input, typically a prompt longer than its context: cut the
+        // passages shorter and try again (does not count as a retry while the cut can shrink)
+        last = e;
+        if (cut / 2 >= MIN_PASSAGE_CHARS) {
+          cut /= 2;
+          fitting.accumulateAndGet(cut, Math::min);
+          continue;
+        }
       }
+      attempt++;
     }
     throw new RerankException(what + " scoring failed after " + requests[0] + " requests: "
         + last.getMessage(), requests[0], last);

@@ -45,6 +45,6 @@ class FretPromptsTest {
 
   @Test
   void should_carry_a_version() {
-    assertThat(FretPrompts.VERSION).isEqualTo("gecko4j-fret-v1");
+    assertThat(FretPrompts.VERSION).isEqualTo("gecko4j-fret-v2");
   }
 }

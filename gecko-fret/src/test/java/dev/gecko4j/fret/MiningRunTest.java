@@ -127,4 +127,19 @@ class MiningRunTest {
     assertThat(seen).extracting(ProgressListener.Progress::rows).containsExactly(1L, 2L, 3L);
     assertThat(seen).allSatisfy(p -> assertThat(p.target()).isEqualTo(3));
   }
+
+  @Test
+  void should_stop_after_the_seed_budget_even_when_every_seed_is_dropped() {
+    // given a miner that drops every seed
+    Path out = dir.resolve("rows.jsonl");
+    TestRows.RuleMiner miner = new TestRows.RuleMiner(List.of("q0", "q1", "q2", "q3", "q4"));
+    // when
+    FretStats stats = MiningRun.builder().miner(miner).output(out).limit(5).maxSeeds(3).build()
+        .run(TestRows.seeds(5).iterator());
+    // then
+    assertThat(miner.calls.get()).isEqualTo(3);
+    assertThat(stats.rows()).isZero();
+    assertThat(stats.drops()).isEqualTo(Map.of("llm_error", 3L));
+    assertThat(stats.llmRequestsPerRow()).isZero();
+  }
 }

@@ -3,7 +3,11 @@ package dev.gecko4j.core.eval;
 import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.TaskPrompt;
+import dev.gecko4j.core.index.FlatIndex;
+import dev.gecko4j.core.index.Hit;
+import dev.gecko4j.core.vector.Similarity;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -24,8 +28,12 @@ import java.util.stream.Stream;
  *       the chosen {@link DocumentForm} ({@link DocumentForm#MTEB} by default:
  *       {@code (title + " " + text).strip()} with {@code TaskPrompt.document()}).
  *   <li>Each query keeps its exact top 100 documents by cosine (enough for every reported metric;
- *       MTEB keeps 1000, which changes none of them). Ties are ordered as trec_eval orders them:
- *       score descending, then document id descending.
+ *       MTEB keeps 1000, which changes none of them), searched with a {@link FlatIndex}. Ties are
+ *       ordered as trec_eval orders them: score descending, then document id descending. The
+ *       index breaks ties by insertion order, so the evaluator fetches {@value #TIE_MARGIN} extra
+ *       hits and re-sorts them; the kept 100 equal MTEB's (whose {@code heapq} of
+ *       {@code (score, id)} also keeps the larger id at a tie) unless more than
+ *       {@value #TIE_MARGIN} documents tie exactly at the cut-off.
  *   <li>nDCG@10, Recall@1/10/100, MRR@10 and MAP@100 are averaged over the split's judged
  *       queries ({@link RetrievalScores#evaluate}); a judged query without any relevant document
  *       counts with 0, as in MTEB, unless {@link Builder#skipQueriesWithoutRelevant} is set.
@@ -51,6 +59,9 @@ public final class RetrievalEvaluator {
 
   /** How many results are kept per query. */
   public static final int TOP_K = 100;
+
+  /** Extra hits fetched beyond {@link #TOP_K} so ties at the cut-off are resolved as trec_eval. */
+  public static final int TIE_MARGIN = 32;
 
   /** How a corpus document is turned into the text and prompt that are embedded. */
   public enum DocumentForm {
@@ -168,8 +179,7 @@ public final class RetrievalEvaluator {
       listener.onProgress("queries", to, queryTexts.size());
     }
 
-    int keep = ignoreIdenticalIds ? TOP_K + 1 : TOP_K;
-    ExactTopK search = new ExactTopK(queryVectors, keep);
+    FlatIndex index = new FlatIndex(dim, Similarity.COSINE);
     long total = dataset.countDocuments();
     long done = 0;
     try (Stream<BeirDocument> docs = dataset.documents()) {
@@ -178,7 +188,7 @@ public final class RetrievalEvaluator {
       while (it.hasNext()) {
         chunk.add(it.next());
         if (chunk.size() == batchSize || !it.hasNext()) {
-          embedChunk(embedder, chunk, dim, search);
+          embedChunk(embedder, chunk, dim, index);
           done += chunk.size();
           listener.onProgress("documents", done, Math.max(total, done));
           chunk.clear();
@@ -186,16 +196,25 @@ public final class RetrievalEvaluator {
       }
     }
 
-    List<List<ScoredDocument>> results = search.results();
     Map<String, List<ScoredDocument>> run = new LinkedHashMap<>();
-    for (int q = 0; q < queryIds.size(); q++) {
-      run.put(queryIds.get(q), topResults(queryIds.get(q), results.get(q)));
+    if (!queryIds.isEmpty() && index.size() > 0) {
+      int fetch = Math.min(index.size(), TOP_K + TIE_MARGIN + (ignoreIdenticalIds ? 1 : 0));
+      List<List<Hit>> hits = index.searchBatch(Arrays.asList(queryVectors), fetch);
+      for (int q = 0; q < queryIds.size(); q++) {
+        run.put(queryIds.get(q), topResults(queryIds.get(q), hits.get(q)));
+      }
     }
     return RetrievalResult.of(dataset.name(), split,
         RetrievalScores.evaluate(judged, run, skipQueriesWithoutRelevant), done, dim);
   }
 
-  private List<ScoredDocument> topResults(String queryId, List<ScoredDocument> ranked) {
+  /** The first TOP_K hits in trec_eval order, less the query's own id when asked. */
+  private List<ScoredDocument> topResults(String queryId, List<Hit> hits) {
+    List<ScoredDocument> ranked = new ArrayList<>(hits.size());
+    for (Hit h : hits) {
+      ranked.add(new ScoredDocument(h.id(), h.score()));
+    }
+    ranked.sort(RetrievalMetrics.TREC_ORDER);
     List<ScoredDocument> out = new ArrayList<>(TOP_K);
     for (ScoredDocument d : ranked) {
       if (ignoreIdenticalIds && d.id().equals(queryId)) {
@@ -210,7 +229,7 @@ public final class RetrievalEvaluator {
   }
 
   private void embedChunk(Embedder embedder, List<BeirDocument> chunk, int dim,
-      ExactTopK search) {
+      FlatIndex index) {
     List<String> texts = new ArrayList<>(chunk.size());
     List<TaskPrompt> prompts = new ArrayList<>(chunk.size());
     List<String> ids = new ArrayList<>(chunk.size());
@@ -225,11 +244,9 @@ public final class RetrievalEvaluator {
       }
     }
     Embedding[] out = Batches.embed(embedder, texts, prompts, dim, true);
-    float[][] vectors = new float[out.length][];
     for (int i = 0; i < out.length; i++) {
-      vectors[i] = out[i].toArray();
+      index.add(ids.get(i), out[i].toArray());
     }
-    search.add(ids, vectors);
   }
 
   /** Builds a {@link RetrievalEvaluator}; each setter validates its argument. */

@@ -22,7 +22,7 @@ import java.util.Locale;
  *
  * @param name the dataset name: the file name without {@code .test.tsv} / {@code .tsv}
  * @param path the file the pairs were read from
- * @param pairs the pairs, in file order; unmodifiable, at least one
+ * @param pairs the pairs, in file order; unmodifiable, at least one, no null element
  */
 public record StsDataset(String name, Path path, List<StsPair> pairs) {
 
@@ -39,6 +39,11 @@ public record StsDataset(String name, Path path, List<StsPair> pairs) {
     }
     if (pairs == null || pairs.isEmpty()) {
       throw new IllegalArgumentException("pairs must hold at least one pair");
+    }
+    for (int i = 0; i < pairs.size(); i++) {
+      if (pairs.get(i) == null) {
+        throw new IllegalArgumentException("pairs[" + i + "] must not be null");
+      }
     }
     pairs = List.copyOf(pairs);
   }

@@ -32,9 +32,10 @@ package dev.gecko4j.core.fret;
  *   <tr><td>{@link FretSeed} without query (passage only)</td>
  *       <td>{@link FretOutcome.Mined} with a generated task and query, or {@link FretOutcome.Dropped}
  *       with a reason ({@code no_json}, {@code missing_field}, {@code empty_query}, {@code too_long},
- *       {@code duplicate}, {@code llm_error})</td></tr>
+ *       {@code duplicate}, {@code echo}, {@code llm_error}, {@code prompt_too_long})</td></tr>
  *   <tr><td>{@link FretSeed} with query (relabel: query + labelled passage)</td>
- *       <td>{@link FretOutcome.Mined} with the re-ranked positive and negative</td></tr>
+ *       <td>{@link FretOutcome.Mined} with the re-ranked positive and negative, or {@link
+ *       FretOutcome.Dropped} ({@code llm_error}, {@code seed_not_in_corpus})</td></tr>
  * </table>
  *
  * <p><b>Relations</b>: rows feed the contrastive {@code Trainer} (query, positive, hard negative; the
@@ -44,9 +45,12 @@ package dev.gecko4j.core.fret;
  * <p><b>Example</b>:
  * {@snippet lang=java :
  * try (Embedder embedder = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15).build();
- *     LanguageModel llm = OnnxCausalLanguageModel.open(Path.of("models/stories260K"))) {
+ *     LanguageModel llm = OnnxCausalLanguageModel.builder(Path.of("models/stories260K")).build();
+ *     CorpusStore corpus = CorpusStore.open(Path.of("corpus.jsonl"));
+ *     MappedVectors vectors = MappedVectors.open(EmbeddingCache.ensure(
+ *         corpus, embedder, "bge-small-en-v1.5", Path.of("cache"), 32, n -> {}))) {
  *   FretMiner miner = FretPipeline.builder()
- *       .embedder(embedder).languageModel(llm).corpus(corpus)
+ *       .embedder(embedder).languageModel(llm).corpus(corpus).vectors(vectors)
  *       .options(FretOptions.defaults().withNeighbours(20))
  *       .build();
  *   FretOutcome out = miner.mine(FretSeed.forGeneration("doc-1", null, "Geckos eat insects."));
@@ -61,9 +65,9 @@ public interface FretMiner {
    * Mines one row from {@code seed}.
    *
    * @param seed the seed passage (and, in relabel mode, its query); not null
-   * @return the mined row, or the reason it was dropped; never null
-   * @throws IllegalArgumentException if {@code seed} is null or its passage is not in the corpus
-   *     the miner searches (relabel mode needs the seed there)
+   * @return the mined row, or the reason it was dropped (an LLM that keeps failing, invalid
+   *     generated output, a seed passage missing from the corpus); never null
+   * @throws IllegalArgumentException if {@code seed} is null
    */
   FretOutcome mine(FretSeed seed);
 

@@ -21,7 +21,12 @@ public record ContinuationScore(double logProbability, double[] tokenLogProbabil
     }
   }
 
-  /** Builds a score from per-token values, summing them. */
+  /**
+   * Builds a score from per-token values, summing them.
+   *
+   * @param tokenLogProbabilities the per-token natural-log probabilities; not null
+   * @return the score
+   */
   public static ContinuationScore ofTokens(double[] tokenLogProbabilities) {
     if (tokenLogProbabilities == null) {
       throw new IllegalArgumentException("tokenLogProbabilities must not be null");
@@ -33,18 +38,30 @@ public record ContinuationScore(double logProbability, double[] tokenLogProbabil
     return new ContinuationScore(s, tokenLogProbabilities);
   }
 
-  /** Returns a copy of the per-token log-probabilities. */
+  /**
+   * Returns a copy of the per-token log-probabilities.
+   *
+   * @return a new array
+   */
   @Override
   public double[] tokenLogProbabilities() {
     return tokenLogProbabilities.clone();
   }
 
-  /** Returns the number of scored tokens. */
+  /**
+   * Returns the number of scored tokens.
+   *
+   * @return the token count
+   */
   public int tokenCount() {
     return tokenLogProbabilities.length;
   }
 
-  /** Returns the mean log-probability per token (0 for an empty continuation). */
+  /**
+   * Returns the mean log-probability per token (0 for an empty continuation).
+   *
+   * @return the mean
+   */
   public double meanLogProbability() {
     return tokenLogProbabilities.length == 0 ? 0 : logProbability / tokenLogProbabilities.length;
   }

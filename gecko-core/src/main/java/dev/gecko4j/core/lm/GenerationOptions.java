@@ -38,27 +38,55 @@ public record GenerationOptions(
     stop = List.copyOf(stop);
   }
 
-  /** Greedy decoding of up to {@code maxNewTokens} tokens, no stop strings. */
+  /**
+   * Greedy decoding of up to {@code maxNewTokens} tokens, no stop strings.
+   *
+   * @param maxNewTokens the most tokens to generate, {@code >= 1}
+   * @return the options
+   * @throws IllegalArgumentException if {@code maxNewTokens < 1}
+   */
   public static GenerationOptions greedy(int maxNewTokens) {
     return new GenerationOptions(maxNewTokens, 0, 1, List.of(), 0);
   }
 
-  /** Sampling at {@code temperature} with nucleus {@code topP}, no stop strings, seed 0. */
+  /**
+   * Sampling at {@code temperature} with nucleus {@code topP}, no stop strings, seed 0.
+   *
+   * @param maxNewTokens the most tokens to generate, {@code >= 1}
+   * @param temperature sampling temperature, {@code >= 0}
+   * @param topP nucleus mass in {@code (0, 1]}
+   * @return the options
+   * @throws IllegalArgumentException if a value is out of range
+   */
   public static GenerationOptions sampled(int maxNewTokens, double temperature, double topP) {
     return new GenerationOptions(maxNewTokens, temperature, topP, List.of(), 0);
   }
 
-  /** Returns a copy with these stop strings. */
+  /**
+   * Returns a copy with these stop strings; this instance is unchanged.
+   *
+   * @param newStop the stop strings; not null, no empty element
+   * @return the new options
+   */
   public GenerationOptions withStop(List<String> newStop) {
     return new GenerationOptions(maxNewTokens, temperature, topP, newStop, seed);
   }
 
-  /** Returns a copy with this seed. */
+  /**
+   * Returns a copy with this seed; this instance is unchanged.
+   *
+   * @param newSeed the sampling seed
+   * @return the new options
+   */
   public GenerationOptions withSeed(long newSeed) {
     return new GenerationOptions(maxNewTokens, temperature, topP, stop, newSeed);
   }
 
-  /** Whether this is greedy decoding (temperature 0). */
+  /**
+   * Whether this is greedy decoding (temperature 0).
+   *
+   * @return true for greedy decoding
+   */
   public boolean isGreedy() {
     return temperature == 0;
   }

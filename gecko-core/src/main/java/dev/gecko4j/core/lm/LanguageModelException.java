@@ -4,12 +4,21 @@ package dev.gecko4j.core.lm;
 public class LanguageModelException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** Creates an exception with a message saying what failed and how to fix it. */
+  /**
+   * Creates an exception with a message saying what failed and how to fix it.
+   *
+   * @param message the message
+   */
   public LanguageModelException(String message) {
     super(message);
   }
 
-  /** Creates an exception with a message and its cause. */
+  /**
+   * Creates an exception with a message and its cause.
+   *
+   * @param message the message
+   * @param cause the cause
+   */
   public LanguageModelException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -4,7 +4,6 @@ import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.PromptConvention;
 import dev.gecko4j.core.TaskPrompt;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,10 +57,9 @@ final class HashingEmbedder implements Embedder {
     String t = "  " + text.toLowerCase(java.util.Locale.ROOT) + "  ";
     float[] v = new float[DIMENSION];
     for (int i = 0; i + 3 <= t.length(); i++) {
-      byte[] g = t.substring(i, i + 3).getBytes(StandardCharsets.UTF_8);
-      int h = 0x811c9dc5;
-      for (byte b : g) {
-        h ^= b & 0xff;
+      int h = 0x811c9dc5; // FNV-1a over the trigram's UTF-16 units
+      for (int j = i; j < i + 3; j++) {
+        h ^= t.charAt(j);
         h *= 0x01000193;
       }
       v[Math.floorMod(h, DIMENSION)] += 1f;

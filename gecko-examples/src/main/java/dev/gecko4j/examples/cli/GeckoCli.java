@@ -16,7 +16,11 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       ModelsCommand.class,
       QuickstartCommand.class,
+      EvaluateCommand.class,
+      SoakCommand.class,
       LmCommand.class,
+      MineCommand.class,
+      TrainCommand.class,
       BenchCommand.class,
     })
 public final class GeckoCli implements Runnable {

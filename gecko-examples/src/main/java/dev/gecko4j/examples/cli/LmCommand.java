@@ -32,6 +32,9 @@ public final class LmCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Creates the command (picocli instantiates it). */
+  public LmCommand() {}
+
   @Override
   public void run() {
     spec.commandLine().usage(System.err);

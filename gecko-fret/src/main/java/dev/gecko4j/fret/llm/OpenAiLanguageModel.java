@@ -625,6 +625,7 @@ public final class OpenAiLanguageModel implements LanguageModel {
    * @throws IllegalArgumentException if an argument is null or a label blank
    * @throws LanguageModelException if the server fails or returns no top_logprobs
    */
+  @Override
   public List<Map<String, Double>> labelLogProbabilities(List<String> prompts, List<String> labels) {
     checkList("prompts", prompts);
     checkList("labels", labels);

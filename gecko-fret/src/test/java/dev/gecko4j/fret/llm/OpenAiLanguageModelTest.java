@@ -379,12 +379,12 @@ class OpenAiLanguageModelTest {
   @Test
   void should_retry_a_request_that_times_out() {
     // given: the first answer comes after the client's timeout
-    server.then(new Reply(200, Map.of(), chatCompletion("late", "stop"), 3_000))
+    server.then(new Reply(200, Map.of(), chatCompletion("late", "stop"), 8_000))
         .then(Reply.json(chatCompletion("on time", "stop")));
 
     // when
     Generation g;
-    try (OpenAiLanguageModel lm = client().requestTimeout(Duration.ofMillis(300)).maxRetries(1).build()) {
+    try (OpenAiLanguageModel lm = client().requestTimeout(Duration.ofMillis(1500)).maxRetries(1).build()) {
       g = lm.generate(List.of("hi"), GenerationOptions.greedy(4)).getFirst();
     }
 

@@ -323,17 +323,30 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
     return new Capabilities(true, true, "");
   }
 
-  /** Returns the context length in tokens (prompt plus generated, or prompt plus continuation). */
+  /**
+   * Returns the context length in tokens (prompt plus generated, or prompt plus continuation).
+   *
+   * @return the context length
+   */
   public int maxContext() {
     return maxContext;
   }
 
-  /** Returns the end-of-sequence token id from {@code config.json}, or -1 when none is known. */
+  /**
+   * Returns the end-of-sequence token id from {@code config.json}.
+   *
+   * @return the id, or -1 when none is known
+   */
   public long eosTokenId() {
     return eosId;
   }
 
-  /** Returns whether the graph has KV-cache inputs (fed an empty past; see the class comment). */
+  /**
+   * Returns whether the graph has KV-cache inputs; they are fed an empty past and the full prefix is
+   * recomputed at every step (see the class comment).
+   *
+   * @return true if the graph declares {@code past_key_values.*} inputs
+   */
   public boolean hasKvCacheInputs() {
     return !pastInputs.isEmpty();
   }

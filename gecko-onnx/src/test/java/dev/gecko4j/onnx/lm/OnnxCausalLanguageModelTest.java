@@ -253,6 +253,36 @@ class OnnxCausalLanguageModelTest {
   }
 
   @Test
+  void should_give_label_log_probabilities_equal_to_continuation_scores() {
+    // given
+    String prompt = "Once upon a time, there was a little";
+
+    // when
+    Map<String, Double> labels = lm.labelLogProbabilities(List.of(prompt), List.of(" girl", " dog")).getFirst();
+
+    // then
+    assertThat(labels.keySet()).containsExactly(" girl", " dog");
+    assertThat(labels.get(" girl"))
+        .isCloseTo(lm.score(List.of(new ScoreRequest(prompt, " girl"))).getFirst().logProbability(), within(1e-9));
+    assertThat(labels.get(" girl")).isGreaterThan(labels.get(" dog"));
+  }
+
+  @Test
+  void should_tokenise_with_bos_and_byte_fallback_and_decode_back_to_the_text() {
+    // given: characters outside the 512-token vocabulary fall back to UTF-8 byte tokens
+    String text = "Lily said: café ☃!";
+
+    // when
+    long[] ids = lm.tokenize(text);
+
+    // then
+    assertThat(ids[0]).isEqualTo(1L);
+    // the snowman U+2603 is UTF-8 E2 98 83: the byte tokens <0xE2> <0x98> <0x83> of tokenizer.json
+    assertThat(ids).containsSequence(229L, 155L, 134L);
+    assertThat(lm.decode(ids)).isEqualTo(text);
+  }
+
+  @Test
   void should_reject_null_arguments_and_use_after_close() {
     // given
     OnnxCausalLanguageModel other = OnnxCausalLanguageModel.builder(dir).build();

@@ -1,7 +1,6 @@
 package dev.gecko4j.train.loss;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
 import java.util.Locale;
 
 /**

@@ -89,7 +89,9 @@ public final class MatryoshkaLoss implements ContrastiveLoss {
       }
       NDIndex cut = new NDIndex(":, :{}", dims[k]);
       NDArray l = inner.compute(queries.get(cut), positives.get(cut),
-          negatives == null ? null : negatives.get(cut)).mul(weights[k]);
+          negatives == null ? null : negatives.get(cut));
+      // the weight as a 0-d array of the loss's type: a Java double would promote to float64
+      l = l.mul(l.getManager().create(weights[k]).toType(l.getDataType(), false));
       total = total == null ? l : total.add(l);
     }
     return total;

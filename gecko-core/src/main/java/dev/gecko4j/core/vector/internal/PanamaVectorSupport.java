@@ -3,6 +3,7 @@ package dev.gecko4j.core.vector.internal;
 import java.lang.management.ManagementFactory;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,6 +24,29 @@ public final class PanamaVectorSupport implements VectorSupport {
   private static final boolean WIDE = SPECIES.vectorBitSize() >= 512;
   /** Without hardware FMA, {@code FloatVector.fma} is emulated and very slow: use mul + add. */
   private static final boolean USE_FMA = hasHardwareFma();
+  // Lane swaps for a pairwise (tree) sum of 16 lanes (AVX-512), used instead of
+  // reduceLanes(ADD): 4 shuffle+add steps, which was faster for cosine at short dims (384) in
+  // development checks, where the final sums are a large part of the work.
+  private static final VectorShuffle<Float> SWAP8 = swap(8);
+  private static final VectorShuffle<Float> SWAP4 = swap(4);
+  private static final VectorShuffle<Float> SWAP2 = swap(2);
+  private static final VectorShuffle<Float> SWAP1 = swap(1);
+
+  private static VectorShuffle<Float> swap(int distance) {
+    return VectorShuffle.fromOp(SPECIES, i -> (i ^ distance) & (L - 1));
+  }
+
+  /** Sums the lanes of {@code v}: a pairwise tree on 16 lanes, {@code reduceLanes} otherwise. */
+  private static float sum(FloatVector v) {
+    if (L != 16) {
+      return v.reduceLanes(VectorOperators.ADD);
+    }
+    v = v.add(v.rearrange(SWAP8));
+    v = v.add(v.rearrange(SWAP4));
+    v = v.add(v.rearrange(SWAP2));
+    v = v.add(v.rearrange(SWAP1));
+    return v.lane(0);
+  }
 
   /**
    * Creates the Panama kernels.
@@ -89,7 +113,7 @@ public final class PanamaVectorSupport implements VectorSupport {
         s0 = fma(FloatVector.fromArray(SPECIES, a, aOff + i),
             FloatVector.fromArray(SPECIES, b, bOff + i), s0);
       }
-      sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+      sum = sum(s0.add(s1).add(s2.add(s3)));
     }
     for (; i < len; i++) {
       sum = fma(a[aOff + i], b[bOff + i], sum);
@@ -99,8 +123,75 @@ public final class PanamaVectorSupport implements VectorSupport {
 
   @Override
   public float cosine(float[] a, float[] b) {
-    return cosine(a, 0, b, 0, a.length);
+    // a copy of the offset variant without offsets: C2 compiles this shape faster (short dims)
+    int len = a.length;
+    int i = 0;
+    float sum = 0, norm1 = 0, norm2 = 0;
+    if (len >= 2 * L) {
+      int bound = SPECIES.loopBound(len);
+      // Three sums (a.b, a.a, b.b) in one pass over both arrays, with 4 (AVX-512: 32 registers)
+      // or 2 accumulator sets so consecutive FMAs do not wait on each other.
+      FloatVector d0 = FloatVector.zero(SPECIES), d1 = d0, d2 = d0, d3 = d0;
+      FloatVector x0 = d0, x1 = d0, x2 = d0, x3 = d0;
+      FloatVector y0 = d0, y1 = d0, y2 = d0, y3 = d0;
+      if (WIDE) {
+        for (int unrolled = bound - 4 * L; i <= unrolled; i += 4 * L) {
+          FloatVector va = FloatVector.fromArray(SPECIES, a, i);
+          FloatVector vb = FloatVector.fromArray(SPECIES, b, i);
+          d0 = fma(va, vb, d0);
+          x0 = fma(va, va, x0);
+          y0 = fma(vb, vb, y0);
+          va = FloatVector.fromArray(SPECIES, a, i + L);
+          vb = FloatVector.fromArray(SPECIES, b, i + L);
+          d1 = fma(va, vb, d1);
+          x1 = fma(va, va, x1);
+          y1 = fma(vb, vb, y1);
+          va = FloatVector.fromArray(SPECIES, a, i + 2 * L);
+          vb = FloatVector.fromArray(SPECIES, b, i + 2 * L);
+          d2 = fma(va, vb, d2);
+          x2 = fma(va, va, x2);
+          y2 = fma(vb, vb, y2);
+          va = FloatVector.fromArray(SPECIES, a, i + 3 * L);
+          vb = FloatVector.fromArray(SPECIES, b, i + 3 * L);
+          d3 = fma(va, vb, d3);
+          x3 = fma(va, va, x3);
+          y3 = fma(vb, vb, y3);
+        }
+      } else {
+        for (int unrolled = bound - 2 * L; i <= unrolled; i += 2 * L) {
+          FloatVector va = FloatVector.fromArray(SPECIES, a, i);
+          FloatVector vb = FloatVector.fromArray(SPECIES, b, i);
+          d0 = fma(va, vb, d0);
+          x0 = fma(va, va, x0);
+          y0 = fma(vb, vb, y0);
+          va = FloatVector.fromArray(SPECIES, a, i + L);
+          vb = FloatVector.fromArray(SPECIES, b, i + L);
+          d1 = fma(va, vb, d1);
+          x1 = fma(va, va, x1);
+          y1 = fma(vb, vb, y1);
+        }
+      }
+      for (; i < bound; i += L) {
+        FloatVector va = FloatVector.fromArray(SPECIES, a, i);
+        FloatVector vb = FloatVector.fromArray(SPECIES, b, i);
+        d0 = fma(va, vb, d0);
+        x0 = fma(va, va, x0);
+        y0 = fma(vb, vb, y0);
+      }
+      sum = sum(d0.add(d1).add(d2.add(d3)));
+      norm1 = sum(x0.add(x1).add(x2.add(x3)));
+      norm2 = sum(y0.add(y1).add(y2.add(y3)));
+    }
+    for (; i < len; i++) {
+      float x = a[i];
+      float y = b[i];
+      sum = fma(x, y, sum);
+      norm1 = fma(x, x, norm1);
+      norm2 = fma(y, y, norm2);
+    }
+    return ScalarVectorSupport.cosineOf(sum, norm1, norm2);
   }
+
 
   @Override
   public float cosine(float[] a, int aOff, float[] b, int bOff, int len) {
@@ -157,9 +248,9 @@ public final class PanamaVectorSupport implements VectorSupport {
         x0 = fma(va, va, x0);
         y0 = fma(vb, vb, y0);
       }
-      sum = d0.add(d1).add(d2.add(d3)).reduceLanes(VectorOperators.ADD);
-      norm1 = x0.add(x1).add(x2.add(x3)).reduceLanes(VectorOperators.ADD);
-      norm2 = y0.add(y1).add(y2.add(y3)).reduceLanes(VectorOperators.ADD);
+      sum = sum(d0.add(d1).add(d2.add(d3)));
+      norm1 = sum(x0.add(x1).add(x2.add(x3)));
+      norm2 = sum(y0.add(y1).add(y2.add(y3)));
     }
     for (; i < len; i++) {
       float x = a[aOff + i];
@@ -168,7 +259,7 @@ public final class PanamaVectorSupport implements VectorSupport {
       norm1 = fma(x, x, norm1);
       norm2 = fma(y, y, norm2);
     }
-    return (float) (sum / Math.sqrt((double) norm1 * (double) norm2));
+    return ScalarVectorSupport.cosineOf(sum, norm1, norm2);
   }
 
   @Override
@@ -198,7 +289,7 @@ public final class PanamaVectorSupport implements VectorSupport {
             .sub(FloatVector.fromArray(SPECIES, b, i));
         s0 = fma(e, e, s0);
       }
-      sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+      sum = sum(s0.add(s1).add(s2.add(s3)));
     }
     for (; i < len; i++) {
       float d = a[i] - b[i];
@@ -210,6 +301,30 @@ public final class PanamaVectorSupport implements VectorSupport {
   @Override
   public float squaredNorm(float[] a, int off, int len) {
     return dot(a, off, a, off, len);
+  }
+
+  @Override
+  public float sum(float[] a, int off, int len) {
+    int i = 0;
+    float total = 0;
+    if (len >= 2 * L) {
+      int bound = SPECIES.loopBound(len);
+      FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+      for (int unrolled = bound - 4 * L; i <= unrolled; i += 4 * L) {
+        s0 = s0.add(FloatVector.fromArray(SPECIES, a, off + i));
+        s1 = s1.add(FloatVector.fromArray(SPECIES, a, off + i + L));
+        s2 = s2.add(FloatVector.fromArray(SPECIES, a, off + i + 2 * L));
+        s3 = s3.add(FloatVector.fromArray(SPECIES, a, off + i + 3 * L));
+      }
+      for (; i < bound; i += L) {
+        s0 = s0.add(FloatVector.fromArray(SPECIES, a, off + i));
+      }
+      total = sum(s0.add(s1).add(s2.add(s3)));
+    }
+    for (; i < len; i++) {
+      total += a[off + i];
+    }
+    return total;
   }
 
   @Override
@@ -287,10 +402,10 @@ public final class PanamaVectorSupport implements VectorSupport {
       a3 = fma(v, x, a3);
       b3 = fma(v, y, b3);
     }
-    float sa0 = a0.reduceLanes(VectorOperators.ADD), sb0 = b0.reduceLanes(VectorOperators.ADD);
-    float sa1 = a1.reduceLanes(VectorOperators.ADD), sb1 = b1.reduceLanes(VectorOperators.ADD);
-    float sa2 = a2.reduceLanes(VectorOperators.ADD), sb2 = b2.reduceLanes(VectorOperators.ADD);
-    float sa3 = a3.reduceLanes(VectorOperators.ADD), sb3 = b3.reduceLanes(VectorOperators.ADD);
+    float sa0 = sum(a0), sb0 = sum(b0);
+    float sa1 = sum(a1), sb1 = sum(b1);
+    float sa2 = sum(a2), sb2 = sum(b2);
+    float sa3 = sum(a3), sb3 = sum(b3);
     for (; i < dim; i++) {
       float x = m[r + i];
       float y = m[r1 + i];

@@ -2,9 +2,9 @@ package dev.gecko4j.core.vector.internal;
 
 /**
  * Plain-Java kernels: the reference every other {@link VectorSupport} is tested against, and the
- * fallback when the Vector API ({@code jdk.incubator.vector}) is not available. Loops are unrolled
- * with independent accumulators, the same association order as the Panama kernels is not
- * attempted (floating point sums differ in the last bits; tests compare with a tolerance).
+ * fallback when the Vector API ({@code jdk.incubator.vector}) is not available. The dot product is
+ * unrolled with 4 independent accumulators; the summation order differs from the Panama kernels,
+ * so results differ in the last bits (tests compare them with a tolerance relative to magnitude).
  */
 public final class ScalarVectorSupport implements VectorSupport {
 
@@ -47,7 +47,17 @@ public final class ScalarVectorSupport implements VectorSupport {
       norm1 = Math.fma(x, x, norm1);
       norm2 = Math.fma(y, y, norm2);
     }
-    return (float) (sum / Math.sqrt((double) norm1 * (double) norm2));
+    return cosineOf(sum, norm1, norm2);
+  }
+
+  /**
+   * The cosine from its three sums, the same formula in every implementation. Two float square
+   * roots instead of one double square root of the product: as exact as the float sums, no
+   * overflow of {@code norm1 * norm2}, and cheaper (the divide and square-root unit is a bottleneck
+   * of short kernels). NaN when a norm is 0.
+   */
+  static float cosineOf(float dot, float norm1, float norm2) {
+    return dot / ((float) Math.sqrt(norm1) * (float) Math.sqrt(norm2));
   }
 
   @Override
@@ -70,6 +80,22 @@ public final class ScalarVectorSupport implements VectorSupport {
   @Override
   public float squaredNorm(float[] a, int off, int len) {
     return dot(a, off, a, off, len);
+  }
+
+  @Override
+  public float sum(float[] a, int off, int len) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (int bound = len & ~3; i < bound; i += 4) {
+      s0 += a[off + i];
+      s1 += a[off + i + 1];
+      s2 += a[off + i + 2];
+      s3 += a[off + i + 3];
+    }
+    for (; i < len; i++) {
+      s0 += a[off + i];
+    }
+    return (s0 + s1) + (s2 + s3);
   }
 
   @Override

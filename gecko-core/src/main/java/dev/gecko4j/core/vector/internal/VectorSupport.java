@@ -31,6 +31,9 @@ public interface VectorSupport {
   /** Returns the sum of squares of {@code a[off, off+len)}. */
   float squaredNorm(float[] a, int off, int len);
 
+  /** Returns the sum of {@code a[off, off+len)} (a plain streaming read, e.g. for benchmarks). */
+  float sum(float[] a, int off, int len);
+
   /** Multiplies {@code a[off, off+len)} by {@code factor} in place. */
   void scale(float[] a, int off, int len, float factor);
 

@@ -121,6 +121,24 @@ class PanamaScalarAgreementTest {
   }
 
   @Test
+  void panama_sum_should_match_scalar_for_every_size_up_to_1024() {
+    Random random = new Random(7);
+    for (int dim = 1; dim <= MAX_DIM; dim++) {
+      // given
+      float[] a = randomVector(random, dim + 1);
+      double exact = 0, magnitude = 0;
+      for (int i = 1; i <= dim; i++) {
+        exact += a[i];
+        magnitude += Math.abs(a[i]);
+      }
+      // when / then
+      assertThat((double) panama.sum(a, 1, dim)).as("sum, dim %d", dim)
+          .isCloseTo(SCALAR.sum(a, 1, dim), offset(1e-5 * magnitude))
+          .isCloseTo(exact, offset(1e-5 * magnitude));
+    }
+  }
+
+  @Test
   void panama_scale_should_match_scalar_exactly_for_every_size_up_to_1024() {
     Random random = new Random(4);
     for (int dim = 1; dim <= MAX_DIM; dim++) {

@@ -1,0 +1,320 @@
+package dev.gecko4j.core.train;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Immutable, validated settings of a training run. Build with {@link #builder(String, Path)};
+ * every setter validates its value and {@link Builder#build()} checks cross-field rules.
+ *
+ * @param model the base model: a bundled model name ({@code bge-small-en-v1.5}) or a model
+ *     folder path (model.onnx + tokenizer.json, sentence-transformers layout)
+ * @param outputDirectory where checkpoints ({@code checkpoints/}) and the exported model
+ *     ({@code model/}) go
+ * @param steps optimizer steps
+ * @param batchSize rows per optimizer step (the contrastive batch)
+ * @param microBatchSize rows per forward/backward chunk (GradCache); equal to batchSize for none
+ * @param learningRate peak AdamW learning rate
+ * @param weightDecay AdamW decoupled weight decay (not applied to biases and LayerNorm)
+ * @param warmupSteps linear warm-up steps, then linear decay to 0
+ * @param maxGradNorm global gradient-norm clip (0 = no clipping)
+ * @param loss the contrastive loss
+ * @param temperature softmax temperature τ
+ * @param matryoshkaDims MRL truncation sizes (empty = no MRL)
+ * @param queryMaxLength max tokens of a query
+ * @param passageMaxLength max tokens of a positive or negative
+ * @param seed the seed for sampling (runs are deterministic under a seed)
+ * @param checkpointEvery write a checkpoint every N steps (0 = never)
+ * @param oneSourcePerBatch draw each batch from a single source (picked by weight)
+ * @param resume continue from the latest checkpoint in the output directory, if any
+ */
+public record TrainingConfig(String model, Path outputDirectory, int steps, int batchSize,
+    int microBatchSize, double learningRate, double weightDecay, int warmupSteps,
+    double maxGradNorm, Loss loss, double temperature, int[] matryoshkaDims, int queryMaxLength,
+    int passageMaxLength, long seed, int checkpointEvery, boolean oneSourcePerBatch,
+    boolean resume) {
+
+  /** The contrastive loss of a run. */
+  public enum Loss {
+    /** Gecko's eq. 3: in-batch positives, the row's hard negative, query-query negatives. */
+    GECKO,
+    /** Plain in-batch InfoNCE (pre-finetuning): in-batch positives only. */
+    IN_BATCH
+  }
+
+  /**
+   * Validates (the builder's rules) and copies the dims.
+   *
+   * @throws IllegalArgumentException if a value is out of range
+   * @throws IllegalStateException if values conflict
+   */
+  public TrainingConfig {
+    if (model == null || model.isBlank()) {
+      throw new IllegalArgumentException("model must be a bundled model name or a folder, but is: " + model);
+    }
+    Objects.requireNonNull(outputDirectory, "outputDirectory must not be null");
+    Objects.requireNonNull(loss, "loss must not be null");
+    checkRange("steps", steps, 1, 10_000_000);
+    checkRange("batchSize", batchSize, 2, 65_536);
+    checkRange("microBatchSize", microBatchSize, 1, 65_536);
+    if (microBatchSize > batchSize) {
+      throw new IllegalStateException(String.format(Locale.ROOT,
+          "microBatchSize (%d) must not exceed batchSize (%d)", microBatchSize, batchSize));
+    }
+    if (!(learningRate > 0 && learningRate <= 1)) {
+      throw new IllegalArgumentException("learningRate must be in (0, 1], but is: " + learningRate);
+    }
+    if (!(weightDecay >= 0 && weightDecay <= 1)) {
+      throw new IllegalArgumentException("weightDecay must be in [0, 1], but is: " + weightDecay);
+    }
+    checkRange("warmupSteps", warmupSteps, 0, steps);
+    if (!(maxGradNorm >= 0) || Double.isInfinite(maxGradNorm)) {
+      throw new IllegalArgumentException("maxGradNorm must be finite and >= 0, but is: " + maxGradNorm);
+    }
+    if (!(temperature > 0 && temperature <= 10)) {
+      throw new IllegalArgumentException("temperature must be in (0, 10], but is: " + temperature);
+    }
+    matryoshkaDims = matryoshkaDims == null ? new int[0] : matryoshkaDims.clone();
+    for (int d : matryoshkaDims) {
+      checkRange("matryoshkaDims entry", d, 1, 65_536);
+    }
+    if (Arrays.stream(matryoshkaDims).distinct().count() != matryoshkaDims.length) {
+      throw new IllegalArgumentException("matryoshkaDims must be distinct, but are: " + Arrays.toString(matryoshkaDims));
+    }
+    checkRange("queryMaxLength", queryMaxLength, 2, 8192);
+    checkRange("passageMaxLength", passageMaxLength, 2, 8192);
+    checkRange("checkpointEvery", checkpointEvery, 0, Integer.MAX_VALUE);
+  }
+
+  private static void checkRange(String name, long v, long min, long max) {
+    if (v < min || v > max) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "%s must be between %d and %d, but is: %d", name, min, max, v));
+    }
+  }
+
+  /** @return a copy of the MRL dims */
+  @Override
+  public int[] matryoshkaDims() {
+    return matryoshkaDims.clone();
+  }
+
+  /**
+   * Starts a builder with the documented defaults.
+   *
+   * @param model bundled model name or model folder
+   * @param outputDirectory output folder
+   * @return a builder
+   */
+  public static Builder builder(String model, Path outputDirectory) {
+    return new Builder(model, outputDirectory);
+  }
+
+  /**
+   * Returns a builder holding this config's values.
+   *
+   * @return a builder
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder(model, outputDirectory);
+    b.steps = steps;
+    b.batchSize = batchSize;
+    b.microBatchSize = microBatchSize;
+    b.learningRate = learningRate;
+    b.weightDecay = weightDecay;
+    b.warmupSteps = warmupSteps;
+    b.maxGradNorm = maxGradNorm;
+    b.loss = loss;
+    b.temperature = temperature;
+    b.matryoshkaDims = matryoshkaDims.clone();
+    b.queryMaxLength = queryMaxLength;
+    b.passageMaxLength = passageMaxLength;
+    b.seed = seed;
+    b.checkpointEvery = checkpointEvery;
+    b.oneSourcePerBatch = oneSourcePerBatch;
+    b.resume = resume;
+    return b;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TrainingConfig c && toString().equals(c.toString());
+  }
+
+  @Override
+  public int hashCode() {
+    return toString().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "TrainingConfig[model=%s, out=%s, steps=%d, batch=%d, "
+        + "micro=%d, lr=%s, wd=%s, warmup=%d, clip=%s, loss=%s, tau=%s, mrl=%s, qlen=%d, plen=%d, "
+        + "seed=%d, ckptEvery=%d, onePerBatch=%s, resume=%s]", model, outputDirectory, steps,
+        batchSize, microBatchSize, learningRate, weightDecay, warmupSteps, maxGradNorm, loss,
+        temperature, Arrays.toString(matryoshkaDims), queryMaxLength, passageMaxLength, seed,
+        checkpointEvery, oneSourcePerBatch, resume);
+  }
+
+  /** Mutable builder; each setter validates, {@link #build()} validates the whole. */
+  public static final class Builder {
+    private final String model;
+    private final Path outputDirectory;
+    private int steps = 100;
+    private int batchSize = 32;
+    private int microBatchSize = 32;
+    private double learningRate = 2e-5;
+    private double weightDecay = 0.01;
+    private int warmupSteps = 10;
+    private double maxGradNorm = 1.0;
+    private Loss loss = Loss.GECKO;
+    private double temperature = 0.05;
+    private int[] matryoshkaDims = new int[0];
+    private int queryMaxLength = 64;
+    private int passageMaxLength = 256;
+    private long seed = 42;
+    private int checkpointEvery = 0;
+    private boolean oneSourcePerBatch = true;
+    private boolean resume = true;
+
+    private Builder(String model, Path outputDirectory) {
+      this.model = model;
+      this.outputDirectory = outputDirectory;
+    }
+
+    /** @param v optimizer steps, >= 1 @return this */
+    public Builder steps(int v) {
+      checkRange("steps", v, 1, 10_000_000);
+      steps = v;
+      return this;
+    }
+
+    /** @param v rows per step, >= 2 (also sets microBatchSize if it was larger) @return this */
+    public Builder batchSize(int v) {
+      checkRange("batchSize", v, 2, 65_536);
+      batchSize = v;
+      microBatchSize = Math.min(microBatchSize, v);
+      return this;
+    }
+
+    /** @param v rows per GradCache chunk, >= 1 @return this */
+    public Builder microBatchSize(int v) {
+      checkRange("microBatchSize", v, 1, 65_536);
+      microBatchSize = v;
+      return this;
+    }
+
+    /** @param v peak learning rate in (0, 1] @return this */
+    public Builder learningRate(double v) {
+      if (!(v > 0 && v <= 1)) {
+        throw new IllegalArgumentException("learningRate must be in (0, 1], but is: " + v);
+      }
+      learningRate = v;
+      return this;
+    }
+
+    /** @param v weight decay in [0, 1] @return this */
+    public Builder weightDecay(double v) {
+      if (!(v >= 0 && v <= 1)) {
+        throw new IllegalArgumentException("weightDecay must be in [0, 1], but is: " + v);
+      }
+      weightDecay = v;
+      return this;
+    }
+
+    /** @param v warm-up steps, >= 0 @return this */
+    public Builder warmupSteps(int v) {
+      checkRange("warmupSteps", v, 0, 10_000_000);
+      warmupSteps = v;
+      return this;
+    }
+
+    /** @param v gradient-norm clip, >= 0 (0 = off) @return this */
+    public Builder maxGradNorm(double v) {
+      if (!(v >= 0) || Double.isInfinite(v)) {
+        throw new IllegalArgumentException("maxGradNorm must be finite and >= 0, but is: " + v);
+      }
+      maxGradNorm = v;
+      return this;
+    }
+
+    /** @param v the loss @return this */
+    public Builder loss(Loss v) {
+      loss = Objects.requireNonNull(v, "loss must not be null");
+      return this;
+    }
+
+    /** @param v temperature in (0, 10] @return this */
+    public Builder temperature(double v) {
+      if (!(v > 0 && v <= 10)) {
+        throw new IllegalArgumentException("temperature must be in (0, 10], but is: " + v);
+      }
+      temperature = v;
+      return this;
+    }
+
+    /** @param v MRL dims (empty for none) @return this */
+    public Builder matryoshkaDims(int... v) {
+      matryoshkaDims = v == null ? new int[0] : v.clone();
+      return this;
+    }
+
+    /** @param v max query tokens, 2..8192 @return this */
+    public Builder queryMaxLength(int v) {
+      checkRange("queryMaxLength", v, 2, 8192);
+      queryMaxLength = v;
+      return this;
+    }
+
+    /** @param v max passage tokens, 2..8192 @return this */
+    public Builder passageMaxLength(int v) {
+      checkRange("passageMaxLength", v, 2, 8192);
+      passageMaxLength = v;
+      return this;
+    }
+
+    /** @param v the seed @return this */
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    /** @param v checkpoint interval in steps, 0 = never @return this */
+    public Builder checkpointEvery(int v) {
+      checkRange("checkpointEvery", v, 0, Integer.MAX_VALUE);
+      checkpointEvery = v;
+      return this;
+    }
+
+    /** @param v draw each batch from one source @return this */
+    public Builder oneSourcePerBatch(boolean v) {
+      oneSourcePerBatch = v;
+      return this;
+    }
+
+    /** @param v resume from the latest checkpoint if present @return this */
+    public Builder resume(boolean v) {
+      resume = v;
+      return this;
+    }
+
+    /**
+     * Builds the config.
+     *
+     * @return the config
+     * @throws IllegalArgumentException if a value is out of range
+     * @throws IllegalStateException if values conflict (e.g. warmupSteps > steps)
+     */
+    public TrainingConfig build() {
+      if (warmupSteps > steps) {
+        throw new IllegalStateException(String.format(Locale.ROOT,
+            "warmupSteps (%d) must not exceed steps (%d)", warmupSteps, steps));
+      }
+      return new TrainingConfig(model, outputDirectory, steps, batchSize, microBatchSize,
+          learningRate, weightDecay, warmupSteps, maxGradNorm, loss, temperature, matryoshkaDims,
+          queryMaxLength, passageMaxLength, seed, checkpointEvery, oneSourcePerBatch, resume);
+    }
+  }
+}

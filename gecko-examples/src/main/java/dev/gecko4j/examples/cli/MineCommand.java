@@ -1,0 +1,168 @@
+package dev.gecko4j.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gecko4j.core.fret.FretOptions;
+import dev.gecko4j.core.fret.NegativeStrategy;
+import dev.gecko4j.core.lm.LanguageModel;
+import dev.gecko4j.fret.FretExporters;
+import dev.gecko4j.fret.FretMine;
+import dev.gecko4j.fret.FretPrompts;
+import dev.gecko4j.fret.FretStats;
+import dev.gecko4j.fret.ProgressListener;
+import dev.gecko4j.onnx.OnnxEmbedder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code gecko mine}: FRet mining over a BEIR-format corpus into a resumable JSONL file. With
+ * {@code --queries} and {@code --qrels} it relabels existing (query, passage) pairs (neighbours and
+ * LLM re-ranking only); without, it generates a (task, query) per passage first. Rerunning with the
+ * same arguments resumes: rows already written are kept, a torn last line is cut. Progress goes to
+ * stderr; the last stdout line is one JSON object of statistics.
+ */
+@Command(name = "mine", mixinStandardHelpOptions = true,
+    description = "FRet: mine (task, query, positive, hard negative) rows with an LLM; resumable.")
+public final class MineCommand implements Callable<Integer> {
+
+  @Option(names = "--corpus", required = true, description = "BEIR corpus.jsonl ({_id, title, text})")
+  Path corpus;
+
+  @Option(names = "--queries", description = "BEIR queries.jsonl (relabel mode, with --qrels)")
+  Path queries;
+
+  @Option(names = "--qrels", description = "qrels TSV query-id, corpus-id, score (relabel mode)")
+  Path qrels;
+
+  @Option(names = "--llm", required = true,
+      description = "onnx:<dir> or openai:<base-url>[?model=..&endpoint=chat|completions]")
+  String llm;
+
+  @Option(names = "--out", required = true, description = "output JSONL (appended to; resumable)")
+  Path out;
+
+  @Option(names = "--limit", description = "rows the output should hold at the end (default: all seeds)")
+  Long limit;
+
+  @Option(names = "--max-seeds", description = "the most seeds this run tries (default: no limit)")
+  Long maxSeeds;
+
+  @Option(names = {"--neighbors", "--neighbours"}, defaultValue = "20",
+      description = "N, neighbours re-ranked per query; default: ${DEFAULT-VALUE}")
+  int neighbours;
+
+  @Option(names = "--model", defaultValue = "bge-small-en-v1.5",
+      description = "embedder: bundled model name or sentence-transformers folder; default: ${DEFAULT-VALUE}")
+  String model;
+
+  @Option(names = "--max-length", description = "embedder token limit per text (default: the model's;"
+      + " lower is faster on long passages)")
+  Integer maxLength;
+
+  @Option(names = "--cache", description = "folder of the corpus embeddings cache"
+      + " (default: ~/.cache/gecko4j/fret)")
+  Path cache;
+
+  @Option(names = "--negative", defaultValue = "LOWEST",
+      description = "hard negative: LOWEST (p_N) or RANDOM_REST; default: ${DEFAULT-VALUE}")
+  NegativeStrategy negative;
+
+  @Option(names = "--seed", defaultValue = "42", description = "random seed; default: ${DEFAULT-VALUE}")
+  long seed;
+
+  @Option(names = "--task", description = "an extra task type for query generation (repeatable);"
+      + " added to question answering, search result, fact checking, sentence similarity")
+  List<String> extraTasks = new ArrayList<>();
+
+  @Option(names = "--relabel-task", defaultValue = "search result",
+      description = "task description of relabelled queries; default: ${DEFAULT-VALUE}")
+  String relabelTask;
+
+  @Option(names = "--max-passage-chars", defaultValue = "600",
+      description = "passages are cut to this length inside LLM prompts; default: ${DEFAULT-VALUE}")
+  int maxPassageChars;
+
+  @Option(names = "--retries", defaultValue = "2",
+      description = "retries of a failed LLM call; default: ${DEFAULT-VALUE}")
+  int retries;
+
+  @Option(names = "--export-flag-embedding", description = "also write FlagEmbedding JSONL here")
+  Path exportFlag;
+
+  @Option(names = "--export-sentence-transformers",
+      description = "also write sentence-transformers (anchor, positive, negative) JSONL here")
+  Path exportSt;
+
+  @Override
+  public Integer call() throws Exception {
+    if ((queries == null) != (qrels == null)) {
+      throw new IllegalArgumentException("--queries and --qrels go together (relabel mode), but got"
+          + " --queries " + queries + " and --qrels " + qrels);
+    }
+    if (limit != null && limit < 1) {
+      throw new IllegalArgumentException("--limit must be >= 1, but is: " + limit);
+    }
+    if (maxSeeds != null && maxSeeds < 1) {
+      throw new IllegalArgumentException("--max-seeds must be >= 1, but is: " + maxSeeds);
+    }
+    List<String> tasks = new ArrayList<>(FretOptions.DEFAULT_TASKS);
+    tasks.addAll(extraTasks);
+    FretOptions options = FretOptions.defaults().withNeighbours(neighbours)
+        .withNegativeStrategy(negative).withSeed(seed).withTasks(tasks).withRelabelTask(relabelTask)
+        .withMaxPassageChars(maxPassageChars).withLlmRetries(retries);
+    Path cacheDir = cache != null ? cache
+        : Path.of(System.getProperty("user.home"), ".cache", "gecko4j", "fret");
+    LlmSpec spec = LlmSpec.parse(llm);
+    long t0 = System.nanoTime();
+    System.err.println("gecko mine: loading embedder " + model + " and LLM " + llm + " ...");
+    OnnxEmbedder.Builder eb = CliSupport.builderFor(model);
+    if (maxLength != null) {
+      eb = eb.maxLength(maxLength);
+    }
+    try (OnnxEmbedder embedder = eb.build();
+        LanguageModel lm = spec.open()) {
+      String embedderName = embedder.modelName() + (maxLength == null ? "" : "@" + maxLength);
+      FretMine mine = new FretMine(corpus, queries, qrels, cacheDir, embedderName, out,
+          limit == null ? Long.MAX_VALUE : limit, maxSeeds == null ? Long.MAX_VALUE : maxSeeds,
+          options);
+      System.err.println("gecko mine: " + (queries == null ? "generation" : "relabel")
+          + " mode, N=" + neighbours + ", negative " + negative + ", prompts " + FretPrompts.VERSION);
+      long[] lastPrint = {System.nanoTime()};
+      FretMine.Result result = mine.run(embedder, lm, done -> {
+        if (System.nanoTime() - lastPrint[0] > 10_000_000_000L) {
+          lastPrint[0] = System.nanoTime();
+          System.err.printf(Locale.ROOT, "gecko mine: embedded %d corpus passages (cached for"
+              + " later runs)%n", done);
+        }
+      }, ProgressListener.printing(System.err, 10));
+      FretStats stats = result.stats();
+      Map<String, Object> json = new LinkedHashMap<>();
+      @SuppressWarnings("unchecked")
+      Map<String, Object> s = new ObjectMapper().readValue(stats.toJson(), Map.class);
+      json.putAll(s);
+      json.put("drop_count", stats.dropCount());
+      json.put("skipped_qrels", result.skippedQrels());
+      json.put("mode", queries == null ? "generation" : "relabel");
+      json.put("neighbours", neighbours);
+      json.put("llm", lm.name());
+      json.put("embedder", embedderName);
+      json.put("prompt_version", FretPrompts.VERSION);
+      json.put("out", out.toString());
+      if (exportFlag != null) {
+        json.put("flag_embedding_rows", FretExporters.toFlagEmbedding(out, exportFlag));
+      }
+      if (exportSt != null) {
+        json.put("sentence_transformers_rows", FretExporters.toSentenceTransformers(out, exportSt, false));
+      }
+      json.put("wall_s", Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
+      CliSupport.printJson(System.out, json);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,262 @@
+package dev.gecko4j.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gecko4j.core.Embedder;
+import dev.gecko4j.core.PromptConvention;
+import dev.gecko4j.core.TaskPrompt;
+import dev.gecko4j.core.train.TrainingConfig;
+import dev.gecko4j.core.train.TrainingListener;
+import dev.gecko4j.core.train.TrainingProgress;
+import dev.gecko4j.core.train.TrainingResult;
+import dev.gecko4j.core.train.TrainingSource;
+import dev.gecko4j.train.EncoderEmbedder;
+import dev.gecko4j.train.GeckoTrainer;
+import dev.gecko4j.train.QuickEval;
+import dev.gecko4j.train.data.HardNegatives;
+import dev.gecko4j.train.data.TrainingData;
+import dev.gecko4j.onnx.Models;
+import dev.gecko4j.onnx.OnnxEmbedder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code gecko train}: fine-tunes the ONNX encoder itself (Gecko loss, MRL, GradCache) and exports
+ * a model folder the embedder loads. {@code --recipe scifact} fine-tunes bge-small-en-v1.5 on
+ * SciFact's train qrels with hard negatives mined by the model, then (with {@code --eval})
+ * scores SciFact test nDCG@10 (384 and 256 dims) and STSBenchmark for the base and the trained
+ * model. Ends with one JSON line.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Fine-tune an ONNX embedding model (Gecko loss, MRL) and export it.")
+public final class TrainCommand implements Callable<Integer> {
+  private static final String BGE_QUERY = "Represent this sentence for searching relevant passages: ";
+
+  @Option(names = "--recipe", description = "a packaged recipe: scifact")
+  String recipe;
+
+  @Option(names = "--out", required = true, description = "output folder (checkpoints/, model/)")
+  Path out;
+
+  @Option(names = "--model", defaultValue = "bge-small-en-v1.5", description = "bundled model name or model folder")
+  String model;
+
+  @Option(names = "--data-dir", description = "shared data folder (default: ../shared/data beside the repo)")
+  Path dataDir;
+
+  @Option(names = "--beir", description = "BEIR folder to train on (train qrels + mined negatives)")
+  Path beir;
+
+  @Option(names = "--fret", description = "FRet JSONL file(s) to train on")
+  List<Path> fret = new ArrayList<>();
+
+  @Option(names = "--steps") Integer steps;
+  @Option(names = "--batch-size") Integer batchSize;
+  @Option(names = "--micro-batch", description = "GradCache chunk size") Integer microBatch;
+  @Option(names = "--lr") Double lr;
+  @Option(names = "--warmup") Integer warmup;
+  @Option(names = "--temperature") Double temperature;
+  @Option(names = "--loss", description = "GECKO or IN_BATCH") TrainingConfig.Loss loss;
+  @Option(names = "--mrl", split = ",", description = "Matryoshka dims, e.g. 384,256,128") int[] mrl;
+  @Option(names = "--query-max-length") Integer queryMaxLength;
+  @Option(names = "--passage-max-length") Integer passageMaxLength;
+  @Option(names = "--seed", defaultValue = "42") long seed;
+  @Option(names = "--checkpoint-every", defaultValue = "20") int checkpointEvery;
+  @Option(names = "--no-resume", description = "ignore existing checkpoints") boolean noResume;
+  @Option(names = "--mine-max-length", defaultValue = "128", description = "passage tokens when mining") int mineMaxLength;
+  @Option(names = "--neg-from", defaultValue = "3") int negFrom;
+  @Option(names = "--neg-to", defaultValue = "30") int negTo;
+  @Option(names = "--eval", description = "score SciFact test nDCG@10 and STSBenchmark before and after") boolean eval;
+  @Option(names = "--eval-max-length", defaultValue = "256", description = "document tokens in --eval") int evalMaxLength;
+  @Option(names = "--eval-sts", description = "with --eval, also score STSBenchmark") boolean evalSts;
+  @Option(names = "--skip-base-eval", description = "with --eval, score only the trained model") boolean skipBaseEval;
+
+  @Override
+  public Integer call() throws Exception {
+    Path data = dataDir != null ? dataDir : defaultDataDir();
+    boolean scifact = "scifact".equalsIgnoreCase(recipe);
+    if (recipe != null && !scifact) {
+      throw new IllegalArgumentException("--recipe must be one of [scifact], but is: " + recipe);
+    }
+    if (scifact && beir == null) {
+      beir = data.resolve("beir/scifact");
+    }
+    if (beir == null && fret.isEmpty()) {
+      throw new IllegalArgumentException("give --recipe scifact, --beir <dir> or --fret <file.jsonl> as training data");
+    }
+    TrainingConfig config = TrainingConfig.builder(model, out)
+        .steps(or(steps, 60)).batchSize(or(batchSize, 32)).microBatchSize(or(microBatch, 8))
+        .learningRate(or(lr, 2e-5)).warmupSteps(or(warmup, or(steps, 60) / 10)).temperature(or(temperature, 0.05))
+        .loss(loss == null ? TrainingConfig.Loss.GECKO : loss)
+        .matryoshkaDims(mrl != null ? mrl : (scifact ? new int[] {384, 256, 128} : new int[0]))
+        .queryMaxLength(or(queryMaxLength, 64)).passageMaxLength(or(passageMaxLength, 192))
+        .seed(seed).checkpointEvery(checkpointEvery).resume(!noResume).build();
+    System.err.println("train: " + config);
+    Files.createDirectories(out);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode result = json.createObjectNode();
+    try (var trainer = new AutoCloseableTrainer(GeckoTrainer.open(model))) {
+      GeckoTrainer t = trainer.trainer;
+      PromptConvention convention = model.equals("bge-small-en-v1.5") ? PromptConvention.BGE : PromptConvention.NONE;
+      TaskPrompt queryPrompt = TaskPrompt.query(TaskPrompt.FACT_CHECKING);
+      List<TrainingSource> sources = new ArrayList<>();
+      for (Path f : fret) {
+        sources.add(TrainingData.fretJsonl(f, convention, 1.0));
+      }
+      TrainingData.Beir testSet = null;
+      Path sts = data.resolve("sts/STSBenchmark.test.tsv");
+      float[][] baseDocs = null;
+      if (eval) {
+        testSet = TrainingData.readBeir(data.resolve("beir/scifact"), "test");
+      }
+      if (beir != null) {
+        TrainingData.Beir train = TrainingData.readBeir(beir, "train");
+        Path cache = out.resolve("mined-rankings.tsv");
+        Map<String, List<String>> rankings;
+        if (!noResume && Files.isRegularFile(cache)) {
+          rankings = readRankings(cache);
+          System.err.println("train: reusing mined negatives from " + cache);
+        } else {
+          long t0 = System.nanoTime();
+          Embedder miner = servingEmbedder(null, mineMaxLength, t, convention);
+          baseDocs = TrainingData.embedCorpus(train, miner, m -> System.err.println("train: mining: " + m));
+          rankings = TrainingData.mineRankings(train, baseDocs, miner, queryPrompt, negTo);
+          miner.close();
+          writeRankings(cache, rankings);
+          System.err.printf(Locale.ROOT, "train: mined negatives for %d queries in %.0f s (passages cut at %d tokens)%n",
+              rankings.size(), (System.nanoTime() - t0) / 1e9, mineMaxLength);
+        }
+        sources.add(TrainingData.beirWithNegatives(train, rankings, new HardNegatives(negFrom, negTo, seed),
+            convention, TaskPrompt.FACT_CHECKING, beir.getFileName().toString(), 1.0));
+      }
+      if (eval && !skipBaseEval) {
+        boolean sameCorpus = beir != null && beir.toAbsolutePath().normalize()
+            .equals(data.resolve("beir/scifact").toAbsolutePath().normalize());
+        Map<String, Object> evalBase = evaluate(null, t, convention, testSet, queryPrompt, sts,
+            evalMaxLength == mineMaxLength && sameCorpus ? baseDocs : null);
+        System.err.println("train: base model " + evalBase);
+        result.set("base", json.valueToTree(evalBase));
+      }
+      System.err.println("train: " + sources.stream().map(s -> s.name() + "=" + s.examples().size() + " rows").toList());
+      double peak = t.measureMatmulPeak();
+      System.err.printf(Locale.ROOT, "train: matmul peak %.1f GFLOP/s (1024x1024 fp32)%n", peak);
+      TrainingResult r = t.train(config, sources, new TrainingListener() {
+        @Override
+        public void onStep(TrainingProgress p) {
+          System.err.printf(Locale.ROOT, "train: step %d/%d loss %.4f lr %.2e |g| %.3f  %.2f ex/s  ETA %.0f s%n",
+              p.step(), p.totalSteps(), p.loss(), p.learningRate(), p.gradNorm(), p.examplesPerSecond(), p.etaSeconds());
+        }
+
+        @Override
+        public void onCheckpoint(int step, Path directory) {
+          System.err.println("train: checkpoint " + directory);
+        }
+
+        @Override
+        public void onMessage(String message) {
+          System.err.println("train: " + message);
+        }
+      });
+      result.put("steps", r.steps());
+      result.put("final_loss", r.finalLoss());
+      result.put("examples_per_s", r.examplesPerSecond());
+      result.put("gflops", r.achievedGflops());
+      result.put("matmul_peak_gflops", peak);
+      result.put("skipped_steps", r.skippedSteps());
+      result.put("out", r.modelDirectory().toString());
+      if (eval) {
+        Map<String, Object> after = evaluate(r.modelDirectory(), t, convention, testSet, queryPrompt, sts, null);
+        System.err.println("train: trained model " + after);
+        result.set("trained", json.valueToTree(after));
+      }
+    }
+    System.out.println(json.writeValueAsString(result));
+    return 0;
+  }
+
+  /**
+   * The embedder as served: ONNX Runtime through OnnxEmbedder on the bundled model (folder null)
+   * or on an exported folder; for a non-bundled base model, the trainable encoder itself.
+   */
+  private Embedder servingEmbedder(Path folder, int maxLength, GeckoTrainer t, PromptConvention convention) {
+    if (folder == null && !model.equals("bge-small-en-v1.5")) {
+      return new EncoderEmbedder(t.encoder(), convention, maxLength, 32);
+    }
+    OnnxEmbedder.Builder b = OnnxEmbedder.builder().maxLength(maxLength).intraOpThreads(2)
+        .promptConvention(convention, convention == PromptConvention.BGE ? "BGE" : "NONE");
+    b = folder == null ? b.model(Models.BGE_SMALL_EN_V15) : b.modelFolder(folder);
+    return b.build();
+  }
+
+  private Map<String, Object> evaluate(Path folder, GeckoTrainer t, PromptConvention convention,
+      TrainingData.Beir test, TaskPrompt queryPrompt, Path sts, float[][] docs) {
+    long t0 = System.nanoTime();
+    Map<String, Object> m = new LinkedHashMap<>();
+    try (Embedder e = servingEmbedder(folder, evalMaxLength, t, convention)) {
+      if (docs == null) {
+        docs = TrainingData.embedCorpus(test, e, x -> System.err.println("train: eval: " + x));
+      }
+      double[] ndcg = QuickEval.ndcgAt10(e, test, docs, queryPrompt, new int[] {384, 256});
+      m.put("scifact_ndcg10", ndcg[0]);
+      m.put("scifact_ndcg10_256", ndcg[1]);
+      m.put("mrl_256_loss", ndcg[0] - ndcg[1]);
+    }
+    if (evalSts && Files.isRegularFile(sts)) {
+      try (Embedder e = servingEmbedder(folder, 128, t, convention)) {
+        m.put("stsb_spearman", QuickEval.stsSpearman(e, sts));
+      }
+    }
+    m.put("eval_max_length", evalMaxLength);
+    m.put("eval_seconds", (System.nanoTime() - t0) / 1e9);
+    m.put("embedder", folder == null ? "OnnxEmbedder(bundled bge-small-en-v1.5)" : "OnnxEmbedder(" + folder + ")");
+    return m;
+  }
+
+  static Map<String, List<String>> readRankings(Path file) throws java.io.IOException {
+    Map<String, List<String>> r = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(file)) {
+      String[] f = line.split("\t", 2);
+      r.put(f[0], f.length < 2 || f[1].isEmpty() ? List.of() : List.of(f[1].split(",")));
+    }
+    return r;
+  }
+
+  static void writeRankings(Path file, Map<String, List<String>> rankings) throws java.io.IOException {
+    List<String> lines = new ArrayList<>();
+    rankings.forEach((q, ids) -> lines.add(q + "\t" + String.join(",", ids)));
+    Files.write(file, lines);
+  }
+
+  private static Path defaultDataDir() {
+    String p = System.getProperty("gecko.shared.data");
+    if (p != null) {
+      return Path.of(p);
+    }
+    Path here = Path.of("").toAbsolutePath();
+    return here.resolve("../shared/data").normalize();
+  }
+
+  private static <T> T or(T v, T fallback) {
+    return v != null ? v : fallback;
+  }
+
+  private record AutoCloseableTrainer(GeckoTrainer trainer) implements AutoCloseable {
+    @Override
+    public void close() {
+      trainer.encoder().close();
+    }
+  }
+
+  static String dims(int[] d) {
+    return Arrays.toString(d);
+  }
+}

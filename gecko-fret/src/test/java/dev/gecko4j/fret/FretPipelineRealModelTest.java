@@ -1,0 +1,250 @@
+package dev.gecko4j.fret;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gecko4j.core.fret.FretExample;
+import dev.gecko4j.core.fret.FretOptions;
+import dev.gecko4j.core.fret.FretOutcome;
+import dev.gecko4j.core.fret.FretSeed;
+import dev.gecko4j.core.lm.Capabilities;
+import dev.gecko4j.core.lm.ContinuationScore;
+import dev.gecko4j.core.lm.Generation;
+import dev.gecko4j.core.lm.GenerationOptions;
+import dev.gecko4j.core.lm.LanguageModel;
+import dev.gecko4j.core.lm.ScoreRequest;
+import dev.gecko4j.onnx.Models;
+import dev.gecko4j.onnx.OnnxEmbedder;
+import dev.gecko4j.onnx.lm.OnnxCausalLanguageModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The FRet pipeline end to end with the real in-process ONNX LM (stories260K, a tiny story model:
+ * its queries are nonsense, so this checks the mechanics and the schema, not quality) and the real
+ * bge-small embedder, on a slice of SciFact.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FretPipelineRealModelTest {
+
+  @TempDir static Path dir;
+  private OnnxEmbedder embedder;
+  private CountingModel llm;
+  private SciFactSlice slice;
+  private CorpusStore corpus;
+  private MappedVectors vectors;
+  private Path cacheFile;
+
+  @BeforeAll
+  void setUp() throws Exception {
+    Path model = SciFactSlice.stories260K();
+    slice = SciFactSlice.write(dir, 6, 24);
+    embedder = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15).build();
+    llm = new CountingModel(OnnxCausalLanguageModel.builder(model).build());
+    corpus = CorpusStore.open(slice.corpus);
+    cacheFile = EmbeddingCache.ensure(corpus, embedder, embedder.modelName(), dir.resolve("cache"),
+        32, n -> {});
+    vectors = MappedVectors.open(cacheFile);
+  }
+
+  @AfterAll
+  void tearDown() {
+    if (vectors != null) {
+      vectors.close();
+    }
+    if (corpus != null) {
+      corpus.close();
+    }
+    if (llm != null) {
+      llm.close();
+    }
+    if (embedder != null) {
+      embedder.close();
+    }
+  }
+
+  private FretPipeline pipeline(FretOptions options) {
+    return FretPipeline.builder().embedder(embedder).languageModel(llm).corpus(corpus)
+        .vectors(vectors).options(options).build();
+  }
+
+  @Test
+  void should_relabel_scifact_qrels_with_two_batched_llm_requests_per_row() {
+    // given
+    FretPipeline miner = pipeline(FretOptions.defaults().withNeighbours(8).withMaxPassageChars(200));
+    Map<String, Long> skipped = new HashMap<>();
+    var seeds = BeirSeeds.relabel(BeirSeeds.readQueries(slice.queries), slice.qrels, corpus, skipped);
+    FretSeed seed = seeds.next();
+    int before = llm.scoreCalls.get();
+    // when
+    FretOutcome out = miner.mine(seed);
+    // then
+    assertThat(out).isInstanceOf(FretOutcome.Mined.class);
+    FretExample row = ((FretOutcome.Mined) out).example();
+    assertThat(llm.scoreCalls.get() - before).isEqualTo(2);
+    assertThat(row.llmRequests()).isEqualTo(2);
+    assertThat(row.queryId()).isEqualTo(seed.queryId());
+    assertThat(row.query()).isEqualTo(seed.query());
+    assertThat(row.seedId()).isEqualTo(seed.seedId());
+    assertThat(row.task()).isEqualTo("search result");
+    assertThat(row.candidates()).isEqualTo(8);
+    assertThat(row.positiveId()).isNotEqualTo(row.negativeId());
+    assertThat(corpus.ordinal(row.positiveId())).isNotNegative();
+    assertThat(corpus.ordinal(row.negativeId())).isNotNegative();
+    assertThat(row.positiveScores().rrf()).isGreaterThanOrEqualTo(row.negativeScores().rrf());
+    assertThat(row.positiveScores().rrf()).isEqualTo(
+        1.0 / row.positiveScores().qlRank() + 1.0 / row.positiveScores().rcRank());
+    assertThat(row.model()).isEqualTo(llm.name());
+    assertThat(row.promptVersion()).isEqualTo(FretPrompts.VERSION);
+    assertThat(FretExample.fromJson(row.toJson())).isEqualTo(row);
+  }
+
+  @Test
+  void should_score_every_candidate_in_one_ql_call_and_one_rc_call() {
+    // given
+    Reranker reranker = new Reranker(llm, FretOptions.defaults().withMaxPassageChars(200));
+    List<Passage> candidates = List.of(corpus.passage(0), corpus.passage(1), corpus.passage(2));
+    int before = llm.scoreCalls.get();
+    int requestsBefore = llm.scoreRequests.get();
+    // when
+    Reranker.Scores s = reranker.score("what causes cancer", candidates);
+    // then
+    assertThat(s.requests()).isEqualTo(2);
+    assertThat(llm.scoreCalls.get() - before).isEqualTo(2);
+    assertThat(llm.scoreRequests.get() - requestsBefore).isEqualTo(3 + 3 * 3);
+    assertThat(s.ql()).hasSize(3);
+    assertThat(s.rc()).hasSize(3);
+    for (int i = 0; i < 3; i++) {
+      assertThat(s.ql()[i]).isNegative();
+      assertThat(s.rc()[i]).isBetween(0.0, 1.0);
+    }
+  }
+
+  @Test
+  void should_generate_queries_or_drop_story_text_as_no_json_with_counted_requests() {
+    // given the story model, which writes stories, not JSON
+    FretPipeline miner = pipeline(FretOptions.defaults().withNeighbours(4).withLlmRetries(1)
+        .withMaxNewTokens(24).withMaxPassageChars(100));
+    Passage p = corpus.passage(3);
+    // when
+    FretOutcome out = miner.mine(FretSeed.forGeneration(p.id(), p.title(), p.text()));
+    // then: either a row (3 requests at most without retries) or a drop with a reason
+    if (out instanceof FretOutcome.Dropped d) {
+      assertThat(d.reason()).isIn("no_json", "empty_output", "missing_field", "empty_query",
+          "too_long", "echo", "prompt_too_long");
+      assertThat(d.llmRequests()).isPositive();
+    } else {
+      assertThat(((FretOutcome.Mined) out).example().queryId()).isEqualTo("gen:" + p.id());
+    }
+  }
+
+  @Test
+  void should_mine_resume_and_export_a_run_without_duplicates() throws Exception {
+    // given
+    Path out = dir.resolve("rows.jsonl");
+    Map<String, Long> skipped = new HashMap<>();
+    var queries = BeirSeeds.readQueries(slice.queries);
+    // when: a first run of 3 rows, then the same run continued to 5
+    MiningRun.builder().miner(pipeline(FretOptions.defaults().withNeighbours(6).withMaxPassageChars(200))).output(out)
+        .limit(3).build().run(BeirSeeds.relabel(queries, slice.qrels, corpus, skipped));
+    FretStats stats = MiningRun.builder().miner(pipeline(FretOptions.defaults().withNeighbours(6).withMaxPassageChars(200)))
+        .output(out).limit(5).build().run(BeirSeeds.relabel(queries, slice.qrels, corpus, skipped));
+    // then
+    List<FretExample> rows = FretRows.readAll(out);
+    assertThat(rows).hasSize(5).extracting(FretExample::key).doesNotHaveDuplicates();
+    assertThat(stats.rows()).isEqualTo(5);
+    assertThat(stats.rowsResumed()).isEqualTo(3);
+    assertThat(stats.llmRequestsPerRow()).isEqualTo(2.0);
+    assertThat(stats.positiveChangedShare()).isBetween(0.0, 1.0);
+    assertThat(FretExporters.toFlagEmbedding(out, dir.resolve("flag.jsonl"))).isEqualTo(5);
+    assertThat(FretExporters.toSentenceTransformers(out, dir.resolve("st.jsonl"), false)).isEqualTo(5);
+  }
+
+  @Test
+  void should_reuse_a_matching_embeddings_cache_and_recompute_a_stale_one() throws Exception {
+    // given the cache of setUp
+    long modified = Files.getLastModifiedTime(cacheFile).toMillis();
+    // when asked again for the same corpus and model
+    Path again = EmbeddingCache.ensure(corpus, embedder, embedder.modelName(), cacheFile.getParent(),
+        32, n -> {
+          throw new AssertionError("must not embed again");
+        });
+    // then
+    assertThat(again).isEqualTo(cacheFile);
+    assertThat(Files.getLastModifiedTime(again).toMillis()).isEqualTo(modified);
+    var header = EmbeddingCache.readHeader(again);
+    assertThat(header.modelName()).isEqualTo(embedder.modelName());
+    assertThat(header.dimension()).isEqualTo(384);
+    assertThat(header.count()).isEqualTo(corpus.size());
+    assertThat(header.idsChecksum()).isEqualTo(corpus.idsChecksum());
+    // and a truncated copy is detected as stale
+    Path stale = dir.resolve("stale");
+    Files.createDirectories(stale);
+    Path copy = stale.resolve(cacheFile.getFileName());
+    Files.write(copy, java.util.Arrays.copyOf(Files.readAllBytes(cacheFile), 200));
+    assertThat(EmbeddingCache.mismatch(copy, embedder.modelName(), 384, corpus))
+        .startsWith("file is truncated");
+  }
+
+  @Test
+  void should_find_a_passage_as_its_own_nearest_neighbour() {
+    // given passage 5 embedded as a document; search with its own vector
+    Passage p = corpus.passage(5);
+    var q = embedder.embed(p.fullText(), dev.gecko4j.core.TaskPrompt.document()).normalize();
+    // when
+    var hits = vectors.search(q.toArray(), 3);
+    // then
+    assertThat(hits).hasSize(3);
+    assertThat(hits.get(0).ordinal()).isEqualTo(5);
+    assertThat(hits.get(0).score()).isGreaterThan(0.99f);
+    assertThat(hits.get(0).score()).isGreaterThanOrEqualTo(hits.get(1).score());
+  }
+
+  /** Counts calls and requests on the way to the real model (a decorator, not a mock). */
+  static final class CountingModel implements LanguageModel {
+    final LanguageModel delegate;
+    final AtomicInteger scoreCalls = new AtomicInteger();
+    final AtomicInteger scoreRequests = new AtomicInteger();
+    final AtomicInteger generateCalls = new AtomicInteger();
+
+    CountingModel(LanguageModel delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String name() {
+      return delegate.name();
+    }
+
+    @Override
+    public Capabilities capabilities() {
+      return delegate.capabilities();
+    }
+
+    @Override
+    public List<Generation> generate(List<String> prompts, GenerationOptions options) {
+      generateCalls.incrementAndGet();
+      return delegate.generate(prompts, options);
+    }
+
+    @Override
+    public List<ContinuationScore> score(List<ScoreRequest> requests) {
+      scoreCalls.incrementAndGet();
+      scoreRequests.addAndGet(requests.size());
+      return delegate.score(requests);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package dev.gecko4j.fret;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gecko4j.core.fret.FretExample;
+import dev.gecko4j.onnx.Models;
+import dev.gecko4j.onnx.OnnxEmbedder;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills a real miner process with SIGKILL part-way and reruns it: the output must end with exactly
+ * the requested rows, none duplicated, all valid.
+ */
+class MineKillResumeTest {
+
+  private static final int LIMIT = 8;
+
+  @TempDir Path dir;
+
+  @Test
+  @Timeout(value = 8, unit = TimeUnit.MINUTES)
+  void should_end_with_exactly_n_rows_after_a_sigkill_and_a_rerun() throws Exception {
+    // given a slice of SciFact with its embeddings cached (so the child only mines)
+    Path model = SciFactSlice.stories260K();
+    SciFactSlice slice = SciFactSlice.write(dir, 12, 40);
+    Path cache = dir.resolve("cache");
+    try (OnnxEmbedder embedder = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15).build();
+        CorpusStore corpus = CorpusStore.open(slice.corpus)) {
+      EmbeddingCache.ensure(corpus, embedder, Models.BGE_SMALL_EN_V15.modelName(), cache, 32, n -> {});
+    }
+    Path out = dir.resolve("rows.jsonl");
+    List<String> command = command(slice, cache, out, model);
+
+    // when the first run is killed once it has written some rows
+    Process first = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("first.log").toFile()).start();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    while (lines(out) < 2 && first.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    first.destroyForcibly(); // SIGKILL
+    first.waitFor();
+    long rowsAtKill = lines(out);
+    // and the same command runs again to completion
+    Process second = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("second.log").toFile()).start();
+    boolean finished = second.waitFor(5, TimeUnit.MINUTES);
+
+    // then
+    assertThat(finished).as(Files.readString(dir.resolve("second.log"))).isTrue();
+    assertThat(second.exitValue()).as(Files.readString(dir.resolve("second.log"))).isZero();
+    assertThat(rowsAtKill).as(Files.readString(dir.resolve("first.log")))
+        .isGreaterThanOrEqualTo(2).isLessThan(LIMIT);
+    List<FretExample> rows = FretRows.readAll(out);
+    assertThat(rows).hasSize(LIMIT).extracting(FretExample::key).doesNotHaveDuplicates();
+    assertThat(Files.readString(out)).endsWith("\n");
+    String log = Files.readString(dir.resolve("second.log"));
+    assertThat(log).contains("resuming with " + rowsAtKill + " rows");
+    String last = log.strip().substring(log.strip().lastIndexOf('\n') + 1);
+    assertThat(last).startsWith("{\"rows\":" + LIMIT + ",");
+  }
+
+  private static List<String> command(SciFactSlice slice, Path cache, Path out, Path model) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (!arg.startsWith("-agentlib") && !arg.startsWith("-javaagent")) {
+        cmd.add(arg);
+      }
+    }
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(MineMain.class.getName());
+    cmd.addAll(List.of(slice.corpus.toString(), slice.queries.toString(), slice.qrels.toString(),
+        cache.toString(), out.toString(), String.valueOf(LIMIT), "6", model.toString()));
+    return cmd;
+  }
+
+  private static long lines(Path f) throws java.io.IOException {
+    if (!Files.exists(f)) {
+      return 0;
+    }
+    byte[] b = Files.readAllBytes(f);
+    long n = 0;
+    for (byte x : b) {
+      if (x == '\n') {
+        n++;
+      }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,366 @@
+package dev.gecko4j.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.gecko4j.core.Pooling;
+import dev.gecko4j.core.train.Trainer;
+import dev.gecko4j.core.train.TrainingConfig;
+import dev.gecko4j.core.train.TrainingExample;
+import dev.gecko4j.core.train.TrainingListener;
+import dev.gecko4j.core.train.TrainingProgress;
+import dev.gecko4j.core.train.TrainingResult;
+import dev.gecko4j.core.train.TrainingSource;
+import dev.gecko4j.train.data.MixtureSampler;
+import dev.gecko4j.train.loss.ContrastiveLoss;
+import dev.gecko4j.train.loss.GeckoLoss;
+import dev.gecko4j.train.loss.InBatchInfoNceLoss;
+import dev.gecko4j.train.loss.MatryoshkaLoss;
+import dev.gecko4j.train.onnx.OnnxNode;
+import dev.gecko4j.train.onnx.TensorData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@link Trainer} of gecko4j: fine-tunes the ONNX encoder itself (its graph executed on DJL's
+ * PyTorch engine, {@link TrainableEncoder}) with a {@link ContrastiveLoss}, AdamW, linear
+ * warm-up and decay, global-norm gradient clipping and GradCache (Gao et al., 2021: embeddings of
+ * the whole batch are computed without gradients, the loss gradient with respect to them is
+ * taken, then each micro-batch is re-encoded with gradients and back-propagated), so a large
+ * contrastive batch fits in memory. Steps whose loss or gradient is not finite are skipped and
+ * counted. Checkpoints are written every N steps; a resumed run replays the sampler and continues
+ * with the same weights and optimizer state, so it ends where an uninterrupted run ends. Runs on
+ * CPU in fp32 (no mixed precision on CPU).
+ */
+public final class GeckoTrainer implements Trainer {
+  private final TrainableEncoder encoder;
+  private final byte[] configJson;
+  private final String queryPrompt;
+  private double matmulPeakGflops = Double.NaN;
+
+  /**
+   * Creates a trainer that trains {@code encoder} in place (its master parameters are updated).
+   *
+   * @param encoder the encoder to train
+   * @param configJson the base model's config.json to copy on export, or null
+   * @param queryPrompt the retrieval query prefix to record on export, or null
+   */
+  public GeckoTrainer(TrainableEncoder encoder, byte[] configJson, String queryPrompt) {
+    this.encoder = Objects.requireNonNull(encoder, "encoder");
+    this.configJson = configJson == null ? null : configJson.clone();
+    this.queryPrompt = queryPrompt;
+  }
+
+  /** @return the encoder being trained */
+  public TrainableEncoder encoder() {
+    return encoder;
+  }
+
+  /**
+   * Builds the loss a config asks for.
+   *
+   * @param config the config
+   * @return the loss (wrapped in {@link MatryoshkaLoss} when MRL dims are set)
+   */
+  public static ContrastiveLoss lossOf(TrainingConfig config) {
+    ContrastiveLoss base = config.loss() == TrainingConfig.Loss.GECKO
+        ? new GeckoLoss(config.temperature()) : new InBatchInfoNceLoss(config.temperature());
+    int[] dims = config.matryoshkaDims();
+    return dims.length == 0 ? base : new MatryoshkaLoss(base, dims);
+  }
+
+  /**
+   * Measures the float32 matmul throughput of the engine (1024x1024 products for ~1 s), the peak
+   * that achieved GFLOP/s are compared against.
+   *
+   * @return GFLOP/s
+   */
+  public double measureMatmulPeak() {
+    try (NDManager m = encoder.manager().newSubManager()) {
+      NDArray a = m.randomNormal(new Shape(1024, 1024));
+      NDArray b = m.randomNormal(new Shape(1024, 1024));
+      a.matMul(b).close();
+      int reps = 0;
+      long t0 = System.nanoTime();
+      while (System.nanoTime() - t0 < 1_000_000_000L || reps < 3) {
+        NDArray c = a.matMul(b);
+        c.getFloat(0, 0);
+        c.close();
+        reps++;
+      }
+      double s = (System.nanoTime() - t0) / 1e9;
+      matmulPeakGflops = 2.0 * 1024 * 1024 * 1024 * reps / s / 1e9;
+      return matmulPeakGflops;
+    }
+  }
+
+  /** @return the last measured matmul peak in GFLOP/s, or NaN */
+  public double matmulPeakGflops() {
+    return matmulPeakGflops;
+  }
+
+  /**
+   * Forward FLOPs of the encoder for one sequence of {@code seq} tokens: twice the MatMul weight
+   * sizes per token plus the attention score and context products.
+   *
+   * @param seq tokens in the sequence
+   * @return FLOPs
+   */
+  public double forwardFlops(int seq) {
+    long weights = 0;
+    for (OnnxNode n : encoder.model().nodes()) {
+      if (n.opType().equals("MatMul") && n.inputs().size() == 2) {
+        TensorData w = encoder.model().initializers().get(n.inputs().get(1));
+        if (w != null) {
+          weights += w.size();
+        }
+      }
+    }
+    long hidden = encoder.shape("embeddings.word_embeddings.weight")[1];
+    long layers = encoder.parameters().keySet().stream()
+        .filter(n -> n.endsWith(".attention.self.query.bias")).count();
+    return (double) seq * (2.0 * weights + 4.0 * layers * seq * hidden);
+  }
+
+  @Override
+  public TrainingResult train(TrainingConfig config, List<TrainingSource> sources, TrainingListener listener) {
+    Objects.requireNonNull(config, "config");
+    TrainingListener out = listener == null ? TrainingListener.NONE : listener;
+    if (sources == null || sources.isEmpty()) {
+      throw new IllegalArgumentException("sources must name at least one training source");
+    }
+    ContrastiveLoss loss = lossOf(config);
+    Map<String, float[]> params = encoder.parameters();
+    Map<String, Boolean> decayed = new LinkedHashMap<>();
+    for (String name : params.keySet()) {
+      decayed.put(name, encoder.shape(name).length >= 2);
+    }
+    AdamW opt = new AdamW(config.weightDecay());
+    LearningRateSchedule schedule = new LearningRateSchedule(config.learningRate(),
+        config.warmupSteps(), config.steps());
+    Checkpoints ckpt = new Checkpoints(config.outputDirectory().resolve("checkpoints"));
+    int start = 0;
+    int skipped = 0;
+    double lastLoss = Double.NaN;
+    if (config.resume()) {
+      Optional<Path> latest = ckpt.latest();
+      if (latest.isPresent()) {
+        Checkpoints.State s = ckpt.load(latest.get(), params, opt);
+        start = s.step();
+        skipped = s.skipped();
+        lastLoss = s.lastLoss();
+        out.onMessage("resumed from " + latest.get() + " at step " + start);
+      }
+    }
+    MixtureSampler sampler = new MixtureSampler(sources, config.batchSize(), config.oneSourcePerBatch(), config.seed());
+    sampler.skip(start);
+    if (Double.isNaN(matmulPeakGflops)) {
+      measureMatmulPeak();
+    }
+    long t0 = System.nanoTime();
+    long examples = 0;
+    double flops = 0;
+    for (int step = start; step < config.steps(); step++) {
+      List<TrainingExample> batch = sampler.next();
+      double lr = schedule.at(step);
+      StepResult r = computeGradients(batch, loss, config);
+      flops += r.flops;
+      examples += batch.size();
+      double norm = globalNorm(r.grads);
+      if (!Double.isFinite(r.loss) || !Double.isFinite(norm)) {
+        skipped++;
+        out.onMessage(String.format(Locale.ROOT, "step %d skipped: loss %s, gradient norm %s",
+            step + 1, r.loss, norm));
+      } else {
+        if (config.maxGradNorm() > 0 && norm > config.maxGradNorm()) {
+          scale(r.grads, (float) (config.maxGradNorm() / norm));
+        }
+        opt.step(params, r.grads, decayed, lr);
+        lastLoss = r.loss;
+      }
+      double secs = (System.nanoTime() - t0) / 1e9;
+      double eps = examples / Math.max(1e-9, secs);
+      double eta = (config.steps() - step - 1) * config.batchSize() / Math.max(1e-9, eps);
+      out.onStep(new TrainingProgress(step + 1, config.steps(), r.loss, lr, norm, eps, eta, skipped));
+      if (config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0 && step + 1 < config.steps()) {
+        Path dir = ckpt.save(new Checkpoints.State(step + 1, opt.steps(), skipped, lastLoss), params, opt);
+        out.onCheckpoint(step + 1, dir);
+      }
+    }
+    double secs = (System.nanoTime() - t0) / 1e9;
+    Path modelDir = ModelExporter.export(encoder, config.outputDirectory().resolve("model"), configJson,
+        512, queryPrompt);
+    out.onMessage("exported " + modelDir);
+    return new TrainingResult(config.steps(), lastLoss, examples / Math.max(1e-9, secs),
+        flops / Math.max(1e-9, secs) / 1e9, skipped, modelDir);
+  }
+
+  /** Loss value, gradients and model FLOPs (forward + backward, 3x forward) of one step. */
+  record StepResult(double loss, Map<String, float[]> grads, double flops) {}
+
+  StepResult computeGradients(List<TrainingExample> batch, ContrastiveLoss loss, TrainingConfig config) {
+    int b = batch.size();
+    boolean negatives = loss.usesNegatives() && batch.stream().allMatch(e -> e.negative() != null);
+    List<String> qs = batch.stream().map(TrainingExample::query).toList();
+    List<String> ps = batch.stream().map(TrainingExample::positive).toList();
+    List<String> ns = negatives ? batch.stream().map(TrainingExample::negative).toList() : null;
+    int micro = config.microBatchSize();
+    double[] flops = {0};
+    try (NDManager scope = encoder.manager().newSubManager()) {
+      Map<String, NDArray> params = encoder.upload(scope, true);
+      double lossValue;
+      if (micro >= b) {
+        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+          NDArray eq = embed(scope, params, qs, config.queryMaxLength(), flops);
+          NDArray ep = embed(scope, params, ps, config.passageMaxLength(), flops);
+          NDArray en = ns == null ? null : embed(scope, params, ns, config.passageMaxLength(), flops);
+          NDArray l = loss.compute(eq, ep, en);
+          lossValue = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+          gc.backward(l);
+        }
+      } else {
+        // GradCache stage 1: embeddings without gradients
+        NDArray eq = embedNoGrad(scope, params, qs, config.queryMaxLength(), micro);
+        NDArray ep = embedNoGrad(scope, params, ps, config.passageMaxLength(), micro);
+        NDArray en = ns == null ? null : embedNoGrad(scope, params, ns, config.passageMaxLength(), micro);
+        eq.setRequiresGradient(true);
+        ep.setRequiresGradient(true);
+        if (en != null) {
+          en.setRequiresGradient(true);
+        }
+        // stage 2: loss gradient with respect to the embeddings
+        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+          NDArray l = loss.compute(eq, ep, en);
+          lossValue = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+          gc.backward(l);
+        }
+        NDArray gq = eq.getGradient().duplicate();
+        NDArray gp = ep.getGradient().duplicate();
+        NDArray gn = en == null ? null : en.getGradient().duplicate();
+        // stage 3: re-encode each micro-batch with gradients, back-propagate the cached gradient
+        backwardChunks(scope, params, qs, config.queryMaxLength(), micro, gq, flops);
+        backwardChunks(scope, params, ps, config.passageMaxLength(), micro, gp, flops);
+        if (ns != null) {
+          backwardChunks(scope, params, ns, config.passageMaxLength(), micro, gn, flops);
+        }
+      }
+      Map<String, float[]> grads = new LinkedHashMap<>();
+      for (Map.Entry<String, NDArray> e : params.entrySet()) {
+        NDArray p = e.getValue();
+        grads.put(e.getKey(), p.hasGradient() ? p.getGradient().toFloatArray()
+            : new float[encoder.parameters().get(e.getKey()).length]);
+      }
+      return new StepResult(lossValue, grads, flops[0]);
+    }
+  }
+
+  private NDArray embed(NDManager scope, Map<String, NDArray> params, List<String> texts, int maxLen, double[] flops) {
+    TokenBatch tb = encoder.tokenize(texts, Math.min(512, maxLen));
+    flops[0] += 3 * tb.batch() * forwardFlops(tb.seq());
+    return encoder.embed(scope, params, tb);
+  }
+
+  private NDArray embedNoGrad(NDManager scope, Map<String, NDArray> params, List<String> texts, int maxLen, int micro) {
+    NDList parts = new NDList();
+    for (int from = 0; from < texts.size(); from += micro) {
+      List<String> chunk = texts.subList(from, Math.min(texts.size(), from + micro));
+      try (NDManager inner = scope.newSubManager()) {
+        NDArray e = encoder.embed(inner, params, encoder.tokenize(chunk, Math.min(512, maxLen)));
+        e.attach(scope);
+        parts.add(e);
+      }
+    }
+    NDArray all = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+    NDArray leaf = scope.create(all.toFloatArray(), all.getShape());
+    return leaf;
+  }
+
+  private void backwardChunks(NDManager scope, Map<String, NDArray> params, List<String> texts, int maxLen,
+      int micro, NDArray cachedGrad, double[] flops) {
+    for (int from = 0; from < texts.size(); from += micro) {
+      int to = Math.min(texts.size(), from + micro);
+      try (NDManager inner = scope.newSubManager();
+          GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+        NDArray e = embed(inner, params, texts.subList(from, to), maxLen, flops);
+        NDArray g = cachedGrad.get(new NDIndex("{}:{}", from, to));
+        NDArray surrogate = e.mul(g).sum();
+        gc.backward(surrogate);
+      }
+    }
+  }
+
+  static double globalNorm(Map<String, float[]> grads) {
+    double s = 0;
+    for (float[] g : grads.values()) {
+      for (float x : g) {
+        s += (double) x * x;
+      }
+    }
+    return Math.sqrt(s);
+  }
+
+  private static void scale(Map<String, float[]> grads, float f) {
+    for (float[] g : grads.values()) {
+      for (int i = 0; i < g.length; i++) {
+        g[i] *= f;
+      }
+    }
+  }
+
+  /**
+   * Opens the trainer for a base model: a bundled name ({@code bge-small-en-v1.5}) or a model
+   * folder with {@code model.onnx} (or {@code onnx/model.onnx}), {@code tokenizer.json} and
+   * optionally {@code config.json} and {@code 1_Pooling/config.json}.
+   *
+   * @param model the bundled name or folder
+   * @return a trainer over a fresh encoder (close its encoder when done)
+   * @throws IOException if files cannot be read
+   * @throws IllegalArgumentException if the model is neither a bundled name nor a model folder
+   */
+  public static GeckoTrainer open(String model) throws IOException {
+    if (model == null || model.isBlank()) {
+      throw new IllegalArgumentException("model must be a bundled name or a folder, but is: " + model);
+    }
+    if (model.equals("bge-small-en-v1.5")) {
+      return new GeckoTrainer(TrainableEncoder.bgeSmall(), null,
+          "Represent this sentence for searching relevant passages: ");
+    }
+    Path dir = Path.of(model);
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("model must be 'bge-small-en-v1.5' or a model folder, but is: " + model);
+    }
+    Path onnx = Files.isRegularFile(dir.resolve("model.onnx")) ? dir.resolve("model.onnx")
+        : dir.resolve("onnx/model.onnx");
+    Pooling pooling = Pooling.MEAN;
+    Path pool = dir.resolve("1_Pooling/config.json");
+    if (Files.isRegularFile(pool) && Files.readString(pool).replace(" ", "")
+        .contains("\"pooling_mode_cls_token\":true")) {
+      pooling = Pooling.CLS;
+    }
+    byte[] cfg = Files.isRegularFile(dir.resolve("config.json")) ? Files.readAllBytes(dir.resolve("config.json")) : null;
+    String prompt = null;
+    Path st = dir.resolve("config_sentence_transformers.json");
+    if (Files.isRegularFile(st)) {
+      String s = Files.readString(st);
+      int i = s.indexOf("\"query\"");
+      if (i >= 0) {
+        int q1 = s.indexOf('"', s.indexOf(':', i) + 1);
+        int q2 = s.indexOf('"', q1 + 1);
+        prompt = s.substring(q1 + 1, q2);
+      }
+    }
+    return new GeckoTrainer(TrainableEncoder.open(onnx, dir.resolve("tokenizer.json"), pooling), cfg, prompt);
+  }
+}
