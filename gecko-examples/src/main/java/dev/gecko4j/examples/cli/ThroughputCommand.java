@@ -152,6 +152,7 @@ public final class ThroughputCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--data must hold sts/STSBenchmark.test.tsv and "
           + "beir/scifact/, but " + data.toAbsolutePath() + " does not");
     }
+    double loadBefore = OS.getSystemLoadAverage();
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     byte[] modelBytes = readResource(fp32.modelResource());
     byte[] tokenizerBytes = readResource(fp32.tokenizerResource());
@@ -198,6 +199,10 @@ public final class ThroughputCommand implements Callable<Integer> {
     config.put("optimization", optimization.name());
     config.put("cpus", Runtime.getRuntime().availableProcessors());
     config.put("java", Runtime.version().toString());
+    // 1-minute load average of the machine at start and end: above the CPU count, other processes
+    // shared the cores and absolute numbers (less so the interleaved ratios) are disturbed.
+    config.put("load_average_start", round(loadBefore, 2));
+    config.put("load_average_end", round(OS.getSystemLoadAverage(), 2));
     result.put("config", config);
     result.put("targets", targets(result));
     printSummary(result);
