@@ -329,6 +329,42 @@ class OnnxEmbedderTest {
   }
 
   @Test
+  void should_give_bit_identical_vectors_with_concurrent_batches_and_one_intra_op_thread() {
+    // given: many small batches, so both batch workers get some
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      texts.add(SENTENCES.get(i % SENTENCES.size()) + " (" + i + ")");
+    }
+    try (OnnxEmbedder sequential = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15)
+            .intraOpThreads(1).maxBatchSize(4).build();
+        OnnxEmbedder concurrent = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15)
+            .intraOpThreads(1).maxBatchSize(4).concurrentBatches(3).build()) {
+      // when
+      List<Embedding> a = sequential.embedAll(texts, TaskPrompt.none());
+      List<Embedding> b = concurrent.embedAll(texts, TaskPrompt.none());
+
+      // then
+      assertThat(concurrent.tokenize(texts, java.util.Collections.nCopies(texts.size(),
+          TaskPrompt.none()))).hasSizeGreaterThan(3);
+      for (int i = 0; i < texts.size(); i++) {
+        assertThat(b.get(i).toArray()).containsExactly(a.get(i).toArray());
+      }
+      // and the shared-session default (ORT's own threads) agrees within float rounding
+      List<Embedding> c = bge.embedAll(texts, TaskPrompt.none());
+      for (int i = 0; i < texts.size(); i++) {
+        assertClose(b.get(i), c.get(i), 1e-5);
+      }
+    }
+  }
+
+  @Test
+  void should_reject_a_concurrent_batch_count_out_of_range() {
+    assertThatThrownBy(() -> OnnxEmbedder.builder().concurrentBatches(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("concurrentBatches must be between 1 and 256, but is: 0");
+  }
+
+  @Test
   void should_be_closed_idempotently_and_refuse_work_afterwards() {
     // given
     OnnxEmbedder e = OnnxEmbedder.builder().model(Models.ALL_MINILM_L6_V2).build();

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       LmCommand.class,
       MineCommand.class,
       TrainCommand.class,
+      BenchCommand.class,
     })
 public final class GeckoCli implements Runnable {
 
