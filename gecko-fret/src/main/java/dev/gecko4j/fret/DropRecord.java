@@ -36,12 +36,12 @@ public record DropRecord(
     }
   }
 
-  /** Returns the work key (query id, seed id). */
+  /** {@return the work key (query id, seed id)} */
   public String key() {
     return dev.gecko4j.core.fret.FretSeed.key(queryId, seedId);
   }
 
-  /** Returns this record as one JSON line. */
+  /** {@return this record as one JSON line} */
   public String toJson() {
     try {
       return MAPPER.writeValueAsString(this);

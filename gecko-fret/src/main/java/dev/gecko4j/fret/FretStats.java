@@ -50,12 +50,12 @@ public record FretStats(
     drops = java.util.Collections.unmodifiableMap(new TreeMap<>(drops));
   }
 
-  /** Returns the total number of dropped seeds. */
+  /** {@return the total number of dropped seeds} */
   public long dropCount() {
     return drops.values().stream().mapToLong(Long::longValue).sum();
   }
 
-  /** Returns these statistics as one line of JSON. */
+  /** {@return these statistics as one line of JSON} */
   public String toJson() {
     try {
       return MAPPER.writeValueAsString(this);

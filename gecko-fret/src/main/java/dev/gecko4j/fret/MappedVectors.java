@@ -84,17 +84,17 @@ public final class MappedVectors implements AutoCloseable {
     }
   }
 
-  /** Returns the file's header (model name, dimension, count, ids checksum). */
+  /** {@return the file's header (model name, dimension, count, ids checksum)} */
   public EmbeddingCache.Header header() {
     return header;
   }
 
-  /** Returns the vector dimension. */
+  /** {@return the vector dimension} */
   public int dimension() {
     return dimension;
   }
 
-  /** Returns the number of vectors. */
+  /** {@return the number of vectors} */
   public int size() {
     return count;
   }

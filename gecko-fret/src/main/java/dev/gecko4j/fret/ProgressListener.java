@@ -25,7 +25,7 @@ public interface ProgressListener {
    * @param etaSeconds the estimated seconds left, or NaN when unknown
    */
   record Progress(long rows, long target, long rowsThisRun, double rowsPerSecond, double etaSeconds) {
-    /** Returns a one-line summary for people, e.g. {@code 40/120 rows, 2.1 rows/s, ETA 38 s}. */
+    /** {@return a one-line summary for people, e.g. {@code 40/120 rows, 2.1 rows/s, ETA 38 s}} */
     public String describe() {
       return String.format(Locale.ROOT, "%d%s rows, %.2f rows/s%s", rows,
           target < 0 ? "" : "/" + target, rowsPerSecond,

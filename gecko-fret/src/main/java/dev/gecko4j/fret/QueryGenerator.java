@@ -59,7 +59,7 @@ public final class QueryGenerator {
 
   /** A generation's result: a query or a failure reason, and the LLM requests it took. */
   public sealed interface Result {
-    /** Returns the LLM requests made, including retries. */
+    /** {@return the LLM requests made, including retries} */
     int requests();
   }
 

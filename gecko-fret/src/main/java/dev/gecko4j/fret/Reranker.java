@@ -73,6 +73,7 @@ public final class Reranker {
   /** The LLM failed on every attempt. */
   public static final class RerankException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    /** The LLM requests spent before giving up. */
     private final int requests;
 
     RerankException(String message, int requests, Throwable cause) {
@@ -80,7 +81,7 @@ public final class Reranker {
       this.requests = requests;
     }
 
-    /** Returns the LLM requests spent before giving up. */
+    /** {@return the LLM requests spent before giving up} */
     public int requests() {
       return requests;
     }

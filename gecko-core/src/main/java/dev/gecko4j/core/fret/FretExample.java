@@ -71,12 +71,15 @@ public record FretExample(
     nonBlank("promptVersion", promptVersion);
   }
 
-  /** Whether the positive is a passage other than the seed (the paper reports about 15%). */
+  /**
+   * {@return whether the positive is a passage other than the seed} The paper reports this for
+   * about 15% of its examples.
+   */
   public boolean positiveChanged() {
     return !positiveId.equals(seedId);
   }
 
-  /** Returns the work key {@link FretSeed#key(String, String)} of this row (query id, seed id). */
+  /** {@return the work key {@link FretSeed#key(String, String)} of this row (query id, seed id)} */
   public String key() {
     return FretSeed.key(queryId, seedId);
   }
