@@ -89,8 +89,18 @@ public final class Embedding {
    *
    * @param dest the destination; not null
    * @param offset where the first value goes, in {@code [0, dest.length - dimension()]}
+   * @throws IllegalArgumentException if {@code dest} is null or the values do not fit at
+   *     {@code offset}
    */
   public void copyTo(float[] dest, int offset) {
+    if (dest == null) {
+      throw new IllegalArgumentException("dest must not be null");
+    }
+    if (offset < 0 || offset > dest.length - vector.length) {
+      throw new IllegalArgumentException("offset must be between 0 and "
+          + (dest.length - vector.length) + " to fit " + vector.length + " values into dest["
+          + dest.length + "], but is: " + offset);
+    }
     System.arraycopy(vector, 0, dest, offset, vector.length);
   }
 
