@@ -3,7 +3,6 @@ package dev.gecko4j.core.train;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * Immutable, validated settings of a training run. Build with {@link #builder(String, Path)};
@@ -54,8 +53,13 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
     if (model == null || model.isBlank()) {
       throw new IllegalArgumentException("model must be a bundled model name or a folder, but is: " + model);
     }
-    Objects.requireNonNull(outputDirectory, "outputDirectory must not be null");
-    Objects.requireNonNull(loss, "loss must not be null");
+    if (outputDirectory == null) {
+      throw new IllegalArgumentException("outputDirectory must not be null");
+    }
+    if (loss == null) {
+      throw new IllegalArgumentException("loss must be one of " + Arrays.toString(Loss.values())
+          + ", but is: null");
+    }
     checkRange("steps", steps, 1, 10_000_000);
     checkRange("batchSize", batchSize, 2, 65_536);
     checkRange("microBatchSize", microBatchSize, 1, 65_536);
@@ -294,7 +298,11 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
      * @throws IllegalArgumentException if {@code v} is out of range
      */
     public Builder loss(Loss v) {
-      loss = Objects.requireNonNull(v, "loss must not be null");
+      if (v == null) {
+        throw new IllegalArgumentException(
+            "loss must be one of " + Arrays.toString(Loss.values()) + ", but is: null");
+      }
+      loss = v;
       return this;
     }
 
