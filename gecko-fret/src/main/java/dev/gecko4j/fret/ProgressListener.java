@@ -69,9 +69,11 @@ public interface ProgressListener {
    * @throws IllegalArgumentException if {@code out} is null or {@code everyRows < 1}
    */
   static ProgressListener printing(PrintStream out, int everyRows) {
-    if (out == null || everyRows < 1) {
-      throw new IllegalArgumentException(
-          "out must not be null and everyRows must be >= 1, but is: " + everyRows);
+    if (out == null) {
+      throw new IllegalArgumentException("out must not be null");
+    }
+    if (everyRows < 1) {
+      throw new IllegalArgumentException("everyRows must be >= 1, but is: " + everyRows);
     }
     return new ProgressListener() {
       @Override
