@@ -72,8 +72,9 @@ public final class BeirSeeds {
   /**
    * Returns the relabel seeds of a qrels TSV ({@code query-id TAB corpus-id TAB score}, with or
    * without a header), streamed in file order. Qrels with score &lt;= 0, an unknown query or a
-   * passage missing from the corpus are skipped and counted in {@code skipped} (its keys:
-   * {@code non_positive}, {@code unknown_query}, {@code unknown_passage}).
+   * passage missing from the corpus (or blank in it) are skipped and counted in {@code skipped}
+   * (its keys: {@code non_positive}, {@code unknown_query}, {@code unknown_passage},
+   * {@code empty_passage}).
    *
    * @param queries query id to text (from {@link #readQueries}); not null
    * @param qrels the qrels file; must exist
