@@ -39,7 +39,6 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Fine-tune an ONNX embedding model (Gecko loss, MRL) and export it.")
 public final class TrainCommand implements Callable<Integer> {
-  private static final String BGE_QUERY = "Represent this sentence for searching relevant passages: ";
 
   @Option(names = "--recipe", description = "a packaged recipe: scifact")
   String recipe;
