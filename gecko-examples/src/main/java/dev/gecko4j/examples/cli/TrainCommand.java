@@ -105,7 +105,8 @@ public final class TrainCommand implements Callable<Integer> {
     ObjectNode result = json.createObjectNode();
     try (var trainer = new AutoCloseableTrainer(GeckoTrainer.open(model))) {
       GeckoTrainer t = trainer.trainer;
-      PromptConvention convention = model.equals("bge-small-en-v1.5") ? PromptConvention.BGE : PromptConvention.NONE;
+      PromptConvention convention = Files.isDirectory(Path.of(model)) ? PromptConvention.NONE
+          : Models.byName(model).promptConvention();
       TaskPrompt queryPrompt = TaskPrompt.query(TaskPrompt.FACT_CHECKING);
       List<TrainingSource> sources = new ArrayList<>();
       for (Path f : fret) {
