@@ -105,8 +105,9 @@ public final class TrainCommand implements Callable<Integer> {
     ObjectNode result = json.createObjectNode();
     try (var trainer = new AutoCloseableTrainer(GeckoTrainer.open(model))) {
       GeckoTrainer t = trainer.trainer;
-      PromptConvention convention = Files.isDirectory(Path.of(model)) ? PromptConvention.NONE
-          : Models.byName(model).promptConvention();
+      Models bundled = bundledModel();
+      PromptConvention convention = bundled == null ? PromptConvention.NONE
+          : bundled.promptConvention();
       TaskPrompt queryPrompt = TaskPrompt.query(TaskPrompt.FACT_CHECKING);
       List<TrainingSource> sources = new ArrayList<>();
       for (Path f : fret) {
@@ -192,9 +193,14 @@ public final class TrainCommand implements Callable<Integer> {
       return new EncoderEmbedder(t.encoder(), convention, maxLength, 32);
     }
     OnnxEmbedder.Builder b = OnnxEmbedder.builder().maxLength(maxLength).intraOpThreads(2)
-        .promptConvention(convention, convention == PromptConvention.BGE ? "BGE" : "NONE");
+        .promptConvention(convention, bundledModel() == null ? "NONE" : bundledModel().conventionName());
     b = folder == null ? b.model(Models.BGE_SMALL_EN_V15) : b.modelFolder(folder);
     return b.build();
+  }
+
+  /** The bundled model {@code --model} names, or null when it is a model folder. */
+  private Models bundledModel() {
+    return Files.isDirectory(Path.of(model)) ? null : Models.byName(model);
   }
 
   private Map<String, Object> evaluate(Path folder, GeckoTrainer t, PromptConvention convention,
