@@ -86,8 +86,14 @@ public final class BeirSeeds {
    */
   public static Iterator<FretSeed> relabel(Map<String, String> queries, Path qrels,
       CorpusStore corpus, Map<String, Long> skipped) {
-    if (queries == null || corpus == null || skipped == null) {
-      throw new IllegalArgumentException("queries, corpus and skipped must not be null");
+    if (queries == null) {
+      throw new IllegalArgumentException("queries must not be null");
+    }
+    if (corpus == null) {
+      throw new IllegalArgumentException("corpus must not be null");
+    }
+    if (skipped == null) {
+      throw new IllegalArgumentException("skipped must not be null");
     }
     if (qrels == null || !Files.isRegularFile(qrels)) {
       throw new IllegalArgumentException("qrels must be an existing file, but is: " + qrels);

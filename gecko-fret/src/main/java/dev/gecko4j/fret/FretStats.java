@@ -43,8 +43,11 @@ public record FretStats(
 
   /** Copies the maps (sorted by key). */
   public FretStats {
-    if (taskMix == null || drops == null) {
-      throw new IllegalArgumentException("taskMix and drops must not be null");
+    if (taskMix == null) {
+      throw new IllegalArgumentException("taskMix must not be null");
+    }
+    if (drops == null) {
+      throw new IllegalArgumentException("drops must not be null");
     }
     taskMix = java.util.Collections.unmodifiableMap(new TreeMap<>(taskMix));
     drops = java.util.Collections.unmodifiableMap(new TreeMap<>(drops));

@@ -47,8 +47,11 @@ public final class Reranker {
    * @throws IllegalArgumentException if an argument is null or the model cannot score
    */
   public Reranker(LanguageModel llm, FretOptions options) {
-    if (llm == null || options == null) {
-      throw new IllegalArgumentException("llm and options must not be null");
+    if (llm == null) {
+      throw new IllegalArgumentException("llm must not be null");
+    }
+    if (options == null) {
+      throw new IllegalArgumentException("options must not be null");
     }
     if (!llm.capabilities().canScore()) {
       throw new IllegalArgumentException("language model '" + llm.name() + "' cannot score"

@@ -58,8 +58,11 @@ public record FretExample(
       throw new IllegalArgumentException(
           "positiveId and negativeId must differ, but both are: '" + positiveId + "'");
     }
-    if (positiveScores == null || negativeScores == null) {
-      throw new IllegalArgumentException("positiveScores and negativeScores must not be null");
+    if (positiveScores == null) {
+      throw new IllegalArgumentException("positiveScores must not be null");
+    }
+    if (negativeScores == null) {
+      throw new IllegalArgumentException("negativeScores must not be null");
     }
     if (candidates < 2) {
       throw new IllegalArgumentException("candidates must be >= 2, but is: " + candidates);
