@@ -152,9 +152,9 @@ public final class MappedVectors implements AutoCloseable {
     return Collections.unmodifiableList(out);
   }
 
-  /** Unmaps the file; idempotent. */
+  /** Unmaps the file; idempotent, also when called from several threads at once. */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (!closed) {
       closed = true;
       arena.close();
