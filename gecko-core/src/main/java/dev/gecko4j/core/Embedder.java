@@ -19,10 +19,18 @@ import java.util.List;
  */
 public interface Embedder extends AutoCloseable {
 
-  /** Returns the number of dimensions of the embeddings this embedder produces. */
+  /**
+   * Returns the number of dimensions of the embeddings this embedder produces.
+   *
+   * @return the dimension, {@code >= 1}
+   */
   int dimension();
 
-  /** Returns the convention this embedder renders task prompts with. */
+  /**
+   * Returns the convention this embedder renders task prompts with.
+   *
+   * @return the prompt convention; never null
+   */
   PromptConvention promptConvention();
 
   /**
@@ -40,6 +48,9 @@ public interface Embedder extends AutoCloseable {
   /**
    * Embeds every text of {@code texts} with the same prompt.
    *
+   * @param texts the texts; neither the list nor any element may be null
+   * @param prompt the prompt for every text; not null ({@link TaskPrompt#none()} for none)
+   * @return one embedding per text, in input order
    * @throws IllegalArgumentException if {@code texts}, an element or {@code prompt} is null
    * @throws IllegalStateException if the embedder is closed
    */
@@ -56,6 +67,9 @@ public interface Embedder extends AutoCloseable {
   /**
    * Embeds one text with {@code prompt}.
    *
+   * @param text the text; not null
+   * @param prompt the prompt; not null ({@link TaskPrompt#none()} for none)
+   * @return the embedding
    * @throws IllegalArgumentException if {@code text} or {@code prompt} is null
    * @throws IllegalStateException if the embedder is closed
    */
@@ -66,7 +80,14 @@ public interface Embedder extends AutoCloseable {
     return embedAll(List.of(text), prompt).get(0);
   }
 
-  /** Embeds one text without a prompt ({@link TaskPrompt#none()}). */
+  /**
+   * Embeds one text without a prompt ({@link TaskPrompt#none()}).
+   *
+   * @param text the text; not null
+   * @return the embedding
+   * @throws IllegalArgumentException if {@code text} is null
+   * @throws IllegalStateException if the embedder is closed
+   */
   default Embedding embed(String text) {
     return embed(text, TaskPrompt.none());
   }

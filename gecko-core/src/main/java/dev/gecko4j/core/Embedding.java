@@ -55,7 +55,11 @@ public final class Embedding {
     return new Embedding(vector);
   }
 
-  /** Returns the number of dimensions. */
+  /**
+   * Returns the number of dimensions.
+   *
+   * @return the dimension, {@code >= 1}
+   */
   public int dimension() {
     return vector.length;
   }
@@ -63,23 +67,48 @@ public final class Embedding {
   /**
    * Returns the value at dimension {@code i}.
    *
+   * @param i the dimension, in {@code [0, dimension())}
+   * @return the value
    * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, dimension())}
    */
   public float get(int i) {
     return vector[i];
   }
 
-  /** Returns a copy of the values. */
+  /**
+   * Returns a copy of the values.
+   *
+   * @return a new array of {@link #dimension()} values
+   */
   public float[] toArray() {
     return vector.clone();
   }
 
-  /** Copies the values into {@code dest} at {@code offset} (for building contiguous matrices). */
+  /**
+   * Copies the values into {@code dest} at {@code offset} (for building contiguous matrices).
+   *
+   * @param dest the destination; not null
+   * @param offset where the first value goes, in {@code [0, dest.length - dimension()]}
+   * @throws IllegalArgumentException if {@code dest} is null or the values do not fit at
+   *     {@code offset}
+   */
   public void copyTo(float[] dest, int offset) {
+    if (dest == null) {
+      throw new IllegalArgumentException("dest must not be null");
+    }
+    if (offset < 0 || offset > dest.length - vector.length) {
+      throw new IllegalArgumentException("offset must be between 0 and "
+          + (dest.length - vector.length) + " to fit " + vector.length + " values into dest["
+          + dest.length + "], but is: " + offset);
+    }
     System.arraycopy(vector, 0, dest, offset, vector.length);
   }
 
-  /** Returns the Euclidean (L2) norm. */
+  /**
+   * Returns the Euclidean (L2) norm.
+   *
+   * @return the norm, {@code >= 0}
+   */
   public double norm() {
     double s = 0;
     for (float v : vector) {
@@ -91,7 +120,9 @@ public final class Embedding {
   /**
    * Returns the dot product with {@code other}; equal to cosine similarity when both are normalised.
    *
-   * @throws IllegalArgumentException if the dimensions differ
+   * @param other the other embedding; not null, same dimension
+   * @return the dot product
+   * @throws IllegalArgumentException if {@code other} is null or the dimensions differ
    */
   public double dot(Embedding other) {
     if (other == null || other.vector.length != vector.length) {
@@ -109,7 +140,9 @@ public final class Embedding {
   /**
    * Returns the cosine similarity with {@code other}.
    *
-   * @throws IllegalArgumentException if the dimensions differ or either vector is zero
+   * @param other the other embedding; not null, same dimension
+   * @return the cosine, in {@code [-1, 1]} up to rounding
+   * @throws IllegalArgumentException if {@code other} is null, the dimensions differ or either vector is zero
    */
   public double cosine(Embedding other) {
     double d = dot(other);
@@ -123,6 +156,7 @@ public final class Embedding {
   /**
    * Returns this embedding scaled to unit L2 norm.
    *
+   * @return a new, normalised embedding
    * @throws IllegalArgumentException if the vector is zero
    */
   public Embedding normalize() {
@@ -142,6 +176,7 @@ public final class Embedding {
    * Returns an equal embedding (normalised) when {@code dims == dimension()}.
    *
    * @param dims the number of leading dimensions to keep, in {@code [1, dimension()]}
+   * @return a new, normalised embedding of {@code dims} dimensions
    * @throws IllegalArgumentException if {@code dims} is out of range, or the prefix is all zeros
    */
   public Embedding truncate(int dims) {

@@ -44,6 +44,16 @@ public enum Pooling {
   /**
    * Pools {@code hidden} into {@code out} starting at {@code outOffset}, without allocating.
    *
+   * @param hidden token states, length {@code batch * seq * hiddenSize}
+   * @param mask attention mask, length {@code batch * seq}, values 0 or 1
+   * @param batch number of rows, {@code >= 1}
+   * @param seq sequence length, {@code >= 1}
+   * @param hiddenSize hidden size, {@code >= 1}
+   * @param out receives {@code batch * hiddenSize} floats; not null
+   * @param outOffset where the first pooled value goes in {@code out}, {@code >= 0}
+   * @throws IllegalArgumentException if a size is not positive, a buffer length does not match,
+   *     {@code out} is null or too short from {@code outOffset}, or a row has no token under
+   *     {@link #CLS} or {@link #LAST_TOKEN}
    * @see #pool(float[], long[], int, int, int)
    */
   public void pool(float[] hidden, long[] mask, int batch, int seq, int hiddenSize, float[] out,
@@ -126,6 +136,8 @@ public enum Pooling {
    * Parses a pooling name as sentence-transformers writes it ({@code cls}, {@code mean},
    * {@code lasttoken}, {@code last_token}) or as this enum names it, ignoring case.
    *
+   * @param name the name; not null
+   * @return the pooling mode
    * @throws IllegalArgumentException naming the valid modes if {@code name} is unknown
    */
   public static Pooling parse(String name) {

@@ -23,6 +23,9 @@ public interface PromptConvention {
   /**
    * Returns the string to tokenise for {@code text} embedded as {@code prompt}.
    *
+   * @param prompt the task prompt; not null
+   * @param text the text; not null
+   * @return the prompted text
    * @throws IllegalArgumentException if {@code prompt} or {@code text} is null
    */
   String apply(TaskPrompt prompt, String text);

@@ -95,13 +95,17 @@ public record TaskPrompt(Kind kind, String task, String title) {
    * The query side of an asymmetric task, e.g. {@code query(SEARCH_RESULT)}.
    *
    * @param task a task from {@link #KNOWN_TASKS} or a custom description; not blank
+   * @return the query-side prompt
    * @throws IllegalArgumentException if {@code task} is null or blank
    */
   public static TaskPrompt query(String task) {
     return new TaskPrompt(Kind.QUERY, task, null);
   }
 
-  /** The document side of an asymmetric task, with no title (rendered {@code title: none}). */
+  /**
+   * {@return the document side of an asymmetric task, with no title} It is rendered
+   * {@code title: none}.
+   */
   public static TaskPrompt document() {
     return UNTITLED_DOCUMENT;
   }
@@ -110,6 +114,7 @@ public record TaskPrompt(Kind kind, String task, String title) {
    * The document side of an asymmetric task.
    *
    * @param title the document's title, or {@code null} (or blank) when it has none
+   * @return the document-side prompt
    */
   public static TaskPrompt document(String title) {
     return title == null || title.isBlank() ? UNTITLED_DOCUMENT
@@ -120,13 +125,14 @@ public record TaskPrompt(Kind kind, String task, String title) {
    * Either side of a symmetric task, e.g. {@code symmetric(SENTENCE_SIMILARITY)}.
    *
    * @param task a task from {@link #KNOWN_TASKS} or a custom description; not blank
+   * @return the symmetric prompt
    * @throws IllegalArgumentException if {@code task} is null or blank
    */
   public static TaskPrompt symmetric(String task) {
     return new TaskPrompt(Kind.SYMMETRIC, task, null);
   }
 
-  /** No prompt: texts are embedded exactly as given. */
+  /** {@return no prompt: texts are embedded exactly as given} */
   public static TaskPrompt none() {
     return NONE_PROMPT;
   }
@@ -134,6 +140,10 @@ public record TaskPrompt(Kind kind, String task, String title) {
   /**
    * Renders {@code text} in Gecko's unified format (same as
    * {@code PromptConvention.GECKO.apply(this, text)}).
+   *
+   * @param text the text; not null
+   * @return the prompted text
+   * @throws IllegalArgumentException if {@code text} is null
    */
   public String apply(String text) {
     return PromptConvention.GECKO.apply(this, text);

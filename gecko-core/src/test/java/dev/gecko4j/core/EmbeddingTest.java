@@ -37,6 +37,24 @@ class EmbeddingTest {
   }
 
   @Test
+  void copy_to_should_reject_a_destination_the_values_do_not_fit_into() {
+    // given
+    Embedding e = Embedding.of(new float[] {1, 2});
+    float[] dest = new float[3];
+    // when / then
+    assertThatThrownBy(() -> e.copyTo(dest, 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("offset must be between 0 and 1 to fit 2 values into dest[3], but is: 2");
+    assertThatThrownBy(() -> e.copyTo(dest, -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("but is: -1");
+    assertThatThrownBy(() -> e.copyTo(null, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("dest must not be null");
+    assertThat(dest).containsExactly(0, 0, 0);
+  }
+
+  @Test
   void truncate_should_keep_the_prefix_and_renormalise_it() {
     // given
     Embedding e = Embedding.of(new float[] {3, 4, 12});

@@ -72,8 +72,9 @@ public final class BeirSeeds {
   /**
    * Returns the relabel seeds of a qrels TSV ({@code query-id TAB corpus-id TAB score}, with or
    * without a header), streamed in file order. Qrels with score &lt;= 0, an unknown query or a
-   * passage missing from the corpus are skipped and counted in {@code skipped} (its keys:
-   * {@code non_positive}, {@code unknown_query}, {@code unknown_passage}).
+   * passage missing from the corpus (or blank in it) are skipped and counted in {@code skipped}
+   * (its keys: {@code non_positive}, {@code unknown_query}, {@code unknown_passage},
+   * {@code empty_passage}).
    *
    * @param queries query id to text (from {@link #readQueries}); not null
    * @param qrels the qrels file; must exist
@@ -85,8 +86,14 @@ public final class BeirSeeds {
    */
   public static Iterator<FretSeed> relabel(Map<String, String> queries, Path qrels,
       CorpusStore corpus, Map<String, Long> skipped) {
-    if (queries == null || corpus == null || skipped == null) {
-      throw new IllegalArgumentException("queries, corpus and skipped must not be null");
+    if (queries == null) {
+      throw new IllegalArgumentException("queries must not be null");
+    }
+    if (corpus == null) {
+      throw new IllegalArgumentException("corpus must not be null");
+    }
+    if (skipped == null) {
+      throw new IllegalArgumentException("skipped must not be null");
     }
     if (qrels == null || !Files.isRegularFile(qrels)) {
       throw new IllegalArgumentException("qrels must be an existing file, but is: " + qrels);

@@ -153,12 +153,12 @@ public final class CorpusStore implements AutoCloseable {
     return id.asText();
   }
 
-  /** Returns the corpus file. */
+  /** {@return the corpus file} */
   public Path file() {
     return file;
   }
 
-  /** Returns the number of passages. */
+  /** {@return the number of passages} */
   public int size() {
     return ids.length;
   }
@@ -166,6 +166,8 @@ public final class CorpusStore implements AutoCloseable {
   /**
    * Returns the id of passage {@code ordinal}.
    *
+   * @param ordinal the passage's position in the file, in {@code [0, size())}
+   * @return the passage id
    * @throws IllegalArgumentException if {@code ordinal} is not in {@code [0, size())}
    */
   public String id(int ordinal) {
@@ -176,6 +178,8 @@ public final class CorpusStore implements AutoCloseable {
   /**
    * Returns the ordinal of passage {@code id}, or -1 when the corpus has no such passage.
    *
+   * @param id the passage id; not null
+   * @return the ordinal, or -1
    * @throws IllegalArgumentException if {@code id} is null
    */
   public int ordinal(String id) {
@@ -186,7 +190,7 @@ public final class CorpusStore implements AutoCloseable {
     return o == null ? -1 : o;
   }
 
-  /** Returns the SHA-256 of the ids in order (each followed by a newline), as lower-case hex. */
+  /** {@return the SHA-256 of the ids in order (each followed by a newline), as lower-case hex} */
   public String idsChecksum() {
     return HexFormat.of().formatHex(idsChecksum);
   }

@@ -28,20 +28,29 @@ public record DropRecord(
 
   /** Validates the fields. */
   public DropRecord {
-    if (queryId == null || seedId == null || reason == null || detail == null) {
-      throw new IllegalArgumentException("queryId, seedId, reason and detail must not be null");
+    if (queryId == null) {
+      throw new IllegalArgumentException("queryId must not be null");
+    }
+    if (seedId == null) {
+      throw new IllegalArgumentException("seedId must not be null");
+    }
+    if (reason == null) {
+      throw new IllegalArgumentException("reason must not be null");
+    }
+    if (detail == null) {
+      throw new IllegalArgumentException("detail must not be null");
     }
     if (llmRequests < 0) {
       throw new IllegalArgumentException("llmRequests must be >= 0, but is: " + llmRequests);
     }
   }
 
-  /** Returns the work key (query id, seed id). */
+  /** {@return the work key (query id, seed id)} */
   public String key() {
     return dev.gecko4j.core.fret.FretSeed.key(queryId, seedId);
   }
 
-  /** Returns this record as one JSON line. */
+  /** {@return this record as one JSON line} */
   public String toJson() {
     try {
       return MAPPER.writeValueAsString(this);

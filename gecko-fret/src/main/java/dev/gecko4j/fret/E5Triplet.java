@@ -50,7 +50,7 @@ public record E5Triplet(
     }
   }
 
-  /** Returns this triplet as one line of JSON. */
+  /** {@return this triplet as one line of JSON} */
   public String toJson() {
     try {
       return MAPPER.writeValueAsString(this);

@@ -208,8 +208,11 @@ public final class E5TripletGenerator {
    * @throws IllegalArgumentException if an argument is null
    */
   public static Outcome parseExample(String output, String task, Placeholders p, String model) {
-    if (output == null || p == null) {
-      throw new IllegalArgumentException("output and placeholders must not be null");
+    if (output == null) {
+      throw new IllegalArgumentException("output must not be null");
+    }
+    if (p == null) {
+      throw new IllegalArgumentException("p (the placeholders) must not be null");
     }
     Optional<ObjectNode> obj = JsonExtraction.firstObject(output);
     if (obj.isEmpty()) {
@@ -254,8 +257,11 @@ public final class E5TripletGenerator {
    * @throws IllegalArgumentException if an argument is null
    */
   public Map<String, Long> generate(List<String> tasks, long seed, Consumer<E5Triplet> sink) {
-    if (tasks == null || sink == null) {
-      throw new IllegalArgumentException("tasks and sink must not be null");
+    if (tasks == null) {
+      throw new IllegalArgumentException("tasks must not be null");
+    }
+    if (sink == null) {
+      throw new IllegalArgumentException("sink must not be null");
     }
     Map<String, Long> drops = new TreeMap<>();
     if (tasks.isEmpty()) {

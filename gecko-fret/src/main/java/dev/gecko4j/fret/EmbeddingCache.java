@@ -69,8 +69,17 @@ public final class EmbeddingCache {
    */
   public static Path ensure(CorpusStore corpus, Embedder embedder, String modelName, Path cacheDir,
       int batchSize, IntConsumer progress) {
-    if (corpus == null || embedder == null || cacheDir == null || progress == null) {
-      throw new IllegalArgumentException("corpus, embedder, cacheDir and progress must not be null");
+    if (corpus == null) {
+      throw new IllegalArgumentException("corpus must not be null");
+    }
+    if (embedder == null) {
+      throw new IllegalArgumentException("embedder must not be null");
+    }
+    if (cacheDir == null) {
+      throw new IllegalArgumentException("cacheDir must not be null");
+    }
+    if (progress == null) {
+      throw new IllegalArgumentException("progress must not be null");
     }
     if (modelName == null || modelName.isBlank()) {
       throw new IllegalArgumentException("modelName must be non-blank, but is: " + modelName);

@@ -70,8 +70,11 @@ public final class FretExporters {
 
   private static long export(Path rows, Path out,
       java.util.function.Function<FretExample, ObjectNode> map) {
-    if (rows == null || out == null) {
-      throw new IllegalArgumentException("rows and out must not be null");
+    if (rows == null) {
+      throw new IllegalArgumentException("rows must not be null");
+    }
+    if (out == null) {
+      throw new IllegalArgumentException("out must not be null");
     }
     if (!Files.isRegularFile(rows)) {
       throw new IllegalArgumentException("rows must be an existing file, but is: " + rows);

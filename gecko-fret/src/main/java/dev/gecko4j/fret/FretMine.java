@@ -31,8 +31,17 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Str
 
   /** Validates the fields. */
   public FretMine {
-    if (corpus == null || cacheDir == null || output == null || options == null) {
-      throw new IllegalArgumentException("corpus, cacheDir, output and options must not be null");
+    if (corpus == null) {
+      throw new IllegalArgumentException("corpus must not be null");
+    }
+    if (cacheDir == null) {
+      throw new IllegalArgumentException("cacheDir must not be null");
+    }
+    if (output == null) {
+      throw new IllegalArgumentException("output must not be null");
+    }
+    if (options == null) {
+      throw new IllegalArgumentException("options must not be null");
     }
     if ((queries == null) != (qrels == null)) {
       throw new IllegalArgumentException("queries and qrels must be given together (relabel mode)"
@@ -69,8 +78,17 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Str
    */
   public Result run(Embedder embedder, LanguageModel llm, IntConsumer embedProgress,
       ProgressListener listener) {
-    if (embedder == null || llm == null || embedProgress == null || listener == null) {
-      throw new IllegalArgumentException("embedder, llm, embedProgress and listener must not be null");
+    if (embedder == null) {
+      throw new IllegalArgumentException("embedder must not be null");
+    }
+    if (llm == null) {
+      throw new IllegalArgumentException("llm must not be null");
+    }
+    if (embedProgress == null) {
+      throw new IllegalArgumentException("embedProgress must not be null");
+    }
+    if (listener == null) {
+      throw new IllegalArgumentException("listener must not be null");
     }
     try (CorpusStore store = CorpusStore.open(corpus)) {
       Path cache = EmbeddingCache.ensure(store, embedder, embedderName, cacheDir, 32, embedProgress);

@@ -55,7 +55,7 @@ public final class FretPipeline implements FretMiner {
     }
   }
 
-  /** Returns a builder. */
+  /** {@return a builder} */
   public static Builder builder() {
     return new Builder();
   }
@@ -160,7 +160,7 @@ public final class FretPipeline implements FretMiner {
     return FretPrompts.VERSION;
   }
 
-  /** Returns the options. */
+  /** {@return the options} */
   public FretOptions options() {
     return options;
   }

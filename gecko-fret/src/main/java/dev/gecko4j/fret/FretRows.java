@@ -58,8 +58,11 @@ public final class FretRows {
   }
 
   static long forEachLine(Path file, LineConsumer each) {
-    if (file == null || each == null) {
-      throw new IllegalArgumentException("file and consumer must not be null");
+    if (file == null) {
+      throw new IllegalArgumentException("file must not be null");
+    }
+    if (each == null) {
+      throw new IllegalArgumentException("each must not be null");
     }
     if (!Files.exists(file)) {
       return 0;

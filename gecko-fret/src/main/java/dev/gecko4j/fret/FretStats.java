@@ -43,19 +43,22 @@ public record FretStats(
 
   /** Copies the maps (sorted by key). */
   public FretStats {
-    if (taskMix == null || drops == null) {
-      throw new IllegalArgumentException("taskMix and drops must not be null");
+    if (taskMix == null) {
+      throw new IllegalArgumentException("taskMix must not be null");
+    }
+    if (drops == null) {
+      throw new IllegalArgumentException("drops must not be null");
     }
     taskMix = java.util.Collections.unmodifiableMap(new TreeMap<>(taskMix));
     drops = java.util.Collections.unmodifiableMap(new TreeMap<>(drops));
   }
 
-  /** Returns the total number of dropped seeds. */
+  /** {@return the total number of dropped seeds} */
   public long dropCount() {
     return drops.values().stream().mapToLong(Long::longValue).sum();
   }
 
-  /** Returns these statistics as one line of JSON. */
+  /** {@return these statistics as one line of JSON} */
   public String toJson() {
     try {
       return MAPPER.writeValueAsString(this);

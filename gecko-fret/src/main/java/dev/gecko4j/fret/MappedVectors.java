@@ -84,17 +84,17 @@ public final class MappedVectors implements AutoCloseable {
     }
   }
 
-  /** Returns the file's header (model name, dimension, count, ids checksum). */
+  /** {@return the file's header (model name, dimension, count, ids checksum)} */
   public EmbeddingCache.Header header() {
     return header;
   }
 
-  /** Returns the vector dimension. */
+  /** {@return the vector dimension} */
   public int dimension() {
     return dimension;
   }
 
-  /** Returns the number of vectors. */
+  /** {@return the number of vectors} */
   public int size() {
     return count;
   }
@@ -152,9 +152,9 @@ public final class MappedVectors implements AutoCloseable {
     return Collections.unmodifiableList(out);
   }
 
-  /** Unmaps the file; idempotent. */
+  /** Unmaps the file; idempotent, also when called from several threads at once. */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (!closed) {
       closed = true;
       arena.close();

@@ -47,7 +47,7 @@ public final class MiningRun {
     this.listener = b.listener;
   }
 
-  /** Returns a builder. */
+  /** {@return a builder} */
   public static Builder builder() {
     return new Builder();
   }

@@ -25,8 +25,11 @@ public final class NeighbourRetriever {
    * @throws IllegalArgumentException if an argument is null or the dimensions differ
    */
   public NeighbourRetriever(Embedder embedder, MappedVectors vectors) {
-    if (embedder == null || vectors == null) {
-      throw new IllegalArgumentException("embedder and vectors must not be null");
+    if (embedder == null) {
+      throw new IllegalArgumentException("embedder must not be null");
+    }
+    if (vectors == null) {
+      throw new IllegalArgumentException("vectors must not be null");
     }
     if (embedder.dimension() != vectors.dimension()) {
       throw new IllegalArgumentException("embedder dimension " + embedder.dimension()

@@ -18,7 +18,7 @@ public record Passage(String id, String title, String text) {
     }
   }
 
-  /** Returns {@code (title + " " + text).strip()}, how MTEB embeds a BEIR document. */
+  /** {@return {@code (title + " " + text).strip()}, how MTEB embeds a BEIR document} */
   public String fullText() {
     return (title + " " + text).strip();
   }

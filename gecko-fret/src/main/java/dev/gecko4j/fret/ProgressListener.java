@@ -25,7 +25,7 @@ public interface ProgressListener {
    * @param etaSeconds the estimated seconds left, or NaN when unknown
    */
   record Progress(long rows, long target, long rowsThisRun, double rowsPerSecond, double etaSeconds) {
-    /** Returns a one-line summary for people, e.g. {@code 40/120 rows, 2.1 rows/s, ETA 38 s}. */
+    /** {@return a one-line summary for people, e.g. {@code 40/120 rows, 2.1 rows/s, ETA 38 s}} */
     public String describe() {
       return String.format(Locale.ROOT, "%d%s rows, %.2f rows/s%s", rows,
           target < 0 ? "" : "/" + target, rowsPerSecond,
@@ -69,9 +69,11 @@ public interface ProgressListener {
    * @throws IllegalArgumentException if {@code out} is null or {@code everyRows < 1}
    */
   static ProgressListener printing(PrintStream out, int everyRows) {
-    if (out == null || everyRows < 1) {
-      throw new IllegalArgumentException(
-          "out must not be null and everyRows must be >= 1, but is: " + everyRows);
+    if (out == null) {
+      throw new IllegalArgumentException("out must not be null");
+    }
+    if (everyRows < 1) {
+      throw new IllegalArgumentException("everyRows must be >= 1, but is: " + everyRows);
     }
     return new ProgressListener() {
       @Override

@@ -45,8 +45,11 @@ public final class QueryGenerator {
    * @throws IllegalArgumentException if an argument is null or the model cannot generate
    */
   public QueryGenerator(LanguageModel llm, FretOptions options) {
-    if (llm == null || options == null) {
-      throw new IllegalArgumentException("llm and options must not be null");
+    if (llm == null) {
+      throw new IllegalArgumentException("llm must not be null");
+    }
+    if (options == null) {
+      throw new IllegalArgumentException("options must not be null");
     }
     if (!llm.capabilities().canGenerate()) {
       throw new IllegalArgumentException("language model '" + llm.name()
@@ -59,7 +62,7 @@ public final class QueryGenerator {
 
   /** A generation's result: a query or a failure reason, and the LLM requests it took. */
   public sealed interface Result {
-    /** Returns the LLM requests made, including retries. */
+    /** {@return the LLM requests made, including retries} */
     int requests();
   }
 
@@ -151,8 +154,11 @@ public final class QueryGenerator {
    * @throws IllegalArgumentException if {@code output} or {@code passage} is null
    */
   public static Result parse(String output, String passage, int maxQueryChars) {
-    if (output == null || passage == null) {
-      throw new IllegalArgumentException("output and passage must not be null");
+    if (output == null) {
+      throw new IllegalArgumentException("output must not be null");
+    }
+    if (passage == null) {
+      throw new IllegalArgumentException("passage must not be null");
     }
     Optional<ObjectNode> json = JsonExtraction.firstObject(output);
     if (json.isEmpty()) {

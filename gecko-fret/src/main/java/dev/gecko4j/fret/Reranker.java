@@ -47,8 +47,11 @@ public final class Reranker {
    * @throws IllegalArgumentException if an argument is null or the model cannot score
    */
   public Reranker(LanguageModel llm, FretOptions options) {
-    if (llm == null || options == null) {
-      throw new IllegalArgumentException("llm and options must not be null");
+    if (llm == null) {
+      throw new IllegalArgumentException("llm must not be null");
+    }
+    if (options == null) {
+      throw new IllegalArgumentException("options must not be null");
     }
     if (!llm.capabilities().canScore()) {
       throw new IllegalArgumentException("language model '" + llm.name() + "' cannot score"
@@ -73,6 +76,7 @@ public final class Reranker {
   /** The LLM failed on every attempt. */
   public static final class RerankException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    /** The LLM requests spent before giving up. */
     private final int requests;
 
     RerankException(String message, int requests, Throwable cause) {
@@ -80,7 +84,7 @@ public final class Reranker {
       this.requests = requests;
     }
 
-    /** Returns the LLM requests spent before giving up. */
+    /** {@return the LLM requests spent before giving up} */
     public int requests() {
       return requests;
     }

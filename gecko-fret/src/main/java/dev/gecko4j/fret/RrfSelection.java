@@ -78,8 +78,11 @@ public final class RrfSelection {
       throw new IllegalArgumentException("ql and rc must have the same length >= 2, but have "
           + (ql == null ? "null" : ql.length) + " and " + (rc == null ? "null" : rc.length));
     }
-    if (strategy == null || random == null) {
-      throw new IllegalArgumentException("strategy and random must not be null");
+    if (strategy == null) {
+      throw new IllegalArgumentException("strategy must not be null");
+    }
+    if (random == null) {
+      throw new IllegalArgumentException("random must not be null");
     }
     int n = ql.length;
     int[] qr = ranks(ql);

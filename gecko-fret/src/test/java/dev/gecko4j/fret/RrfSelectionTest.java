@@ -113,6 +113,16 @@ class RrfSelectionTest {
   }
 
   @Test
+  void should_name_the_null_argument() {
+    assertThatThrownBy(() -> RrfSelection.select(new double[] {1, 2}, new double[] {1, 2}, null,
+        new Random())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("strategy must not be null");
+    assertThatThrownBy(() -> RrfSelection.select(new double[] {1, 2}, new double[] {1, 2},
+        NegativeStrategy.LOWEST, null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("random must not be null");
+  }
+
+  @Test
   void should_compute_expected_grade_from_label_log_likelihoods() {
     // given equal likelihoods: mean of grades 1, 0.5, 0
     assertThat(Reranker.expectedGrade(new double[] {-1, -1, -1})).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-12));

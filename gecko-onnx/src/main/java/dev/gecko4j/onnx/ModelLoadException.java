@@ -9,6 +9,7 @@ import java.nio.file.Path;
 public final class ModelLoadException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
+  /** Where the model was looked for. */
   private final String location;
 
   /**
@@ -31,7 +32,7 @@ public final class ModelLoadException extends IllegalArgumentException {
     return new ModelLoadException(path.toString(), message, cause);
   }
 
-  /** Returns the file, folder or classpath resource that failed to load. */
+  /** {@return the file, folder or classpath resource that failed to load} */
   public String location() {
     return location;
   }

@@ -73,58 +73,60 @@ public enum Models {
     this.precision = precision;
   }
 
-  /** Returns the model's usual name, e.g. {@code bge-small-en-v1.5}. */
+  /** {@return the model's usual name, e.g. {@code bge-small-en-v1.5}} */
   public String modelName() {
     return modelName;
   }
 
-  /** Returns the classpath resource of the ONNX graph, e.g. {@code bge-small-en-v1.5.onnx}. */
+  /** {@return the classpath resource of the ONNX graph, e.g. {@code bge-small-en-v1.5.onnx}} */
   public String modelResource() {
     return modelResource;
   }
 
-  /** Returns the classpath resource of the HuggingFace {@code tokenizer.json}. */
+  /** {@return the classpath resource of the HuggingFace {@code tokenizer.json}} */
   public String tokenizerResource() {
     return tokenizerResource;
   }
 
-  /** Returns the number of dimensions of the model's embeddings. */
+  /** {@return the number of dimensions of the model's embeddings} */
   public int dimension() {
     return dimension;
   }
 
-  /** Returns how token states are pooled into one vector. */
+  /** {@return how token states are pooled into one vector} */
   public Pooling pooling() {
     return pooling;
   }
 
-  /** Returns whether embeddings are L2-normalised. */
+  /** {@return whether embeddings are L2-normalised} */
   public boolean normalize() {
     return normalize;
   }
 
-  /** Returns the maximum number of tokens (special tokens included) the model was evaluated with. */
+  /**
+   * {@return the maximum number of tokens (special tokens included) the model was evaluated with}
+   */
   public int maxLength() {
     return maxLength;
   }
 
-  /** Returns the name of the prompt convention ({@code BGE}, {@code E5}, {@code NONE}). */
+  /** {@return the name of the prompt convention ({@code BGE}, {@code E5}, {@code NONE})} */
   public String conventionName() {
     return conventionName;
   }
 
-  /** Returns the prompt convention the model was trained with. */
+  /** {@return the prompt convention the model was trained with} */
   public PromptConvention promptConvention() {
     return convention;
   }
 
-  /** Returns the precision of the weights. */
+  /** {@return the precision of the weights} */
   public Precision precision() {
     return precision;
   }
 
   /**
-   * Returns the size in bytes of the ONNX graph resource, or -1 when it is not on the classpath.
+   * {@return the size in bytes of the ONNX graph resource, or -1 when it is not on the classpath}
    */
   public long sizeBytes() {
     var url = Models.class.getClassLoader().getResource(modelResource);

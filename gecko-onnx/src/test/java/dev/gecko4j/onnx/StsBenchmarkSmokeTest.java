@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.TaskPrompt;
-import java.io.IOException;
+import dev.gecko4j.core.eval.Correlation;
+import dev.gecko4j.core.eval.StsDataset;
+import dev.gecko4j.core.eval.StsPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -22,22 +22,16 @@ import org.junit.jupiter.api.Test;
 class StsBenchmarkSmokeTest {
 
   @Test
-  void should_score_the_first_200_sts_benchmark_pairs_like_the_published_model() throws IOException {
+  void should_score_the_first_200_sts_benchmark_pairs_like_the_published_model() {
     // given
     Path file = Path.of(System.getProperty("gecko.shared.data", "../shared/data"))
         .resolve("sts/STSBenchmark.test.tsv");
     Assumptions.assumeTrue(Files.isRegularFile(file),
         "needs " + file + " (../shared/data beside the repo)");
-    List<String> lines = Files.readAllLines(file);
-    List<String> a = new ArrayList<>();
-    List<String> b = new ArrayList<>();
-    double[] gold = new double[200];
-    for (int i = 0; i < 200; i++) {
-      String[] f = lines.get(i + 1).split("\t");
-      gold[i] = Double.parseDouble(f[0]);
-      a.add(f[1]);
-      b.add(f[2]);
-    }
+    List<StsPair> pairs = StsDataset.read(file).pairs().subList(0, 200);
+    List<String> a = pairs.stream().map(StsPair::sentence1).toList();
+    List<String> b = pairs.stream().map(StsPair::sentence2).toList();
+    double[] gold = pairs.stream().mapToDouble(StsPair::score).toArray();
 
     // when
     double fp32 = spearman(Models.BGE_SMALL_EN_V15, a, b, gold);
@@ -56,41 +50,7 @@ class StsBenchmarkSmokeTest {
       for (int i = 0; i < cos.length; i++) {
         cos[i] = ea.get(i).cosine(eb.get(i));
       }
-      return pearson(ranks(cos), ranks(gold));
+      return Correlation.spearman(cos, gold);
     }
-  }
-
-  private static double[] ranks(double[] x) {
-    Integer[] idx = new Integer[x.length];
-    for (int i = 0; i < idx.length; i++) {
-      idx[i] = i;
-    }
-    Arrays.sort(idx, (p, q) -> Double.compare(x[p], x[q]));
-    double[] r = new double[x.length];
-    for (int i = 0; i < idx.length; ) {
-      int j = i;
-      while (j + 1 < idx.length && x[idx[j + 1]] == x[idx[i]]) {
-        j++;
-      }
-      for (int k = i; k <= j; k++) {
-        r[idx[k]] = (i + j) / 2.0 + 1;
-      }
-      i = j + 1;
-    }
-    return r;
-  }
-
-  private static double pearson(double[] a, double[] b) {
-    double ma = Arrays.stream(a).average().orElse(0);
-    double mb = Arrays.stream(b).average().orElse(0);
-    double sab = 0;
-    double saa = 0;
-    double sbb = 0;
-    for (int i = 0; i < a.length; i++) {
-      sab += (a[i] - ma) * (b[i] - mb);
-      saa += (a[i] - ma) * (a[i] - ma);
-      sbb += (b[i] - mb) * (b[i] - mb);
-    }
-    return sab / Math.sqrt(saa * sbb);
   }
 }

@@ -84,12 +84,12 @@ public final class BeirDataset {
     return d;
   }
 
-  /** Returns the dataset name: the folder name (e.g. {@code scifact}). */
+  /** {@return the dataset name: the folder name (e.g. {@code scifact})} */
   public String name() {
     return dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
   }
 
-  /** Returns the dataset folder. */
+  /** {@return the dataset folder} */
   public Path dir() {
     return dir;
   }

@@ -13,7 +13,9 @@ public final class DatasetFormatException extends UncheckedIOException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The file that has the problem (not serialised: {@link Path} is not serializable). */
   private final transient Path path;
+  /** The 1-based line number, or 0 when the problem is not on one line. */
   private final long line;
 
   /**
@@ -29,12 +31,12 @@ public final class DatasetFormatException extends UncheckedIOException {
     this.line = line;
   }
 
-  /** Returns the file that has the problem. */
+  /** {@return the file that has the problem} */
   public Path path() {
     return path;
   }
 
-  /** Returns the 1-based line number of the problem, or 0 when it is not on one line. */
+  /** {@return the 1-based line number of the problem, or 0 when it is not on one line} */
   public long line() {
     return line;
   }

@@ -9,13 +9,15 @@ import java.util.Map;
  */
 public interface EvaluationResult {
 
-  /** Returns the dataset name, e.g. {@code STSBenchmark} or {@code scifact}. */
+  /** {@return the dataset name, e.g. {@code STSBenchmark} or {@code scifact}} */
   String dataset();
 
-  /** Returns MTEB's name of the main metric, e.g. {@code cosine_spearman} or {@code ndcg_at_10}. */
+  /**
+   * {@return MTEB's name of the main metric, e.g. {@code cosine_spearman} or {@code ndcg_at_10}}
+   */
   String metric();
 
-  /** Returns the main score, in MTEB's scale (a fraction, not a percentage). */
+  /** {@return the main score, in MTEB's scale (a fraction, not a percentage)} */
   double score();
 
   /**

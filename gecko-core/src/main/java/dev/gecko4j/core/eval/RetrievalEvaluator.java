@@ -102,22 +102,24 @@ public final class RetrievalEvaluator {
    * Returns a builder with the defaults: task {@link TaskPrompt#SEARCH_RESULT}, form
    * {@link DocumentForm#MTEB}, split {@code test}, batch size 256, full dimension, identical ids
    * kept, no listener.
+   *
+   * @return a new builder
    */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns the task of the query prompt. */
+  /** {@return the task of the query prompt} */
   public String task() {
     return task;
   }
 
-  /** Returns how documents are embedded. */
+  /** {@return how documents are embedded} */
   public DocumentForm documentForm() {
     return documentForm;
   }
 
-  /** Returns the qrels split evaluated. */
+  /** {@return the qrels split evaluated} */
   public String split() {
     return split;
   }
@@ -377,7 +379,7 @@ public final class RetrievalEvaluator {
       return this;
     }
 
-    /** Returns the evaluator. */
+    /** {@return the evaluator} */
     public RetrievalEvaluator build() {
       return new RetrievalEvaluator(this);
     }

@@ -25,8 +25,11 @@ public record RetrievalResult(String dataset, String split, double ndcgAt10, dou
 
   /** Validates the fields. */
   public RetrievalResult {
-    if (dataset == null || split == null) {
-      throw new IllegalArgumentException("dataset and split must not be null");
+    if (dataset == null) {
+      throw new IllegalArgumentException("dataset must not be null");
+    }
+    if (split == null) {
+      throw new IllegalArgumentException("split must not be null");
     }
     if (queries < 0 || documents < 0) {
       throw new IllegalArgumentException(

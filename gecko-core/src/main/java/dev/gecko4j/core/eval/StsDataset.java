@@ -94,7 +94,7 @@ public record StsDataset(String name, Path path, List<StsPair> pairs) {
     return new StsDataset(nameOf(file), file, pairs);
   }
 
-  /** Returns the number of pairs. */
+  /** {@return the number of pairs} */
   public int size() {
     return pairs.size();
   }

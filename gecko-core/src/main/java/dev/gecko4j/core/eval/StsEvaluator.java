@@ -42,17 +42,17 @@ public final class StsEvaluator {
     this.listener = b.listener;
   }
 
-  /** Returns a builder with the defaults: batch size 128, full dimension, no listener. */
+  /** {@return a builder with the defaults: batch size 128, full dimension, no listener} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns the number of sentences per {@link Embedder#embedAll} call. */
+  /** {@return the number of sentences per {@link Embedder#embedAll} call} */
   public int batchSize() {
     return batchSize;
   }
 
-  /** Returns the Matryoshka dimension, or 0 for the embedder's full dimension. */
+  /** {@return the Matryoshka dimension, or 0 for the embedder's full dimension} */
   public int dimension() {
     return dimension;
   }
@@ -161,7 +161,7 @@ public final class StsEvaluator {
       return this;
     }
 
-    /** Returns the evaluator. */
+    /** {@return the evaluator} */
     public StsEvaluator build() {
       return new StsEvaluator(this);
     }

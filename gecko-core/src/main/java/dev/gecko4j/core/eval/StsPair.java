@@ -16,8 +16,14 @@ public record StsPair(double score, String sentence1, String sentence2, String s
     if (!(score >= 0 && score <= 5)) {
       throw new IllegalArgumentException("score must be between 0 and 5, but is: " + score);
     }
-    if (sentence1 == null || sentence2 == null || subset == null) {
-      throw new IllegalArgumentException("sentence1, sentence2 and subset must not be null");
+    if (sentence1 == null) {
+      throw new IllegalArgumentException("sentence1 must not be null");
+    }
+    if (sentence2 == null) {
+      throw new IllegalArgumentException("sentence2 must not be null");
+    }
+    if (subset == null) {
+      throw new IllegalArgumentException("subset must not be null");
     }
   }
 }

@@ -58,8 +58,11 @@ public record FretExample(
       throw new IllegalArgumentException(
           "positiveId and negativeId must differ, but both are: '" + positiveId + "'");
     }
-    if (positiveScores == null || negativeScores == null) {
-      throw new IllegalArgumentException("positiveScores and negativeScores must not be null");
+    if (positiveScores == null) {
+      throw new IllegalArgumentException("positiveScores must not be null");
+    }
+    if (negativeScores == null) {
+      throw new IllegalArgumentException("negativeScores must not be null");
     }
     if (candidates < 2) {
       throw new IllegalArgumentException("candidates must be >= 2, but is: " + candidates);
@@ -71,12 +74,15 @@ public record FretExample(
     nonBlank("promptVersion", promptVersion);
   }
 
-  /** Whether the positive is a passage other than the seed (the paper reports about 15%). */
+  /**
+   * {@return whether the positive is a passage other than the seed} The paper reports this for
+   * about 15% of its examples.
+   */
   public boolean positiveChanged() {
     return !positiveId.equals(seedId);
   }
 
-  /** Returns the work key {@link FretSeed#key(String, String)} of this row (query id, seed id). */
+  /** {@return the work key {@link FretSeed#key(String, String)} of this row (query id, seed id)} */
   public String key() {
     return FretSeed.key(queryId, seedId);
   }

@@ -71,6 +71,6 @@ public interface FretMiner {
    */
   FretOutcome mine(FretSeed seed);
 
-  /** Returns the version string of the prompts, recorded in every row. */
+  /** {@return the version string of the prompts, recorded in every row} */
   String promptVersion();
 }

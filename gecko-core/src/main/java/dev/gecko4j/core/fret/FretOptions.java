@@ -81,61 +81,127 @@ public record FretOptions(
         true, 300, 600, 128, 2);
   }
 
-  /** Returns a copy with {@code n} neighbours (see {@link #neighbours()} for the range). */
+  /**
+   * Returns a copy with {@code n} neighbours.
+   *
+   * @param n the number of neighbours, in the range of {@link #neighbours()}
+   * @return a copy with {@code n} neighbours
+   * @throws IllegalArgumentException if {@code n} is invalid (see the record's
+   *     components)
+   */
   public FretOptions withNeighbours(int n) {
     return new FretOptions(n, negativeStrategy, seed, tasks, relabelTask, includeSeed,
         maxQueryChars, maxPassageChars, maxNewTokens, llmRetries);
   }
 
-  /** Returns a copy with this negative strategy. */
+  /**
+   * Returns a copy with this negative strategy.
+   *
+   * @param s the negative strategy; not null
+   * @return a copy with this negative strategy
+   * @throws IllegalArgumentException if {@code s} is invalid (see the record's
+   *     components)
+   */
   public FretOptions withNegativeStrategy(NegativeStrategy s) {
     return new FretOptions(neighbours, s, seed, tasks, relabelTask, includeSeed, maxQueryChars,
         maxPassageChars, maxNewTokens, llmRetries);
   }
 
-  /** Returns a copy with this random seed. */
+  /**
+   * Returns a copy with this random seed.
+   *
+   * @param s the random seed; any value
+   * @return a copy with this random seed
+   */
   public FretOptions withSeed(long s) {
     return new FretOptions(neighbours, negativeStrategy, s, tasks, relabelTask, includeSeed,
         maxQueryChars, maxPassageChars, maxNewTokens, llmRetries);
   }
 
-  /** Returns a copy with these task types (not empty). */
+  /**
+   * Returns a copy with these task types.
+   *
+   * @param t the task types; not empty, no blank element
+   * @return a copy with these task types
+   * @throws IllegalArgumentException if {@code t} is invalid (see the record's
+   *     components)
+   */
   public FretOptions withTasks(List<String> t) {
     return new FretOptions(neighbours, negativeStrategy, seed, t, relabelTask, includeSeed,
         maxQueryChars, maxPassageChars, maxNewTokens, llmRetries);
   }
 
-  /** Returns a copy with this relabel task description. */
+  /**
+   * Returns a copy with this relabel task description.
+   *
+   * @param t the relabel task description; not blank
+   * @return a copy with this relabel task description
+   * @throws IllegalArgumentException if {@code t} is invalid (see the record's
+   *     components)
+   */
   public FretOptions withRelabelTask(String t) {
     return new FretOptions(neighbours, negativeStrategy, seed, tasks, t, includeSeed,
         maxQueryChars, maxPassageChars, maxNewTokens, llmRetries);
   }
 
-  /** Returns a copy that does or does not force the seed among the candidates. */
+  /**
+   * Returns a copy that does or does not force the seed among the candidates.
+   *
+   * @param b whether the seed passage is always among the candidates
+   * @return a copy that does or does not force the seed among the candidates
+   */
   public FretOptions withIncludeSeed(boolean b) {
     return new FretOptions(neighbours, negativeStrategy, seed, tasks, relabelTask, b,
         maxQueryChars, maxPassageChars, maxNewTokens, llmRetries);
   }
 
-  /** Returns a copy with this passage cut-off for prompts. */
+  /**
+   * Returns a copy with this passage cut-off for prompts.
+   *
+   * @param n the passage cut-off for prompts, in the range of {@link #maxPassageChars()}
+   * @return a copy with this passage cut-off for prompts
+   * @throws IllegalArgumentException if {@code n} is invalid (see the record's
+   *     components)
+   */
   public FretOptions withMaxPassageChars(int n) {
     return new FretOptions(neighbours, negativeStrategy, seed, tasks, relabelTask, includeSeed,
         maxQueryChars, n, maxNewTokens, llmRetries);
   }
 
-  /** Returns a copy with this generated-query length limit. */
+  /**
+   * Returns a copy with this generated-query length limit.
+   *
+   * @param n the generated-query length limit, in the range of {@link #maxQueryChars()}
+   * @return a copy with this generated-query length limit
+   * @throws IllegalArgumentException if {@code n} is invalid (see the record's
+   *     components)
+   */
   public FretOptions withMaxQueryChars(int n) {
     return new FretOptions(neighbours, negativeStrategy, seed, tasks, relabelTask, includeSeed,
         n, maxPassageChars, maxNewTokens, llmRetries);
   }
 
-  /** Returns a copy with this generation budget. */
+  /**
+   * Returns a copy with this generation budget.
+   *
+   * @param n the generation budget, in the range of {@link #maxNewTokens()}
+   * @return a copy with this generation budget
+   * @throws IllegalArgumentException if {@code n} is invalid (see the record's
+   *     components)
+   */
   public FretOptions withMaxNewTokens(int n) {
     return new FretOptions(neighbours, negativeStrategy, seed, tasks, relabelTask, includeSeed,
         maxQueryChars, maxPassageChars, n, llmRetries);
   }
 
-  /** Returns a copy with this retry count. */
+  /**
+   * Returns a copy with this retry count.
+   *
+   * @param n the retry count, in the range of {@link #llmRetries()}
+   * @return a copy with this retry count
+   * @throws IllegalArgumentException if {@code n} is invalid (see the record's
+   *     components)
+   */
   public FretOptions withLlmRetries(int n) {
     return new FretOptions(neighbours, negativeStrategy, seed, tasks, relabelTask, includeSeed,
         maxQueryChars, maxPassageChars, maxNewTokens, n);

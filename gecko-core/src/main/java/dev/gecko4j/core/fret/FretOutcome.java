@@ -6,7 +6,7 @@ package dev.gecko4j.core.fret;
  */
 public sealed interface FretOutcome {
 
-  /** Returns the LLM requests this seed cost (including retries), {@code >= 0}. */
+  /** {@return the LLM requests this seed cost (including retries), {@code >= 0}} */
   int llmRequests();
 
   /**

@@ -73,7 +73,7 @@ public record FretSeed(
     return new FretSeed(seedId, title, text, queryId, query, null);
   }
 
-  /** Whether this seed carries its own query (relabel mode). */
+  /** {@return whether this seed carries its own query (relabel mode)} */
   public boolean isRelabel() {
     return query != null;
   }
@@ -81,6 +81,8 @@ public record FretSeed(
   /**
    * Returns the query id its row will carry: the given one in relabel mode, {@link
    * #generatedQueryId(String)} in generation mode.
+   *
+   * @return the row's query id; never null
    */
   public String rowQueryId() {
     return queryId != null ? queryId : generatedQueryId(seedId);
@@ -89,6 +91,8 @@ public record FretSeed(
   /**
    * Returns the key that identifies this unit of work in an output file: row query id and seed id.
    * A resumed run skips seeds whose key is already written.
+   *
+   * @return the work key
    */
   public String key() {
     return key(rowQueryId(), seedId);

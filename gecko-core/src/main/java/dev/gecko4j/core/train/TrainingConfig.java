@@ -3,7 +3,6 @@ package dev.gecko4j.core.train;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * Immutable, validated settings of a training run. Build with {@link #builder(String, Path)};
@@ -54,8 +53,13 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
     if (model == null || model.isBlank()) {
       throw new IllegalArgumentException("model must be a bundled model name or a folder, but is: " + model);
     }
-    Objects.requireNonNull(outputDirectory, "outputDirectory must not be null");
-    Objects.requireNonNull(loss, "loss must not be null");
+    if (outputDirectory == null) {
+      throw new IllegalArgumentException("outputDirectory must not be null");
+    }
+    if (loss == null) {
+      throw new IllegalArgumentException("loss must be one of " + Arrays.toString(Loss.values())
+          + ", but is: null");
+    }
     checkRange("steps", steps, 1, 10_000_000);
     checkRange("batchSize", batchSize, 2, 65_536);
     checkRange("microBatchSize", microBatchSize, 1, 65_536);
@@ -95,7 +99,11 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
     }
   }
 
-  /** @return a copy of the MRL dims */
+  /**
+   * Returns the extra Matryoshka (MRL) dimensions the loss is also computed on.
+   *
+   * @return a copy of the dims; empty for none
+   */
   @Override
   public int[] matryoshkaDims() {
     return matryoshkaDims.clone();
@@ -184,14 +192,26 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
       this.outputDirectory = outputDirectory;
     }
 
-    /** @param v optimizer steps, >= 1 @return this */
+    /**
+     * Sets the number of optimizer steps.
+     *
+     * @param v optimizer steps, &gt;= 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is out of range
+     */
     public Builder steps(int v) {
       checkRange("steps", v, 1, 10_000_000);
       steps = v;
       return this;
     }
 
-    /** @param v rows per step, >= 2 (also sets microBatchSize if it was larger) @return this */
+    /**
+     * Sets the rows per optimizer step; lowers microBatchSize to it if that was larger.
+     *
+     * @param v rows per step, &gt;= 2 (also sets microBatchSize if it was larger)
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is out of range
+     */
     public Builder batchSize(int v) {
       checkRange("batchSize", v, 2, 65_536);
       batchSize = v;
@@ -199,14 +219,26 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
       return this;
     }
 
-    /** @param v rows per GradCache chunk, >= 1 @return this */
+    /**
+     * Sets the rows per GradCache chunk.
+     *
+     * @param v rows per GradCache chunk, &gt;= 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is out of range
+     */
     public Builder microBatchSize(int v) {
       checkRange("microBatchSize", v, 1, 65_536);
       microBatchSize = v;
       return this;
     }
 
-    /** @param v peak learning rate in (0, 1] @return this */
+    /**
+     * Sets the peak learning rate.
+     *
+     * @param v peak learning rate in (0, 1]
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is out of range
+     */
     public Builder learningRate(double v) {
       if (!(v > 0 && v <= 1)) {
         throw new IllegalArgumentException("learningRate must be in (0, 1], but is: " + v);
@@ -215,7 +247,13 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
       return this;
     }
 
-    /** @param v weight decay in [0, 1] @return this */
+    /**
+     * Sets the AdamW weight decay.
+     *
+     * @param v weight decay in [0, 1]
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is out of range
+     */
     public Builder weightDecay(double v) {
       if (!(v >= 0 && v <= 1)) {
         throw new IllegalArgumentException("weightDecay must be in [0, 1], but is: " + v);
@@ -224,14 +262,26 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
       return this;
     }
 
-    /** @param v warm-up steps, >= 0 @return this */
+    /**
+     * Sets the linear warm-up steps.
+     *
+     * @param v warm-up steps, &gt;= 0
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is out of range
+     */
     public Builder warmupSteps(int v) {
       checkRange("warmupSteps", v, 0, 10_000_000);
       warmupSteps = v;
       return this;
     }
 
-    /** @param v gradient-norm clip, >= 0 (0 = off) @return this */
+    /**
+     * Sets the gradient-norm clip.
+     *
+     * @param v gradient-norm clip, &gt;= 0 (0 = off)
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is out of range
+     */
     public Builder maxGradNorm(double v) {
       if (!(v >= 0) || Double.isInfinite(v)) {
         throw new IllegalArgumentException("maxGradNorm must be finite and >= 0, but is: " + v);
@@ -240,13 +290,29 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
       return this;
     }
 
-    /** @param v the loss @return this */
+    /**
+     * Sets the loss.
+     *
+     * @param v the loss
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is out of range
+     */
     public Builder loss(Loss v) {
-      loss = Objects.requireNonNull(v, "loss must not be null");
+      if (v == null) {
+        throw new IllegalArgumentException(
+            "loss must be one of " + Arrays.toString(Loss.values()) + ", but is: null");
+      }
+      loss = v;
       return this;
     }
 
-    /** @param v temperature in (0, 10] @return this */
+    /**
+     * Sets the softmax temperature.
+     *
+     * @param v temperature in (0, 10]
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is out of range
+     */
     public Builder temperature(double v) {
       if (!(v > 0 && v <= 10)) {
         throw new IllegalArgumentException("temperature must be in (0, 10], but is: " + v);
@@ -255,46 +321,84 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
       return this;
     }
 
-    /** @param v MRL dims (empty for none) @return this */
+    /**
+     * Sets the extra Matryoshka (MRL) dimensions the loss is also computed on.
+     *
+     * @param v MRL dims (empty for none)
+     * @return this builder
+     */
     public Builder matryoshkaDims(int... v) {
       matryoshkaDims = v == null ? new int[0] : v.clone();
       return this;
     }
 
-    /** @param v max query tokens, 2..8192 @return this */
+    /**
+     * Sets the most tokens of a query.
+     *
+     * @param v max query tokens, 2 to 8192
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is out of range
+     */
     public Builder queryMaxLength(int v) {
       checkRange("queryMaxLength", v, 2, 8192);
       queryMaxLength = v;
       return this;
     }
 
-    /** @param v max passage tokens, 2..8192 @return this */
+    /**
+     * Sets the most tokens of a passage.
+     *
+     * @param v max passage tokens, 2 to 8192
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is out of range
+     */
     public Builder passageMaxLength(int v) {
       checkRange("passageMaxLength", v, 2, 8192);
       passageMaxLength = v;
       return this;
     }
 
-    /** @param v the seed @return this */
+    /**
+     * Sets the random seed (data order, sampling).
+     *
+     * @param v the seed
+     * @return this builder
+     */
     public Builder seed(long v) {
       seed = v;
       return this;
     }
 
-    /** @param v checkpoint interval in steps, 0 = never @return this */
+    /**
+     * Sets the checkpoint interval.
+     *
+     * @param v checkpoint interval in steps, 0 = never
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is out of range
+     */
     public Builder checkpointEvery(int v) {
       checkRange("checkpointEvery", v, 0, Integer.MAX_VALUE);
       checkpointEvery = v;
       return this;
     }
 
-    /** @param v draw each batch from one source @return this */
+    /**
+     * Sets whether each batch is drawn from one data source.
+     *
+     * @param v draw each batch from one source
+     * @return this builder
+     */
     public Builder oneSourcePerBatch(boolean v) {
       oneSourcePerBatch = v;
       return this;
     }
 
-    /** @param v resume from the latest checkpoint if present @return this */
+    /**
+     * Sets whether training resumes from the latest checkpoint if one is present.
+     *
+     * @param v resume from the latest checkpoint if present
+     * @return this builder
+     */
     public Builder resume(boolean v) {
       resume = v;
       return this;

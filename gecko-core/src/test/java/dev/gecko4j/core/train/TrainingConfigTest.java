@@ -27,6 +27,11 @@ class TrainingConfigTest {
         .hasMessage("batchSize must be between 2 and 65536, but is: 1");
     assertThatThrownBy(() -> b.learningRate(0)).hasMessageContaining("learningRate must be in (0, 1], but is: 0");
     assertThatThrownBy(() -> b.temperature(-1)).hasMessageContaining("temperature");
+    assertThatThrownBy(() -> b.loss(null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("loss must be one of [GECKO, IN_BATCH], but is: null");
+    assertThatThrownBy(() -> TrainingConfig.builder("m", null).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("outputDirectory must not be null");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.gecko4j.examples.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.fret.FretOptions;
 import dev.gecko4j.core.fret.NegativeStrategy;
@@ -143,9 +144,7 @@ public final class MineCommand implements Callable<Integer> {
       }, ProgressListener.printing(System.err, 10));
       FretStats stats = result.stats();
       Map<String, Object> json = new LinkedHashMap<>();
-      @SuppressWarnings("unchecked")
-      Map<String, Object> s = new ObjectMapper().readValue(stats.toJson(), Map.class);
-      json.putAll(s);
+      json.putAll(new ObjectMapper().convertValue(stats, new TypeReference<Map<String, Object>>() {}));
       json.put("drop_count", stats.dropCount());
       json.put("skipped_qrels", result.skippedQrels());
       json.put("mode", queries == null ? "generation" : "relabel");

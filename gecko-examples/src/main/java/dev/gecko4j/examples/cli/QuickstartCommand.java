@@ -2,9 +2,11 @@ package dev.gecko4j.examples.cli;
 
 import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.TaskPrompt;
+import dev.gecko4j.core.index.FlatIndex;
+import dev.gecko4j.core.index.Hit;
+import dev.gecko4j.core.vector.Similarity;
 import dev.gecko4j.onnx.OnnxEmbedder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -86,25 +88,23 @@ public final class QuickstartCommand implements Callable<Integer> {
       List<Embedding> queries =
           embedder.embedAll(SEARCHES.stream().map(Search::query).toList(), prompts);
 
+      FlatIndex index = new FlatIndex(embedder.dimension(), Similarity.COSINE);
+      for (int d = 0; d < docs.size(); d++) {
+        index.add(CORPUS.get(d).title(), docs.get(d));
+      }
+
       List<Map<String, Object>> answers = new ArrayList<>();
       for (int q = 0; q < SEARCHES.size(); q++) {
         Search s = SEARCHES.get(q);
         System.out.printf(Locale.ROOT, "%n[%s] %s%n", s.task(), s.query());
-        double[] scores = new double[docs.size()];
-        Integer[] order = new Integer[docs.size()];
-        for (int d = 0; d < docs.size(); d++) {
-          scores[d] = queries.get(q).cosine(docs.get(d));
-          order[d] = d;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
         List<Map<String, Object>> hits = new ArrayList<>();
-        for (int k = 0; k < top; k++) {
-          Doc doc = CORPUS.get(order[k]);
-          System.out.printf(Locale.ROOT, "  %d. %.3f  %s: %s%n", k + 1, scores[order[k]],
+        for (Hit h : index.search(queries.get(q).toArray(), top)) {
+          Doc doc = CORPUS.get(h.ordinal());
+          System.out.printf(Locale.ROOT, "  %d. %.3f  %s: %s%n", hits.size() + 1, h.score(),
               doc.title(), shorten(doc.text(), 90));
           Map<String, Object> hit = new LinkedHashMap<>();
           hit.put("title", doc.title());
-          hit.put("score", Math.round(scores[order[k]] * 10000) / 10000.0);
+          hit.put("score", Math.round(h.score() * 10000) / 10000.0);
           hits.add(hit);
         }
         Map<String, Object> answer = new LinkedHashMap<>();

@@ -39,7 +39,6 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Fine-tune an ONNX embedding model (Gecko loss, MRL) and export it.")
 public final class TrainCommand implements Callable<Integer> {
-  private static final String BGE_QUERY = "Represent this sentence for searching relevant passages: ";
 
   @Option(names = "--recipe", description = "a packaged recipe: scifact")
   String recipe;
@@ -106,7 +105,9 @@ public final class TrainCommand implements Callable<Integer> {
     ObjectNode result = json.createObjectNode();
     try (var trainer = new AutoCloseableTrainer(GeckoTrainer.open(model))) {
       GeckoTrainer t = trainer.trainer;
-      PromptConvention convention = model.equals("bge-small-en-v1.5") ? PromptConvention.BGE : PromptConvention.NONE;
+      Models bundled = bundledModel();
+      PromptConvention convention = bundled == null ? PromptConvention.NONE
+          : bundled.promptConvention();
       TaskPrompt queryPrompt = TaskPrompt.query(TaskPrompt.FACT_CHECKING);
       List<TrainingSource> sources = new ArrayList<>();
       for (Path f : fret) {
@@ -192,9 +193,14 @@ public final class TrainCommand implements Callable<Integer> {
       return new EncoderEmbedder(t.encoder(), convention, maxLength, 32);
     }
     OnnxEmbedder.Builder b = OnnxEmbedder.builder().maxLength(maxLength).intraOpThreads(2)
-        .promptConvention(convention, convention == PromptConvention.BGE ? "BGE" : "NONE");
+        .promptConvention(convention, bundledModel() == null ? "NONE" : bundledModel().conventionName());
     b = folder == null ? b.model(Models.BGE_SMALL_EN_V15) : b.modelFolder(folder);
     return b.build();
+  }
+
+  /** The bundled model {@code --model} names, or null when it is a model folder. */
+  private Models bundledModel() {
+    return Files.isDirectory(Path.of(model)) ? null : Models.byName(model);
   }
 
   private Map<String, Object> evaluate(Path folder, GeckoTrainer t, PromptConvention convention,

@@ -71,7 +71,7 @@ public final class PanamaVectorSupport implements VectorSupport {
     }
   }
 
-  /** Returns the number of float lanes of the preferred species on this machine. */
+  /** {@return the number of float lanes of the preferred species on this machine} */
   public static int lanes() {
     return L;
   }

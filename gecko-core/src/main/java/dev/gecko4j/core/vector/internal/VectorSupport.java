@@ -10,10 +10,10 @@ package dev.gecko4j.core.vector.internal;
  */
 public interface VectorSupport {
 
-  /** Returns a short name of the strategy, {@code scalar} or {@code panama}. */
+  /** {@return a short name of the strategy, {@code scalar} or {@code panama}} */
   String name();
 
-  /** Returns the dot product of {@code a[aOff, aOff+len)} and {@code b[bOff, bOff+len)}. */
+  /** {@return the dot product of {@code a[aOff, aOff+len)} and {@code b[bOff, bOff+len)}} */
   float dot(float[] a, int aOff, float[] b, int bOff, int len);
 
   /**
@@ -22,16 +22,16 @@ public interface VectorSupport {
    */
   float cosine(float[] a, float[] b);
 
-  /** Returns the cosine of {@code a[aOff, aOff+len)} and {@code b[bOff, bOff+len)}. */
+  /** {@return the cosine of {@code a[aOff, aOff+len)} and {@code b[bOff, bOff+len)}} */
   float cosine(float[] a, int aOff, float[] b, int bOff, int len);
 
-  /** Returns the squared Euclidean distance of {@code a} and {@code b} (equal lengths). */
+  /** {@return the squared Euclidean distance of {@code a} and {@code b} (equal lengths)} */
   float squaredL2(float[] a, float[] b);
 
-  /** Returns the sum of squares of {@code a[off, off+len)}. */
+  /** {@return the sum of squares of {@code a[off, off+len)}} */
   float squaredNorm(float[] a, int off, int len);
 
-  /** Returns the sum of {@code a[off, off+len)} (a plain streaming read, e.g. for benchmarks). */
+  /** {@return the sum of {@code a[off, off+len)} (a plain streaming read, e.g. for benchmarks)} */
   float sum(float[] a, int off, int len);
 
   /** Multiplies {@code a[off, off+len)} by {@code factor} in place. */

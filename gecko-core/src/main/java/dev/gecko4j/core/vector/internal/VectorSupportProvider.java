@@ -49,7 +49,7 @@ public final class VectorSupportProvider {
     return Holder.INSTANCE;
   }
 
-  /** Returns a new scalar implementation (for tests and benchmarks). */
+  /** {@return a new scalar implementation (for tests and benchmarks)} */
   public static VectorSupport scalar() {
     return new ScalarVectorSupport();
   }
