@@ -243,7 +243,7 @@ public final class OnnxEmbedder implements Embedder {
     }
   }
 
-  /** Returns a new builder; {@link Builder#build()} with no model set loads {@link Models#BGE_SMALL_EN_V15}. */
+  /** {@return a new builder; {@link Builder#build()} with no model set loads {@link Models#BGE_SMALL_EN_V15}} */
   public static Builder builder() {
     return new Builder();
   }
@@ -258,47 +258,47 @@ public final class OnnxEmbedder implements Embedder {
     return convention;
   }
 
-  /** Returns the model's name (bundled name or folder/file path). */
+  /** {@return the model's name (bundled name or folder/file path)} */
   public String modelName() {
     return modelName;
   }
 
-  /** Returns the name of the prompt convention in use (e.g. {@code BGE}). */
+  /** {@return the name of the prompt convention in use (e.g. {@code BGE})} */
   public String promptConventionName() {
     return conventionName;
   }
 
-  /** Returns the pooling applied to token states. */
+  /** {@return the pooling applied to token states} */
   public Pooling pooling() {
     return pooling;
   }
 
-  /** Returns whether the embeddings are L2-normalised (always true with a Matryoshka dimension). */
+  /** {@return whether the embeddings are L2-normalised (always true with a Matryoshka dimension)} */
   public boolean normalizes() {
     return normalize || dimension < hiddenSize;
   }
 
-  /** Returns the maximum number of tokens per row, special tokens included. */
+  /** {@return the maximum number of tokens per row, special tokens included} */
   public int maxLength() {
     return maxLength;
   }
 
-  /** Returns the model's hidden size (the dimension before any Matryoshka truncation). */
+  /** {@return the model's hidden size (the dimension before any Matryoshka truncation)} */
   public int modelDimension() {
     return hiddenSize;
   }
 
-  /** Returns the long-input policy. */
+  /** {@return the long-input policy} */
   public LongInputPolicy longInputPolicy() {
     return longInputPolicy;
   }
 
-  /** Returns the execution provider actually in use (CPU after a CUDA fallback). */
+  /** {@return the execution provider actually in use (CPU after a CUDA fallback)} */
   public ExecutionProvider executionProvider() {
     return executionProvider;
   }
 
-  /** Returns the name of the model output that is read. */
+  /** {@return the name of the model output that is read} */
   public String outputName() {
     return outputName;
   }

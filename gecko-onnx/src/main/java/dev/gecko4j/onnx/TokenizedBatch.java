@@ -38,7 +38,7 @@ public record TokenizedBatch(int rows, int sequenceLength, long[] inputIds, long
     }
   }
 
-  /** Returns the number of real (non-padding) tokens in the batch. */
+  /** {@return the number of real (non-padding) tokens in the batch} */
   public long tokenCount() {
     long s = 0;
     for (int t : rowTokens) {
