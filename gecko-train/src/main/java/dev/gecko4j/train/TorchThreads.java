@@ -13,14 +13,18 @@ import java.util.Optional;
  * ({@code ai.djl.pytorch.num_threads}, default {@code min(2, cores)}), one inter-op thread, and
  * OpenMP's wait policy.
  *
- * <p>PyTorch's CPU build uses GNU OpenMP, whose workers spin for a while at every barrier. With
- * as many workers as cores, any other busy process (a second build, another trainer) makes each
- * of the thousands of parallel regions per step wait for a descheduled worker: a step measured
- * 3.6 s to 41.6 s on a shared 2-core machine, against a stable 4.6-5.6 s with
- * {@code OMP_WAIT_POLICY=PASSIVE} ({@code dev.gecko4j.train.bench.StepTiming}). libgomp reads
- * the variable when the engine's native library loads, so it is set in the process environment
- * (POSIX {@code setenv}) unless the environment already has it. System property
- * {@code gecko.omp.wait_policy} overrides the value; an empty value leaves OpenMP's default.
+ * <p>PyTorch's CPU build uses GNU OpenMP, whose workers by default spin for about 300,000
+ * iterations at every barrier before sleeping. With as many workers as cores, any other busy
+ * process (a second build, another trainer) makes each of the thousands of parallel regions per
+ * step wait for a descheduled worker while the others burn the CPU it needs. Measured with
+ * {@code dev.gecko4j.train.bench.StepTiming} (batch 8, query 32, passage 128 tokens) on a 2-core
+ * machine with two busy processes beside it: fwd+bwd 13.6 s with the default, 6.5 s with
+ * {@code OMP_WAIT_POLICY=PASSIVE}, 4.6 s with {@code GOMP_SPINCOUNT=10000} (and 3.2-3.3 s on
+ * the quiet machine either way; with another 2-thread PyTorch job beside it the default ranged
+ * 3.6-41.6 s). libgomp reads the variable when the engine's native library loads, so it is set
+ * in the process environment (POSIX {@code setenv}) unless the environment already has
+ * {@code GOMP_SPINCOUNT} or {@code OMP_WAIT_POLICY}. System property {@code gecko.omp.spincount}
+ * overrides the value; an empty value leaves OpenMP's default.
  */
 final class TorchThreads {
   private static final System.Logger LOG = System.getLogger(TorchThreads.class.getName());
@@ -41,11 +45,11 @@ final class TorchThreads {
     if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
       System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     }
-    String policy = System.getProperty("gecko.omp.wait_policy", "PASSIVE");
-    if (policy.isBlank() || System.getenv("OMP_WAIT_POLICY") != null) {
+    String spin = System.getProperty("gecko.omp.spincount", "10000");
+    if (spin.isBlank() || System.getenv("GOMP_SPINCOUNT") != null || System.getenv("OMP_WAIT_POLICY") != null) {
       return;
     }
-    setenv("OMP_WAIT_POLICY", policy);
+    setenv("GOMP_SPINCOUNT", spin.strip());
   }
 
   private static void setenv(String name, String value) {
