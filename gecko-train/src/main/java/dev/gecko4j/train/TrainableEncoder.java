@@ -38,14 +38,8 @@ public final class TrainableEncoder implements AutoCloseable {
   public static final String BGE_SMALL_TOKENIZER = "/bge-small-en-v1.5-tokenizer.json";
 
   static {
-    // PyTorch reads these when the engine loads: 2 intra-op threads unless the user chose.
-    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_threads",
-          String.valueOf(Math.min(2, Runtime.getRuntime().availableProcessors())));
-    }
-    if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    }
+    // PyTorch and OpenMP read these when the engine loads (see TorchThreads).
+    TorchThreads.apply();
   }
 
   private final OnnxModel model;

@@ -24,6 +24,19 @@ class TrainableEncoderTest {
   }
 
   @Test
+  void should_run_every_gelu_and_layer_norm_of_bge_small_as_one_fused_op() throws Exception {
+    // given the bundled bge-small graph (12 layers: 12 GELUs, 1 + 2 x 12 LayerNorms)
+    dev.gecko4j.train.onnx.OnnxModel model = dev.gecko4j.train.onnx.OnnxModel.parse(
+        TrainableEncoder.resource(TrainableEncoder.BGE_SMALL_ONNX));
+
+    // when the interpreter is built
+    dev.gecko4j.train.onnx.OnnxTorchGraph graph = new dev.gecko4j.train.onnx.OnnxTorchGraph(model);
+
+    // then all 37 decomposed subgraphs are fused (the ORT comparison below checks their maths)
+    assertThat(graph.fusedSubgraphs()).isEqualTo(37);
+  }
+
+  @Test
   void should_match_onnx_runtime_token_states_on_a_padded_batch() throws Exception {
     // given two texts of different lengths (so the second row is padded)
     TokenBatch batch = encoder.tokenize(List.of(
