@@ -106,22 +106,6 @@ public final class ScalarVectorSupport implements VectorSupport {
   }
 
   @Override
-  public void dotMatrix(float[] q, int qOff, float[] m, int mOff, int rows, int dim, float[] out,
-      int outOff) {
-    for (int r = 0; r < rows; r++) {
-      out[outOff + r] = dot(q, qOff, m, mOff + r * dim, dim);
-    }
-  }
-
-  @Override
-  public void cosineMatrix(float[] q, int qOff, float[] m, int mOff, int rows, int dim,
-      float[] out, int outOff) {
-    for (int r = 0; r < rows; r++) {
-      out[outOff + r] = cosine(q, qOff, m, mOff + r * dim, dim);
-    }
-  }
-
-  @Override
   public void dotBlock(float[] qs, int qOff, int nq, float[] m, int mOff, int rows, int dim,
       float[] out, int outOff, int outStride) {
     for (int i = 0; i < nq; i++) {

@@ -41,12 +41,20 @@ public interface VectorSupport {
    * Dot products of one query against {@code rows} contiguous rows: {@code out[outOff + r] =
    * dot(q[qOff, qOff+dim), m[mOff + r*dim, mOff + (r+1)*dim))}.
    */
-  void dotMatrix(float[] q, int qOff, float[] m, int mOff, int rows, int dim, float[] out,
-      int outOff);
+  default void dotMatrix(float[] q, int qOff, float[] m, int mOff, int rows, int dim, float[] out,
+      int outOff) {
+    for (int r = 0; r < rows; r++) {
+      out[outOff + r] = dot(q, qOff, m, mOff + r * dim, dim);
+    }
+  }
 
   /** Like {@link #dotMatrix} but with cosine similarity per row. */
-  void cosineMatrix(float[] q, int qOff, float[] m, int mOff, int rows, int dim, float[] out,
-      int outOff);
+  default void cosineMatrix(float[] q, int qOff, float[] m, int mOff, int rows, int dim, float[] out,
+      int outOff) {
+    for (int r = 0; r < rows; r++) {
+      out[outOff + r] = cosine(q, qOff, m, mOff + r * dim, dim);
+    }
+  }
 
   /**
    * Blocked dot products of {@code nq} contiguous queries against {@code rows} contiguous rows, so
