@@ -15,7 +15,9 @@ import java.util.stream.Stream;
  * Reads a model folder in HuggingFace / sentence-transformers layout: {@code model.onnx} or {@code
  * onnx/model.onnx}, {@code tokenizer.json}, {@code modules.json}, the pooling module's {@code
  * config.json} (usually {@code 1_Pooling/}), {@code sentence_bert_config.json} (max length) and
- * {@code config_sentence_transformers.json} (prompts).
+ * {@code config_sentence_transformers.json} (prompts: {@code query} for queries, {@code document}
+ * or {@code passage} for documents, and for symmetric texts the prompt {@code
+ * default_prompt_name} names, else none, as sentence-transformers does).
  */
 record ModelFolder(Path folder, Path model, Path tokenizer, Pooling pooling, boolean normalize,
     int maxLength, PromptConvention convention, String conventionName) {
@@ -79,13 +81,24 @@ record ModelFolder(Path folder, Path model, Path tokenizer, Pooling pooling, boo
     String conventionName = "NONE";
     Path stConfig = folder.resolve("config_sentence_transformers.json");
     if (Files.isRegularFile(stConfig)) {
-      JsonNode prompts = readJson(stConfig, "a sentence-transformers config").path("prompts");
+      JsonNode st = readJson(stConfig, "a sentence-transformers config");
+      JsonNode prompts = st.path("prompts");
       if (prompts.isObject() && !prompts.isEmpty()) {
         String query = prompts.path("query").asText("");
         String document = prompts.has("document") ? prompts.path("document").asText("")
             : prompts.path("passage").asText("");
-        convention = PromptConvention.prefixes(query, document, query);
-        conventionName = "prefixes(query='" + query + "', document='" + document + "')";
+        // As in sentence-transformers: a text encoded without a prompt name gets the prompt named
+        // by default_prompt_name, or none. Symmetric tasks (STS, classification) name no side.
+        String defaultName = st.path("default_prompt_name").isTextual()
+            ? st.path("default_prompt_name").asText() : null;
+        if (defaultName != null && !prompts.path(defaultName).isTextual()) {
+          throw ModelLoadException.of(stConfig, "found default_prompt_name '" + defaultName
+              + "', expected the name of one of the prompts " + fieldNames(prompts));
+        }
+        String symmetric = defaultName == null ? "" : prompts.path(defaultName).asText();
+        convention = PromptConvention.prefixes(query, document, symmetric);
+        conventionName = "prefixes(query='" + query + "', document='" + document
+            + "', symmetric='" + symmetric + "')";
       }
     }
     return new ModelFolder(folder, model, tokenizer, pooling, normalize, maxLength, convention,
@@ -147,6 +160,12 @@ record ModelFolder(Path folder, Path model, Path tokenizer, Pooling pooling, boo
       }
     }
     return 512;
+  }
+
+  private static List<String> fieldNames(JsonNode object) {
+    List<String> names = new ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   static JsonNode readJson(Path file, String expected) {

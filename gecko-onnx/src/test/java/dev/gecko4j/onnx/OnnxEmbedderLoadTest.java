@@ -150,6 +150,64 @@ class OnnxEmbedderLoadTest {
   @Test
   void should_load_a_sentence_transformers_folder_like_the_bundled_model() throws IOException {
     // given: the bundled int8 bge written out in sentence-transformers layout
+    writeBgeFolder("{\"prompts\": {\"query\": \"" + BGE_INSTRUCTION + "\", \"document\": \"\"}}");
+    List<String> texts = List.of("what do geckos eat?", "Geckos eat insects.", "",
+        "A gecko is a lizard.");
+    List<TaskPrompt> prompts = List.of(TaskPrompt.query(TaskPrompt.SEARCH_RESULT),
+        TaskPrompt.document(), TaskPrompt.document(),
+        TaskPrompt.symmetric(TaskPrompt.SENTENCE_SIMILARITY));
+
+    // when
+    List<Embedding> fromFolder;
+    List<Embedding> bundled;
+    try (OnnxEmbedder f = OnnxEmbedder.builder().modelFolder(dir).build();
+        OnnxEmbedder m = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15_Q).build()) {
+      assertThat(f.pooling()).isEqualTo(Pooling.CLS);
+      assertThat(f.maxLength()).isEqualTo(512);
+      assertThat(f.normalizes()).isTrue();
+      fromFolder = f.embedAll(texts, prompts);
+      bundled = m.embedAll(texts, prompts);
+    }
+
+    // then: the same vectors, the instruction on the query only (BGE's convention)
+    for (int i = 0; i < texts.size(); i++) {
+      assertThat(fromFolder.get(i).toArray()).containsExactly(bundled.get(i).toArray());
+    }
+  }
+
+  @Test
+  void should_give_symmetric_texts_the_prompt_default_prompt_name_names() throws IOException {
+    // given: a folder whose default prompt is the query prompt (as sentence-transformers reads it)
+    writeBgeFolder("{\"prompts\": {\"query\": \"" + BGE_INSTRUCTION + "\", \"document\": \"\"}, "
+        + "\"default_prompt_name\": \"query\"}");
+    String text = "A gecko is a lizard.";
+
+    // when
+    float[] symmetric;
+    float[] instructed;
+    try (OnnxEmbedder f = OnnxEmbedder.builder().modelFolder(dir).build()) {
+      symmetric = f.embed(text, TaskPrompt.symmetric(TaskPrompt.SENTENCE_SIMILARITY)).toArray();
+      instructed = f.embed(BGE_INSTRUCTION + text, TaskPrompt.none()).toArray();
+    }
+
+    // then
+    assertThat(symmetric).containsExactly(instructed);
+  }
+
+  @Test
+  void should_name_a_default_prompt_name_that_names_no_prompt() throws IOException {
+    writeBgeFolder("{\"prompts\": {\"query\": \"q: \"}, \"default_prompt_name\": \"classification\"}");
+
+    assertThatThrownBy(() -> OnnxEmbedder.builder().modelFolder(dir).build())
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessage(dir.resolve("config_sentence_transformers.json") + ": found default_prompt_name "
+            + "'classification', expected the name of one of the prompts [query]");
+  }
+
+  private static final String BGE_INSTRUCTION =
+      "Represent this sentence for searching relevant passages: ";
+
+  private void writeBgeFolder(String sentenceTransformersConfig) throws IOException {
     Files.createDirectories(dir.resolve("onnx"));
     copyResource("bge-small-en-v1.5-q.onnx", dir.resolve("onnx/model.onnx"));
     copyResource("bge-small-en-v1.5-q-tokenizer.json", dir.resolve("tokenizer.json"));
@@ -164,29 +222,7 @@ class OnnxEmbedderLoadTest {
             + "\"pooling_mode_mean_tokens\": false}");
     Files.writeString(dir.resolve("sentence_bert_config.json"),
         "{\"max_seq_length\": 512, \"do_lower_case\": true}");
-    Files.writeString(dir.resolve("config_sentence_transformers.json"),
-        "{\"prompts\": {\"query\": \"Represent this sentence for searching relevant passages: \", "
-            + "\"document\": \"\"}}");
-    List<String> texts = List.of("what do geckos eat?", "Geckos eat insects.", "");
-    List<TaskPrompt> prompts = List.of(TaskPrompt.query(TaskPrompt.SEARCH_RESULT),
-        TaskPrompt.document(), TaskPrompt.document());
-
-    // when
-    List<Embedding> fromFolder;
-    List<Embedding> bundled;
-    try (OnnxEmbedder f = OnnxEmbedder.builder().modelFolder(dir).build();
-        OnnxEmbedder m = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15_Q).build()) {
-      assertThat(f.pooling()).isEqualTo(Pooling.CLS);
-      assertThat(f.maxLength()).isEqualTo(512);
-      assertThat(f.normalizes()).isTrue();
-      fromFolder = f.embedAll(texts, prompts);
-      bundled = m.embedAll(texts, prompts);
-    }
-
-    // then
-    for (int i = 0; i < texts.size(); i++) {
-      assertThat(fromFolder.get(i).toArray()).containsExactly(bundled.get(i).toArray());
-    }
+    Files.writeString(dir.resolve("config_sentence_transformers.json"), sentenceTransformersConfig);
   }
 
   private static void copyResource(String name, Path target) throws IOException {

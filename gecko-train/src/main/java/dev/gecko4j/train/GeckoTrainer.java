@@ -353,13 +353,9 @@ public final class GeckoTrainer implements Trainer {
     String prompt = null;
     Path st = dir.resolve("config_sentence_transformers.json");
     if (Files.isRegularFile(st)) {
-      String s = Files.readString(st);
-      int i = s.indexOf("\"query\"");
-      if (i >= 0) {
-        int q1 = s.indexOf('"', s.indexOf(':', i) + 1);
-        int q2 = s.indexOf('"', q1 + 1);
-        prompt = s.substring(q1 + 1, q2);
-      }
+      var query = new com.fasterxml.jackson.databind.ObjectMapper().readTree(st.toFile())
+          .path("prompts").path("query");
+      prompt = query.isTextual() && !query.asText().isEmpty() ? query.asText() : null;
     }
     return new GeckoTrainer(TrainableEncoder.open(onnx, dir.resolve("tokenizer.json"), pooling), cfg, prompt);
   }

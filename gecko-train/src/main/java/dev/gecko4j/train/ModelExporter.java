@@ -1,5 +1,6 @@
 package dev.gecko4j.train;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.Pooling;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,10 +16,14 @@ import java.util.Objects;
  * {@code OnnxEmbedder} loads: {@code model.onnx} (the original graph with the trained
  * initializers), {@code tokenizer.json}, {@code config.json}, {@code modules.json}
  * (Transformer, Pooling, Normalize), {@code 1_Pooling/config.json},
- * {@code sentence_bert_config.json}. No prompts file is written (see {@link #export}): load the
- * folder with the base model's {@code PromptConvention}.
+ * {@code sentence_bert_config.json} and, when the model has a query prompt, {@code
+ * config_sentence_transformers.json} with {@code prompts: {query, document}} and no default
+ * prompt, so the folder carries the base model's convention (e.g. BGE's instruction on queries
+ * only) to whoever loads it.
  */
 public final class ModelExporter {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private ModelExporter() {}
 
   /**
@@ -28,8 +33,8 @@ public final class ModelExporter {
    * @param directory the model folder
    * @param configJson the source model's config.json, or null to write a minimal BERT config
    * @param maxSeqLength the max sequence length to record, 2..512
-   * @param queryPrompt prefix for retrieval queries (e.g. BGE's instruction), or null; recorded
-   *     nowhere at present (kept for the folder format once it can express query-only prompts)
+   * @param queryPrompt prefix for retrieval queries (e.g. BGE's instruction), or null for none;
+   *     written as the folder's {@code query} prompt
    * @return the folder
    * @throws UncheckedIOException if writing fails
    * @throws IllegalArgumentException if an argument is invalid
@@ -70,9 +75,16 @@ public final class ModelExporter {
           """);
       write(directory.resolve("sentence_bert_config.json"), String.format(Locale.ROOT,
           "{\"max_seq_length\": %d, \"do_lower_case\": false}%n", maxSeqLength));
-      // No config_sentence_transformers.json: its "prompts" cannot say "query side only" (a
-      // folder loader applies the query prompt to symmetric tasks too), which is wrong for BGE's
-      // convention. Callers set the base model's PromptConvention when they load the folder.
+      Path prompts = directory.resolve("config_sentence_transformers.json");
+      if (queryPrompt != null && !queryPrompt.isEmpty()) {
+        var root = JSON.createObjectNode();
+        root.putObject("prompts").put("query", queryPrompt).put("document", "");
+        root.putNull("default_prompt_name");
+        root.put("similarity_fn_name", "cosine");
+        write(prompts, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+      } else {
+        Files.deleteIfExists(prompts);
+      }
       return directory;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot export the model to " + directory, e);

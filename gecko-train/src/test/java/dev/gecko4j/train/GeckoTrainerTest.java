@@ -50,8 +50,9 @@ class GeckoTrainerTest {
         losses.add(p.loss());
       }
     };
+    String instruction = "Represent this sentence for searching relevant passages: ";
     try (TrainableEncoder encoder = TrainableEncoder.bgeSmall()) {
-      GeckoTrainer trainer = new GeckoTrainer(encoder, null, null);
+      GeckoTrainer trainer = new GeckoTrainer(encoder, null, instruction);
 
       // when
       TrainingResult result = trainer.train(tiny(out).build(), data(), listener);
@@ -84,6 +85,12 @@ class GeckoTrainerTest {
         for (int i = 0; i < texts.size(); i++) {
           assertThat(OrtReference.maxAbsDiff(e.get(i).toArray(), trained[i])).isLessThanOrEqualTo(1e-4f);
         }
+        // with the base model's convention: BGE's instruction on queries, none on symmetric texts
+        float[] instructed = encoder.embedTexts(List.of(instruction + texts.get(0)), 16, 1)[0];
+        Embedding query = served.embed(texts.get(0), TaskPrompt.query(TaskPrompt.SEARCH_RESULT));
+        Embedding similarity = served.embed(texts.get(0), TaskPrompt.symmetric(TaskPrompt.SENTENCE_SIMILARITY));
+        assertThat(OrtReference.maxAbsDiff(query.toArray(), instructed)).isLessThanOrEqualTo(1e-4f);
+        assertThat(OrtReference.maxAbsDiff(similarity.toArray(), trained[0])).isLessThanOrEqualTo(1e-4f);
       }
       // and it differs from the base model (the weights were trained)
       float[] base = OrtReference.lastHiddenState(TrainableEncoder.resource(TrainableEncoder.BGE_SMALL_ONNX), batch);

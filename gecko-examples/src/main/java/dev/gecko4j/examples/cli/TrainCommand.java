@@ -74,9 +74,16 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--mine-max-length", defaultValue = "128", description = "passage tokens when mining") int mineMaxLength;
   @Option(names = "--neg-from", defaultValue = "3") int negFrom;
   @Option(names = "--neg-to", defaultValue = "30") int negTo;
-  @Option(names = "--eval", description = "score SciFact test nDCG@10 and STSBenchmark before and after") boolean eval;
-  @Option(names = "--eval-max-length", defaultValue = "256", description = "document tokens in --eval") int evalMaxLength;
-  @Option(names = "--eval-sts", description = "with --eval, also score STSBenchmark") boolean evalSts;
+  @Option(names = "--eval", negatable = true,
+      description = "score SciFact test nDCG@10 (384 and 256 dims) before and after; on with --recipe")
+  Boolean evalOption;
+  @Option(names = "--eval-max-length", description = "document tokens in --eval (default 512 with --recipe, else 256)")
+  Integer evalMaxLengthOption;
+  @Option(names = "--eval-sts", negatable = true, description = "with --eval, also score STSBenchmark; on with --recipe")
+  Boolean evalStsOption;
+  private boolean eval;
+  private int evalMaxLength;
+  private boolean evalSts;
   @Option(names = "--skip-base-eval", description = "with --eval, score only the trained model") boolean skipBaseEval;
 
   @Override
@@ -92,8 +99,13 @@ public final class TrainCommand implements Callable<Integer> {
     if (beir == null && fret.isEmpty()) {
       throw new IllegalArgumentException("give --recipe scifact, --beir <dir> or --fret <file.jsonl> as training data");
     }
+    // The recipe's defaults are the settings measured in gecko-train/README.md (60 steps x 16 rows).
+    eval = or(evalOption, scifact);
+    evalSts = or(evalStsOption, scifact);
+    evalMaxLength = or(evalMaxLengthOption, scifact ? 512 : 256);
+    long started = System.nanoTime();
     TrainingConfig config = TrainingConfig.builder(model, out)
-        .steps(or(steps, 60)).batchSize(or(batchSize, 32)).microBatchSize(or(microBatch, 8))
+        .steps(or(steps, 60)).batchSize(or(batchSize, scifact ? 16 : 32)).microBatchSize(or(microBatch, 8))
         .learningRate(or(lr, 2e-5)).warmupSteps(or(warmup, or(steps, 60) / 10)).temperature(or(temperature, 0.05))
         .loss(loss == null ? TrainingConfig.Loss.GECKO : loss)
         .matryoshkaDims(mrl != null ? mrl : (scifact ? new int[] {384, 256, 128} : new int[0]))
@@ -103,6 +115,7 @@ public final class TrainCommand implements Callable<Integer> {
     Files.createDirectories(out);
     ObjectMapper json = new ObjectMapper();
     ObjectNode result = json.createObjectNode();
+    double baseEvalSeconds = 0;
     try (var trainer = new AutoCloseableTrainer(GeckoTrainer.open(model))) {
       GeckoTrainer t = trainer.trainer;
       Models bundled = bundledModel();
@@ -145,6 +158,7 @@ public final class TrainCommand implements Callable<Integer> {
         Map<String, Object> evalBase = evaluate(null, t, convention, testSet, queryPrompt, sts,
             evalMaxLength == mineMaxLength && sameCorpus ? baseDocs : null);
         System.err.println("train: base model " + evalBase);
+        baseEvalSeconds = (Double) evalBase.get("eval_seconds");
         result.set("base", json.valueToTree(evalBase));
       }
       System.err.println("train: " + sources.stream().map(s -> s.name() + "=" + s.examples().size() + " rows").toList());
@@ -174,12 +188,14 @@ public final class TrainCommand implements Callable<Integer> {
       result.put("matmul_peak_gflops", peak);
       result.put("skipped_steps", r.skippedSteps());
       result.put("out", r.modelDirectory().toString());
+      result.put("train_seconds", (System.nanoTime() - started) / 1e9 - baseEvalSeconds);
       if (eval) {
         Map<String, Object> after = evaluate(r.modelDirectory(), t, convention, testSet, queryPrompt, sts, null);
         System.err.println("train: trained model " + after);
         result.set("trained", json.valueToTree(after));
       }
     }
+    result.put("wall_seconds", (System.nanoTime() - started) / 1e9);
     System.out.println(json.writeValueAsString(result));
     return 0;
   }
@@ -192,10 +208,11 @@ public final class TrainCommand implements Callable<Integer> {
     if (folder == null && !model.equals("bge-small-en-v1.5")) {
       return new EncoderEmbedder(t.encoder(), convention, maxLength, 32);
     }
-    OnnxEmbedder.Builder b = OnnxEmbedder.builder().maxLength(maxLength).intraOpThreads(2)
-        .promptConvention(convention, bundledModel() == null ? "NONE" : bundledModel().conventionName());
-    b = folder == null ? b.model(Models.BGE_SMALL_EN_V15) : b.modelFolder(folder);
-    return b.build();
+    OnnxEmbedder.Builder b = OnnxEmbedder.builder().maxLength(maxLength).intraOpThreads(2);
+    // an exported folder is served with the prompts it carries, as `gecko evaluate` serves it
+    return folder == null
+        ? b.model(Models.BGE_SMALL_EN_V15).promptConvention(convention, bundledModel().conventionName()).build()
+        : b.modelFolder(folder).build();
   }
 
   /** The bundled model {@code --model} names, or null when it is a model folder. */
