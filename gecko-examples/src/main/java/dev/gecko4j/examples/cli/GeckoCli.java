@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       ModelsCommand.class,
+      DiffCommand.class,
       QuickstartCommand.class,
       EvaluateCommand.class,
       SoakCommand.class,

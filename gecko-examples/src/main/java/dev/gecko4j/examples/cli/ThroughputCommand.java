@@ -54,7 +54,10 @@ import picocli.CommandLine.Option;
  * texts in parallel on an executor) and against the ceiling (ONNX Runtime {@code session.run} alone
  * on exactly the batches gecko4j forms, pre-tokenised, tensors created before timing, only the used
  * output requested, no pooling). All three run in one JVM on the same model file with the same
- * thread budget, interleaved run by run, so their ratios are comparable on a noisy machine.
+ * thread budget, interleaved run by run, so their ratios are comparable on a noisy machine. A
+ * fourth system, ONNX Runtime alone on the same texts one per run (the batch-1 ceiling), measures
+ * how much batching can gain at all over a per-text embedder on this machine ({@code
+ * batching_bound} = batch-1 ceiling time / ceiling time).
  *
  * <p>Workloads: short texts (STSBenchmark test sentences) and long texts (SciFact corpus documents,
  * {@code title + " " + text}, only documents that fit the model's 512 tokens so that neither side
@@ -128,6 +131,11 @@ public final class ThroughputCommand implements Callable<Integer> {
   @Option(names = "--skip-peer", description = "do not measure the LangChain4j peer")
   boolean skipPeer;
 
+  @Option(names = "--skip-batch1-ceiling",
+      description = "do not measure ONNX Runtime alone on one text per run (the bound of what "
+          + "batching can gain over a per-text embedder such as the peer)")
+  boolean skipBatch1Ceiling;
+
   @Option(names = "--skip-int8", description = "do not measure the int8 model")
   boolean skipInt8;
 
@@ -162,6 +170,8 @@ public final class ThroughputCommand implements Callable<Integer> {
     try (OnnxEmbedder gecko = build(fp32); OnnxEmbedder geckoInt8 = int8 == null ? null : build(int8);
         Ceiling ceiling = new Ceiling(env, modelBytes, sessionOptions(intraOp()), gecko.outputName(),
             concurrentBatches);
+        Ceiling ceiling1 = skipBatch1Ceiling ? null : new Ceiling(env, modelBytes,
+            sessionOptions(intraOp()), gecko.outputName(), concurrentBatches);
         Peer peer = skipPeer ? null : new Peer(env, modelBytes, tokenizerBytes, fp32)) {
       err.printf(Locale.ROOT, "bench: %s | threads=%d (gecko4j and ceiling: %d concurrent batches "
           + "x %d intra-op; peer: %d executor threads x %d intra-op) | runs=%d warmup=%d | %s%n",
@@ -170,7 +180,7 @@ public final class ThroughputCommand implements Callable<Integer> {
       for (String w : workloads) {
         List<String> texts = w.equals("short") ? shortTexts(sts, shortTexts)
             : longTexts(scifact, longTexts, tokenizerBytes, gecko.maxLength());
-        Map<String, Object> r = runWorkload(w, texts, gecko, geckoInt8, ceiling, peer);
+        Map<String, Object> r = runWorkload(w, texts, gecko, geckoInt8, ceiling, ceiling1, peer);
         if (r.get("int8_vs_fp32") instanceof Double d) {
           int8Ratios.put(w, d);
         }
@@ -281,7 +291,7 @@ public final class ThroughputCommand implements Callable<Integer> {
   private record System_(String name, Runnable run) { }
 
   private Map<String, Object> runWorkload(String w, List<String> texts, OnnxEmbedder gecko,
-      OnnxEmbedder geckoInt8, Ceiling ceiling, Peer peer) throws OrtException {
+      OnnxEmbedder geckoInt8, Ceiling ceiling, Ceiling ceiling1, Peer peer) throws OrtException {
     List<TaskPrompt> prompts = Collections.nCopies(texts.size(), TaskPrompt.none());
     List<TokenizedBatch> batches = gecko.tokenize(texts, prompts);
     long tokens = 0;
@@ -294,6 +304,14 @@ public final class ThroughputCommand implements Callable<Integer> {
         + "%.1f%% padding%n", w, texts.size(), tokens, (double) tokens / texts.size(),
         batches.size(), 100.0 * (padded - tokens) / padded);
     ceiling.prepare(batches);
+    if (ceiling1 != null) {
+      // the same texts one per run (batch 1, no padding), as a per-text embedder runs them
+      List<TokenizedBatch> singles = new ArrayList<>(texts.size());
+      for (String t : texts) {
+        singles.addAll(gecko.tokenize(List.of(t), List.of(TaskPrompt.none())));
+      }
+      ceiling1.prepare(singles);
+    }
     List<TextSegment> segments = new ArrayList<>(texts.size());
     for (String t : texts) {
       segments.add(TextSegment.from(t));
@@ -301,6 +319,9 @@ public final class ThroughputCommand implements Callable<Integer> {
     List<System_> systems = new ArrayList<>();
     systems.add(new System_("gecko", () -> gecko.embedAll(texts, prompts)));
     systems.add(new System_("ceiling", ceiling::runAll));
+    if (ceiling1 != null) {
+      systems.add(new System_("ceiling_b1", ceiling1::runAll));
+    }
     if (peer != null) {
       systems.add(new System_("peer", () -> peer.model.embedAll(segments)));
     }
@@ -343,6 +364,9 @@ public final class ThroughputCommand implements Callable<Integer> {
       }
     }
     ceiling.release();
+    if (ceiling1 != null) {
+      ceiling1.release();
+    }
 
     Map<String, Double> median = new HashMap<>();
     Map<String, Double> cpuMedian = new HashMap<>();
@@ -366,6 +390,14 @@ public final class ThroughputCommand implements Callable<Integer> {
       r.put("vs_peer", round(median.get("peer") / median.get("gecko"), 3));
     }
     r.put("vs_ceiling", round(median.get("ceiling") / median.get("gecko"), 3));
+    if (ceiling1 != null) {
+      // What batching can gain at most over one text per run on this machine and session: an
+      // embedder at the ceiling beats a per-text one at the batch-1 ceiling by this much.
+      r.put("batching_bound", round(median.get("ceiling_b1") / median.get("ceiling"), 3));
+      if (peer != null) {
+        r.put("peer_vs_ceiling_b1", round(median.get("ceiling_b1") / median.get("peer"), 3));
+      }
+    }
     if (geckoInt8 != null) {
       r.put("int8_vs_fp32", round(median.get("gecko") / median.get("int8"), 3));
     }
@@ -374,6 +406,9 @@ public final class ThroughputCommand implements Callable<Integer> {
       cpu.put("vs_peer", round(cpuMedian.get("peer") / cpuMedian.get("gecko"), 3));
     }
     cpu.put("vs_ceiling", round(cpuMedian.get("ceiling") / cpuMedian.get("gecko"), 3));
+    if (ceiling1 != null) {
+      cpu.put("batching_bound", round(cpuMedian.get("ceiling_b1") / cpuMedian.get("ceiling"), 3));
+    }
     if (geckoInt8 != null) {
       cpu.put("int8_vs_fp32", round(cpuMedian.get("gecko") / cpuMedian.get("int8"), 3));
     }
@@ -471,15 +506,16 @@ public final class ThroughputCommand implements Callable<Integer> {
       if (!(result.get(w) instanceof Map<?, ?> r)) {
         continue;
       }
-      for (String s : List.of("gecko", "peer", "ceiling", "int8")) {
+      for (String s : List.of("gecko", "peer", "ceiling", "ceiling_b1", "int8")) {
         if (r.get(s) instanceof Map<?, ?> m) {
           err.printf(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", w, s, m.get("texts_per_s"),
               m.get("tokens_per_s"), m.get("median_s"));
         }
       }
       err.printf(Locale.ROOT, "%s: gecko/peer %s, gecko/ceiling %s, int8/fp32 %s (wall clock); "
-          + "in process CPU time: %s%n", w, r.get("vs_peer"), r.get("vs_ceiling"),
-          r.get("int8_vs_fp32"), r.get("cpu_time_ratios"));
+          + "batching bound (ceiling / batch-1 ceiling) %s; in process CPU time: %s%n", w,
+          r.get("vs_peer"), r.get("vs_ceiling"), r.get("int8_vs_fp32"), r.get("batching_bound"),
+          r.get("cpu_time_ratios"));
     }
     err.println("targets: " + result.get("targets"));
   }
