@@ -58,6 +58,7 @@ final class KvLlamaFixture {
   private final Map<String, byte[]> initializers = new LinkedHashMap<>();
   private final Set<String> used = new LinkedHashSet<>();
   private int counter;
+  private boolean symbolicKvHeads;
 
   private KvLlamaFixture(Path sourceDir) throws IOException {
     JsonNode c = new ObjectMapper().readTree(sourceDir.resolve("config.json").toFile());
@@ -81,8 +82,18 @@ final class KvLlamaFixture {
    * @throws IOException if a file cannot be read or written
    */
   static void write(Path sourceDir, Path target) throws IOException {
+    write(sourceDir, target, false);
+  }
+
+  /**
+   * As {@link #write(Path, Path)}; with {@code symbolicKvHeads} the past inputs declare their heads
+   * dimension as a symbol instead of its size (a shape the language model must reject).
+   */
+  static void write(Path sourceDir, Path target, boolean symbolicKvHeads) throws IOException {
     Files.createDirectories(target);
-    Files.write(target.resolve("model.onnx"), new KvLlamaFixture(sourceDir).model());
+    KvLlamaFixture fixture = new KvLlamaFixture(sourceDir);
+    fixture.symbolicKvHeads = symbolicKvHeads;
+    Files.write(target.resolve("model.onnx"), fixture.model());
     Files.copy(sourceDir.resolve("tokenizer.json"), target.resolve("tokenizer.json"));
     JsonNode c = new ObjectMapper().readTree(sourceDir.resolve("config.json").toFile());
     Files.writeString(target.resolve("config.json"), String.format(java.util.Locale.ROOT,
@@ -145,7 +156,8 @@ final class KvLlamaFixture {
     graph.msg(11, valueInfo("position_ids", INT64, "batch", "seq"));
     for (int l = 0; l < layers; l++) {
       for (String kind : List.of("key", "value")) {
-        graph.msg(11, valueInfo("past_key_values." + l + "." + kind, FLOAT, "batch", kvHeads, "past_seq", headSize));
+        Object headsDim = symbolicKvHeads ? "kv_heads" : kvHeads;
+        graph.msg(11, valueInfo("past_key_values." + l + "." + kind, FLOAT, "batch", headsDim, "past_seq", headSize));
       }
     }
     graph.msg(12, valueInfo("logits", FLOAT, "batch", "seq", vocab));
