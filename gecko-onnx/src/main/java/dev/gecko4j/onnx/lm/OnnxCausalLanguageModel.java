@@ -100,10 +100,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Greedy (temperature 0: argmax) or sampled: softmax of {@code logits / temperature} in double
  * precision, restricted to the smallest set of most likely tokens whose mass reaches {@code topP}.
  * Each prompt of a call gets its own random stream derived from {@code seed} and its index, so a run
- * is reproducible. Generation ends at the EOS token (not included; finish reason {@code "stop"}), at
- * a stop string (the text is cut before it, finish reason {@code "stop"}; {@code tokenIds} still
- * holds the tokens that spelled it), or after {@code maxNewTokens} ({@code "length"}). The text is
- * the decoding of the new tokens alone.
+ * is reproducible; prompts are batched by length (less padding), which changes no prompt's result.
+ * Generation ends at the EOS token (not included; finish reason {@code "stop"}), at a stop string
+ * (the text is cut before it, finish reason {@code "stop"}; {@code tokenIds} still holds the tokens
+ * that spelled it), or after {@code maxNewTokens} ({@code "length"}). The text is the decoding of
+ * the new tokens alone.
  *
  * <h2>Context length</h2>
  *
@@ -131,7 +132,7 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
   /** The KV-cache inputs in graph order, each with the output that feeds it at the next step. */
   private final List<KvInput> kvInputs;
   private final boolean hasUseCacheBranch;
-  /** Output names requested from a cached generation step: logits, then the present.* outputs. */
+  /** Output names requested from a cached generation step: logits and the present.* outputs. */
   private final Set<String> cachedOutputs;
   private final AtomicLong tokensComputed = new AtomicLong();
   private final int maxContext;
@@ -331,8 +332,9 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
      * Loads the model and tokenizer.
      *
      * @return the model; close it
-     * @throws IllegalArgumentException if a file is missing or the graph has inputs this class
-     *     cannot feed
+     * @throws IllegalArgumentException if a file is missing, the graph has inputs this class cannot
+     *     feed, or a KV-cache input has a shape other than {@code [batch, heads, past_sequence,
+     *     head_dim]} with fixed heads and head_dim (or no matching {@code present.*} output)
      * @throws LanguageModelException if ONNX Runtime or the tokenizer fails to load
      */
     public OnnxCausalLanguageModel build() {
@@ -459,7 +461,7 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
     lock.readLock().lock();
     try {
       ensureOpen();
-      return generateBatch(List.of(promptIds.clone()), options, 0).getFirst();
+      return generateBatch(List.of(promptIds.clone()), new int[] {0}, options).getFirst();
     } finally {
       lock.readLock().unlock();
     }
@@ -487,12 +489,28 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
         checkPromptLength(i, p.length);
         ids.add(p);
       }
-      List<Generation> out = new ArrayList<>(prompts.size());
-      for (int from = 0; from < ids.size(); from += maxBatchSize) {
-        int to = Math.min(ids.size(), from + maxBatchSize);
-        out.addAll(generateBatch(ids.subList(from, to), options, from));
+      // Batch prompts of similar lengths (less padding); results go back in input order.
+      int n = ids.size();
+      Integer[] order = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
       }
-      return out;
+      Arrays.sort(order, Comparator.comparingInt(i -> ids.get(i).length));
+      Generation[] out = new Generation[n];
+      for (int from = 0; from < n; from += maxBatchSize) {
+        int to = Math.min(n, from + maxBatchSize);
+        int[] streams = new int[to - from];
+        List<long[]> rows = new ArrayList<>(to - from);
+        for (int j = from; j < to; j++) {
+          streams[j - from] = order[j];
+          rows.add(ids.get(order[j]));
+        }
+        List<Generation> g = generateBatch(rows, streams, options);
+        for (int j = 0; j < streams.length; j++) {
+          out[streams[j]] = g.get(j);
+        }
+      }
+      return List.of(out);
     } finally {
       lock.readLock().unlock();
     }
@@ -752,18 +770,22 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
     return logits[base + token] - max - Math.log(sum);
   }
 
-  private List<Generation> generateBatch(List<long[]> prompts, GenerationOptions options, int seedOffset) {
+  /**
+   * Generates for one batch; {@code streams[i]} is prompt {@code i}'s index in the caller's list,
+   * which picks its random stream.
+   */
+  private List<Generation> generateBatch(List<long[]> prompts, int[] streams, GenerationOptions options) {
     if (kvInputs.isEmpty()) {
-      return generateRecomputing(new Decoding(prompts, options, seedOffset));
+      return generateRecomputing(new Decoding(prompts, streams, options));
     }
     boolean sameLength = prompts.stream().mapToInt(p -> p.length).distinct().count() == 1;
     if (sameLength || (hasAttentionMask && hasPositionIds)) {
-      return generateCached(new Decoding(prompts, options, seedOffset));
+      return generateCached(new Decoding(prompts, streams, options));
     }
     // Without attention_mask and position_ids, padding inside the cache cannot be hidden: one by one.
     List<Generation> out = new ArrayList<>(prompts.size());
     for (int i = 0; i < prompts.size(); i++) {
-      out.addAll(generateCached(new Decoding(List.of(prompts.get(i)), options, seedOffset + i)));
+      out.addAll(generateCached(new Decoding(List.of(prompts.get(i)), new int[] {streams[i]}, options)));
     }
     return out;
   }
@@ -942,7 +964,7 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
     private final String[] finish;
     private final SplittableRandom[] rng;
 
-    Decoding(List<long[]> prompts, GenerationOptions options, int seedOffset) {
+    Decoding(List<long[]> prompts, int[] streams, GenerationOptions options) {
       int n = prompts.size();
       this.options = options;
       this.seqs = new ArrayList<>(n);
@@ -958,7 +980,7 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
         }
         seqs.add(s);
         promptLen[i] = s.size();
-        rng[i] = new SplittableRandom(options.seed() * 0x9E3779B97F4A7C15L + seedOffset + i);
+        rng[i] = new SplittableRandom(options.seed() * 0x9E3779B97F4A7C15L + streams[i]);
         text[i] = "";
       }
     }
