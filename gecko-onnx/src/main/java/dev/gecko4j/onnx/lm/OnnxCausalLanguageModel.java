@@ -18,6 +18,8 @@ import dev.gecko4j.core.lm.LanguageModel;
 import dev.gecko4j.core.lm.LanguageModelException;
 import dev.gecko4j.core.lm.ScoreRequest;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
@@ -26,12 +28,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -45,16 +48,35 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *   <li>input {@code input_ids} int64 {@code [batch, seq]}; optional {@code attention_mask} and
  *       {@code position_ids} (int64 {@code [batch, seq]}) are fed when the graph declares them;
  *   <li>output {@code logits} float32 {@code [batch, seq, vocab]} (or the first output);
- *   <li>KV-cache graphs ({@code past_key_values.*} inputs, {@code present.*} outputs) are detected:
- *       this class feeds them an <b>empty</b> past (sequence length 0) and ignores the {@code
- *       present.*} outputs, so every generation step <b>recomputes the full prefix</b>. The cache is
- *       not reused (see {@link #hasKvCacheInputs()}); this path has not been tested against a real
- *       KV-cache export.
+ *   <li>KV-cache graphs, in the layout of HuggingFace Optimum / transformers.js decoder exports:
+ *       inputs {@code past_key_values.{i}.key|value} (or {@code past.*}), float32 or float16 {@code
+ *       [batch, heads, past_sequence, head_dim]} with {@code heads} and {@code head_dim} fixed in
+ *       the graph, each fed at the next step from the output of the same name with {@code present}
+ *       in place of {@code past_key_values} ({@code [batch, heads, past_sequence + sequence,
+ *       head_dim]}); {@code attention_mask} then covers past and current positions ({@code [batch,
+ *       past_sequence + sequence]}); a boolean {@code use_cache_branch} input (merged decoders) is
+ *       fed false at the first step and true after. A KV input of another shape is rejected when
+ *       the model is loaded, naming the input and the expected shape.
  * </ul>
  *
  * <p>Rows of a batch are right-padded. For a causal model, a padded position never influences the
  * logits of an earlier position, so right padding is exact even for graphs without an {@code
  * attention_mask} input.
+ *
+ * <h2>KV cache</h2>
+ *
+ * <p>When the graph has KV-cache inputs, generation reuses the cache: the first step runs the
+ * right-padded prompts with an empty past, and every later step feeds only each row's newest
+ * token, its past being the previous step's {@code present.*} outputs (kept as native tensors, not
+ * copied, except that a finished row's cache rows are dropped from the batch). The padding slots of
+ * shorter prompts stay in the cache, hidden by {@code attention_mask} (0 there, 1 for every real
+ * prompt and generated token), and {@code position_ids} count the real tokens before each position
+ * (HuggingFace's {@code attention_mask.cumsum(-1) - 1}), so a row's tokens are those it gets alone.
+ * A KV-cache graph without {@code attention_mask} or {@code position_ids} cannot hide that padding,
+ * so prompts of different lengths are then generated one at a time. Generating {@code N} tokens from
+ * a {@code P}-token prompt feeds {@code P + N - 1} token positions with the cache instead of {@code
+ * N*P + N*(N-1)/2} without one ({@link #tokensComputed()} counts them). Scoring is always one
+ * forward pass with an empty past.
  *
  * <h2>Tokenisation</h2>
  *
@@ -78,10 +100,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Greedy (temperature 0: argmax) or sampled: softmax of {@code logits / temperature} in double
  * precision, restricted to the smallest set of most likely tokens whose mass reaches {@code topP}.
  * Each prompt of a call gets its own random stream derived from {@code seed} and its index, so a run
- * is reproducible. Generation ends at the EOS token (not included; finish reason {@code "stop"}), at
- * a stop string (the text is cut before it, finish reason {@code "stop"}; {@code tokenIds} still
- * holds the tokens that spelled it), or after {@code maxNewTokens} ({@code "length"}). The text is
- * the decoding of the new tokens alone.
+ * is reproducible; prompts are batched by length (less padding), which changes no prompt's result.
+ * Generation ends at the EOS token (not included; finish reason {@code "stop"}), at a stop string
+ * (the text is cut before it, finish reason {@code "stop"}; {@code tokenIds} still holds the tokens
+ * that spelled it), or after {@code maxNewTokens} ({@code "length"}). The text is the decoding of
+ * the new tokens alone.
  *
  * <h2>Context length</h2>
  *
@@ -106,8 +129,12 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
   private final String logitsName;
   private final boolean hasAttentionMask;
   private final boolean hasPositionIds;
-  private final Map<String, TensorInfo> pastInputs;
-  private final Map<String, Boolean> booleanInputs;
+  /** The KV-cache inputs in graph order, each with the output that feeds it at the next step. */
+  private final List<KvInput> kvInputs;
+  private final boolean hasUseCacheBranch;
+  /** Output names requested from a cached generation step: logits and the present.* outputs. */
+  private final Set<String> cachedOutputs;
+  private final AtomicLong tokensComputed = new AtomicLong();
   private final int maxContext;
   private final int maxBatchSize;
   private final long bosId;
@@ -174,28 +201,33 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
       }
       this.hasAttentionMask = inputs.containsKey("attention_mask");
       this.hasPositionIds = inputs.containsKey("position_ids");
-      Map<String, TensorInfo> past = new LinkedHashMap<>();
-      Map<String, Boolean> bools = new LinkedHashMap<>();
+      Set<String> outs = s.getOutputNames();
+      this.logitsName = outs.contains("logits") ? "logits" : outs.iterator().next();
+      List<KvInput> kv = new ArrayList<>();
+      boolean useCacheBranch = false;
       for (Map.Entry<String, NodeInfo> e : inputs.entrySet()) {
         String n = e.getKey();
         if (n.startsWith("past_key_values") || n.startsWith("past.")) {
-          past.put(n, (TensorInfo) e.getValue().getInfo());
+          kv.add(kvInput(n, e.getValue(), outs));
         } else if (n.equals("use_cache_branch")) {
-          bools.put(n, false);
+          useCacheBranch = true;
         } else if (!n.equals("input_ids") && !n.equals("attention_mask") && !n.equals("position_ids")) {
           throw new IllegalArgumentException("model.onnx has an input this class cannot feed: " + n
               + " (supported: input_ids, attention_mask, position_ids, past_key_values.*, use_cache_branch)");
         }
       }
-      this.pastInputs = Map.copyOf(past);
-      this.booleanInputs = Map.copyOf(bools);
-      Set<String> outs = s.getOutputNames();
-      this.logitsName = outs.contains("logits") ? "logits" : outs.iterator().next();
-      if (!past.isEmpty()) {
-        LOG.log(System.Logger.Level.WARNING,
-            "{0} has {1} KV-cache inputs; this version feeds an empty past and recomputes the full "
-                + "prefix at every generation step (the cache is not reused)",
-            modelFile, past.size());
+      this.kvInputs = List.copyOf(kv);
+      this.hasUseCacheBranch = useCacheBranch;
+      Set<String> cached = new LinkedHashSet<>();
+      cached.add(logitsName);
+      for (KvInput k : kv) {
+        cached.add(k.output());
+      }
+      this.cachedOutputs = Set.copyOf(cached);
+      if (!kv.isEmpty() && !(hasAttentionMask && hasPositionIds)) {
+        LOG.log(System.Logger.Level.INFO,
+            "{0} has a KV cache but no {1} input: prompts of different lengths are generated one at a time",
+            modelFile, hasAttentionMask ? "position_ids" : "attention_mask");
       }
     } catch (OrtException | RuntimeException e) {
       if (s != null) {
@@ -206,7 +238,7 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
     }
     this.session = s;
     LOG.log(System.Logger.Level.DEBUG, "loaded {0}: context {1}, bos {2}, eos {3}, kv-cache inputs {4}",
-        modelFile, maxContext, bosId, eosId, pastInputs.size());
+        modelFile, maxContext, bosId, eosId, kvInputs.size());
   }
 
   /**
@@ -300,8 +332,9 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
      * Loads the model and tokenizer.
      *
      * @return the model; close it
-     * @throws IllegalArgumentException if a file is missing or the graph has inputs this class
-     *     cannot feed
+     * @throws IllegalArgumentException if a file is missing, the graph has inputs this class cannot
+     *     feed, or a KV-cache input has a shape other than {@code [batch, heads, past_sequence,
+     *     head_dim]} with fixed heads and head_dim (or no matching {@code present.*} output)
      * @throws LanguageModelException if ONNX Runtime or the tokenizer fails to load
      */
     public OnnxCausalLanguageModel build() {
@@ -342,13 +375,26 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
   }
 
   /**
-   * Returns whether the graph has KV-cache inputs; they are fed an empty past and the full prefix is
-   * recomputed at every step (see the class comment).
+   * Returns whether the graph has KV-cache inputs, which generation reuses from step to step (see
+   * the class comment).
    *
    * @return true if the graph declares {@code past_key_values.*} inputs
    */
   public boolean hasKvCacheInputs() {
-    return !pastInputs.isEmpty();
+    return !kvInputs.isEmpty();
+  }
+
+  /**
+   * Returns how many token positions this model has fed to the graph since it was loaded: the sum
+   * of {@code batch x sequence} of the {@code input_ids} of every forward pass (padding included),
+   * for generation and scoring. With a KV cache, generating {@code N} tokens from one {@code
+   * P}-token prompt feeds {@code P + N - 1} positions; without one, every step feeds the whole
+   * prefix again ({@code N*P + N*(N-1)/2}). Meant for tests and diagnostics.
+   *
+   * @return the count, {@code >= 0}
+   */
+  public long tokensComputed() {
+    return tokensComputed.get();
   }
 
   /**
@@ -415,7 +461,7 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
     lock.readLock().lock();
     try {
       ensureOpen();
-      return generateBatch(List.of(promptIds.clone()), options, 0).getFirst();
+      return generateBatch(List.of(promptIds.clone()), new int[] {0}, options).getFirst();
     } finally {
       lock.readLock().unlock();
     }
@@ -443,12 +489,28 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
         checkPromptLength(i, p.length);
         ids.add(p);
       }
-      List<Generation> out = new ArrayList<>(prompts.size());
-      for (int from = 0; from < ids.size(); from += maxBatchSize) {
-        int to = Math.min(ids.size(), from + maxBatchSize);
-        out.addAll(generateBatch(ids.subList(from, to), options, from));
+      // Batch prompts of similar lengths (less padding); results go back in input order.
+      int n = ids.size();
+      Integer[] order = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
       }
-      return out;
+      Arrays.sort(order, Comparator.comparingInt(i -> ids.get(i).length));
+      Generation[] out = new Generation[n];
+      for (int from = 0; from < n; from += maxBatchSize) {
+        int to = Math.min(n, from + maxBatchSize);
+        int[] streams = new int[to - from];
+        List<long[]> rows = new ArrayList<>(to - from);
+        for (int j = from; j < to; j++) {
+          streams[j - from] = order[j];
+          rows.add(ids.get(order[j]));
+        }
+        List<Generation> g = generateBatch(rows, streams, options);
+        for (int j = 0; j < streams.length; j++) {
+          out[streams[j]] = g.get(j);
+        }
+      }
+      return List.of(out);
     } finally {
       lock.readLock().unlock();
     }
@@ -608,12 +670,13 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
       if (hasPositionIds) {
         inputs.put("position_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(pos), shape));
       }
-      for (Map.Entry<String, TensorInfo> e : pastInputs.entrySet()) {
-        inputs.put(e.getKey(), emptyPast(e.getValue(), batch));
+      for (KvInput kv : kvInputs) {
+        inputs.put(kv.input(), emptyPast(kv, batch));
       }
-      for (Map.Entry<String, Boolean> e : booleanInputs.entrySet()) {
-        inputs.put(e.getKey(), OnnxTensor.createTensor(env, new boolean[] {e.getValue()}));
+      if (hasUseCacheBranch) {
+        inputs.put("use_cache_branch", OnnxTensor.createTensor(env, new boolean[] {false}));
       }
+      tokensComputed.addAndGet((long) batch * seq);
       try (OrtSession.Result result = session.run(inputs, Set.of(logitsName))) {
         OnnxTensor t = (OnnxTensor) result.get(0);
         long[] outShape = t.getInfo().getShape();
@@ -640,20 +703,58 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
     }
   }
 
-  /** An empty past tensor ({@code [batch, heads, 0, head_dim]}) for a KV-cache input. */
-  private OnnxTensor emptyPast(TensorInfo info, int batch) throws OrtException {
-    long[] shape = info.getShape().clone();
-    boolean batchSet = false;
-    for (int i = 0; i < shape.length; i++) {
-      if (shape[i] < 0) {
-        shape[i] = batchSet ? 0 : batch;
-        batchSet = true;
-      }
+  /**
+   * A KV-cache input ({@code [batch, heads, past_sequence, head_dim]}) and the output ({@code
+   * present.*}) whose value it takes at the next step.
+   */
+  private record KvInput(String input, String output, long heads, long headDim, OnnxJavaType type) {}
+
+  /** Validates a KV-cache input's shape and type and finds its present.* output. */
+  private static KvInput kvInput(String name, NodeInfo node, Set<String> outputs) {
+    String expected = "float32 or float16 [batch, heads, past_sequence, head_dim] with batch and "
+        + "past_sequence dynamic and heads and head_dim fixed";
+    if (!(node.getInfo() instanceof TensorInfo info)) {
+      throw new IllegalArgumentException(
+          "KV-cache input " + name + " must be a tensor (" + expected + "), but is: " + node.getInfo());
     }
-    if (info.type == OnnxJavaType.FLOAT16) {
+    long[] shape = info.getShape();
+    if ((info.type != OnnxJavaType.FLOAT && info.type != OnnxJavaType.FLOAT16) || shape.length != 4
+        || shape[0] >= 0 || shape[2] >= 0 || shape[1] <= 0 || shape[3] <= 0) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "KV-cache input %s must be %s, but is %s %s (-1: dynamic)", name, expected, info.type,
+          Arrays.toString(shape)));
+    }
+    String suffix = name.startsWith("past_key_values") ? name.substring("past_key_values".length())
+        : name.substring("past".length());
+    String output = "present" + suffix;
+    if (!outputs.contains(output)) {
+      throw new IllegalArgumentException("model.onnx has the KV-cache input " + name
+          + " but no output " + output + " to take its next value from; outputs: " + outputs);
+    }
+    return new KvInput(name, output, shape[1], shape[3], info.type);
+  }
+
+  /** An empty past tensor ({@code [batch, heads, 0, head_dim]}) for a KV-cache input. */
+  private OnnxTensor emptyPast(KvInput kv, int batch) throws OrtException {
+    long[] shape = {batch, kv.heads(), 0, kv.headDim()};
+    if (kv.type() == OnnxJavaType.FLOAT16) {
       return OnnxTensor.createTensor(env, java.nio.ShortBuffer.allocate(0), shape, OnnxJavaType.FLOAT16);
     }
     return OnnxTensor.createTensor(env, FloatBuffer.allocate(0), shape);
+  }
+
+  /** A copy of {@code t} ({@code [batch, ...]}) holding only the batch rows {@code keep}, in order. */
+  private OnnxTensor keepRows(OnnxTensor t, int[] keep) throws OrtException {
+    long[] shape = t.getInfo().getShape();
+    ByteBuffer all = t.getByteBuffer();
+    int rowBytes = all.capacity() / (int) shape[0];
+    ByteBuffer kept = ByteBuffer.allocateDirect(rowBytes * keep.length).order(ByteOrder.nativeOrder());
+    for (int r : keep) {
+      kept.put(all.slice(r * rowBytes, rowBytes));
+    }
+    kept.rewind();
+    shape[0] = keep.length;
+    return OnnxTensor.createTensor(env, kept, shape, t.getInfo().type);
   }
 
   /** {@code log softmax(logits[base .. base+vocab))[token]} in double precision. */
@@ -669,76 +770,284 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
     return logits[base + token] - max - Math.log(sum);
   }
 
-  private List<Generation> generateBatch(List<long[]> prompts, GenerationOptions options, int seedOffset) {
-    int n = prompts.size();
-    List<List<Long>> seqs = new ArrayList<>(n);
-    int[] promptLen = new int[n];
-    String[] text = new String[n];
-    String[] finish = new String[n];
-    SplittableRandom[] rng = new SplittableRandom[n];
-    for (int i = 0; i < n; i++) {
-      List<Long> s = new ArrayList<>();
-      for (long id : prompts.get(i)) {
-        s.add(id);
-      }
-      seqs.add(s);
-      promptLen[i] = s.size();
-      rng[i] = new SplittableRandom(options.seed() * 0x9E3779B97F4A7C15L + seedOffset + i);
-      text[i] = "";
+  /**
+   * Generates for one batch; {@code streams[i]} is prompt {@code i}'s index in the caller's list,
+   * which picks its random stream.
+   */
+  private List<Generation> generateBatch(List<long[]> prompts, int[] streams, GenerationOptions options) {
+    if (kvInputs.isEmpty()) {
+      return generateRecomputing(new Decoding(prompts, streams, options));
     }
-    int[] generated = new int[n];
+    boolean sameLength = prompts.stream().mapToInt(p -> p.length).distinct().count() == 1;
+    if (sameLength || (hasAttentionMask && hasPositionIds)) {
+      return generateCached(new Decoding(prompts, streams, options));
+    }
+    // Without attention_mask and position_ids, padding inside the cache cannot be hidden: one by one.
+    List<Generation> out = new ArrayList<>(prompts.size());
+    for (int i = 0; i < prompts.size(); i++) {
+      out.addAll(generateCached(new Decoding(List.of(prompts.get(i)), new int[] {streams[i]}, options)));
+    }
+    return out;
+  }
+
+  /** Generation without a KV cache: every step runs the whole (right-padded) prefix of the active rows. */
+  private List<Generation> generateRecomputing(Decoding d) {
     while (true) {
-      List<Integer> active = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        if (finish[i] == null) {
-          active.add(i);
-        }
-      }
+      List<Integer> active = d.active();
       if (active.isEmpty()) {
-        break;
+        return d.results();
       }
       List<long[]> rows = new ArrayList<>(active.size());
       for (int i : active) {
-        rows.add(seqs.get(i).stream().mapToLong(Long::longValue).toArray());
+        rows.add(d.tokens(i));
       }
-      long[] next = new long[active.size()];
       forward(rows, (row, seq, vocab, logits) -> {
         int i = active.get(row);
-        int base = (row * seq + seqs.get(i).size() - 1) * vocab;
-        next[row] = options.isGreedy()
-            ? argmax(logits, base, vocab)
-            : sample(logits, base, vocab, options.temperature(), options.topP(), rng[i]);
+        d.next(i, logits, (row * seq + d.length(i) - 1) * vocab, vocab);
       });
-      for (int r = 0; r < active.size(); r++) {
-        int i = active.get(r);
-        long tok = next[r];
-        if (tok == eosId) {
-          finish[i] = "stop";
-          continue;
+    }
+  }
+
+  /**
+   * Generation with the KV cache. Step 0 runs the right-padded prompts with an empty past; every
+   * later step feeds one token per active row, the past being the previous step's {@code present.*}
+   * outputs. Cache slot {@code j} of row {@code i} is real (mask 1) if {@code j < promptLength(i)}
+   * or {@code j >= promptWidth} (a generated token); the padding slots between stay masked, and
+   * {@code position_ids} count the real tokens before each position. Finished rows are dropped from
+   * the batch (their cache rows are copied out).
+   */
+  private List<Generation> generateCached(Decoding d) {
+    int[] rows = d.active().stream().mapToInt(Integer::intValue).toArray();
+    int width = 0;
+    for (int i : rows) {
+      width = Math.max(width, d.length(i));
+    }
+    long pad = eosId >= 0 ? eosId : 0;
+    OrtSession.Result held = null; // owns the present.* tensors that are the current past
+    Map<String, OnnxTensor> past = null; // KV input name -> tensor; null at step 0
+    List<OnnxTensor> copies = new ArrayList<>(); // compacted past tensors owned here
+    try {
+      for (int step = 0; rows.length > 0; step++) {
+        int batch = rows.length;
+        int seq = step == 0 ? width : 1;
+        int total = width + step;
+        long[] ids = new long[batch * seq];
+        long[] pos = new long[batch * seq];
+        long[] mask = new long[batch * total];
+        for (int r = 0; r < batch; r++) {
+          int i = rows[r];
+          int len = d.promptLength(i);
+          if (step == 0) {
+            long[] prompt = d.tokens(i);
+            for (int t = 0; t < seq; t++) {
+              ids[r * seq + t] = t < len ? prompt[t] : pad;
+              pos[r * seq + t] = Math.min(t, len - 1);
+            }
+          } else {
+            ids[r] = d.last(i);
+            pos[r] = len + step - 1L;
+          }
+          for (int j = 0; j < total; j++) {
+            mask[r * total + j] = j < len || j >= width ? 1 : 0;
+          }
         }
-        seqs.get(i).add(tok);
-        generated[i]++;
+        OrtSession.Result result = runCached(ids, pos, mask, batch, seq, past);
+        if (held != null) {
+          held.close();
+        }
+        closeAll(copies);
+        held = result;
+        OnnxTensor logitsTensor = (OnnxTensor) result.get(logitsName).orElseThrow();
+        long[] outShape = logitsTensor.getInfo().getShape();
+        if (outShape.length != 3 || outShape[0] != batch || outShape[1] != seq) {
+          throw new LanguageModelException(String.format(Locale.ROOT,
+              "output %s must have shape [%d, %d, vocab], but has %s", logitsName, batch, seq,
+              Arrays.toString(outShape)));
+        }
+        int vocab = (int) outShape[2];
+        FloatBuffer logits = logitsTensor.getFloatBuffer();
+        float[] row = new float[vocab];
+        List<Integer> keep = new ArrayList<>(batch);
+        for (int r = 0; r < batch; r++) {
+          int i = rows[r];
+          int at = step == 0 ? d.promptLength(i) - 1 : 0;
+          logits.get((r * seq + at) * vocab, row);
+          d.next(i, row, 0, vocab);
+          if (!d.finished(i)) {
+            keep.add(r);
+          }
+        }
+        past = new HashMap<>();
+        for (KvInput kv : kvInputs) {
+          past.put(kv.input(), (OnnxTensor) result.get(kv.output()).orElseThrow());
+        }
+        if (keep.size() < batch && !keep.isEmpty()) {
+          int[] kept = keep.stream().mapToInt(Integer::intValue).toArray();
+          for (KvInput kv : kvInputs) {
+            OnnxTensor copy = keepRows(past.get(kv.input()), kept);
+            copies.add(copy);
+            past.put(kv.input(), copy);
+          }
+          held.close();
+          held = null;
+        }
+        int[] next = new int[keep.size()];
+        for (int k = 0; k < next.length; k++) {
+          next[k] = rows[keep.get(k)];
+        }
+        rows = next;
+      }
+      return d.results();
+    } catch (OrtException e) {
+      throw new LanguageModelException("ONNX Runtime failed on a cached generation step of " + rows.length
+          + " sequences in " + name + ": " + e.getMessage(), e);
+    } finally {
+      if (held != null) {
+        held.close();
+      }
+      closeAll(copies);
+    }
+  }
+
+  /**
+   * Runs one cached step; {@code past} null means an empty past. The caller closes the result,
+   * whose {@code present.*} tensors may be the next step's past.
+   */
+  private OrtSession.Result runCached(long[] ids, long[] pos, long[] mask, int batch, int seq,
+      Map<String, OnnxTensor> past) throws OrtException {
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    List<OnnxTensor> created = new ArrayList<>();
+    try {
+      created.add(OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {batch, seq}));
+      inputs.put("input_ids", created.getLast());
+      if (hasAttentionMask) {
+        created.add(OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {batch, mask.length / batch}));
+        inputs.put("attention_mask", created.getLast());
+      }
+      if (hasPositionIds) {
+        created.add(OnnxTensor.createTensor(env, LongBuffer.wrap(pos), new long[] {batch, seq}));
+        inputs.put("position_ids", created.getLast());
+      }
+      for (KvInput kv : kvInputs) {
+        if (past == null) {
+          created.add(emptyPast(kv, batch));
+          inputs.put(kv.input(), created.getLast());
+        } else {
+          inputs.put(kv.input(), past.get(kv.input()));
+        }
+      }
+      if (hasUseCacheBranch) {
+        created.add(OnnxTensor.createTensor(env, new boolean[] {past != null}));
+        inputs.put("use_cache_branch", created.getLast());
+      }
+      tokensComputed.addAndGet((long) batch * seq);
+      return session.run(inputs, cachedOutputs);
+    } finally {
+      closeAll(created);
+    }
+  }
+
+  private static void closeAll(List<OnnxTensor> tensors) {
+    for (OnnxTensor t : tensors) {
+      t.close();
+    }
+    tensors.clear();
+  }
+
+  /** The per-prompt state of one generation call: tokens so far, random streams, stop rules. */
+  private final class Decoding {
+    private final GenerationOptions options;
+    private final List<List<Long>> seqs;
+    private final int[] promptLen;
+    private final int[] generated;
+    private final String[] text;
+    private final String[] finish;
+    private final SplittableRandom[] rng;
+
+    Decoding(List<long[]> prompts, int[] streams, GenerationOptions options) {
+      int n = prompts.size();
+      this.options = options;
+      this.seqs = new ArrayList<>(n);
+      this.promptLen = new int[n];
+      this.generated = new int[n];
+      this.text = new String[n];
+      this.finish = new String[n];
+      this.rng = new SplittableRandom[n];
+      for (int i = 0; i < n; i++) {
+        List<Long> s = new ArrayList<>();
+        for (long id : prompts.get(i)) {
+          s.add(id);
+        }
+        seqs.add(s);
+        promptLen[i] = s.size();
+        rng[i] = new SplittableRandom(options.seed() * 0x9E3779B97F4A7C15L + streams[i]);
+        text[i] = "";
+      }
+    }
+
+    List<Integer> active() {
+      List<Integer> out = new ArrayList<>();
+      for (int i = 0; i < finish.length; i++) {
+        if (finish[i] == null) {
+          out.add(i);
+        }
+      }
+      return out;
+    }
+
+    boolean finished(int i) {
+      return finish[i] != null;
+    }
+
+    int promptLength(int i) {
+      return promptLen[i];
+    }
+
+    int length(int i) {
+      return seqs.get(i).size();
+    }
+
+    long last(int i) {
+      return seqs.get(i).getLast();
+    }
+
+    long[] tokens(int i) {
+      return seqs.get(i).stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Chooses row {@code i}'s next token from {@code logits[base .. base+vocab)} and applies it. */
+    void next(int i, float[] logits, int base, int vocab) {
+      long tok = options.isGreedy()
+          ? argmax(logits, base, vocab)
+          : sample(logits, base, vocab, options.temperature(), options.topP(), rng[i]);
+      if (tok == eosId) {
+        finish[i] = "stop";
+        return;
+      }
+      seqs.get(i).add(tok);
+      generated[i]++;
+      text[i] = tokenizer.decode(newIds(seqs.get(i), promptLen[i]), true);
+      int cut = firstStop(text[i], options.stop());
+      if (cut >= 0) {
+        text[i] = text[i].substring(0, cut);
+        finish[i] = "stop";
+      } else if (generated[i] >= options.maxNewTokens() || seqs.get(i).size() >= maxContext) {
+        finish[i] = "length";
+      }
+    }
+
+    List<Generation> results() {
+      List<Generation> out = new ArrayList<>(seqs.size());
+      for (int i = 0; i < seqs.size(); i++) {
         long[] gen = newIds(seqs.get(i), promptLen[i]);
-        text[i] = tokenizer.decode(gen, true);
-        int cut = firstStop(text[i], options.stop());
-        if (cut >= 0) {
-          text[i] = text[i].substring(0, cut);
-          finish[i] = "stop";
-        } else if (generated[i] >= options.maxNewTokens() || seqs.get(i).size() >= maxContext) {
-          finish[i] = "length";
+        List<Integer> ids = new ArrayList<>(gen.length);
+        for (long g : gen) {
+          ids.add((int) g);
         }
+        out.add(new Generation(text[i], ids, finish[i]));
       }
+      return out;
     }
-    List<Generation> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      long[] gen = newIds(seqs.get(i), promptLen[i]);
-      List<Integer> ids = new ArrayList<>(gen.length);
-      for (long g : gen) {
-        ids.add((int) g);
-      }
-      out.add(new Generation(text[i], ids, finish[i]));
-    }
-    return out;
   }
 
   private static long[] newIds(List<Long> seq, int from) {
