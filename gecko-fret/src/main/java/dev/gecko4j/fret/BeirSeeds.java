@@ -1,7 +1,5 @@
 package dev.gecko4j.fret;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.fret.FretSeed;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -9,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -24,50 +21,7 @@ import java.util.NoSuchElementException;
  */
 public final class BeirSeeds {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
   private BeirSeeds() {}
-
-  /**
-   * Reads {@code queries.jsonl} ({@code {"_id", "text"}} per line) into a map id to text.
-   *
-   * @param queries the file; must exist
-   * @return the queries
-   * @throws IllegalArgumentException if the file is missing or a line is invalid (named by number)
-   * @throws UncheckedIOException if reading fails
-   */
-  public static Map<String, String> readQueries(Path queries) {
-    if (queries == null || !Files.isRegularFile(queries)) {
-      throw new IllegalArgumentException("queries must be an existing file, but is: " + queries);
-    }
-    Map<String, String> out = new HashMap<>();
-    try (BufferedReader r = Files.newBufferedReader(queries, StandardCharsets.UTF_8)) {
-      String line;
-      int n = 0;
-      while ((line = r.readLine()) != null) {
-        n++;
-        if (line.isBlank()) {
-          continue;
-        }
-        JsonNode node;
-        try {
-          node = MAPPER.readTree(line);
-        } catch (IOException e) {
-          throw new IllegalArgumentException("line " + n + " of " + queries + " is not JSON", e);
-        }
-        JsonNode id = node.get("_id");
-        JsonNode text = node.get("text");
-        if (id == null || text == null || id.asText().isBlank() || text.asText().isBlank()) {
-          throw new IllegalArgumentException("line " + n + " of " + queries
-              + " needs non-blank \"_id\" and \"text\"");
-        }
-        out.put(id.asText(), text.asText());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + queries, e);
-    }
-    return out;
-  }
 
   /**
    * Returns the relabel seeds of a qrels TSV ({@code query-id TAB corpus-id TAB score}, with or
@@ -76,7 +30,7 @@ public final class BeirSeeds {
    * (its keys: {@code non_positive}, {@code unknown_query}, {@code unknown_passage},
    * {@code empty_passage}).
    *
-   * @param queries query id to text (from {@link #readQueries}); not null
+   * @param queries query id to text (from {@link dev.gecko4j.core.eval.BeirDataset#readQueries}); not null
    * @param qrels the qrels file; must exist
    * @param corpus the corpus the passages are read from; not null
    * @param skipped receives skip counts per reason; not null (mutable)

@@ -1,5 +1,6 @@
 package dev.gecko4j.fret;
 
+import dev.gecko4j.core.eval.BeirDataset;
 import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.fret.FretOptions;
 import dev.gecko4j.core.fret.FretSeed;
@@ -97,7 +98,7 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Str
             .corpus(store).vectors(vectors).options(options).build();
         Map<String, Long> skipped = new TreeMap<>();
         Iterator<FretSeed> seeds = queries == null ? BeirSeeds.generation(store)
-            : BeirSeeds.relabel(BeirSeeds.readQueries(queries), qrels, store, skipped);
+            : BeirSeeds.relabel(BeirDataset.readQueries(queries), qrels, store, skipped);
         MiningRun.Builder run = MiningRun.builder().miner(pipeline).output(output).listener(listener);
         if (limit != Long.MAX_VALUE) {
           run.limit(limit);

@@ -1,5 +1,6 @@
 package dev.gecko4j.fret;
 
+import dev.gecko4j.core.eval.BeirDataset;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gecko4j.core.fret.FretExample;
@@ -81,7 +82,7 @@ class FretPipelineRealModelTest {
     // given
     FretPipeline miner = pipeline(FretOptions.defaults().withNeighbours(8).withMaxPassageChars(200));
     Map<String, Long> skipped = new HashMap<>();
-    var seeds = BeirSeeds.relabel(BeirSeeds.readQueries(slice.queries), slice.qrels, corpus, skipped);
+    var seeds = BeirSeeds.relabel(BeirDataset.readQueries(slice.queries), slice.qrels, corpus, skipped);
     FretSeed seed = seeds.next();
     int before = llm.scoreCalls.get();
     // when
@@ -151,7 +152,7 @@ class FretPipelineRealModelTest {
     // given
     Path out = dir.resolve("rows.jsonl");
     Map<String, Long> skipped = new HashMap<>();
-    var queries = BeirSeeds.readQueries(slice.queries);
+    var queries = BeirDataset.readQueries(slice.queries);
     // when: a first run of 3 rows, then the same run continued to 5
     MiningRun.builder().miner(pipeline(FretOptions.defaults().withNeighbours(6).withMaxPassageChars(200))).output(out)
         .limit(3).build().run(BeirSeeds.relabel(queries, slice.qrels, corpus, skipped));

@@ -197,6 +197,24 @@ public final class BeirDataset {
    * @throws UncheckedIOException if the file cannot be read
    */
   public Map<String, String> queries() {
+    return readQueries(queries);
+  }
+
+  /**
+   * Reads a BEIR {@code queries.jsonl} file on its own (e.g. queries kept apart from their corpus).
+   *
+   * @param queries the file; not null
+   * @return query id to query text, in file order; unmodifiable
+   * @throws IllegalArgumentException if {@code queries} is null or not a regular file
+   * @throws DatasetFormatException for a line that is not a JSON object with a string {@code _id}
+   *     and {@code text}, or a repeated id
+   * @throws UncheckedIOException if the file cannot be read
+   */
+  public static Map<String, String> readQueries(Path queries) {
+    if (queries == null || !Files.isRegularFile(queries)) {
+      throw new IllegalArgumentException("queries must be an existing queries.jsonl file, but is: "
+          + queries);
+    }
     Map<String, String> out = new LinkedHashMap<>();
     try (BufferedReader in = reader(queries)) {
       Iterator<String[]> it = new JsonlIterator<>(queries, in, new HashSet<>()) {
