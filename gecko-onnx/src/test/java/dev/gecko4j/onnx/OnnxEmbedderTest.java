@@ -273,6 +273,39 @@ class OnnxEmbedderTest {
   }
 
   @Test
+  void should_run_rows_over_256_tokens_one_per_batch_on_the_cpu_and_short_rows_together() {
+    // given: four ~300-token texts, four ~200-token texts and 20 short ones
+    String words300 = "geckos climb walls with tiny hairs on their toes ".repeat(30);
+    String words200 = "geckos climb walls with tiny hairs on their toes ".repeat(20);
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      texts.add(i + " " + words300);
+      texts.add(i + " " + words200);
+    }
+    for (int i = 0; i < 20; i++) {
+      texts.add("short text number " + i);
+    }
+
+    // when: the default CPU budget (1024 tokens, attention cells 1024 x 128)
+    List<TokenizedBatch> batches = bge.tokenize(texts, Collections.nCopies(texts.size(), TaskPrompt.none()));
+
+    // then
+    for (TokenizedBatch b : batches) {
+      if (b.sequenceLength() > 256) {
+        assertThat(b.rows()).as("rows of a %d-token batch", b.sequenceLength()).isEqualTo(1);
+      } else {
+        assertThat((long) b.rows() * b.sequenceLength() * b.sequenceLength()).isLessThanOrEqualTo(1024L * 128);
+        assertThat(b.rows() * b.sequenceLength()).isLessThanOrEqualTo(1024);
+      }
+    }
+    assertThat(batches).filteredOn(b -> b.sequenceLength() > 256).hasSize(4);
+    assertThat(batches).filteredOn(b -> b.sequenceLength() > 128 && b.sequenceLength() <= 256)
+        .allMatch(b -> b.rows() == 2).hasSize(2);
+    assertThat(batches).filteredOn(b -> b.sequenceLength() < 16).singleElement()
+        .extracting(TokenizedBatch::rows).isEqualTo(20);
+  }
+
+  @Test
   void should_form_length_sorted_batches_within_the_token_budget() {
     // given
     try (OnnxEmbedder small = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15).tokenBudget(64)
