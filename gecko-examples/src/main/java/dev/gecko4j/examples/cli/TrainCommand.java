@@ -119,8 +119,8 @@ public final class TrainCommand implements Callable<Integer> {
     try (var trainer = new AutoCloseableTrainer(GeckoTrainer.open(model))) {
       GeckoTrainer t = trainer.trainer;
       Models bundled = bundledModel();
-      PromptConvention convention = bundled == null ? PromptConvention.NONE
-          : bundled.promptConvention();
+      PromptConvention convention = bundled != null ? bundled.promptConvention()
+          : folderConvention(Path.of(model));
       TaskPrompt queryPrompt = TaskPrompt.query(TaskPrompt.FACT_CHECKING);
       List<TrainingSource> sources = new ArrayList<>();
       for (Path f : fret) {
@@ -206,18 +206,30 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   /**
-   * The embedder as served: ONNX Runtime through OnnxEmbedder on the bundled model (folder null)
-   * or on an exported folder; for a non-bundled base model, the trainable encoder itself.
+   * The embedder as served: ONNX Runtime through OnnxEmbedder on the base model (folder null: the
+   * bundled bge-small or the base model folder) or on an exported folder; for another bundled base
+   * model, the trainable encoder itself.
    */
   private Embedder servingEmbedder(Path folder, int maxLength, GeckoTrainer t, PromptConvention convention) {
+    OnnxEmbedder.Builder b = OnnxEmbedder.builder().maxLength(maxLength).intraOpThreads(2);
+    if (folder == null && bundledModel() == null) {
+      // a model folder as the base: served by ONNX Runtime with the prompts it carries
+      return b.modelFolder(Path.of(model)).build();
+    }
     if (folder == null && !model.equals("bge-small-en-v1.5")) {
       return new EncoderEmbedder(t.encoder(), convention, maxLength, 32);
     }
-    OnnxEmbedder.Builder b = OnnxEmbedder.builder().maxLength(maxLength).intraOpThreads(2);
     // an exported folder is served with the prompts it carries, as `gecko evaluate` serves it
     return folder == null
         ? b.model(Models.BGE_SMALL_EN_V15).promptConvention(convention, bundledModel().conventionName()).build()
         : b.modelFolder(folder).build();
+  }
+
+  /** The prompts a model folder carries (its config_sentence_transformers.json), as served. */
+  private static PromptConvention folderConvention(Path folder) {
+    try (OnnxEmbedder e = OnnxEmbedder.builder().modelFolder(folder).build()) {
+      return e.promptConvention();
+    }
   }
 
   /** The bundled model {@code --model} names, or null when it is a model folder. */
