@@ -257,7 +257,10 @@ public final class TrainCommand implements Callable<Integer> {
     }
     m.put("eval_max_length", evalMaxLength);
     m.put("eval_seconds", (System.nanoTime() - t0) / 1e9);
-    m.put("embedder", folder == null ? "OnnxEmbedder(bundled bge-small-en-v1.5)" : "OnnxEmbedder(" + folder + ")");
+    m.put("embedder", folder != null ? "OnnxEmbedder(" + folder + ")"
+        : bundledModel() == null ? "OnnxEmbedder(" + model + ")"
+        : model.equals("bge-small-en-v1.5") ? "OnnxEmbedder(bundled " + model + ")"
+        : "the trainable encoder (" + model + ")");
     return m;
   }
 

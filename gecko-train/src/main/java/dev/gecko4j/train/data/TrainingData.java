@@ -6,6 +6,11 @@ import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.PromptConvention;
 import dev.gecko4j.core.TaskPrompt;
+import dev.gecko4j.core.eval.BeirDataset;
+import dev.gecko4j.core.eval.BeirDocument;
+import dev.gecko4j.core.index.FlatIndex;
+import dev.gecko4j.core.index.Hit;
+import dev.gecko4j.core.vector.Similarity;
 import dev.gecko4j.core.train.TrainingExample;
 import dev.gecko4j.core.train.TrainingSource;
 import java.io.BufferedReader;
@@ -25,6 +30,7 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * Readers that turn datasets into {@link TrainingSource}s with each source's task prompt
@@ -89,55 +95,30 @@ public final class TrainingData {
       Map<String, Set<String>> qrels) {}
 
   /**
-   * Reads a BEIR folder ({@code corpus.jsonl}, {@code queries.jsonl}, {@code qrels/<split>.tsv}).
-   * Documents become {@code (title + " " + text).strip()} as MTEB embeds them; qrels with score
-   * <= 0 are dropped.
+   * Reads a BEIR folder ({@code corpus.jsonl}, {@code queries.jsonl}, {@code qrels/<split>.tsv})
+   * with {@link BeirDataset}. Documents become {@link BeirDocument#mtebText()} as MTEB embeds them;
+   * qrels with score <= 0 are dropped.
    *
    * @param dir the dataset folder
    * @param split the qrels split, e.g. {@code train} or {@code test}
    * @return the dataset
-   * @throws UncheckedIOException if a file cannot be read
-   * @throws IllegalArgumentException if a file is missing
+   * @throws UncheckedIOException if a file cannot be read or is malformed ({@code
+   *     DatasetFormatException})
+   * @throws IllegalArgumentException if a file or the split is missing
    */
   public static Beir readBeir(Path dir, String split) {
-    Path qrelsFile = dir.resolve("qrels").resolve(split + ".tsv");
-    for (Path p : List.of(dir.resolve("corpus.jsonl"), dir.resolve("queries.jsonl"), qrelsFile)) {
-      if (!Files.isRegularFile(p)) {
-        throw new IllegalArgumentException("BEIR folder " + dir + " lacks " + p.getFileName()
-            + " (expected corpus.jsonl, queries.jsonl and qrels/" + split + ".tsv)");
-      }
-    }
+    BeirDataset dataset = BeirDataset.open(dir);
     Map<String, String> corpus = new LinkedHashMap<>();
-    jsonl(dir.resolve("corpus.jsonl"), n -> corpus.put(n.get("_id").asText(),
-        (n.path("title").asText("") + " " + n.path("text").asText("")).strip()));
-    Map<String, String> queries = new LinkedHashMap<>();
-    jsonl(dir.resolve("queries.jsonl"), n -> queries.put(n.get("_id").asText(), n.path("text").asText("")));
+    try (Stream<BeirDocument> docs = dataset.documents()) {
+      docs.forEach(d -> corpus.put(d.id(), d.mtebText()));
+    }
     Map<String, Set<String>> qrels = new LinkedHashMap<>();
-    try (BufferedReader r = Files.newBufferedReader(qrelsFile, StandardCharsets.UTF_8)) {
-      String header = r.readLine();
-      Objects.requireNonNull(header, "empty qrels");
-      for (String line; (line = r.readLine()) != null; ) {
-        String[] f = line.split("\t");
-        if (f.length >= 3 && Double.parseDouble(f[2]) > 0) {
-          qrels.computeIfAbsent(f[0], k -> new LinkedHashSet<>()).add(f[1]);
-        }
+    dataset.qrels(split).forEach((query, judged) -> judged.forEach((doc, relevance) -> {
+      if (relevance > 0) {
+        qrels.computeIfAbsent(query, k -> new LinkedHashSet<>()).add(doc);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + qrelsFile, e);
-    }
-    return new Beir(corpus, queries, qrels);
-  }
-
-  private static void jsonl(Path file, Consumer<JsonNode> sink) {
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      for (String line; (line = r.readLine()) != null; ) {
-        if (!line.isBlank()) {
-          sink.accept(JSON.readTree(line));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
+    }));
+    return new Beir(corpus, dataset.queries(), qrels);
   }
 
   /**
@@ -167,7 +148,8 @@ public final class TrainingData {
   }
 
   /**
-   * Ranks the whole corpus for each query with {@code embedder} (exact cosine top-k) and returns,
+   * Ranks the whole corpus for each query with {@code embedder} (exact top-k by dot product over
+   * the embedder's unit vectors, i.e. cosine, in a {@link FlatIndex}) and returns,
    * per query id, the ranked document ids with the query's positives removed, truncated to
    * {@code k}.
    *
@@ -191,38 +173,44 @@ public final class TrainingData {
     List<String> qIds = beir.qrels().keySet().stream().filter(beir.queries()::containsKey).toList();
     List<String> qTexts = qIds.stream().map(beir.queries()::get).toList();
     List<Embedding> qe = embedder.embedAll(qTexts, queryPrompt);
+    FlatIndex index = corpusIndex(docIds, docs, Similarity.DOT_PRODUCT);
+    // enough hits that k remain once a query's positives are removed
+    int maxPositives = qIds.stream().mapToInt(q -> beir.qrels().get(q).size()).max().orElse(0);
+    int fetch = Math.min(docs.length, k + maxPositives);
+    List<List<Hit>> hits = index.searchBatch(qe.stream().map(Embedding::toArray).toList(), fetch);
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (int qi = 0; qi < qIds.size(); qi++) {
-      float[] q = qe.get(qi).toArray();
       Set<String> positives = beir.qrels().get(qIds.get(qi));
-      int keep = Math.min(docs.length, k + positives.size());
-      // partial selection of the top `keep` scores
-      java.util.PriorityQueue<double[]> heap = new java.util.PriorityQueue<>((a, b) -> Double.compare(a[0], b[0]));
-      for (int d = 0; d < docs.length; d++) {
-        double s = 0;
-        float[] v = docs[d];
-        for (int j = 0; j < q.length; j++) {
-          s += q[j] * v[j];
-        }
-        if (heap.size() < keep) {
-          heap.add(new double[] {s, d});
-        } else if (s > heap.peek()[0]) {
-          heap.poll();
-          heap.add(new double[] {s, d});
-        }
-      }
-      List<double[]> top = new ArrayList<>(heap);
-      top.sort((a, b) -> a[0] != b[0] ? Double.compare(b[0], a[0]) : Double.compare(a[1], b[1]));
-      List<String> ranked = new ArrayList<>();
-      for (double[] t : top) {
-        String id = docIds.get((int) t[1]);
-        if (!positives.contains(id) && ranked.size() < k) {
-          ranked.add(id);
+      List<String> ranked = new ArrayList<>(k);
+      for (Hit h : hits.get(qi)) {
+        if (!positives.contains(h.id()) && ranked.size() < k) {
+          ranked.add(h.id());
         }
       }
       out.put(qIds.get(qi), ranked);
     }
     return out;
+  }
+
+  /**
+   * An exact index over corpus vectors ({@link #embedCorpus}), ids in corpus order.
+   *
+   * @param docIds the corpus ids, one per vector
+   * @param docs the vectors
+   * @param similarity how they are scored
+   * @return the index
+   * @throws IllegalArgumentException if there are no vectors or not one per id
+   */
+  public static FlatIndex corpusIndex(List<String> docIds, float[][] docs, Similarity similarity) {
+    if (docs.length == 0 || docIds.size() != docs.length) {
+      throw new IllegalArgumentException("docs must hold one vector per id (" + docIds.size()
+          + " ids), at least one, but has " + docs.length);
+    }
+    FlatIndex index = new FlatIndex(docs[0].length, similarity);
+    for (int d = 0; d < docs.length; d++) {
+      index.add(docIds.get(d), docs[d]);
+    }
+    return index;
   }
 
   /**
