@@ -128,7 +128,7 @@ public final class OnnxEmbedder implements Embedder {
   private OnnxEmbedder(Builder b, Resolved r, OrtSession session, HuggingFaceTokenizer tokenizer,
       ExecutionProvider provider) {
     this.modelName = r.name;
-    this.env = OrtEnvironment.getEnvironment();
+    this.env = OrtRuntime.environment();
     this.session = session;
     this.tokenizer = tokenizer;
     this.pooling = r.pooling;
@@ -1118,11 +1118,12 @@ public final class OnnxEmbedder implements Embedder {
      */
     public OnnxEmbedder build() {
       Resolved r = resolve();
+      OrtRuntime.environment(); // natives cached, telemetry off, DJL opted out: before any native code
       HuggingFaceTokenizer tok = loadTokenizer(r);
       OrtSession session = null;
       ExecutionProvider actual = ExecutionProvider.CPU;
       try {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtRuntime.environment();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
           if (intraOpThreads > 0) {
             so.setIntraOpNumThreads(intraOpThreads);

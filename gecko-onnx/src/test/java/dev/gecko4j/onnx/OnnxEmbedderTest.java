@@ -441,7 +441,7 @@ class OnnxEmbedderTest {
     try (InputStream in = OnnxEmbedderTest.class.getClassLoader().getResourceAsStream(model)) {
       bytes = in.readAllBytes();
     }
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = OrtRuntime.environment();
     long[] shape = {1, ids.length};
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         OrtSession s = env.createSession(bytes, so);

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.gecko4j.core.Pooling;
+import dev.gecko4j.onnx.OrtRuntime;
 import dev.gecko4j.train.onnx.OnnxModel;
 import dev.gecko4j.train.onnx.OnnxTorchGraph;
 import dev.gecko4j.train.onnx.TensorData;
@@ -60,14 +61,11 @@ public final class TrainableEncoder implements AutoCloseable {
     this.graph = new OnnxTorchGraph(model);
     this.pooling = pooling;
     this.tokenizerJson = tokenizerJson.clone();
-    Path tmp = Files.createTempFile("gecko-tokenizer", ".json");
-    try {
-      Files.write(tmp, tokenizerJson);
-      this.tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(tmp)
-          .optAddSpecialTokens(true).optTruncation(true).optPadding(false).optMaxLength(512).build();
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    OrtRuntime.optOutOfDjlTracking(); // before DJL's tokenizer and PyTorch engine start
+    // From memory, not a temporary file: training writes nothing outside the paths it is given.
+    this.tokenizer = HuggingFaceTokenizer.newInstance(new java.io.ByteArrayInputStream(tokenizerJson),
+        Map.of("addSpecialTokens", "true", "truncation", "true", "padding", "false",
+            "maxLength", "512"));
     for (TensorData t : model.initializers().values()) {
       if (t.dataType() == TensorData.FLOAT) {
         parameters.put(t.name(), t.floats());

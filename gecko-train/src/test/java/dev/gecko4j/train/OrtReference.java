@@ -3,6 +3,7 @@ package dev.gecko4j.train;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.gecko4j.onnx.OrtRuntime;
 import java.nio.LongBuffer;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ final class OrtReference {
   private OrtReference() {}
 
   static float[] lastHiddenState(byte[] modelBytes, TokenBatch b) throws Exception {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = OrtRuntime.environment();
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
       o.setIntraOpNumThreads(2);
       try (OrtSession s = env.createSession(modelBytes, o)) {

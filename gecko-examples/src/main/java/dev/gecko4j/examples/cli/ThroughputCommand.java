@@ -16,6 +16,7 @@ import dev.gecko4j.core.eval.StsPair;
 import dev.gecko4j.onnx.GraphOptimization;
 import dev.gecko4j.onnx.Models;
 import dev.gecko4j.onnx.OnnxEmbedder;
+import dev.gecko4j.onnx.OrtRuntime;
 import dev.gecko4j.onnx.TokenizedBatch;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
@@ -161,7 +162,7 @@ public final class ThroughputCommand implements Callable<Integer> {
           + "beir/scifact/, but " + data.toAbsolutePath() + " does not");
     }
     double loadBefore = OS.getSystemLoadAverage();
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = OrtRuntime.environment();
     byte[] modelBytes = readResource(fp32.modelResource());
     byte[] tokenizerBytes = readResource(fp32.tokenizerResource());
 

@@ -17,6 +17,7 @@ import dev.gecko4j.core.lm.GenerationOptions;
 import dev.gecko4j.core.lm.LanguageModel;
 import dev.gecko4j.core.lm.LanguageModelException;
 import dev.gecko4j.core.lm.ScoreRequest;
+import dev.gecko4j.onnx.OrtRuntime;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -179,6 +180,7 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
     opts.put("truncation", "false");
     opts.put("padding", "false");
     opts.put("maxLength", Integer.toString(Math.max(ctx, 1_000_000)));
+    OrtRuntime.environment(); // natives cached, telemetry off, DJL opted out: before any native code
     HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(tokenizerFile, opts);
     this.tokenizer = tok;
 
@@ -187,7 +189,7 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
     long[] probe = tok.encode("a").getIds();
     this.prependBos = bosId >= 0 && (probe.length == 0 || probe[0] != bosId);
 
-    this.env = OrtEnvironment.getEnvironment();
+    this.env = OrtRuntime.environment();
     OrtSession s = null;
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       if (b.intraOpThreads > 0) {

@@ -6,6 +6,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.gecko4j.onnx.OrtRuntime;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ class KvLlamaFixtureTest {
   private static final int HEAD_SIZE = 8;
   private static final int VOCAB = 512;
 
-  private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+  private final OrtEnvironment env = OrtRuntime.environment();
   private OrtSession plain;
   private OrtSession kv;
 

@@ -12,6 +12,7 @@ import dev.gecko4j.core.lm.ContinuationScore;
 import dev.gecko4j.core.lm.Generation;
 import dev.gecko4j.core.lm.GenerationOptions;
 import dev.gecko4j.core.lm.ScoreRequest;
+import dev.gecko4j.onnx.OrtRuntime;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,7 +118,7 @@ class OnnxCausalLanguageModelTest {
     }
     assertThat(Arrays.copyOf(full, promptIds.length)).containsExactly(promptIds);
     float[][][] logits;
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = OrtRuntime.environment();
     try (OrtSession s = env.createSession(dir.resolve("model.onnx").toString());
         OnnxTensor in = OnnxTensor.createTensor(env, LongBuffer.wrap(full), new long[] {1, full.length});
         OrtSession.Result r = s.run(Map.of("input_ids", in))) {
