@@ -46,7 +46,7 @@ public final class CorpusStore implements AutoCloseable {
     this.ids = ids;
     this.offsets = offsets;
     this.idsChecksum = sum;
-    this.ordinals = HashMap.newHashMap(ids.length);
+    this.ordinals = new HashMap<>((int) Math.min(1 << 30, ids.length * 4L / 3 + 1));
     for (int i = 0; i < ids.length; i++) {
       Integer prev = ordinals.put(ids[i], i);
       if (prev != null) {

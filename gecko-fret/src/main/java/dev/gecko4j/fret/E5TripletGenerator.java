@@ -288,9 +288,10 @@ public final class E5TripletGenerator {
       if (o instanceof Made m && !seen.add(QueryGenerator.normalise(m.triplet().query()))) {
         o = new Dropped("duplicate", m.triplet().query());
       }
-      switch (o) {
-        case Made m -> sink.accept(m.triplet());
-        case Dropped d -> drops.merge(d.reason(), 1L, Long::sum);
+      if (o instanceof Made m) {
+        sink.accept(m.triplet());
+      } else {
+        drops.merge(((Dropped) o).reason(), 1L, Long::sum);
       }
     }
     return drops;

@@ -3,10 +3,8 @@ package dev.gecko4j.fret;
 import dev.gecko4j.core.vector.VectorMath;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -16,26 +14,31 @@ import java.util.List;
 import java.util.PriorityQueue;
 
 /**
- * Exact top-k search over an {@link EmbeddingCache} file, memory-mapped as a {@link MemorySegment}:
- * the vectors stay on disk (the OS pages them in), so the heap does not grow with the corpus.
- * Similarity is the dot product of L2-normalised vectors (cosine).
+ * Exact top-k search over an {@link EmbeddingCache} file, memory-mapped: the vectors stay on disk
+ * (the OS pages them in), so the heap does not grow with the corpus. Similarity is the dot product
+ * of L2-normalised vectors (cosine).
  *
- * <p>Thread-safe for searches; close it to unmap.
+ * <p>The file is mapped with {@link FileChannel#map} in read-only chunks of at most 1 GiB, each
+ * holding whole rows, so files over 2 GB work on every JDK from 17 on, with the same results.
+ *
+ * <p>Thread-safe for searches. {@link #close()} makes further searches fail; the JDK has no API
+ * before 22 to unmap a buffer at once, so the pages are released when the mapping is garbage
+ * collected (a search running on another thread while it closes finishes safely).
  */
 public final class MappedVectors implements AutoCloseable {
 
-  private static final ValueLayout.OfFloat FLOAT =
-      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  /** Largest mapping of one chunk: 1 GiB, well below the 2 GiB limit of a {@code ByteBuffer}. */
+  static final long MAX_CHUNK_BYTES = 1L << 30;
 
   /** Floats scored per kernel call (64 KiB: stays in L2 while the heap is updated). */
   private static final int BLOCK_FLOATS = 16 * 1024;
 
-  private final Arena arena;
-  private final MemorySegment vectors;
   private final int dimension;
   private final int count;
+  private final int rowsPerChunk;
   private final EmbeddingCache.Header header;
-  private volatile boolean closed;
+  /** Little-endian float views of the chunks; null once closed. */
+  private volatile FloatBuffer[] chunks;
 
   /**
    * One search hit.
@@ -45,9 +48,9 @@ public final class MappedVectors implements AutoCloseable {
    */
   public record Hit(int ordinal, float score) {}
 
-  private MappedVectors(Arena arena, MemorySegment vectors, EmbeddingCache.Header h) {
-    this.arena = arena;
-    this.vectors = vectors;
+  private MappedVectors(FloatBuffer[] chunks, int rowsPerChunk, EmbeddingCache.Header h) {
+    this.chunks = chunks;
+    this.rowsPerChunk = rowsPerChunk;
     this.header = h;
     this.dimension = h.dimension();
     this.count = Math.toIntExact(h.count());
@@ -62,25 +65,44 @@ public final class MappedVectors implements AutoCloseable {
    * @throws UncheckedIOException if mapping fails
    */
   public static MappedVectors open(Path file) {
+    return open(file, MAX_CHUNK_BYTES);
+  }
+
+  /** {@link #open(Path)} with chunks of at most {@code maxChunkBytes} (smaller for tests). */
+  static MappedVectors open(Path file, long maxChunkBytes) {
     if (file == null) {
       throw new IllegalArgumentException("file must not be null");
     }
-    Arena arena = Arena.ofShared();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       EmbeddingCache.Header h = EmbeddingCache.readHeader(file);
-      long bytes = h.count() * h.dimension() * 4L;
+      long rowBytes = h.dimension() * 4L;
+      long bytes = h.count() * rowBytes;
       if (ch.size() < h.dataOffset() + bytes) {
         throw new IllegalArgumentException("embeddings cache " + file + " is truncated: "
             + ch.size() + " bytes, expected at least " + (h.dataOffset() + bytes));
       }
-      MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, h.dataOffset(), bytes, arena);
-      return new MappedVectors(arena, seg, h);
+      if (h.count() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("embeddings cache " + file + " has " + h.count()
+            + " vectors; at most " + Integer.MAX_VALUE + " are supported");
+      }
+      if (rowBytes > maxChunkBytes) {
+        throw new IllegalArgumentException("embeddings cache " + file + " has dimension "
+            + h.dimension() + "; at most " + maxChunkBytes / 4 + " is supported");
+      }
+      int rowsPerChunk = (int) Math.min(Integer.MAX_VALUE, maxChunkBytes / rowBytes);
+      int n = (int) ((h.count() + rowsPerChunk - 1) / rowsPerChunk);
+      FloatBuffer[] chunks = new FloatBuffer[n];
+      for (int c = 0; c < n; c++) {
+        long firstRow = (long) c * rowsPerChunk;
+        long rows = Math.min(rowsPerChunk, h.count() - firstRow);
+        chunks[c] = ch.map(FileChannel.MapMode.READ_ONLY, h.dataOffset() + firstRow * rowBytes,
+            rows * rowBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+      }
+      return new MappedVectors(chunks, rowsPerChunk, h);
     } catch (IOException e) {
-      arena.close();
       throw new UncheckedIOException("cannot map " + file, e);
-    } catch (RuntimeException e) {
-      arena.close();
-      throw e instanceof IllegalStateException ? new IllegalArgumentException(e.getMessage(), e) : e;
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
   }
 
@@ -117,7 +139,8 @@ public final class MappedVectors implements AutoCloseable {
     if (k < 1 || k > count) {
       throw new IllegalArgumentException("k must be between 1 and " + count + ", but is: " + k);
     }
-    if (closed) {
+    FloatBuffer[] mapped = chunks;
+    if (mapped == null) {
       throw new IllegalStateException("mapped vectors are closed");
     }
     // min-heap of the best k so far: worst at the head (lower score, then higher ordinal)
@@ -127,10 +150,9 @@ public final class MappedVectors implements AutoCloseable {
     int blockRows = Math.max(1, Math.min(count, BLOCK_FLOATS / dimension));
     float[] block = new float[blockRows * dimension];
     float[] scores = new float[blockRows];
-    long rowBytes = dimension * 4L;
     for (int start = 0; start < count; start += blockRows) {
       int rows = Math.min(blockRows, count - start);
-      MemorySegment.copy(vectors, FLOAT, start * rowBytes, block, 0, rows * dimension);
+      copyRows(mapped, start, rows, block);
       if (rows == blockRows) {
         VectorMath.dotMatrix(query, block, rows, scores);
       } else {
@@ -152,12 +174,25 @@ public final class MappedVectors implements AutoCloseable {
     return Collections.unmodifiableList(out);
   }
 
-  /** Unmaps the file; idempotent, also when called from several threads at once. */
-  @Override
-  public synchronized void close() {
-    if (!closed) {
-      closed = true;
-      arena.close();
+  /** Copies rows {@code [first, first+rows)} into {@code dst}, across chunk boundaries. */
+  private void copyRows(FloatBuffer[] mapped, int first, int rows, float[] dst) {
+    int done = 0;
+    while (done < rows) {
+      int row = first + done;
+      FloatBuffer chunk = mapped[row / rowsPerChunk];
+      int inChunk = row % rowsPerChunk;
+      int n = Math.min(rows - done, rowsPerChunk - inChunk);
+      chunk.get(inChunk * dimension, dst, done * dimension, n * dimension);
+      done += n;
     }
+  }
+
+  /**
+   * Closes the mapping: later searches fail; idempotent, also when called from several threads at
+   * once.
+   */
+  @Override
+  public void close() {
+    chunks = null;
   }
 }

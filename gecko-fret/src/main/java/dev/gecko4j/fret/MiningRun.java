@@ -223,19 +223,17 @@ public final class MiningRun {
         mined++;
         FretOutcome outcome = miner.mine(seed);
         done.add(seed.key());
-        switch (outcome) {
-          case FretOutcome.Mined m -> {
-            rows.append(m.example().toJson());
-            count(m.example(), tasks, acc);
-            listener.onRow(m.example(), progress(acc[0], resumed, start));
-          }
-          case FretOutcome.Dropped d -> {
-            dropOut.append(new DropRecord(seed.rowQueryId(), seed.seedId(), d.reason(), d.detail(),
-                d.llmRequests()).toJson());
-            drops.merge(d.reason(), 1L, Long::sum);
-            acc[2] += d.llmRequests();
-            listener.onDrop(seed, d, progress(acc[0], resumed, start));
-          }
+        if (outcome instanceof FretOutcome.Mined m) {
+          rows.append(m.example().toJson());
+          count(m.example(), tasks, acc);
+          listener.onRow(m.example(), progress(acc[0], resumed, start));
+        } else {
+          FretOutcome.Dropped d = (FretOutcome.Dropped) outcome;
+          dropOut.append(new DropRecord(seed.rowQueryId(), seed.seedId(), d.reason(), d.detail(),
+              d.llmRequests()).toJson());
+          drops.merge(d.reason(), 1L, Long::sum);
+          acc[2] += d.llmRequests();
+          listener.onDrop(seed, d, progress(acc[0], resumed, start));
         }
       }
     }

@@ -1,12 +1,6 @@
 package dev.gecko4j.train;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * Threading settings for the PyTorch engine, applied before it loads: intra-op threads
@@ -25,6 +19,10 @@ import java.util.Optional;
  * in the process environment (POSIX {@code setenv}) unless the environment already has
  * {@code GOMP_SPINCOUNT} or {@code OMP_WAIT_POLICY}. System property {@code gecko.omp.spincount}
  * overrides the value; an empty value leaves OpenMP's default.
+ *
+ * <p>{@code setenv} goes through the FFM API, which gecko-train (baseline Java 17) has only in
+ * {@code META-INF/versions/25} of its multi-release jar ({@code NativeSetenv}): on Java 17-24 the
+ * variable is left to the launcher (bin/gecko exports it) and the reason is logged once at INFO.
  */
 final class TorchThreads {
   private static final System.Logger LOG = System.getLogger(TorchThreads.class.getName());
@@ -53,21 +51,21 @@ final class TorchThreads {
   }
 
   private static void setenv(String name, String value) {
+    int feature = Runtime.version().feature();
+    if (feature < 25) {
+      LOG.log(System.Logger.Level.INFO, "Java " + feature + " has no FFM setenv for gecko-train"
+          + " (needs Java 25); " + name + " is not set, so OpenMP keeps its default spin unless"
+          + " the environment sets it (bin/gecko does)");
+      return;
+    }
     try {
-      Linker linker = Linker.nativeLinker();
-      Optional<MemorySegment> fn = linker.defaultLookup().find("setenv");
-      if (fn.isEmpty()) {
-        LOG.log(System.Logger.Level.DEBUG, "no setenv in this C library; {0} left unset", name);
-        return;
-      }
-      MethodHandle setenv = linker.downcallHandle(fn.get(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
-          ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-      try (Arena arena = Arena.ofConfined()) {
-        int rc = (int) setenv.invokeExact(arena.allocateFrom(name), arena.allocateFrom(value), 0);
-        LOG.log(System.Logger.Level.DEBUG, "setenv {0}={1}: {2}", name, value, rc);
-      }
-    } catch (Throwable t) {
-      LOG.log(System.Logger.Level.DEBUG, "cannot set " + name + "; OpenMP keeps its default", t);
+      @SuppressWarnings("unchecked")
+      BiFunction<String, String, String> setenv = (BiFunction<String, String, String>) Class
+          .forName("dev.gecko4j.train.NativeSetenv", true, TorchThreads.class.getClassLoader())
+          .getConstructor().newInstance();
+      LOG.log(System.Logger.Level.DEBUG, setenv.apply(name, value));
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      LOG.log(System.Logger.Level.DEBUG, "cannot set " + name + "; OpenMP keeps its default", e);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.gecko4j.core.index;
 
 import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.vector.Similarity;
+import dev.gecko4j.core.vector.internal.ScalarVectorSupport;
 import dev.gecko4j.core.vector.internal.VectorSupport;
 import dev.gecko4j.core.vector.internal.VectorSupportProvider;
 import java.util.ArrayList;
@@ -123,9 +124,9 @@ public final class FlatIndex {
     if (id == null) {
       throw new IllegalArgumentException("id must not be null");
     }
-    float scale = 1f;
+    double norm2 = 1;
     if (similarity == Similarity.COSINE) {
-      double norm2 = 0;
+      norm2 = 0;
       for (float v : vector) {
         norm2 += (double) v * v;
       }
@@ -133,7 +134,6 @@ public final class FlatIndex {
         throw new IllegalArgumentException(
             "vector of id '" + id + "' is all zeros; cosine similarity needs a non-zero vector");
       }
-      scale = (float) (1.0 / Math.sqrt(norm2));
     }
     lock.writeLock().lock();
     try {
@@ -146,8 +146,9 @@ public final class FlatIndex {
       float[] chunk = chunkFor(ordinal);
       int offset = (ordinal % rowsPerChunk) * dimension;
       System.arraycopy(vector, 0, chunk, offset, dimension);
-      if (scale != 1f) {
-        IMPL.scale(chunk, offset, dimension, scale);
+      if (similarity == Similarity.COSINE) {
+        // a float factor 1/|v| would overflow for |v| < ~3e-39: scaleToUnit scales those in double
+        ScalarVectorSupport.scaleToUnit(IMPL, chunk, offset, dimension, norm2);
       }
       ids.add(id);
       ordinals.put(id, ordinal);
@@ -375,7 +376,7 @@ public final class FlatIndex {
           name + " is all zeros; cosine similarity needs a non-zero vector");
     }
     float[] q = query.clone();
-    IMPL.scale(q, 0, q.length, (float) (1.0 / Math.sqrt(norm2)));
+    ScalarVectorSupport.scaleToUnit(IMPL, q, 0, q.length, norm2);
     return q;
   }
 

@@ -1,5 +1,6 @@
 package dev.gecko4j.core.vector;
 
+import dev.gecko4j.core.vector.internal.ScalarVectorSupport;
 import dev.gecko4j.core.vector.internal.VectorSupport;
 import dev.gecko4j.core.vector.internal.VectorSupportProvider;
 
@@ -12,7 +13,13 @@ import dev.gecko4j.core.vector.internal.VectorSupportProvider;
  * 384 != 383} or {@code non-finite value at a[3]=NaN}. The finiteness check costs nothing on the
  * happy path: a NaN or infinite input always makes the result non-finite, so the inputs are only
  * scanned (once, O(n)) to name the culprit when the result is not finite. A non-finite result from
- * finite inputs (float overflow beyond ~3.4e38) is returned as it is.
+ * finite inputs (float overflow beyond ~3.4e38) is returned as it is by {@link #dot}, {@link
+ * #squaredL2} and {@link #dotMatrix}.
+ *
+ * <p>Norms and cosines are exact for any finite non-zero vector, however short or long: the sums
+ * of squares are kept in float as usual, and only when one is below 1e-30 (components under
+ * ~1e-15, whose squares lose digits as subnormal floats) or overflows is the result computed
+ * again in double precision. So a vector of length 1e-39 has cosine 1 with itself, not NaN.
  *
  * <p>The work is done by SIMD kernels on the Vector API when the JVM runs with {@code
  * --add-modules jdk.incubator.vector}, and by plain-Java kernels otherwise (a WARNING is logged
@@ -123,7 +130,7 @@ public final class VectorMath {
     if (s == 0) {
       throw new IllegalArgumentException("Cannot normalize a zero-length vector");
     }
-    IMPL.scale(v, 0, v.length, (float) (1.0 / Math.sqrt(s)));
+    ScalarVectorSupport.scaleToUnit(IMPL, v, 0, v.length, s);
     return v;
   }
 
@@ -177,10 +184,14 @@ public final class VectorMath {
     checkMatrixResult(query, matrix, rows, out, true);
   }
 
-  /** Sum of squares, in double precision when the float sum overflows (values above ~1e19). */
+  /**
+   * Sum of squares: the float kernel's, or again in double precision when the float sum overflows
+   * (values above ~1.8e19) or is below {@link ScalarVectorSupport#MIN_SAFE_SQUARED_NORM} (values
+   * below ~1e-15, whose squares may lose their digits as subnormal floats).
+   */
   private static double squaredNorm(float[] v) {
     float s = IMPL.squaredNorm(v, 0, v.length);
-    if (Float.isFinite(s)) {
+    if (s >= ScalarVectorSupport.MIN_SAFE_SQUARED_NORM && s <= Float.MAX_VALUE) {
       return s;
     }
     checkFinite(v, "v");

@@ -291,4 +291,30 @@ class FlatIndexTest {
     // then
     assertThat(index.size()).isEqualTo(2100);
   }
+
+  @Test
+  void should_score_tiny_vectors_under_cosine_as_their_ordinary_sized_copies() {
+    // given: a vector of length ~1e-39 (its 1/|v| overflows a float) and one of ~1e-22
+    float[] base = {3, 4, 0, 1};
+    float[] other = {4, 3, 1, 0};
+    float[] tiny = new float[4];
+    float[] small = new float[4];
+    for (int i = 0; i < 4; i++) {
+      tiny[i] = (float) (base[i] * 1e-39);
+      small[i] = (float) (other[i] * 1e-22);
+    }
+    FlatIndex index = new FlatIndex(4, Similarity.COSINE);
+    index.add("tiny", tiny);
+    index.add("small", small);
+    // when
+    List<Hit> hits = index.search(base, 2);
+    List<Hit> tinyQuery = index.search(tiny, 2);
+    // then: the scores of the exact cosines, never Infinity or NaN
+    double expectedOther = referenceScore(other, base, Similarity.COSINE);
+    assertThat(hits.get(0).id()).isEqualTo("tiny");
+    assertThat(hits.get(0).score()).isCloseTo(1f, within(1e-5f));
+    assertThat(hits.get(1).score()).isCloseTo((float) expectedOther, within(1e-5f));
+    assertThat(tinyQuery.get(0).score()).isCloseTo(1f, within(1e-5f));
+    assertThat(tinyQuery.get(1).score()).isCloseTo((float) expectedOther, within(1e-5f));
+  }
 }

@@ -43,7 +43,8 @@ class VectorMathTest {
   @Test
   void should_report_the_implementation_in_use() {
     boolean module = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-    assertThat(VectorMath.implementation()).isEqualTo(module ? "panama" : "scalar");
+    boolean java25 = Runtime.version().feature() >= 25;
+    assertThat(VectorMath.implementation()).isEqualTo(module && java25 ? "panama" : "scalar");
   }
 
   @Test
@@ -193,5 +194,56 @@ class VectorMathTest {
         .hasMessage("non-finite value at query[0]=NaN");
     assertThatThrownBy(() -> VectorMath.cosineMatrix(q, new float[] {1, 1, 0, 0}, 2, new float[2]))
         .hasMessage("cosine is undefined for a zero-length vector, but matrix row 1 is all zeros");
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {1e-15, 1e-20, 1e-22, 1e-23, 1e-30, 1e-39, 1e-44})
+  void should_give_exact_norms_cosines_and_unit_vectors_for_tiny_vectors(double scale) {
+    // given: a 3-4-5 triangle at the scale, and a vector pointing elsewhere
+    float[] v = {(float) (3 * scale), (float) (4 * scale)};
+    float[] w = {(float) (4 * scale), (float) (3 * scale)};
+    double length = Math.hypot(v[0], v[1]);
+    // when / then: the norm, the cosine (0.96 = 24/25) and the normalised vector are right
+    // (to the float nearest the length: subnormal floats have fewer digits)
+    assertThat((double) VectorMath.norm(v))
+        .isCloseTo(length, within(length * 1e-6 + Math.ulp((float) length)));
+    assertThat(VectorMath.cosine(v, v)).isCloseTo(1f, within(1e-6f));
+    assertThat(VectorMath.cosine(v, w))
+        .isCloseTo((float) ((2.0 * v[0] * v[1]) / (length * length)), within(1e-6f));
+    float[] unit = VectorMath.normalizedCopy(v);
+    assertThat(unit[0]).isCloseTo((float) (v[0] / length), within(1e-6f));
+    assertThat(unit[1]).isCloseTo((float) (v[1] / length), within(1e-6f));
+  }
+
+  @Test
+  void should_normalize_the_smallest_float_to_one() {
+    assertThat(VectorMath.normalizedCopy(new float[] {Float.MIN_VALUE, 0})).containsExactly(1f, 0f);
+    assertThat(VectorMath.cosine(new float[] {Float.MIN_VALUE}, new float[] {Float.MIN_VALUE}))
+        .isEqualTo(1f);
+  }
+
+  @Test
+  void should_give_cosine_one_for_a_tiny_embedding_sized_vector_with_itself() {
+    // given: 384 components near 1e-22 (their float squares are subnormal)
+    float[] v = new float[384];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) ((1 + (i % 5)) * 1e-22);
+    }
+    // when / then
+    assertThat(VectorMath.cosine(v, v)).isCloseTo(1f, within(1e-6f));
+    float[] unit = VectorMath.normalize(v.clone());
+    assertThat((double) VectorMath.norm(unit)).isCloseTo(1.0, within(1e-6));
+    assertThat(unit[0] * 5).isCloseTo(unit[4], within(1e-6f));
+  }
+
+  @Test
+  void should_give_exact_cosines_and_unit_vectors_for_huge_vectors() {
+    // given: float squares of 1e20 overflow
+    float[] v = {3e20f, 4e20f};
+    float[] w = {4e20f, 3e20f};
+    // when / then
+    assertThat(VectorMath.cosine(v, w)).isCloseTo(0.96f, within(1e-6f));
+    assertThat(VectorMath.normalizedCopy(new float[] {3e37f, 4e37f}))
+        .containsExactly(new float[] {0.6f, 0.8f}, within(1e-6f));
   }
 }

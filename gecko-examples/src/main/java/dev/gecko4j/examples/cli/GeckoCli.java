@@ -48,9 +48,15 @@ public final class GeckoCli implements Runnable {
     @Override
     public String[] getVersion() {
       String v = GeckoCli.class.getPackage().getImplementationVersion();
+      String kernels = dev.gecko4j.core.vector.VectorMath.implementation();
+      String why = kernels.equals("panama") ? " (SIMD through jdk.incubator.vector)"
+          : dev.gecko4j.core.vector.internal.VectorSupportProvider.panamaUnavailableReason()
+              .map(r -> " (" + r + ")").orElse(" (forced by -Dgecko4j.vector.impl)");
       return new String[] {
         "gecko4j " + (v == null ? "(development build)" : v),
-        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"
+        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ") at "
+            + System.getProperty("java.home"),
+        "vector kernels: " + kernels + why
       };
     }
   }

@@ -94,7 +94,7 @@ public final class LmCommand implements Runnable {
       try (LanguageModel lm = s.open()) {
         System.err.printf(Locale.ROOT, "gecko lm generate: %s, %s%n", lm.name(), options);
         long t0 = System.nanoTime();
-        Generation g = lm.generate(List.of(prompt), options).getFirst();
+        Generation g = lm.generate(List.of(prompt), options).get(0);
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.err.println(g.text());
         ObjectNode out = JSON.createObjectNode();
@@ -141,7 +141,7 @@ public final class LmCommand implements Runnable {
           System.out.println(out);
           return 3;
         }
-        ContinuationScore score = lm.score(List.of(request)).getFirst();
+        ContinuationScore score = lm.score(List.of(request)).get(0);
         out.put("log_probability", score.logProbability());
         out.put("tokens", score.tokenCount());
         ArrayNode per = out.putArray("token_log_probabilities");

@@ -123,7 +123,7 @@ public final class OpenAiLanguageModel implements LanguageModel {
     this.clock = b.clock;
     this.random = b.random;
     this.forcedScoring = b.scoring;
-    this.workers = Executors.newVirtualThreadPerTaskExecutor();
+    this.workers = JdkThreads.virtualOrCached("gecko-openai");
     this.http = HttpClient.newBuilder()
         .connectTimeout(b.connectTimeout)
         .version(HttpClient.Version.HTTP_1_1)
@@ -570,7 +570,7 @@ public final class OpenAiLanguageModel implements LanguageModel {
       ObjectNode body = samplingBody(m, options);
       body.putArray("messages").addObject().put("role", "user").put("content", p);
       JsonNode r = send("POST", "/chat/completions", body);
-      JsonNode c = choices(r, 1, "/chat/completions").getFirst();
+      JsonNode c = choices(r, 1, "/chat/completions").get(0);
       return generation(c.path("message").path("content"), c, "/chat/completions", options);
     });
   }
@@ -667,7 +667,7 @@ public final class OpenAiLanguageModel implements LanguageModel {
       body.put("logprobs", true);
       body.put("top_logprobs", topLogprobs);
       JsonNode r = send("POST", "/chat/completions", body);
-      JsonNode c = choices(r, 1, "/chat/completions").getFirst();
+      JsonNode c = choices(r, 1, "/chat/completions").get(0);
       JsonNode top = c.path("logprobs").path("content").path(0).path("top_logprobs");
       if (!top.isArray() || top.isEmpty()) {
         throw new LanguageModelException("/chat/completions returned no logprobs.content[0].top_logprobs "
@@ -688,7 +688,7 @@ public final class OpenAiLanguageModel implements LanguageModel {
       return;
     }
     closed = true;
-    http.shutdownNow();
+    JdkThreads.shutdownNow(http);
     workers.shutdownNow();
   }
 
@@ -711,7 +711,7 @@ public final class OpenAiLanguageModel implements LanguageModel {
 
   private <T, R> List<R> parallel(List<T> items, Task<T, R> task) {
     if (items.size() == 1) {
-      return List.of(task.apply(items.getFirst()));
+      return List.of(task.apply(items.get(0)));
     }
     List<Future<R>> futures = new ArrayList<>(items.size());
     for (T item : items) {

@@ -3,14 +3,14 @@ package dev.gecko4j.fret.llm;
 import java.time.Duration;
 
 /**
- * Waits between retries. The default is {@link Thread#sleep(Duration)}; tests pass one that records
+ * Waits between retries. The default is {@link Thread#sleep(long, int)}; tests pass one that records
  * the waits and returns at once.
  */
 @FunctionalInterface
 public interface Sleeper {
 
   /** The sleeper that really sleeps. */
-  Sleeper SYSTEM = Thread::sleep;
+  Sleeper SYSTEM = d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
 
   /**
    * Waits for {@code duration}.

@@ -41,7 +41,7 @@ final class LoopbackLlmServer implements AutoCloseable {
     String header(String name) {
       for (Map.Entry<String, List<String>> e : headers.entrySet()) {
         if (e.getKey().equalsIgnoreCase(name)) {
-          return e.getValue().getFirst();
+          return e.getValue().get(0);
         }
       }
       return null;
@@ -59,7 +59,7 @@ final class LoopbackLlmServer implements AutoCloseable {
 
   LoopbackLlmServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server.setExecutor(Executors.newCachedThreadPool());
     server.createContext("/", this::handle);
     server.start();
   }

@@ -169,7 +169,7 @@ class OpenAiLanguageModelTest {
       assertThat(g.finishReason()).isEqualTo("stop");
       assertThat(g.tokenIds()).isEmpty();
     });
-    LoopbackLlmServer.Recorded req = server.requests().getFirst();
+    LoopbackLlmServer.Recorded req = server.requests().get(0);
     assertThat(req.method()).isEqualTo("POST");
     assertThat(req.path()).isEqualTo("/v1/chat/completions");
     assertThat(req.header("Authorization")).isEqualTo("Bearer sk-test-123");
@@ -205,9 +205,9 @@ class OpenAiLanguageModelTest {
     assertThat(out).extracting(Generation::text).containsExactly(" first", " second", " third");
     assertThat(out).extracting(Generation::finishReason).containsExactly("stop", "length", "stop");
     assertThat(server.requests()).hasSize(1);
-    assertThat(server.requests().getFirst().path()).isEqualTo("/v1/completions");
-    assertThat(server.requests().getFirst().body().path("prompt")).hasSize(3);
-    assertThat(server.requests().getFirst().body().path("temperature").asDouble()).isZero();
+    assertThat(server.requests().get(0).path()).isEqualTo("/v1/completions");
+    assertThat(server.requests().get(0).body().path("prompt")).hasSize(3);
+    assertThat(server.requests().get(0).body().path("temperature").asDouble()).isZero();
   }
 
   @Test
@@ -312,7 +312,7 @@ class OpenAiLanguageModelTest {
     // when
     Generation g;
     try (OpenAiLanguageModel lm = client().backoff(Duration.ofMillis(500), Duration.ofSeconds(30)).build()) {
-      g = lm.generate(List.of("hi"), GenerationOptions.greedy(4)).getFirst();
+      g = lm.generate(List.of("hi"), GenerationOptions.greedy(4)).get(0);
     }
 
     // then
@@ -385,7 +385,7 @@ class OpenAiLanguageModelTest {
     // when
     Generation g;
     try (OpenAiLanguageModel lm = client().requestTimeout(Duration.ofMillis(1500)).maxRetries(1).build()) {
-      g = lm.generate(List.of("hi"), GenerationOptions.greedy(4)).getFirst();
+      g = lm.generate(List.of("hi"), GenerationOptions.greedy(4)).get(0);
     }
 
     // then
@@ -442,7 +442,7 @@ class OpenAiLanguageModelTest {
     Map<String, Double> labels;
     try (OpenAiLanguageModel lm = client().build()) {
       labels = lm.labelLogProbabilities(List.of("Is this passage relevant? Answer Yes or No."),
-          List.of("Yes", "No", "Maybe")).getFirst();
+          List.of("Yes", "No", "Maybe")).get(0);
     }
 
     // then
@@ -450,7 +450,7 @@ class OpenAiLanguageModelTest {
     assertThat(labels.get("Yes")).isCloseTo(yes, within(1e-12));
     assertThat(labels.get("No")).isCloseTo(-1.5190403, within(1e-12));
     assertThat(labels.get("Maybe")).isEqualTo(Double.NEGATIVE_INFINITY);
-    JsonNode body = server.requests().getFirst().body();
+    JsonNode body = server.requests().get(0).body();
     assertThat(body.path("logprobs").asBoolean()).isTrue();
     assertThat(body.path("top_logprobs").asInt()).isEqualTo(20);
     assertThat(body.path("max_tokens").asInt()).isEqualTo(1);
@@ -530,13 +530,13 @@ class OpenAiLanguageModelTest {
     // when
     Map<String, Double> labels;
     try (OpenAiLanguageModel lm = client().endpoint(Endpoint.COMPLETIONS).topLogprobs(5).build()) {
-      labels = lm.labelLogProbabilities(List.of("Relevant? Answer Yes or No. Answer:"), List.of("Yes", "No")).getFirst();
+      labels = lm.labelLogProbabilities(List.of("Relevant? Answer Yes or No. Answer:"), List.of("Yes", "No")).get(0);
     }
 
     // then
     assertThat(labels.get("Yes")).isCloseTo(-1.8, within(1e-12));
     assertThat(labels.get("No")).isCloseTo(Math.log(Math.exp(-0.2) + Math.exp(-4.0)), within(1e-12));
-    assertThat(server.requests().getFirst().body().path("logprobs").asInt()).isEqualTo(5);
+    assertThat(server.requests().get(0).body().path("logprobs").asInt()).isEqualTo(5);
   }
 
   private static JsonNode readTree(String s) {

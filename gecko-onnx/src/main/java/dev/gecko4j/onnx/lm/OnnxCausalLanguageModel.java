@@ -463,7 +463,7 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
     lock.readLock().lock();
     try {
       ensureOpen();
-      return generateBatch(List.of(promptIds.clone()), new int[] {0}, options).getFirst();
+      return generateBatch(List.of(promptIds.clone()), new int[] {0}, options).get(0);
     } finally {
       lock.readLock().unlock();
     }
@@ -921,26 +921,26 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
     List<OnnxTensor> created = new ArrayList<>();
     try {
       created.add(OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {batch, seq}));
-      inputs.put("input_ids", created.getLast());
+      inputs.put("input_ids", created.get(created.size() - 1));
       if (hasAttentionMask) {
         created.add(OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {batch, mask.length / batch}));
-        inputs.put("attention_mask", created.getLast());
+        inputs.put("attention_mask", created.get(created.size() - 1));
       }
       if (hasPositionIds) {
         created.add(OnnxTensor.createTensor(env, LongBuffer.wrap(pos), new long[] {batch, seq}));
-        inputs.put("position_ids", created.getLast());
+        inputs.put("position_ids", created.get(created.size() - 1));
       }
       for (KvInput kv : kvInputs) {
         if (past == null) {
           created.add(emptyPast(kv, batch));
-          inputs.put(kv.input(), created.getLast());
+          inputs.put(kv.input(), created.get(created.size() - 1));
         } else {
           inputs.put(kv.input(), past.get(kv.input()));
         }
       }
       if (hasUseCacheBranch) {
         created.add(OnnxTensor.createTensor(env, new boolean[] {past != null}));
-        inputs.put("use_cache_branch", created.getLast());
+        inputs.put("use_cache_branch", created.get(created.size() - 1));
       }
       tokensComputed.addAndGet((long) batch * seq);
       return session.run(inputs, cachedOutputs);
@@ -1010,7 +1010,7 @@ public final class OnnxCausalLanguageModel implements LanguageModel {
     }
 
     long last(int i) {
-      return seqs.get(i).getLast();
+      return seqs.get(i).get(seqs.get(i).size() - 1);
     }
 
     long[] tokens(int i) {

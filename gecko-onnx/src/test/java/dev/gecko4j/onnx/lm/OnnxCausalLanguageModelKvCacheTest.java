@@ -89,7 +89,7 @@ class OnnxCausalLanguageModelKvCacheTest {
 
       // then
       for (int i = 0; i < PROMPTS.size(); i++) {
-        Generation single = kv.generate(List.of(PROMPTS.get(i)), opts).getFirst();
+        Generation single = kv.generate(List.of(PROMPTS.get(i)), opts).get(0);
         assertThat(batched.get(i)).isEqualTo(single);
       }
     }
@@ -117,10 +117,10 @@ class OnnxCausalLanguageModelKvCacheTest {
 
     // when
     long kvBefore = kv.tokensComputed();
-    Generation cached = kv.generate(List.of(prompt), GenerationOptions.greedy(n)).getFirst();
+    Generation cached = kv.generate(List.of(prompt), GenerationOptions.greedy(n)).get(0);
     long kvFed = kv.tokensComputed() - kvBefore;
     long plainBefore = plain.tokensComputed();
-    Generation recomputed = plain.generate(List.of(prompt), GenerationOptions.greedy(n)).getFirst();
+    Generation recomputed = plain.generate(List.of(prompt), GenerationOptions.greedy(n)).get(0);
     long plainFed = plain.tokensComputed() - plainBefore;
 
     // then
@@ -144,7 +144,7 @@ class OnnxCausalLanguageModelKvCacheTest {
     long fed = kv.tokensComputed() - before;
     List<ContinuationScore> expected = plain.score(requests);
     Map<String, Double> labels = kv.labelLogProbabilities(List.of("Once upon a time, there was a little"),
-        List.of(" girl", " dog")).getFirst();
+        List.of(" girl", " dog")).get(0);
 
     // then: one batch of 3 rows padded to the longest
     int longest = 0;

@@ -81,7 +81,7 @@ class OnnxCausalLanguageModelTest {
     assertThat(lm.tokenize("")).containsExactly(1L);
 
     // when
-    Generation g = lm.generate(List.of(""), GenerationOptions.greedy(20)).getFirst();
+    Generation g = lm.generate(List.of(""), GenerationOptions.greedy(20)).get(0);
 
     // then
     long[] expected = Arrays.copyOfRange(referenceIds(), 1, 21);
@@ -98,7 +98,7 @@ class OnnxCausalLanguageModelTest {
 
     // then
     for (int i = 0; i < prompts.size(); i++) {
-      Generation single = lm.generate(List.of(prompts.get(i)), GenerationOptions.greedy(15)).getFirst();
+      Generation single = lm.generate(List.of(prompts.get(i)), GenerationOptions.greedy(15)).get(0);
       assertThat(batched.get(i).tokenIds()).isEqualTo(single.tokenIds());
       assertThat(batched.get(i).text()).isEqualTo(single.text());
     }
@@ -150,7 +150,7 @@ class OnnxCausalLanguageModelTest {
     assertThat(got.logProbability()).isCloseTo(expected, within(1e-4));
     assertThat(got.logProbability()).isLessThan(0);
     assertThat(scores.get(1).logProbability())
-        .isCloseTo(lm.score(List.of(new ScoreRequest(prompt, continuation))).getFirst().logProbability(), within(1e-4));
+        .isCloseTo(lm.score(List.of(new ScoreRequest(prompt, continuation))).get(0).logProbability(), within(1e-4));
   }
 
   @Test
@@ -172,7 +172,7 @@ class OnnxCausalLanguageModelTest {
 
     // when
     ContinuationScore s = lm.score(List.of(new ScoreRequest("Once upon a time there was a girl named Lil", "y")))
-        .getFirst();
+        .get(0);
 
     // then
     int common = 0;
@@ -188,9 +188,9 @@ class OnnxCausalLanguageModelTest {
     GenerationOptions opts = GenerationOptions.sampled(40, 0.8, 0.9).withSeed(42);
 
     // when
-    Generation a = lm.generate(List.of("Once upon a time"), opts).getFirst();
-    Generation b = lm.generate(List.of("Once upon a time"), opts).getFirst();
-    Generation stopped = lm.generate(List.of("Once upon a time"), GenerationOptions.greedy(100).withStop(List.of("."))).getFirst();
+    Generation a = lm.generate(List.of("Once upon a time"), opts).get(0);
+    Generation b = lm.generate(List.of("Once upon a time"), opts).get(0);
+    Generation stopped = lm.generate(List.of("Once upon a time"), GenerationOptions.greedy(100).withStop(List.of("."))).get(0);
 
     // then
     assertThat(a.tokenIds()).isEqualTo(b.tokenIds()).hasSizeLessThanOrEqualTo(40);
@@ -231,20 +231,24 @@ class OnnxCausalLanguageModelTest {
     List<ScoreRequest> requests = List.of(new ScoreRequest("Once upon a time", " there was a dog."),
         new ScoreRequest("The sun", " was hot."));
     List<ContinuationScore> expectedScores = lm.score(requests);
-    Generation expectedGen = lm.generate(List.of("Tom had a"), GenerationOptions.greedy(20)).getFirst();
+    Generation expectedGen = lm.generate(List.of("Tom had a"), GenerationOptions.greedy(20)).get(0);
 
     // when
     List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
-    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
       for (int t = 0; t < 4; t++) {
         results.add(pool.submit(() -> {
           List<ContinuationScore> s = lm.score(requests);
-          Generation g = lm.generate(List.of("Tom had a"), GenerationOptions.greedy(20)).getFirst();
+          Generation g = lm.generate(List.of("Tom had a"), GenerationOptions.greedy(20)).get(0);
           return Math.abs(s.get(0).logProbability() - expectedScores.get(0).logProbability()) < 1e-9
               && Math.abs(s.get(1).logProbability() - expectedScores.get(1).logProbability()) < 1e-9
               && g.tokenIds().equals(expectedGen.tokenIds());
         }));
       }
+    } finally {
+      pool.shutdown();
+      pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
     }
 
     // then
@@ -259,12 +263,12 @@ class OnnxCausalLanguageModelTest {
     String prompt = "Once upon a time, there was a little";
 
     // when
-    Map<String, Double> labels = lm.labelLogProbabilities(List.of(prompt), List.of(" girl", " dog")).getFirst();
+    Map<String, Double> labels = lm.labelLogProbabilities(List.of(prompt), List.of(" girl", " dog")).get(0);
 
     // then
     assertThat(labels.keySet()).containsExactly(" girl", " dog");
     assertThat(labels.get(" girl"))
-        .isCloseTo(lm.score(List.of(new ScoreRequest(prompt, " girl"))).getFirst().logProbability(), within(1e-9));
+        .isCloseTo(lm.score(List.of(new ScoreRequest(prompt, " girl"))).get(0).logProbability(), within(1e-9));
     assertThat(labels.get(" girl")).isGreaterThan(labels.get(" dog"));
   }
 

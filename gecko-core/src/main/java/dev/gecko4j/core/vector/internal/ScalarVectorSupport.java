@@ -47,17 +47,72 @@ public final class ScalarVectorSupport implements VectorSupport {
       norm1 = Math.fma(x, x, norm1);
       norm2 = Math.fma(y, y, norm2);
     }
-    return cosineOf(sum, norm1, norm2);
+    return cosineOf(sum, norm1, norm2, a, aOff, b, bOff, len);
   }
+
+  /**
+   * Smallest float sum of squares trusted as it is: below it the squares of the components may be
+   * subnormal (values under ~1e-19 square to under the smallest normal float, 1.2e-38) and lose
+   * their digits, so a cosine of two vectors of length 1e-11 could come out as 1.01.
+   */
+  public static final float MIN_SAFE_SQUARED_NORM = 1e-30f;
 
   /**
    * The cosine from its three sums, the same formula in every implementation. Two float square
    * roots instead of one double square root of the product: as exact as the float sums, no
    * overflow of {@code norm1 * norm2}, and cheaper (the divide and square-root unit is a bottleneck
-   * of short kernels). NaN when a norm is 0.
+   * of short kernels). When a sum of squares is below {@link #MIN_SAFE_SQUARED_NORM}, not finite
+   * (overflow above ~1.8e19 per component) or NaN, the cosine is computed again in double precision
+   * from the arrays ({@link #cosineInDouble}): that rare path costs one compare on the common one.
+   * NaN when a vector is all zeros.
    */
-  static float cosineOf(float dot, float norm1, float norm2) {
-    return dot / ((float) Math.sqrt(norm1) * (float) Math.sqrt(norm2));
+  static float cosineOf(float dot, float norm1, float norm2, float[] a, int aOff, float[] b,
+      int bOff, int len) {
+    if (norm1 >= MIN_SAFE_SQUARED_NORM && norm2 >= MIN_SAFE_SQUARED_NORM
+        && norm1 <= Float.MAX_VALUE && norm2 <= Float.MAX_VALUE) {
+      return dot / ((float) Math.sqrt(norm1) * (float) Math.sqrt(norm2));
+    }
+    return cosineInDouble(a, aOff, b, bOff, len);
+  }
+
+  /**
+   * The cosine with sums in double precision, which neither underflow nor overflow for any finite
+   * float components; NaN when a vector is all zeros or a value is NaN.
+   */
+  static float cosineInDouble(float[] a, int aOff, float[] b, int bOff, int len) {
+    double dot = 0, norm1 = 0, norm2 = 0;
+    for (int i = 0; i < len; i++) {
+      double x = a[aOff + i];
+      double y = b[bOff + i];
+      dot += x * y;
+      norm1 += x * x;
+      norm2 += y * y;
+    }
+    return (float) (dot / (Math.sqrt(norm1) * Math.sqrt(norm2)));
+  }
+
+  /**
+   * Scales {@code a[off, off+len)} in place to unit length, given its sum of squares {@code
+   * squaredNorm} (computed in double, {@code > 0}): with {@code kernels.scale} and a float factor
+   * when the sum is in {@code [1e-30, 1e30]}, and element by element in double otherwise, where a
+   * float factor {@code 1/|v|} would overflow (tiny vectors) or lose digits (huge ones).
+   *
+   * @param kernels the kernels for the common case
+   * @param a the array
+   * @param off first element
+   * @param len number of elements
+   * @param squaredNorm the sum of squares of the elements, in double precision
+   */
+  public static void scaleToUnit(VectorSupport kernels, float[] a, int off, int len,
+      double squaredNorm) {
+    double inverse = 1.0 / Math.sqrt(squaredNorm);
+    if (squaredNorm >= MIN_SAFE_SQUARED_NORM && squaredNorm <= 1e30) {
+      kernels.scale(a, off, len, (float) inverse);
+      return;
+    }
+    for (int i = off, end = off + len; i < end; i++) {
+      a[i] = (float) (a[i] * inverse);
+    }
   }
 
   @Override

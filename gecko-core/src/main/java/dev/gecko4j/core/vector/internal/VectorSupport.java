@@ -2,7 +2,7 @@ package dev.gecko4j.core.vector.internal;
 
 /**
  * Internal SPI of the vector kernels: one implementation per strategy ({@link ScalarVectorSupport},
- * {@link PanamaVectorSupport}), chosen once by {@link VectorSupportProvider}.
+ * {@code PanamaVectorSupport}, in src/main/java25), chosen once by {@link VectorSupportProvider}.
  *
  * <p>Kernels do not validate their arguments (lengths, offsets, finiteness): the public facade
  * {@link dev.gecko4j.core.vector.VectorMath} and {@link dev.gecko4j.core.index.FlatIndex} do.

@@ -7,8 +7,10 @@ import org.junit.jupiter.api.Test;
 
 class VectorSupportProviderTest {
 
-  private static final boolean MODULE_PRESENT =
-      ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+  private static final int FEATURE = Runtime.version().feature();
+  /** The Panama kernels need Java 25+ and the incubator module in the boot layer. */
+  private static final boolean MODULE_PRESENT = FEATURE >= 25
+      && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
   @Test
   void should_use_scalar_kernels_when_forced() {
@@ -40,12 +42,39 @@ class VectorSupportProviderTest {
   void should_honour_forced_panama_or_fail_clearly_without_the_module() {
     if (MODULE_PRESENT) {
       assertThat(VectorSupportProvider.lookup("PANAMA").name()).isEqualTo("panama");
-    } else {
+    } else if (FEATURE >= 25) {
       assertThatThrownBy(() -> VectorSupportProvider.lookup("panama"))
           .isExactlyInstanceOf(IllegalStateException.class)
           .hasMessageStartingWith("-Dgecko4j.vector.impl=panama was given, but the Panama vector"
               + " kernels are not usable: Java vector incubator module is not readable.")
           .hasMessageContaining("--add-modules jdk.incubator.vector");
+    } else {
+      assertThatThrownBy(() -> VectorSupportProvider.lookup("panama"))
+          .isExactlyInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("this JVM is Java " + FEATURE + "; the Panama vector kernels need"
+              + " Java 25 or newer");
+    }
+  }
+
+  @Test
+  void should_choose_panama_on_java_25_with_the_module_and_scalar_with_the_reason_otherwise() {
+    // when
+    String chosen = VectorSupportProvider.get().name();
+    java.util.Optional<String> reason = VectorSupportProvider.panamaUnavailableReason();
+    // then
+    boolean module = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    if (FEATURE >= 25 && module) {
+      assertThat(chosen).isEqualTo("panama");
+      assertThat(reason).isEmpty();
+    } else if (FEATURE >= 25) {
+      assertThat(chosen).isEqualTo("scalar");
+      assertThat(reason).hasValueSatisfying(r -> assertThat(r)
+          .startsWith("Java vector incubator module is not readable."));
+    } else {
+      // on 17 (and 21) even with --add-modules jdk.incubator.vector: that incubator API differs
+      assertThat(chosen).isEqualTo("scalar");
+      assertThat(reason).hasValue("this JVM is Java " + FEATURE + "; the Panama vector kernels"
+          + " need Java 25 or newer (they are compiled against its jdk.incubator.vector).");
     }
   }
 

@@ -189,7 +189,7 @@ public final class PanamaVectorSupport implements VectorSupport {
       norm1 = fma(x, x, norm1);
       norm2 = fma(y, y, norm2);
     }
-    return ScalarVectorSupport.cosineOf(sum, norm1, norm2);
+    return ScalarVectorSupport.cosineOf(sum, norm1, norm2, a, 0, b, 0, len);
   }
 
 
@@ -259,7 +259,7 @@ public final class PanamaVectorSupport implements VectorSupport {
       norm1 = fma(x, x, norm1);
       norm2 = fma(y, y, norm2);
     }
-    return ScalarVectorSupport.cosineOf(sum, norm1, norm2);
+    return ScalarVectorSupport.cosineOf(sum, norm1, norm2, a, aOff, b, bOff, len);
   }
 
   @Override
