@@ -25,7 +25,7 @@ public final class FretRows {
    * @param each called per row; not null
    * @return the number of rows read
    * @throws IllegalArgumentException if an argument is null, or a complete line is not a valid row
-   *     (the message names the line number)
+   *     (the message names {@code path:line}); a line holding two rows is not valid
    * @throws UncheckedIOException if reading fails
    */
   public static long forEach(Path file, Consumer<FretExample> each) {
@@ -34,7 +34,7 @@ public final class FretRows {
         each.accept(FretExample.fromJson(line));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "line " + lineNo + " of " + file + " is not a valid row: " + e.getMessage(), e);
+            file + ":" + lineNo + ": not a valid row: " + e.getMessage(), e);
       }
     });
   }

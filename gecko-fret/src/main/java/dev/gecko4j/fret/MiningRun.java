@@ -200,7 +200,7 @@ public final class MiningRun {
         d = DropRecord.fromJson(line);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "line " + lineNo + " of " + dropLog + " is not a valid drop: " + e.getMessage(), e);
+            dropLog + ":" + lineNo + ": not a valid drop: " + e.getMessage(), e);
       }
       if (done.add(d.key())) {
         drops.merge(d.reason(), 1L, Long::sum);

@@ -55,6 +55,31 @@ class JsonlFilesTest {
   }
 
   @Test
+  void should_reject_a_row_line_holding_two_rows_or_trailing_garbage_naming_path_and_line()
+      throws Exception {
+    // given a lost newline between rows 2 and 3
+    Path f = dir.resolve("joined.jsonl");
+    String a = TestRows.row("q1", "d1", "d1").toJson();
+    String b = TestRows.row("q2", "d2", "d2").toJson();
+    Files.writeString(f, a + "\n" + a.replace("q1", "q0") + b + "\n");
+    // when / then
+    assertThatThrownBy(() -> FretRows.readAll(f))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(f + ":2: not a valid row: ");
+    Files.writeString(f, a + " trailing\n");
+    assertThatThrownBy(() -> FretRows.readAll(f))
+        .hasMessageStartingWith(f + ":1: not a valid row: ");
+  }
+
+  @Test
+  void should_reject_a_drop_record_followed_by_a_second_record() {
+    String d = new DropRecord("q1", "d1", "llm_error", "x", 1).toJson();
+    assertThatThrownBy(() -> DropRecord.fromJson(d + d))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(DropRecord.fromJson(d + "  ")).isEqualTo(DropRecord.fromJson(d));
+  }
+
+  @Test
   void should_reject_a_line_with_a_line_break_and_appends_after_close() {
     JsonlAppender w = new JsonlAppender(dir.resolve("c.jsonl"), 1);
     assertThatThrownBy(() -> w.append("a\nb"))
