@@ -37,6 +37,8 @@ public final class MiningRun {
   private final long limit;
   private final long maxSeeds;
   private final ProgressListener listener;
+  private final FileOpener opener;
+  private static final System.Logger LOG = System.getLogger(MiningRun.class.getName());
 
   private MiningRun(Builder b) {
     this.miner = b.miner;
@@ -45,6 +47,7 @@ public final class MiningRun {
     this.limit = b.limit;
     this.maxSeeds = b.maxSeeds;
     this.listener = b.listener;
+    this.opener = b.opener;
   }
 
   /** {@return a builder} */
@@ -73,8 +76,15 @@ public final class MiningRun {
     private long limit = Long.MAX_VALUE;
     private long maxSeeds = Long.MAX_VALUE;
     private ProgressListener listener = ProgressListener.NONE;
+    private FileOpener opener = FileOpener.DEFAULT;
 
     private Builder() {}
+
+    /** Sets how the output files are opened (the seam that tests fail on purpose). */
+    Builder opener(FileOpener o) {
+      this.opener = o;
+      return this;
+    }
 
     /**
      * Sets the miner.
@@ -182,6 +192,11 @@ public final class MiningRun {
     long start = System.nanoTime();
     long truncated = JsonlAppender.truncateTornTail(output)
         + JsonlAppender.truncateTornTail(dropLog);
+    if (truncated > 0) {
+      LOG.log(System.Logger.Level.WARNING, "cut a torn last line ({0} bytes, written by a run that"
+          + " was killed or failed) off {1} or {2}; its seed is mined again", truncated, output,
+          dropLog);
+    }
     Set<String> done = new HashSet<>();
     Map<String, Long> tasks = new HashMap<>();
     Map<String, Long> drops = new HashMap<>();
@@ -212,8 +227,8 @@ public final class MiningRun {
     listener.onStart(resumed, dropsBefore, truncated);
     long skipped = 0;
     long mined = 0;
-    try (JsonlAppender rows = new JsonlAppender(output, 1);
-        JsonlAppender dropOut = new JsonlAppender(dropLog, 1)) {
+    try (JsonlAppender rows = new JsonlAppender(output, 1, opener);
+        JsonlAppender dropOut = new JsonlAppender(dropLog, 1, opener)) {
       while (acc[0] < limit && mined < maxSeeds && seeds.hasNext()) {
         FretSeed seed = seeds.next();
         if (done.contains(seed.key())) {
