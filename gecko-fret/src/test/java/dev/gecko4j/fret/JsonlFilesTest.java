@@ -72,6 +72,24 @@ class JsonlFilesTest {
   }
 
   @Test
+  void should_read_crlf_rows_and_reject_bytes_that_are_not_utf8_naming_the_line() throws Exception {
+    // given rows with Windows line ends, the last one complete
+    Path f = dir.resolve("crlf.jsonl");
+    FretExample a = TestRows.row("q1", "d1", "d1");
+    FretExample b = TestRows.row("q2", "d2", "d2");
+    Files.writeString(f, a.toJson() + "\r\n" + b.toJson() + "\r\n");
+    assertThat(FretRows.readAll(f)).containsExactly(a, b);
+    // and a Latin-1 byte in the second row
+    Path latin = dir.resolve("latin1.jsonl");
+    Files.write(latin, (a.toJson() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Files.write(latin, new byte[] {'{', '"', 't', 'a', 's', 'k', '"', ':', '"', (byte) 0xE9, '"', '}',
+        '\n'}, java.nio.file.StandardOpenOption.APPEND);
+    assertThatThrownBy(() -> FretRows.readAll(latin))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(latin + ":2: not valid UTF-8");
+  }
+
+  @Test
   void should_reject_a_drop_record_followed_by_a_second_record() {
     String d = new DropRecord("q1", "d1", "llm_error", "x", 1).toJson();
     assertThatThrownBy(() -> DropRecord.fromJson(d + d))
