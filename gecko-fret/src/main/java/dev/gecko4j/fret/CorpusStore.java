@@ -1,6 +1,7 @@
 package dev.gecko4j.fret;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -30,7 +31,9 @@ import java.util.Map;
  */
 public final class CorpusStore implements AutoCloseable {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Rejects a line holding more than one value (a lost newline, or trailing garbage). */
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final Path file;
   private final FileChannel channel;
@@ -40,20 +43,14 @@ public final class CorpusStore implements AutoCloseable {
   private final byte[] idsChecksum;
   private volatile boolean closed;
 
-  private CorpusStore(Path file, FileChannel channel, String[] ids, long[] offsets, byte[] sum) {
+  private CorpusStore(Path file, FileChannel channel, String[] ids, long[] offsets, byte[] sum,
+      Map<String, Integer> ordinals) {
     this.file = file;
     this.channel = channel;
     this.ids = ids;
     this.offsets = offsets;
     this.idsChecksum = sum;
-    this.ordinals = new HashMap<>((int) Math.min(1 << 30, ids.length * 4L / 3 + 1));
-    for (int i = 0; i < ids.length; i++) {
-      Integer prev = ordinals.put(ids[i], i);
-      if (prev != null) {
-        throw new IllegalArgumentException("corpus " + file + " has duplicate _id '" + ids[i]
-            + "' on lines " + (prev + 1) + " and " + (i + 1) + "; ids must be unique");
-      }
-    }
+    this.ordinals = ordinals;
   }
 
   /**
@@ -62,7 +59,8 @@ public final class CorpusStore implements AutoCloseable {
    * @param file the corpus file; must exist
    * @return the store
    * @throws IllegalArgumentException if the file is missing, a line is not a JSON object with a
-   *     non-blank {@code _id}, or ids repeat (the message names the line)
+   *     non-blank {@code _id} (a line holding two objects included), ids repeat, or the file holds
+   *     no passage at all (the message names {@code path:line})
    * @throws UncheckedIOException if reading fails
    */
   public static CorpusStore open(Path file) {
@@ -70,6 +68,8 @@ public final class CorpusStore implements AutoCloseable {
       throw new IllegalArgumentException("corpus file must be an existing file, but is: " + file);
     }
     List<String> ids = new ArrayList<>();
+    Map<String, Integer> ordinals = new HashMap<>();
+    int[] lineOf = new int[1024];
     long[] offsets = new long[1024];
     MessageDigest sha;
     try {
@@ -92,7 +92,14 @@ public final class CorpusStore implements AutoCloseable {
             String id = parseId(file, line, len, lineNo);
             if (ids.size() + 1 >= offsets.length) {
               offsets = Arrays.copyOf(offsets, offsets.length * 2);
+              lineOf = Arrays.copyOf(lineOf, offsets.length);
             }
+            Integer prev = ordinals.putIfAbsent(id, ids.size());
+            if (prev != null) {
+              throw new IllegalArgumentException("corpus " + file + ":" + lineNo + ": duplicate _id '"
+                  + id + "', first on line " + lineOf[prev] + "; ids must be unique");
+            }
+            lineOf[ids.size()] = lineNo;
             offsets[ids.size()] = lineStart;
             offsets[ids.size() + 1] = lineStart + len;
             ids.add(id);
@@ -113,19 +120,24 @@ public final class CorpusStore implements AutoCloseable {
           pos++;
         }
       }
-      return build(file, ids, offsets, sha.digest());
+      if (ids.isEmpty()) {
+        throw new IllegalArgumentException("corpus " + file + " holds no passage (it is empty or"
+            + " blank); expected one JSON object"
+            + " {\"_id\", \"title\", \"text\"} per line");
+      }
+      return build(file, ids, offsets, sha.digest(), ordinals);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read corpus " + file, e);
     }
   }
 
   /** offsets[i] is where line i starts; a passage is read from there up to its newline. */
-  private static CorpusStore build(Path file, List<String> ids, long[] offsets, byte[] sum)
-      throws IOException {
+  private static CorpusStore build(Path file, List<String> ids, long[] offsets, byte[] sum,
+      Map<String, Integer> ordinals) throws IOException {
     long[] o = Arrays.copyOf(offsets, ids.size() + 1);
     FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
     o[ids.size()] = ch.size();
-    return new CorpusStore(file, ch, ids.toArray(String[]::new), o, sum);
+    return new CorpusStore(file, ch, ids.toArray(String[]::new), o, sum, ordinals);
   }
 
   private static boolean isBlank(byte[] line, int len) {
@@ -141,14 +153,17 @@ public final class CorpusStore implements AutoCloseable {
     JsonNode node;
     try {
       node = MAPPER.readTree(line, 0, len);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("corpus " + file + ":" + lineNo
+          + ": expected exactly one JSON object on the line, but: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "line " + lineNo + " of corpus " + file + " is not JSON: " + e.getMessage(), e);
+      throw new IllegalArgumentException("corpus " + file + ":" + lineNo + ": cannot parse: "
+          + e.getMessage(), e);
     }
     JsonNode id = node == null ? null : node.get("_id");
     if (id == null || id.isNull() || id.asText().isBlank()) {
-      throw new IllegalArgumentException("line " + lineNo + " of corpus " + file
-          + " has no non-blank \"_id\"; expected {\"_id\", \"title\", \"text\"}");
+      throw new IllegalArgumentException("corpus " + file + ":" + lineNo
+          + ": has no non-blank \"_id\"; expected {\"_id\", \"title\", \"text\"}");
     }
     return id.asText();
   }

@@ -24,7 +24,8 @@ public record DropRecord(
     @JsonProperty("llm_requests") int llmRequests) {
 
   private static final ObjectMapper MAPPER =
-      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** Validates the fields. */
   public DropRecord {

@@ -64,8 +64,9 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Str
    *
    * @param stats the output's statistics
    * @param skippedQrels skipped qrels per reason (relabel mode), empty otherwise
+   * @param stopped whether the run returned early because a stop was asked for (rerun to resume)
    */
-  public record Result(FretStats stats, Map<String, Long> skippedQrels) {}
+  public record Result(FretStats stats, Map<String, Long> skippedQrels, boolean stopped) {}
 
   /**
    * Runs the mining.
@@ -79,6 +80,26 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Str
    */
   public Result run(Embedder embedder, LanguageModel llm, IntConsumer embedProgress,
       ProgressListener listener) {
+    return run(embedder, llm, embedProgress, listener, () -> false);
+  }
+
+  /**
+   * Runs the mining until done or until {@code stopWhen} says true (asked before each seed; e.g. a
+   * {@link StopSignal}).
+   *
+   * @param embedder the embedder; not null (not closed here)
+   * @param llm the language model; not null (not closed here)
+   * @param embedProgress hears passages embedded while the cache is built; not null
+   * @param listener hears rows and drops; not null
+   * @param stopWhen the stop request; not null
+   * @return the statistics
+   * @throws IllegalArgumentException if an argument or input file is invalid
+   */
+  public Result run(Embedder embedder, LanguageModel llm, IntConsumer embedProgress,
+      ProgressListener listener, java.util.function.BooleanSupplier stopWhen) {
+    if (stopWhen == null) {
+      throw new IllegalArgumentException("stopWhen must not be null");
+    }
     if (embedder == null) {
       throw new IllegalArgumentException("embedder must not be null");
     }
@@ -99,15 +120,17 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Str
         Map<String, Long> skipped = new TreeMap<>();
         Iterator<FretSeed> seeds = queries == null ? BeirSeeds.generation(store)
             : BeirSeeds.relabel(BeirDataset.readQueries(queries), qrels, store, skipped);
-        MiningRun.Builder run = MiningRun.builder().miner(pipeline).output(output).listener(listener);
+        MiningRun.Builder run = MiningRun.builder().miner(pipeline).output(output).listener(listener)
+            .stopWhen(stopWhen);
         if (limit != Long.MAX_VALUE) {
           run.limit(limit);
         }
         if (maxSeeds != Long.MAX_VALUE) {
           run.maxSeeds(maxSeeds);
         }
-        FretStats stats = run.build().run(seeds);
-        return new Result(stats, skipped);
+        MiningRun mining = run.build();
+        FretStats stats = mining.run(seeds);
+        return new Result(stats, skipped, mining.stopped());
       }
     }
   }

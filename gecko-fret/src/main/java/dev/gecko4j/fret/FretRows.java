@@ -1,10 +1,12 @@
 package dev.gecko4j.fret;
 
 import dev.gecko4j.core.fret.FretExample;
-import java.io.BufferedReader;
+import java.io.FilterInputStream;
+import java.io.InputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +27,7 @@ public final class FretRows {
    * @param each called per row; not null
    * @return the number of rows read
    * @throws IllegalArgumentException if an argument is null, or a complete line is not a valid row
-   *     (the message names the line number)
+   *     (the message names {@code path:line}); a line holding two rows is not valid
    * @throws UncheckedIOException if reading fails
    */
   public static long forEach(Path file, Consumer<FretExample> each) {
@@ -34,7 +36,7 @@ public final class FretRows {
         each.accept(FretExample.fromJson(line));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "line " + lineNo + " of " + file + " is not a valid row: " + e.getMessage(), e);
+            file + ":" + lineNo + ": not a valid row: " + e.getMessage(), e);
       }
     });
   }
@@ -74,16 +76,33 @@ public final class FretRows {
       throw new UncheckedIOException("cannot read " + file, e);
     }
     long count = 0;
-    long read = 0;
     long lineNo = 0;
-    try (BufferedReader r = new BufferedReader(
-        new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8), 1 << 16)) {
-      String line;
-      while ((line = r.readLine()) != null) {
+    // only the complete lines are read (the torn tail is left out), and bytes that are not UTF-8
+    // are an error, never silently replaced
+    java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    try (InputStream in = new java.io.BufferedInputStream(
+        limited(Files.newInputStream(file), complete), 1 << 16)) {
+      byte[] buf = new byte[1024];
+      int len = 0;
+      for (int b = in.read(); b >= 0; b = in.read()) {
+        if (b != '\n') {
+          if (len == buf.length) {
+            buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+          }
+          buf[len++] = (byte) b;
+          continue;
+        }
         lineNo++;
-        read += line.getBytes(StandardCharsets.UTF_8).length + 1;
-        if (read > complete) {
-          break; // the torn last line
+        int end = len > 0 && buf[len - 1] == '\r' ? len - 1 : len;
+        len = 0;
+        String line;
+        try {
+          line = utf8.decode(java.nio.ByteBuffer.wrap(buf, 0, end)).toString();
+        } catch (CharacterCodingException e) {
+          throw new IllegalArgumentException(file + ":" + lineNo + ": not valid UTF-8 (" + e
+              + "); expected one UTF-8 JSON object per line", e);
         }
         if (line.isBlank()) {
           continue;
@@ -95,6 +114,49 @@ public final class FretRows {
       throw new UncheckedIOException("cannot read " + file, e);
     }
     return count;
+  }
+
+  /** The first {@code limit} bytes of {@code in}. */
+  private static InputStream limited(InputStream in, long limit) {
+    return new FilterInputStream(in) {
+      private long left = limit;
+
+      @Override
+      public int read() throws IOException {
+        if (left <= 0) {
+          return -1;
+        }
+        int b = super.read();
+        if (b >= 0) {
+          left--;
+        }
+        return b;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (left <= 0) {
+          return -1;
+        }
+        int n = super.read(b, off, (int) Math.min(len, left));
+        if (n > 0) {
+          left -= n;
+        }
+        return n;
+      }
+
+      @Override
+      public long skip(long n) throws IOException {
+        long s = super.skip(Math.min(n, left));
+        left -= s;
+        return s;
+      }
+
+      @Override
+      public int available() throws IOException {
+        return (int) Math.min(super.available(), left);
+      }
+    };
   }
 
   /** Returns how many bytes follow the last newline of {@code file}. */

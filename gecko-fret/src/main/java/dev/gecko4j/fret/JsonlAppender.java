@@ -15,7 +15,9 @@ import java.nio.file.StandardOpenOption;
  * lines and on {@link #sync()} / {@link #close()}. A line is durable once {@link #append} returns
  * with {@code syncEvery == 1}, or after the next {@link #sync()}.
  *
- * <p>Use {@link #truncateTornTail(Path)} before appending to a file a killed process may have left
+ * <p>When a write fails part-way (a full disk, an I/O error), the partial line is cut off again, so
+ * the file holds only whole lines, and the appender refuses further lines: the error names the file.
+ * Use {@link #truncateTornTail(Path)} before appending to a file a killed process may have left
  * with a partial last line. Not thread-safe; {@link #close()} is idempotent.
  */
 public final class JsonlAppender implements AutoCloseable {
@@ -25,6 +27,7 @@ public final class JsonlAppender implements AutoCloseable {
   private final int syncEvery;
   private int unsynced;
   private boolean closed;
+  private String failure;
 
   /**
    * Opens {@code file} for appending (creating it and its parent directory when missing).
@@ -35,6 +38,11 @@ public final class JsonlAppender implements AutoCloseable {
    * @throws UncheckedIOException if the file cannot be opened
    */
   public JsonlAppender(Path file, int syncEvery) {
+    this(file, syncEvery, FileOpener.DEFAULT);
+  }
+
+  /** Opens {@code file} through {@code opener} (the seam that tests fail on purpose). */
+  JsonlAppender(Path file, int syncEvery, FileOpener opener) {
     if (file == null) {
       throw new IllegalArgumentException("file must not be null");
     }
@@ -49,7 +57,7 @@ public final class JsonlAppender implements AutoCloseable {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+      this.channel = opener.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open " + file + " for appending", e);
@@ -61,8 +69,9 @@ public final class JsonlAppender implements AutoCloseable {
    *
    * @param line the line; not null, without line breaks
    * @throws IllegalArgumentException if {@code line} is null or contains a line break
-   * @throws IllegalStateException if closed
-   * @throws UncheckedIOException if writing fails
+   * @throws IllegalStateException if closed, or an earlier append failed
+   * @throws UncheckedIOException if writing fails (the file keeps every earlier line whole, and
+   *     nothing of this one when the cut succeeds; the message names the file and says which)
    */
   public void append(String line) {
     if (line == null || line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
@@ -72,14 +81,34 @@ public final class JsonlAppender implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("appender of " + file + " is closed");
     }
+    if (failure != null) {
+      throw new IllegalStateException("appender of " + file + " failed earlier: " + failure);
+    }
     byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+    long before;
+    try {
+      before = channel.size();
+    } catch (IOException e) {
+      failure = String.valueOf(e.getMessage());
+      throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
+    }
     try {
       EmbeddingCache.writeFully(channel, ByteBuffer.wrap(bytes));
-      if (++unsynced >= syncEvery) {
-        sync();
-      }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot append to " + file, e);
+      failure = String.valueOf(e.getMessage());
+      String kept;
+      try {
+        channel.truncate(before);
+        kept = "cut the partial line off; the " + before + " bytes before it are kept";
+      } catch (IOException cut) {
+        e.addSuppressed(cut);
+        kept = "could not cut the partial line off (" + cut.getMessage() + "); a rerun cuts it";
+      }
+      throw new UncheckedIOException("cannot append to " + file + " (" + e.getMessage() + "); "
+          + kept, e);
+    }
+    if (++unsynced >= syncEvery) {
+      sync();
     }
   }
 
@@ -96,18 +125,21 @@ public final class JsonlAppender implements AutoCloseable {
       channel.force(false);
       unsynced = 0;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot sync " + file, e);
+      failure = String.valueOf(e.getMessage());
+      throw new UncheckedIOException("cannot sync " + file + " to disk: " + e.getMessage(), e);
     }
   }
 
-  /** Syncs and closes the file; idempotent. */
+  /** Syncs and closes the file; idempotent. After a failed append it only closes. */
   @Override
   public void close() {
     if (closed) {
       return;
     }
     try {
-      sync();
+      if (failure == null) {
+        sync();
+      }
     } finally {
       closed = true;
       try {

@@ -37,6 +37,10 @@ public final class MiningRun {
   private final long limit;
   private final long maxSeeds;
   private final ProgressListener listener;
+  private final FileOpener opener;
+  private final java.util.function.BooleanSupplier stopWhen;
+  private boolean stopped;
+  private static final System.Logger LOG = System.getLogger(MiningRun.class.getName());
 
   private MiningRun(Builder b) {
     this.miner = b.miner;
@@ -45,6 +49,8 @@ public final class MiningRun {
     this.limit = b.limit;
     this.maxSeeds = b.maxSeeds;
     this.listener = b.listener;
+    this.opener = b.opener;
+    this.stopWhen = b.stopWhen;
   }
 
   /** {@return a builder} */
@@ -73,8 +79,32 @@ public final class MiningRun {
     private long limit = Long.MAX_VALUE;
     private long maxSeeds = Long.MAX_VALUE;
     private ProgressListener listener = ProgressListener.NONE;
+    private FileOpener opener = FileOpener.DEFAULT;
+    private java.util.function.BooleanSupplier stopWhen = () -> false;
 
     private Builder() {}
+
+    /**
+     * Sets the stop request, asked before each seed (e.g. a {@link StopSignal}): once it says
+     * true, the run returns after the seed in flight, its files closed and forced to disk.
+     *
+     * @param s the stop request (default: never); not null
+     * @return this builder
+     * @throws IllegalArgumentException if null
+     */
+    public Builder stopWhen(java.util.function.BooleanSupplier s) {
+      if (s == null) {
+        throw new IllegalArgumentException("stopWhen must not be null");
+      }
+      this.stopWhen = s;
+      return this;
+    }
+
+    /** Sets how the output files are opened (the seam that tests fail on purpose). */
+    Builder opener(FileOpener o) {
+      this.opener = o;
+      return this;
+    }
 
     /**
      * Sets the miner.
@@ -182,6 +212,11 @@ public final class MiningRun {
     long start = System.nanoTime();
     long truncated = JsonlAppender.truncateTornTail(output)
         + JsonlAppender.truncateTornTail(dropLog);
+    if (truncated > 0) {
+      LOG.log(System.Logger.Level.WARNING, "cut a torn last line ({0} bytes, written by a run that"
+          + " was killed or failed) off {1} or {2}; its seed is mined again", truncated, output,
+          dropLog);
+    }
     Set<String> done = new HashSet<>();
     Map<String, Long> tasks = new HashMap<>();
     Map<String, Long> drops = new HashMap<>();
@@ -200,7 +235,7 @@ public final class MiningRun {
         d = DropRecord.fromJson(line);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "line " + lineNo + " of " + dropLog + " is not a valid drop: " + e.getMessage(), e);
+            dropLog + ":" + lineNo + ": not a valid drop: " + e.getMessage(), e);
       }
       if (done.add(d.key())) {
         drops.merge(d.reason(), 1L, Long::sum);
@@ -212,9 +247,13 @@ public final class MiningRun {
     listener.onStart(resumed, dropsBefore, truncated);
     long skipped = 0;
     long mined = 0;
-    try (JsonlAppender rows = new JsonlAppender(output, 1);
-        JsonlAppender dropOut = new JsonlAppender(dropLog, 1)) {
+    try (JsonlAppender rows = new JsonlAppender(output, 1, opener);
+        JsonlAppender dropOut = new JsonlAppender(dropLog, 1, opener)) {
       while (acc[0] < limit && mined < maxSeeds && seeds.hasNext()) {
+        if (stopWhen.getAsBoolean()) {
+          stopped = true;
+          break;
+        }
         FretSeed seed = seeds.next();
         if (done.contains(seed.key())) {
           skipped++;
@@ -223,14 +262,16 @@ public final class MiningRun {
         mined++;
         FretOutcome outcome = miner.mine(seed);
         done.add(seed.key());
-        if (outcome instanceof FretOutcome.Mined m) {
-          rows.append(m.example().toJson());
+        if (outcome instanceof FretOutcome.Mined) {
+          FretOutcome.Mined m = (FretOutcome.Mined) outcome;
+          guard(() -> rows.append(m.example().toJson()));
           count(m.example(), tasks, acc);
           listener.onRow(m.example(), progress(acc[0], resumed, start));
         } else {
           FretOutcome.Dropped d = (FretOutcome.Dropped) outcome;
-          dropOut.append(new DropRecord(seed.rowQueryId(), seed.seedId(), d.reason(), d.detail(),
-              d.llmRequests()).toJson());
+          String drop = new DropRecord(seed.rowQueryId(), seed.seedId(), d.reason(), d.detail(),
+              d.llmRequests()).toJson();
+          guard(() -> dropOut.append(drop));
           drops.merge(d.reason(), 1L, Long::sum);
           acc[2] += d.llmRequests();
           listener.onDrop(seed, d, progress(acc[0], resumed, start));
@@ -242,6 +283,20 @@ public final class MiningRun {
     return new FretStats(acc[0], thisRun, resumed, acc[0] == 0 ? 0 : (double) acc[1] / acc[0],
         tasks, drops, acc[2], acc[0] == 0 ? 0 : (double) acc[2] / acc[0], elapsed,
         elapsed > 0 ? thisRun / elapsed : 0, truncated, skipped);
+  }
+
+  /** Runs a write so that a {@link StopSignal}'s forced exit never cuts it. */
+  private void guard(Runnable write) {
+    if (stopWhen instanceof StopSignal) {
+      ((StopSignal) stopWhen).guard(write);
+    } else {
+      write.run();
+    }
+  }
+
+  /** {@return whether the last {@link #run} returned early because a stop was asked for} */
+  public boolean stopped() {
+    return stopped;
   }
 
   private static void count(FretExample row, Map<String, Long> tasks, long[] acc) {

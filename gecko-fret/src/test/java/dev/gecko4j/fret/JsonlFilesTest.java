@@ -55,6 +55,49 @@ class JsonlFilesTest {
   }
 
   @Test
+  void should_reject_a_row_line_holding_two_rows_or_trailing_garbage_naming_path_and_line()
+      throws Exception {
+    // given a lost newline between rows 2 and 3
+    Path f = dir.resolve("joined.jsonl");
+    String a = TestRows.row("q1", "d1", "d1").toJson();
+    String b = TestRows.row("q2", "d2", "d2").toJson();
+    Files.writeString(f, a + "\n" + a.replace("q1", "q0") + b + "\n");
+    // when / then
+    assertThatThrownBy(() -> FretRows.readAll(f))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(f + ":2: not a valid row: ");
+    Files.writeString(f, a + " trailing\n");
+    assertThatThrownBy(() -> FretRows.readAll(f))
+        .hasMessageStartingWith(f + ":1: not a valid row: ");
+  }
+
+  @Test
+  void should_read_crlf_rows_and_reject_bytes_that_are_not_utf8_naming_the_line() throws Exception {
+    // given rows with Windows line ends, the last one complete
+    Path f = dir.resolve("crlf.jsonl");
+    FretExample a = TestRows.row("q1", "d1", "d1");
+    FretExample b = TestRows.row("q2", "d2", "d2");
+    Files.writeString(f, a.toJson() + "\r\n" + b.toJson() + "\r\n");
+    assertThat(FretRows.readAll(f)).containsExactly(a, b);
+    // and a Latin-1 byte in the second row
+    Path latin = dir.resolve("latin1.jsonl");
+    Files.write(latin, (a.toJson() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Files.write(latin, new byte[] {'{', '"', 't', 'a', 's', 'k', '"', ':', '"', (byte) 0xE9, '"', '}',
+        '\n'}, java.nio.file.StandardOpenOption.APPEND);
+    assertThatThrownBy(() -> FretRows.readAll(latin))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(latin + ":2: not valid UTF-8");
+  }
+
+  @Test
+  void should_reject_a_drop_record_followed_by_a_second_record() {
+    String d = new DropRecord("q1", "d1", "llm_error", "x", 1).toJson();
+    assertThatThrownBy(() -> DropRecord.fromJson(d + d))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(DropRecord.fromJson(d + "  ")).isEqualTo(DropRecord.fromJson(d));
+  }
+
+  @Test
   void should_reject_a_line_with_a_line_break_and_appends_after_close() {
     JsonlAppender w = new JsonlAppender(dir.resolve("c.jsonl"), 1);
     assertThatThrownBy(() -> w.append("a\nb"))

@@ -5,10 +5,12 @@ import dev.gecko4j.onnx.Models;
 import dev.gecko4j.onnx.OnnxEmbedder;
 import dev.gecko4j.onnx.lm.OnnxCausalLanguageModel;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The miner as a separate program, for {@link MineKillResumeTest}: {@code corpus queries qrels cache
- * out limit neighbours model-dir}. Prints the statistics as the last stdout line.
+ * out limit neighbours model-dir}. Prints the statistics as the last stdout line; stops politely on
+ * SIGTERM (exit status 143) as {@code gecko mine} does.
  */
 public final class MineMain {
 
@@ -20,10 +22,17 @@ public final class MineMain {
         Path.of(args[3]), Models.BGE_SMALL_EN_V15.modelName(), Path.of(args[4]),
         Long.parseLong(args[5]), Long.MAX_VALUE, FretOptions.defaults().withNeighbours(Integer.parseInt(args[6]))
             .withMaxPassageChars(200));
-    try (OnnxEmbedder embedder = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15).build();
+    boolean stopped;
+    try (StopSignal stop = StopSignal.install(
+        Duration.ofSeconds(Long.getLong("gecko.stopGrace", 5)), System.err);
+        OnnxEmbedder embedder = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15).build();
         OnnxCausalLanguageModel llm = OnnxCausalLanguageModel.builder(Path.of(args[7])).build()) {
-      FretMine.Result r = mine.run(embedder, llm, n -> {}, ProgressListener.printing(System.err, 1));
+      FretMine.Result r = mine.run(embedder, llm, n -> {}, ProgressListener.printing(System.err, 1),
+          stop);
+      stopped = r.stopped();
+      System.err.println("mine: " + (stopped ? "stopped by signal" : "done"));
       System.out.println(r.stats().toJson());
     }
+    System.exit(stopped ? StopSignal.EXIT_STATUS : 0);
   }
 }

@@ -104,7 +104,7 @@ class MiningRunTest {
     assertThatThrownBy(() -> MiningRun.builder().miner(new TestRows.RuleMiner(List.of()))
         .output(out).build().run(TestRows.seeds(3).iterator()))
         .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("line 2 of " + out + " is not a valid row: ");
+        .hasMessageStartingWith(out + ":2: not a valid row: ");
   }
 
   @Test

@@ -42,7 +42,8 @@ public record FretExample(
     @JsonProperty("prompt_version") String promptVersion) {
 
   private static final ObjectMapper MAPPER =
-      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** Validates the fields. */
   public FretExample {

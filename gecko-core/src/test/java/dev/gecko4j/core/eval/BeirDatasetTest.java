@@ -85,6 +85,47 @@ class BeirDatasetTest {
   }
 
   @Test
+  void should_reject_a_line_holding_two_records_or_trailing_garbage_naming_path_and_line()
+      throws IOException {
+    // given a corpus whose second line lost its newline, and queries with garbage after a record
+    Path dir = writeDataset(tmp.resolve("joined"),
+        "{\"_id\": \"d1\", \"text\": \"x\"}\n"
+            + "{\"_id\": \"d2\", \"text\": \"y\"}{\"_id\": \"d3\", \"text\": \"z\"}\n",
+        "{\"_id\": \"q1\", \"text\": \"a\"} ]\n", "query-id\tcorpus-id\tscore\n");
+    BeirDataset d = BeirDataset.open(dir);
+    // when / then: nothing is silently dropped
+    assertThatThrownBy(d::loadDocuments)
+        .isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(dir.resolve("corpus.jsonl") + ":2: expected one JSON object per line");
+    assertThatThrownBy(d::queries)
+        .isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(dir.resolve("queries.jsonl") + ":1: expected one JSON object per line");
+  }
+
+  @Test
+  void should_name_path_and_line_for_bytes_that_are_not_utf8() throws IOException {
+    Path dir = writeDataset(tmp.resolve("latin1"), "", "", "query-id\tcorpus-id\tscore\n");
+    Files.write(dir.resolve("corpus.jsonl"), new byte[] {'{', '"', '_', 'i', 'd', '"', ':', '"',
+        (byte) 0xE9, '"', '}', '\n'});
+    BeirDataset d = BeirDataset.open(dir);
+    assertThatThrownBy(d::loadDocuments)
+        .isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(dir.resolve("corpus.jsonl") + ":1: not valid UTF-8");
+  }
+
+  @Test
+  void should_name_the_missing_queries_file_and_qrels_folder() throws IOException {
+    Path dir = tmp.resolve("partial");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("corpus.jsonl"), "");
+    assertThatThrownBy(() -> BeirDataset.open(dir))
+        .hasMessage("BEIR queries file is missing: " + dir.resolve("queries.jsonl"));
+    Files.writeString(dir.resolve("queries.jsonl"), "");
+    assertThatThrownBy(() -> BeirDataset.open(dir))
+        .hasMessage("BEIR qrels folder is missing: " + dir.resolve("qrels"));
+  }
+
+  @Test
   void should_name_path_and_line_for_bad_qrels() throws IOException {
     Path dir = writeDataset(tmp.resolve("bad"), "", "",
         "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\tyes\n");

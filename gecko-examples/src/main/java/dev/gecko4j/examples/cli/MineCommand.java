@@ -10,6 +10,7 @@ import dev.gecko4j.fret.FretMine;
 import dev.gecko4j.fret.FretPrompts;
 import dev.gecko4j.fret.FretStats;
 import dev.gecko4j.fret.ProgressListener;
+import dev.gecko4j.fret.StopSignal;
 import dev.gecko4j.onnx.OnnxEmbedder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +26,9 @@ import picocli.CommandLine.Option;
  * {@code gecko mine}: FRet mining over a BEIR-format corpus into a resumable JSONL file. With
  * {@code --queries} and {@code --qrels} it relabels existing (query, passage) pairs (neighbours and
  * LLM re-ranking only); without, it generates a (task, query) per passage first. Rerunning with the
- * same arguments resumes: rows already written are kept, a torn last line is cut. Progress goes to
+ * same arguments resumes: rows already written are kept, a torn last line is cut. {@code SIGTERM}
+ * or Ctrl-C stops it after the row in flight (at most {@code --stop-grace} seconds), with every row
+ * written kept, the summary printed ({@code "stopped": true}) and exit status 143. Progress goes to
  * stderr; the last stdout line is one JSON object of statistics.
  */
 @Command(name = "mine", mixinStandardHelpOptions = true,
@@ -93,6 +96,11 @@ public final class MineCommand implements Callable<Integer> {
       description = "retries of a failed LLM call; default: ${DEFAULT-VALUE}")
   int retries;
 
+  @Option(names = "--stop-grace", defaultValue = "5",
+      description = "on SIGTERM/Ctrl-C, seconds to finish the row in flight before exiting anyway;"
+          + " default: ${DEFAULT-VALUE}")
+  int stopGrace;
+
   @Option(names = "--export-flag-embedding", description = "also write FlagEmbedding JSONL here")
   Path exportFlag;
 
@@ -108,6 +116,10 @@ public final class MineCommand implements Callable<Integer> {
     }
     if (limit != null && limit < 1) {
       throw new IllegalArgumentException("--limit must be >= 1, but is: " + limit);
+    }
+    if (stopGrace < 1 || stopGrace > 600) {
+      throw new IllegalArgumentException("--stop-grace must be between 1 and 600 seconds, but is: "
+          + stopGrace);
     }
     if (maxSeeds != null && maxSeeds < 1) {
       throw new IllegalArgumentException("--max-seeds must be >= 1, but is: " + maxSeeds);
@@ -126,7 +138,8 @@ public final class MineCommand implements Callable<Integer> {
     if (maxLength != null) {
       eb = eb.maxLength(maxLength);
     }
-    try (OnnxEmbedder embedder = eb.build();
+    try (StopSignal stop = StopSignal.install(java.time.Duration.ofSeconds(stopGrace), System.err);
+        OnnxEmbedder embedder = eb.build();
         LanguageModel lm = spec.open()) {
       String embedderName = embedder.modelName() + (maxLength == null ? "" : "@" + maxLength);
       FretMine mine = new FretMine(corpus, queries, qrels, cacheDir, embedderName, out,
@@ -141,27 +154,34 @@ public final class MineCommand implements Callable<Integer> {
           System.err.printf(Locale.ROOT, "gecko mine: embedded %d corpus passages (cached for"
               + " later runs)%n", done);
         }
-      }, ProgressListener.printing(System.err, 10));
+      }, ProgressListener.printing(System.err, 10), stop);
       FretStats stats = result.stats();
       Map<String, Object> json = new LinkedHashMap<>();
       json.putAll(new ObjectMapper().convertValue(stats, new TypeReference<Map<String, Object>>() {}));
       json.put("drop_count", stats.dropCount());
       json.put("skipped_qrels", result.skippedQrels());
       json.put("mode", queries == null ? "generation" : "relabel");
+      json.put("stopped", result.stopped());
       json.put("neighbours", neighbours);
       json.put("llm", lm.name());
       json.put("embedder", embedderName);
       json.put("prompt_version", FretPrompts.VERSION);
       json.put("out", out.toString());
-      if (exportFlag != null) {
-        json.put("flag_embedding_rows", FretExporters.toFlagEmbedding(out, exportFlag));
-      }
-      if (exportSt != null) {
-        json.put("sentence_transformers_rows", FretExporters.toSentenceTransformers(out, exportSt, false));
+      if (result.stopped()) {
+        System.err.println("gecko mine: stopped by signal with " + stats.rows() + " rows in " + out
+            + "; rerun the same command to resume");
+      } else {
+        if (exportFlag != null) {
+          json.put("flag_embedding_rows", FretExporters.toFlagEmbedding(out, exportFlag));
+        }
+        if (exportSt != null) {
+          json.put("sentence_transformers_rows",
+              FretExporters.toSentenceTransformers(out, exportSt, false));
+        }
       }
       json.put("wall_s", Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
       CliSupport.printJson(System.out, json);
-      return 0;
+      return result.stopped() ? StopSignal.EXIT_STATUS : 0;
     }
   }
 }

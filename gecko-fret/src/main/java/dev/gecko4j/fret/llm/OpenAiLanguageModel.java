@@ -1,6 +1,7 @@
 package dev.gecko4j.fret.llm;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -35,7 +36,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.random.RandomGenerator;
 
 /**
@@ -83,7 +87,9 @@ import java.util.random.RandomGenerator;
 public final class OpenAiLanguageModel implements LanguageModel {
 
   private static final System.Logger LOG = System.getLogger(OpenAiLanguageModel.class.getName());
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** A reply with anything after its JSON object (two objects, garbage) is malformed. */
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final String PROBE_PROMPT = "The capital of France is";
 
   private final URI baseUri;
@@ -279,8 +285,9 @@ public final class OpenAiLanguageModel implements LanguageModel {
     }
 
     /**
-     * Sets the timeout of one HTTP request, until the response headers arrive (default 120 s). A
-     * timeout counts as an I/O error and is retried.
+     * Sets the timeout of one HTTP exchange, from sending the request until the whole response
+     * body has arrived (default 120 s): a server that sends headers and then stalls the body is cut
+     * off at this deadline too. A timeout counts as an I/O error and is retried.
      *
      * @param d positive duration
      * @return this builder
@@ -511,9 +518,16 @@ public final class OpenAiLanguageModel implements LanguageModel {
       }
       try {
         JsonNode r = send("POST", "/completions", scoreBody(List.of(PROBE_PROMPT)));
-        JsonNode lp = r.path("choices").path(0).path("logprobs");
+        // a reply without choices[0].text is malformed, which says nothing about log-probabilities:
+        // it fails below as a LanguageModelException (reported, not cached)
+        JsonNode choice = choices(r, 1, "POST " + baseUri + "/completions (scoring probe)").get(0);
+        if (!choice.path("text").isTextual()) {
+          throw new LanguageModelException("POST " + baseUri + "/completions (scoring probe) returned"
+              + " a choice without text: " + abbreviate(choice.toString()));
+        }
+        JsonNode lp = choice.path("logprobs");
         int entries = lp.path("token_logprobs").size();
-        String text = r.path("choices").path(0).path("text").asText("");
+        String text = choice.path("text").asText("");
         if (text.startsWith(PROBE_PROMPT) && entries >= 2 && lp.path("text_offset").size() == entries) {
           capabilities = new Capabilities(true, true, "");
         } else {
@@ -908,23 +922,25 @@ public final class OpenAiLanguageModel implements LanguageModel {
         HttpResponse<String> resp;
         permits.acquire();
         try {
-          resp = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+          resp = exchange(request);
         } finally {
           permits.release();
         }
         int status = resp.statusCode();
+        // a server (or a proxy in front of it) may echo the key, e.g. in a 401 body: never pass it on
+        String text = redact(resp.body());
         if (status >= 200 && status < 300) {
-          return parse(resp.body(), method + " " + uri);
+          return parse(text, method + " " + uri);
         }
-        String message = errorMessage(resp.body());
+        String message = errorMessage(text);
         lastFailure = String.format(Locale.ROOT, "HTTP %d from %s %s: %s", status, method, uri, message);
         if (status != 429 && status < 500) {
           throw new ServerRejected(status, lastFailure);
         }
         retryAfter = retryAfter(resp.headers());
       } catch (IOException e) {
-        lastFailure = String.format(Locale.ROOT, "%s for %s %s: %s", e.getClass().getSimpleName(), method, uri,
-            e.getMessage());
+        lastFailure = redact(String.format(Locale.ROOT, "%s for %s %s: %s", e.getClass().getSimpleName(),
+            method, uri, e.getMessage()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new LanguageModelException("interrupted while calling " + method + " " + uri, e);
@@ -943,6 +959,43 @@ public final class OpenAiLanguageModel implements LanguageModel {
         throw new LanguageModelException("interrupted while waiting to retry " + method + " " + uri, e);
       }
     }
+  }
+
+  /**
+   * Sends one request and waits for the whole response, body included, at most {@code
+   * requestTimeout} ({@link HttpRequest#timeout} alone only bounds the wait for the headers). On
+   * timeout or interrupt the exchange is cancelled, which closes its connection.
+   */
+  private HttpResponse<String> exchange(HttpRequest request) throws IOException, InterruptedException {
+    CompletableFuture<HttpResponse<String>> f =
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    try {
+      return f.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(true);
+      throw new java.net.http.HttpTimeoutException("no complete response (headers and body) within "
+          + requestTimeout.toMillis() + " ms");
+    } catch (InterruptedException e) {
+      f.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException) {
+        throw (IOException) c;
+      }
+      if (c instanceof RuntimeException) {
+        throw (RuntimeException) c;
+      }
+      throw new IOException(c);
+    }
+  }
+
+  /** Replaces every occurrence of the API key in {@code s} by {@code ***}. */
+  private String redact(String s) {
+    if (s == null || apiKey == null || s.indexOf(apiKey) < 0) {
+      return s;
+    }
+    return s.replace(apiKey, "***");
   }
 
   /** Full jitter: uniform in [0, min(maxBackoff, initialBackoff * 2^attempt)]. */

@@ -1,5 +1,7 @@
 package dev.gecko4j.train.data;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.Embedder;
@@ -39,7 +41,9 @@ import java.util.stream.Stream;
  * turned into (x, x+, x-) triplets.
  */
 public final class TrainingData {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Rejects a line holding more than one value (a lost newline, or trailing garbage). */
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private TrainingData() {}
 
@@ -66,7 +70,14 @@ public final class TrainingData {
         if (line.isBlank()) {
           continue;
         }
-        JsonNode n = JSON.readTree(line);
+        JsonNode n;
+        try {
+          n = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+          throw new IllegalArgumentException(String.format(Locale.ROOT,
+              "%s:%d: expected exactly one JSON object on the line, but: %s", file, lineNo,
+              e.getOriginalMessage()), e);
+        }
         String task = text(n, "task");
         String query = text(n, "query");
         String pos = text(n, "positive");

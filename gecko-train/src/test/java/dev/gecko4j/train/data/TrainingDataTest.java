@@ -49,6 +49,17 @@ class TrainingDataTest {
   }
 
   @Test
+  void should_reject_a_line_holding_two_fret_rows_naming_path_and_line(@TempDir Path dir)
+      throws Exception {
+    Path f = dir.resolve("joined.jsonl");
+    String row = "{\"task\":\"t\",\"query\":\"q\",\"positive\":\"p\"}";
+    Files.writeString(f, row + "\n" + row + row + "\n");
+    assertThatThrownBy(() -> TrainingData.fretJsonl(f, PromptConvention.NONE, 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(f + ":2: expected exactly one JSON object on the line");
+  }
+
+  @Test
   void should_turn_classification_rows_into_triplets_with_unique_ids_and_label_consistent_pairs() {
     // given
     List<String> texts = List.of("a1", "a2", "b1", "b2", "a3");
