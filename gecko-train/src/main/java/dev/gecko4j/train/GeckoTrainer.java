@@ -43,29 +43,114 @@ import java.util.Optional;
  * counted. Checkpoints are written every N steps; a resumed run replays the sampler and continues
  * with the same weights and optimizer state, so it ends where an uninterrupted run ends. Runs on
  * CPU in fp32 (no mixed precision on CPU).
+ *
+ * <p>Checkpoints and the exported model folder are complete or absent (written to a temporary
+ * folder, forced to disk, renamed atomically; see {@link ModelExporter}); a checkpoint that fails
+ * its checksums at resume is reported and never loaded. {@link #requestStop()} (for example from
+ * a shutdown hook on SIGTERM) ends a run at the next step or micro-batch boundary with a
+ * checkpoint of the completed steps and a {@link TrainingStoppedException}.
+ *
+ * <p>The trainer owns its encoder's native memory: {@link #close()} frees it (after a running
+ * {@code train} has stopped), and every method but {@code close} then throws
+ * {@link IllegalStateException}. One {@code train} call runs at a time.
  */
-public final class GeckoTrainer implements Trainer {
+public final class GeckoTrainer implements Trainer, AutoCloseable {
   private final TrainableEncoder encoder;
   private final byte[] configJson;
   private final String queryPrompt;
+  private final FileSink sink;
   private double matmulPeakGflops = Double.NaN;
+  private final Object lock = new Object();
+  /** The thread inside {@link #train}, or null; guarded by {@link #lock}. */
+  private Thread running;
+  /** Guarded by {@link #lock}. */
+  private boolean closed;
+  private volatile boolean stopRequested;
 
   /**
-   * Creates a trainer that trains {@code encoder} in place (its master parameters are updated).
+   * Creates a trainer that trains {@code encoder} in place (its master parameters are updated)
+   * and owns it: {@link #close()} closes the encoder.
    *
    * @param encoder the encoder to train
    * @param configJson the base model's config.json to copy on export, or null
    * @param queryPrompt the retrieval query prefix to record on export, or null
+   * @throws NullPointerException if encoder is null
    */
   public GeckoTrainer(TrainableEncoder encoder, byte[] configJson, String queryPrompt) {
+    this(encoder, configJson, queryPrompt, FileSink.DISK);
+  }
+
+  GeckoTrainer(TrainableEncoder encoder, byte[] configJson, String queryPrompt, FileSink sink) {
     this.encoder = Objects.requireNonNull(encoder, "encoder");
     this.configJson = configJson == null ? null : configJson.clone();
     this.queryPrompt = queryPrompt;
+    this.sink = Objects.requireNonNull(sink, "sink");
   }
 
-  /** @return the encoder being trained */
+  /**
+   * Returns the encoder being trained.
+   *
+   * @return the encoder
+   * @throws IllegalStateException if the trainer is closed
+   */
   public TrainableEncoder encoder() {
+    checkOpen();
     return encoder;
+  }
+
+  /**
+   * Asks the running {@link #train} call to stop: it finishes no further step, writes a
+   * checkpoint of the steps it completed (unless one is already on disk) and throws
+   * {@link TrainingStoppedException}. The step in progress is abandoned at its next micro-batch
+   * boundary without touching the weights, so a resumed run ends exactly where an uninterrupted
+   * one would. Returns at once; safe to call from any thread, e.g. a shutdown hook.
+   *
+   * @return true if a {@code train} call is running and will stop, false if none is running
+   */
+  public boolean requestStop() {
+    synchronized (lock) {
+      if (running == null) {
+        return false;
+      }
+      stopRequested = true;
+      return true;
+    }
+  }
+
+  /**
+   * Frees the encoder's native memory (PyTorch arrays, tokenizer). A {@code train} call running
+   * on another thread is asked to stop first ({@link #requestStop()}) and waited for; called from
+   * inside {@code train} (a listener), the memory is freed when {@code train} returns. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      stopRequested = true;
+      while (running != null) {
+        if (running == Thread.currentThread()) {
+          return; // train() frees it on its way out
+        }
+        try {
+          lock.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return; // train() frees it on its way out
+        }
+      }
+    }
+    encoder.close();
+  }
+
+  private void checkOpen() {
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("the trainer is closed");
+      }
+    }
   }
 
   /**
@@ -88,6 +173,11 @@ public final class GeckoTrainer implements Trainer {
    * @return GFLOP/s
    */
   public double measureMatmulPeak() {
+    checkOpen();
+    return matmulPeak();
+  }
+
+  private double matmulPeak() {
     try (NDManager m = encoder.manager().newSubManager()) {
       NDArray a = m.randomNormal(new Shape(1024, 1024));
       NDArray b = m.randomNormal(new Shape(1024, 1024));
@@ -123,6 +213,11 @@ public final class GeckoTrainer implements Trainer {
    * @return FLOPs
    */
   public double forwardFlops(int seq) {
+    checkOpen();
+    return flopsOf(seq);
+  }
+
+  private double flopsOf(int seq) {
     long weights = 0;
     for (OnnxNode n : encoder.model().nodes()) {
       if (n.opType().equals("MatMul") && n.inputs().size() == 2) {
@@ -138,13 +233,46 @@ public final class GeckoTrainer implements Trainer {
     return (double) seq * (2.0 * weights + 4.0 * layers * seq * hidden);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws TrainingStoppedException if {@link #requestStop()} or {@link #close()} ended the run
+   *     early (a checkpoint of the completed steps is on disk)
+   * @throws IllegalStateException if the trainer is closed or already training, or the resume
+   *     finds checkpoints of which none is intact
+   */
   @Override
   public TrainingResult train(TrainingConfig config, List<TrainingSource> sources, TrainingListener listener) {
     Objects.requireNonNull(config, "config");
-    TrainingListener out = listener == null ? TrainingListener.NONE : listener;
     if (sources == null || sources.isEmpty()) {
       throw new IllegalArgumentException("sources must name at least one training source");
     }
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("the trainer is closed");
+      }
+      if (running != null) {
+        throw new IllegalStateException("train() is already running on thread " + running.getName());
+      }
+      running = Thread.currentThread();
+      stopRequested = false;
+    }
+    boolean free;
+    try {
+      return run(config, sources, listener == null ? TrainingListener.NONE : listener);
+    } finally {
+      synchronized (lock) {
+        running = null;
+        free = closed;
+        lock.notifyAll();
+      }
+      if (free) {
+        encoder.close();
+      }
+    }
+  }
+
+  private TrainingResult run(TrainingConfig config, List<TrainingSource> sources, TrainingListener out) {
     ContrastiveLoss loss = lossOf(config);
     Map<String, float[]> params = encoder.parameters();
     Map<String, Boolean> decayed = new LinkedHashMap<>();
@@ -154,32 +282,45 @@ public final class GeckoTrainer implements Trainer {
     AdamW opt = new AdamW(config.weightDecay());
     LearningRateSchedule schedule = new LearningRateSchedule(config.learningRate(),
         config.warmupSteps(), config.steps());
-    Checkpoints ckpt = new Checkpoints(config.outputDirectory().resolve("checkpoints"));
+    Checkpoints ckpt = new Checkpoints(config.outputDirectory().resolve("checkpoints"), sink);
     int start = 0;
     int skipped = 0;
     double lastLoss = Double.NaN;
+    Path lastCheckpoint = null;
     if (config.resume()) {
-      Optional<Path> latest = ckpt.latest();
-      if (latest.isPresent()) {
-        Checkpoints.State s = ckpt.load(latest.get(), params, opt);
+      Optional<Checkpoints.Resumed> resumed = ckpt.resume(params, opt, out::onMessage);
+      if (resumed.isPresent()) {
+        Checkpoints.State s = resumed.get().state();
         start = s.step();
         skipped = s.skipped();
         lastLoss = s.lastLoss();
-        out.onMessage("resumed from " + latest.get() + " at step " + start);
+        lastCheckpoint = resumed.get().directory();
+        out.onMessage("resumed from " + lastCheckpoint + " at step " + start);
       }
     }
+    int checkpointStep = start;
     MixtureSampler sampler = new MixtureSampler(sources, config.batchSize(), config.oneSourcePerBatch(), config.seed());
     sampler.skip(start);
     if (Double.isNaN(matmulPeakGflops)) {
-      measureMatmulPeak();
+      matmulPeak();
     }
     long t0 = System.nanoTime();
     long examples = 0;
     double flops = 0;
     for (int step = start; step < config.steps(); step++) {
+      if (stopRequested) {
+        throw stopped(ckpt, step, checkpointStep, lastCheckpoint, new Checkpoints.State(step, opt.steps(), skipped,
+            lastLoss), params, opt, out);
+      }
       List<TrainingExample> batch = sampler.next();
       double lr = schedule.at(step);
-      StepResult r = computeGradients(batch, loss, config);
+      StepResult r;
+      try {
+        r = computeGradients(batch, loss, config);
+      } catch (StopSignal abandoned) {
+        throw stopped(ckpt, step, checkpointStep, lastCheckpoint, new Checkpoints.State(step, opt.steps(), skipped,
+            lastLoss), params, opt, out);
+      }
       flops += r.flops;
       examples += batch.size();
       double norm = globalNorm(r.grads);
@@ -199,16 +340,43 @@ public final class GeckoTrainer implements Trainer {
       double eta = (config.steps() - step - 1) * config.batchSize() / Math.max(1e-9, eps);
       out.onStep(new TrainingProgress(step + 1, config.steps(), r.loss, lr, norm, eps, eta, skipped));
       if (config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0 && step + 1 < config.steps()) {
-        Path dir = ckpt.save(new Checkpoints.State(step + 1, opt.steps(), skipped, lastLoss), params, opt);
-        out.onCheckpoint(step + 1, dir);
+        lastCheckpoint = ckpt.save(new Checkpoints.State(step + 1, opt.steps(), skipped, lastLoss), params, opt);
+        checkpointStep = step + 1;
+        out.onCheckpoint(step + 1, lastCheckpoint);
       }
     }
     double secs = (System.nanoTime() - t0) / 1e9;
     Path modelDir = ModelExporter.export(encoder, config.outputDirectory().resolve("model"), configJson,
-        512, queryPrompt);
+        512, queryPrompt, sink);
     out.onMessage("exported " + modelDir);
     return new TrainingResult(config.steps(), lastLoss, examples / Math.max(1e-9, secs),
         flops / Math.max(1e-9, secs) / 1e9, skipped, modelDir);
+  }
+
+  /** Ends a run asked to stop before {@code step}: a checkpoint of the completed steps, then the exception. */
+  private TrainingStoppedException stopped(Checkpoints ckpt, int step, int checkpointStep, Path lastCheckpoint,
+      Checkpoints.State state, Map<String, float[]> params, AdamW opt, TrainingListener out) {
+    Path dir = lastCheckpoint;
+    if (step > checkpointStep) {
+      dir = ckpt.save(state, params, opt);
+      out.onCheckpoint(step, dir);
+    }
+    TrainingStoppedException e = new TrainingStoppedException(step, dir);
+    out.onMessage(e.getMessage());
+    return e;
+  }
+
+  /** Thrown inside a step when a stop was requested; the step's gradients are discarded. */
+  private static final class StopSignal extends RuntimeException {
+    StopSignal() {
+      super("stop requested", null, false, false);
+    }
+  }
+
+  private void stopPoint() {
+    if (stopRequested) {
+      throw new StopSignal();
+    }
   }
 
   /** Loss value, gradients and model FLOPs (forward + backward, 3x forward) of one step. */
@@ -272,13 +440,14 @@ public final class GeckoTrainer implements Trainer {
 
   private NDArray embed(NDManager scope, Map<String, NDArray> params, List<String> texts, int maxLen, double[] flops) {
     TokenBatch tb = encoder.tokenize(texts, Math.min(512, maxLen));
-    flops[0] += 3 * tb.batch() * forwardFlops(tb.seq());
+    flops[0] += 3 * tb.batch() * flopsOf(tb.seq());
     return encoder.embed(scope, params, tb);
   }
 
   private NDArray embedNoGrad(NDManager scope, Map<String, NDArray> params, List<String> texts, int maxLen, int micro) {
     NDList parts = new NDList();
     for (int from = 0; from < texts.size(); from += micro) {
+      stopPoint();
       List<String> chunk = texts.subList(from, Math.min(texts.size(), from + micro));
       try (NDManager inner = scope.newSubManager()) {
         NDArray e = encoder.embed(inner, params, encoder.tokenize(chunk, Math.min(512, maxLen)));
@@ -294,6 +463,7 @@ public final class GeckoTrainer implements Trainer {
   private void backwardChunks(NDManager scope, Map<String, NDArray> params, List<String> texts, int maxLen,
       int micro, NDArray cachedGrad, double[] flops) {
     for (int from = 0; from < texts.size(); from += micro) {
+      stopPoint();
       int to = Math.min(texts.size(), from + micro);
       try (NDManager inner = scope.newSubManager();
           GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
@@ -329,7 +499,7 @@ public final class GeckoTrainer implements Trainer {
    * optionally {@code config.json} and {@code 1_Pooling/config.json}.
    *
    * @param model the bundled name or folder
-   * @return a trainer over a fresh encoder (close its encoder when done)
+   * @return a trainer over a fresh encoder, which it owns (close the trainer when done)
    * @throws IOException if files cannot be read
    * @throws IllegalArgumentException if the model is neither a bundled name nor a model folder
    */

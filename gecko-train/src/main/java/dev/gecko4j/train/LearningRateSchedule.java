@@ -1,8 +1,12 @@
 package dev.gecko4j.train;
 
 /**
- * Linear warm-up from 0 to the peak over {@code warmupSteps}, then linear decay to 0 at
- * {@code totalSteps} (the {@code get_linear_schedule_with_warmup} of transformers).
+ * Linear warm-up to the peak over {@code warmupSteps}, then linear decay to 0 at {@code
+ * totalSteps}, after transformers' {@code get_linear_schedule_with_warmup}. The 0-based step
+ * {@code s} gets {@code peak·(s+1)/(warmupSteps+1)} during warm-up (so its first step already
+ * moves the weights, and the last warm-up step is just below the peak), then {@code
+ * peak·(totalSteps−s)/(totalSteps−warmupSteps)}: the peak at {@code s = warmupSteps}, reaching 0 at
+ * {@code s = totalSteps}.
  *
  * @param peak the peak learning rate, > 0
  * @param warmupSteps warm-up steps, 0..totalSteps
@@ -27,10 +31,14 @@ public record LearningRateSchedule(double peak, int warmupSteps, int totalSteps)
   /**
    * Returns the rate of a step.
    *
-   * @param step the 0-based step
+   * @param step the 0-based step, {@code >= 0} (steps past the end get 0)
    * @return the learning rate
+   * @throws IllegalArgumentException if step is negative
    */
   public double at(int step) {
+    if (step < 0) {
+      throw new IllegalArgumentException("step must be >= 0, but is: " + step);
+    }
     if (step < warmupSteps) {
       return peak * (step + 1) / (warmupSteps + 1.0);
     }

@@ -3,13 +3,17 @@ package dev.gecko4j.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.Pooling;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Writes a trained encoder as a model folder in HuggingFace / sentence-transformers layout that
@@ -27,72 +31,146 @@ public final class ModelExporter {
   private ModelExporter() {}
 
   /**
-   * Exports {@code encoder} into {@code directory} (created; existing files replaced).
+   * Exports {@code encoder} into {@code directory}. The folder is complete or absent: it is
+   * written as a temporary folder beside it (each file forced to disk), then renamed into place
+   * with {@code ATOMIC_MOVE}; an existing export there is replaced as a whole only after the new
+   * one is complete, so a failed export (disk full) keeps the previous one.
    *
    * @param encoder the trained encoder
-   * @param directory the model folder
+   * @param directory the model folder: absent, empty, or an earlier export (holding only the
+   *     files an export writes)
    * @param configJson the source model's config.json, or null to write a minimal BERT config
    * @param maxSeqLength the max sequence length to record, 2..512
    * @param queryPrompt prefix for retrieval queries (e.g. BGE's instruction), or null for none;
    *     written as the folder's {@code query} prompt
    * @return the folder
-   * @throws UncheckedIOException if writing fails
-   * @throws IllegalArgumentException if an argument is invalid
+   * @throws UncheckedIOException naming the file if writing fails
+   * @throws IllegalArgumentException if an argument is invalid, or {@code directory} holds files
+   *     an export does not write (they would be lost)
    */
   public static Path export(TrainableEncoder encoder, Path directory, byte[] configJson,
       int maxSeqLength, String queryPrompt) {
+    return export(encoder, directory, configJson, maxSeqLength, queryPrompt, FileSink.DISK);
+  }
+
+  static Path export(TrainableEncoder encoder, Path directory, byte[] configJson,
+      int maxSeqLength, String queryPrompt, FileSink sink) {
     Objects.requireNonNull(encoder, "encoder");
     Objects.requireNonNull(directory, "directory");
     if (maxSeqLength < 2 || maxSeqLength > 512) {
       throw new IllegalArgumentException("maxSeqLength must be between 2 and 512, but is: " + maxSeqLength);
     }
+    Path target = directory.toAbsolutePath().normalize();
+    Path parent = target.getParent();
+    if (parent == null) {
+      throw new IllegalArgumentException("directory must not be a file-system root, but is: " + directory);
+    }
+    Path tmp = parent.resolve(target.getFileName() + ".export-tmp");
+    Path old = parent.resolve(target.getFileName() + ".export-old");
     try {
-      Files.createDirectories(directory.resolve("1_Pooling"));
-      Path tmp = directory.resolve("model.onnx.tmp");
-      encoder.writeOnnx(tmp);
-      Files.move(tmp, directory.resolve("model.onnx"), StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
-      Files.write(directory.resolve("tokenizer.json"), encoder.tokenizerJson());
-      Files.write(directory.resolve("config.json"),
-          configJson != null ? configJson : bertConfig(encoder).getBytes(StandardCharsets.UTF_8));
-      long hidden = encoder.shape("embeddings.word_embeddings.weight")[1];
-      boolean cls = encoder.pooling() == Pooling.CLS;
-      write(directory.resolve("1_Pooling/config.json"), String.format(Locale.ROOT, """
-          {
-            "word_embedding_dimension": %d,
-            "pooling_mode_cls_token": %s,
-            "pooling_mode_mean_tokens": %s,
-            "pooling_mode_max_tokens": false,
-            "pooling_mode_mean_sqrt_len_tokens": false
-          }
-          """, hidden, cls, !cls));
-      write(directory.resolve("modules.json"), """
-          [
-            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}
-          ]
-          """);
-      write(directory.resolve("sentence_bert_config.json"), String.format(Locale.ROOT,
-          "{\"max_seq_length\": %d, \"do_lower_case\": false}%n", maxSeqLength));
-      Path prompts = directory.resolve("config_sentence_transformers.json");
-      if (queryPrompt != null && !queryPrompt.isEmpty()) {
-        var root = JSON.createObjectNode();
-        root.putObject("prompts").put("query", queryPrompt).put("document", "");
-        root.putNull("default_prompt_name");
-        root.put("similarity_fn_name", "cosine");
-        write(prompts, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
-      } else {
-        Files.deleteIfExists(prompts);
-      }
-      return directory;
+      checkReplaceable(target);
+      Files.createDirectories(parent);
+      DurableFiles.deleteTree(tmp);
+      DurableFiles.deleteTree(old);
+      Files.createDirectories(tmp.resolve("1_Pooling"));
+      writeFolder(encoder, tmp, configJson, maxSeqLength, queryPrompt, sink);
+      DurableFiles.fsyncDirectory(tmp.resolve("1_Pooling"));
+      DurableFiles.fsyncDirectory(tmp);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot export the model to " + directory, e);
+      DurableFiles.deleteQuietly(tmp, e);
+      throw new UncheckedIOException("cannot export the model to " + target + ": " + e.getMessage()
+          + (Files.isDirectory(target) ? " (the earlier export there is kept)" : ""), e);
+    }
+    try {
+      if (Files.exists(target)) {
+        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+      }
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      DurableFiles.fsyncDirectory(parent);
+    } catch (IOException e) {
+      if (!Files.exists(target) && Files.isDirectory(old)) {
+        try {
+          Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException back) {
+          e.addSuppressed(back);
+        }
+      }
+      throw new UncheckedIOException("cannot move the exported model from " + tmp + " to " + target + ": "
+          + e.getMessage(), e);
+    }
+    try {
+      DurableFiles.deleteTree(old);
+    } catch (IOException e) {
+      throw new UncheckedIOException("exported " + target + " but cannot delete the earlier export, moved to "
+          + old + ": " + e.getMessage(), e);
+    }
+    return target;
+  }
+
+  /** The names an export writes; a folder with anything else in it is not replaced. */
+  private static final Set<String> EXPORT_FILES = Set.of("model.onnx", "tokenizer.json", "config.json",
+      "modules.json", "1_Pooling", "sentence_bert_config.json", "config_sentence_transformers.json");
+
+  private static void checkReplaceable(Path target) throws IOException {
+    if (!Files.exists(target)) {
+      return;
+    }
+    if (!Files.isDirectory(target)) {
+      throw new IllegalArgumentException("directory must be a folder or absent, but is a file: " + target);
+    }
+    try (Stream<Path> s = Files.list(target)) {
+      List<String> foreign = s.map(p -> p.getFileName().toString()).filter(n -> !EXPORT_FILES.contains(n))
+          .sorted().toList();
+      if (!foreign.isEmpty()) {
+        throw new IllegalArgumentException("directory " + target + " holds files an export does not write "
+            + foreign + "; replacing it would delete them: export into a new or empty folder");
+      }
     }
   }
 
-  private static void write(Path file, String text) throws IOException {
-    Files.writeString(file, text, StandardCharsets.UTF_8);
+  private static void writeFolder(TrainableEncoder encoder, Path dir, byte[] configJson, int maxSeqLength,
+      String queryPrompt, FileSink sink) throws IOException {
+    Path onnx = dir.resolve("model.onnx");
+    try (OutputStream out = sink.create(onnx)) {
+      encoder.model().write(out, encoder.parameters());
+    } catch (IOException e) {
+      throw DurableFiles.named(onnx, e);
+    }
+    DurableFiles.write(sink, dir.resolve("tokenizer.json"), encoder.tokenizerJson());
+    DurableFiles.write(sink, dir.resolve("config.json"),
+        configJson != null ? configJson : bertConfig(encoder).getBytes(StandardCharsets.UTF_8));
+    long hidden = encoder.shape("embeddings.word_embeddings.weight")[1];
+    boolean cls = encoder.pooling() == Pooling.CLS;
+    write(sink, dir.resolve("1_Pooling/config.json"), String.format(Locale.ROOT, """
+        {
+          "word_embedding_dimension": %d,
+          "pooling_mode_cls_token": %s,
+          "pooling_mode_mean_tokens": %s,
+          "pooling_mode_max_tokens": false,
+          "pooling_mode_mean_sqrt_len_tokens": false
+        }
+        """, hidden, cls, !cls));
+    write(sink, dir.resolve("modules.json"), """
+        [
+          {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+          {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+          {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}
+        ]
+        """);
+    write(sink, dir.resolve("sentence_bert_config.json"), String.format(Locale.ROOT,
+        "{\"max_seq_length\": %d, \"do_lower_case\": false}%n", maxSeqLength));
+    if (queryPrompt != null && !queryPrompt.isEmpty()) {
+      var root = JSON.createObjectNode();
+      root.putObject("prompts").put("query", queryPrompt).put("document", "");
+      root.putNull("default_prompt_name");
+      root.put("similarity_fn_name", "cosine");
+      write(sink, dir.resolve("config_sentence_transformers.json"),
+          JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+    }
+  }
+
+  private static void write(FileSink sink, Path file, String text) throws IOException {
+    DurableFiles.write(sink, file, text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A minimal BERT config.json derived from the parameter shapes. */

@@ -2,6 +2,7 @@ package dev.gecko4j.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -19,10 +20,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A tiny real training run (bge-small, seq 16, batch 4): the CI proof of the training loop. */
+/**
+ * Tiny real training runs (bge-small, seq 16, batches of 2-4): the CI proof of the training loop,
+ * of exact resumes after a kill or a requested stop, and of faults while checkpointing.
+ */
 class GeckoTrainerTest {
   static final List<TrainingExample> ROWS = List.of(
       new TrainingExample("what do geckos eat", "Geckos eat insects such as crickets.", "The stock market fell."),
@@ -51,8 +57,8 @@ class GeckoTrainerTest {
       }
     };
     String instruction = "Represent this sentence for searching relevant passages: ";
-    try (TrainableEncoder encoder = TrainableEncoder.bgeSmall()) {
-      GeckoTrainer trainer = new GeckoTrainer(encoder, null, instruction);
+    try (GeckoTrainer trainer = new GeckoTrainer(TrainableEncoder.bgeSmall(), null, instruction)) {
+      TrainableEncoder encoder = trainer.encoder();
 
       // when
       TrainingResult result = trainer.train(tiny(out).build(), data(), listener);
@@ -98,52 +104,155 @@ class GeckoTrainerTest {
     }
   }
 
+  /** One trainer (bge-small) for the runs below, its base weights, and an uninterrupted 3-step run's weights. */
+  static GeckoTrainer shared;
+  static Map<String, float[]> initial;
+  static Map<String, float[]> straight;
+
+  /** 3 steps of 2 rows, GradCache with micro-batches of 1, a checkpoint every 2 steps. */
+  static TrainingConfig threeSteps(Path out) {
+    return tiny(out).steps(3).batchSize(2).microBatchSize(1).checkpointEvery(2).build();
+  }
+
+  @BeforeAll
+  static void runStraight(@TempDir Path tmp) throws Exception {
+    shared = new GeckoTrainer(TrainableEncoder.bgeSmall(), null, null);
+    initial = copy(shared.encoder().parameters());
+    shared.train(threeSteps(tmp.resolve("straight")), data(), TrainingListener.NONE);
+    straight = copy(shared.encoder().parameters());
+  }
+
+  @AfterAll
+  static void closeShared() {
+    shared.close();
+  }
+
   @Test
-  void should_end_a_killed_and_resumed_run_with_the_weights_of_an_uninterrupted_run(@TempDir Path tmp) throws Exception {
-    try (TrainableEncoder encoder = TrainableEncoder.bgeSmall()) {
-      Map<String, float[]> initial = copy(encoder.parameters());
-      // given an uninterrupted 3-step run (GradCache with micro-batches of 1, checkpoint every 2)
-      new GeckoTrainer(encoder, null, null).train(tiny(tmp.resolve("straight")).steps(3).batchSize(2)
-          .microBatchSize(1).checkpointEvery(2).build(), data(), TrainingListener.NONE);
-      Map<String, float[]> straight = copy(encoder.parameters());
-
-      // and the same run from the same start, killed during step 3 (its step-2 checkpoint on disk)
-      restore(encoder, initial);
-      TrainingConfig killed = tiny(tmp.resolve("killed")).steps(3).batchSize(2).microBatchSize(1)
-          .checkpointEvery(2).build();
-      TrainingListener killer = new TrainingListener() {
-        @Override
-        public void onStep(TrainingProgress p) {
-          if (p.step() == 3) {
-            throw new IllegalStateException("killed");
-          }
+  void should_end_a_killed_and_resumed_run_with_the_weights_of_an_uninterrupted_run(@TempDir Path tmp) {
+    // given the run, from the base weights, killed during step 3 (its step-2 checkpoint on disk)
+    restore(shared.encoder(), initial);
+    TrainingConfig killed = threeSteps(tmp.resolve("killed"));
+    TrainingListener killer = new TrainingListener() {
+      @Override
+      public void onStep(TrainingProgress p) {
+        if (p.step() == 3) {
+          throw new IllegalStateException("killed");
         }
-      };
-      assertThatThrownBy(() -> new GeckoTrainer(encoder, null, null).train(killed, data(), killer))
-          .hasMessage("killed");
-
-      // when a fresh start (the base weights again) resumes from the checkpoint
-      restore(encoder, initial);
-      List<String> messages = new ArrayList<>();
-      new GeckoTrainer(encoder, null, null).train(killed, data(), new TrainingListener() {
-        @Override
-        public void onMessage(String message) {
-          messages.add(message);
-        }
-      });
-
-      // then it resumed at step 2 and ended with the same weights
-      assertThat(messages).anyMatch(m -> m.contains("at step 2"));
-      Map<String, float[]> resumed = encoder.parameters();
-      for (Map.Entry<String, float[]> e : straight.entrySet()) {
-        float[] a = e.getValue();
-        float[] b = resumed.get(e.getKey());
-        float max = 0;
-        for (int i = 0; i < a.length; i++) {
-          max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        assertThat(max).as(e.getKey()).isLessThanOrEqualTo(1e-6f);
       }
+    };
+    assertThatThrownBy(() -> shared.train(killed, data(), killer)).hasMessage("killed");
+
+    // when a fresh start (the base weights again) resumes from the checkpoint
+    restore(shared.encoder(), initial);
+    List<String> messages = new ArrayList<>();
+    shared.train(killed, data(), new TrainingListener() {
+      @Override
+      public void onMessage(String message) {
+        messages.add(message);
+      }
+    });
+
+    // then it resumed at step 2 and ended with the same weights
+    assertThat(messages).anyMatch(m -> m.contains("at step 2"));
+    assertSameWeights(straight, shared.encoder().parameters());
+  }
+
+  @Test
+  void should_stop_on_request_with_a_checkpoint_and_resume_to_the_weights_of_an_uninterrupted_run(@TempDir Path tmp) {
+    // given the run, asked to stop after step 1 (no periodic checkpoint yet)
+    restore(shared.encoder(), initial);
+    TrainingConfig config = threeSteps(tmp.resolve("stopped"));
+    List<String> messages = new ArrayList<>();
+    TrainingListener stopper = new TrainingListener() {
+      @Override
+      public void onStep(TrainingProgress p) {
+        if (p.step() == 1) {
+          assertThat(shared.requestStop()).isTrue();
+        }
+      }
+
+      @Override
+      public void onMessage(String message) {
+        messages.add(message);
+      }
+    };
+
+    // when
+    TrainingStoppedException stop = catchThrowableOfType(TrainingStoppedException.class,
+        () -> shared.train(config, data(), stopper));
+
+    // then it stopped before step 2 with a checkpoint of step 1
+    assertThat(stop.step()).isEqualTo(1);
+    Path checkpoint = tmp.resolve("stopped/checkpoints/step-00000001");
+    assertThat(stop.checkpoint()).contains(checkpoint);
+    assertThat(stop).hasMessageContaining("stopped after step 1").hasMessageContaining(checkpoint.toString());
+    assertThat(new Checkpoints(checkpoint.getParent()).problem(checkpoint)).isEmpty();
+    assertThat(tmp.resolve("stopped/model")).doesNotExist();
+    assertThat(shared.requestStop()).as("no run to stop any more").isFalse();
+
+    // when a fresh start resumes
+    restore(shared.encoder(), initial);
+    messages.clear();
+    shared.train(config, data(), stopper);
+
+    // then it resumed at step 1 and ended with the weights of the uninterrupted run
+    assertThat(messages).anyMatch(m -> m.contains("resumed from " + checkpoint + " at step 1"));
+    assertSameWeights(straight, shared.encoder().parameters());
+  }
+
+  @Test
+  void should_name_the_file_and_publish_no_checkpoint_when_the_disk_fills_up(@TempDir Path tmp) throws Exception {
+    // given a trainer whose disk fills up 1000 bytes into a checkpoint's adam_m.bin
+    restore(shared.encoder(), initial);
+    GeckoTrainer full = new GeckoTrainer(shared.encoder(), null, null, FailingSink.diskFullIn("adam_m.bin", 1000));
+    TrainingConfig config = tiny(tmp).steps(2).batchSize(2).microBatchSize(2).checkpointEvery(1).build();
+
+    // when / then the step-1 checkpoint fails, naming its file
+    assertThatThrownBy(() -> full.train(config, data(), TrainingListener.NONE))
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessageContaining(tmp.resolve("checkpoints/step-00000001.tmp/adam_m.bin").toString())
+        .hasMessageContaining(FailingSink.DISK_FULL);
+    // and leaves nothing a resume could take for a checkpoint
+    assertThat(CheckpointsTest.children(tmp.resolve("checkpoints"))).isEmpty();
+  }
+
+  @Test
+  void should_free_its_encoder_on_close_and_refuse_use_after_it(@TempDir Path tmp) throws Exception {
+    // given a trainer closed from inside its own run, after step 1
+    GeckoTrainer trainer = new GeckoTrainer(TrainableEncoder.bgeSmall(), null, null);
+    TrainableEncoder encoder = trainer.encoder();
+    TrainingConfig config = tiny(tmp).steps(3).batchSize(2).microBatchSize(2).build();
+    TrainingListener closer = new TrainingListener() {
+      @Override
+      public void onStep(TrainingProgress p) {
+        trainer.close();
+      }
+    };
+
+    // when / then the run stops with a checkpoint, and the encoder is freed once train() returns
+    assertThatThrownBy(() -> trainer.train(config, data(), closer)).isInstanceOf(TrainingStoppedException.class)
+        .hasMessageContaining("stopped after step 1");
+    assertThatThrownBy(encoder::manager).isInstanceOf(IllegalStateException.class).hasMessage("encoder is closed");
+    // and every use of the trainer is refused
+    assertThatThrownBy(() -> trainer.train(config, data(), TrainingListener.NONE))
+        .isInstanceOf(IllegalStateException.class).hasMessage("the trainer is closed");
+    assertThatThrownBy(trainer::measureMatmulPeak).isInstanceOf(IllegalStateException.class)
+        .hasMessage("the trainer is closed");
+    assertThatThrownBy(trainer::encoder).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> trainer.forwardFlops(16)).isInstanceOf(IllegalStateException.class);
+    assertThat(trainer.requestStop()).isFalse();
+    trainer.close(); // idempotent
+  }
+
+  static void assertSameWeights(Map<String, float[]> expected, Map<String, float[]> actual) {
+    for (Map.Entry<String, float[]> e : expected.entrySet()) {
+      float[] a = e.getValue();
+      float[] b = actual.get(e.getKey());
+      float max = 0;
+      for (int i = 0; i < a.length; i++) {
+        max = Math.max(max, Math.abs(a[i] - b[i]));
+      }
+      assertThat(max).as(e.getKey()).isLessThanOrEqualTo(1e-6f);
     }
   }
 

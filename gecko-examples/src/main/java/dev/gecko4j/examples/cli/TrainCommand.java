@@ -13,6 +13,7 @@ import dev.gecko4j.core.train.TrainingSource;
 import dev.gecko4j.train.EncoderEmbedder;
 import dev.gecko4j.train.GeckoTrainer;
 import dev.gecko4j.train.QuickEval;
+import dev.gecko4j.train.TrainingStoppedException;
 import dev.gecko4j.train.data.HardNegatives;
 import dev.gecko4j.train.data.TrainingData;
 import dev.gecko4j.onnx.Models;
@@ -34,7 +35,9 @@ import picocli.CommandLine.Option;
  * a model folder the embedder loads. {@code --recipe scifact} fine-tunes bge-small-en-v1.5 on
  * SciFact's train qrels with hard negatives mined by the model, then (with {@code --eval})
  * scores SciFact test nDCG@10 (384 and 256 dims) and STSBenchmark for the base and the trained
- * model. Ends with one JSON line.
+ * model. Ends with one JSON line. On SIGTERM or Ctrl-C the run stops at its next step boundary,
+ * writes a checkpoint and ends with {@code {"stopped": true, ...}} and status 143; the same
+ * command run again resumes from it.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Fine-tune an ONNX embedding model (Gecko loss, MRL) and export it.")
@@ -116,8 +119,10 @@ public final class TrainCommand implements Callable<Integer> {
     ObjectMapper json = new ObjectMapper();
     ObjectNode result = json.createObjectNode();
     double baseEvalSeconds = 0;
-    try (var trainer = new AutoCloseableTrainer(GeckoTrainer.open(model))) {
-      GeckoTrainer t = trainer.trainer;
+    GracefulStop stop = null;
+    try (GeckoTrainer t = GeckoTrainer.open(model)) {
+      // SIGTERM / Ctrl-C: the run stops at its next step boundary with a checkpoint, and resumes
+      stop = GracefulStop.install(t, STOP_WAIT);
       Models bundled = bundledModel();
       PromptConvention convention = bundled != null ? bundled.promptConvention()
           : folderConvention(Path.of(model));
@@ -199,11 +204,29 @@ public final class TrainCommand implements Callable<Integer> {
         System.err.println("train: trained model " + after);
         result.set("trained", json.valueToTree(after));
       }
+      result.put("wall_seconds", (System.nanoTime() - started) / 1e9);
+      System.out.println(json.writeValueAsString(result));
+      return 0;
+    } catch (TrainingStoppedException e) {
+      System.err.println("train: " + e.getMessage());
+      ObjectNode stopped = json.createObjectNode();
+      stopped.put("stopped", true);
+      stopped.put("steps", e.step());
+      stopped.put("checkpoint", e.checkpoint().map(Path::toString).orElse(null));
+      stopped.put("wall_seconds", (System.nanoTime() - started) / 1e9);
+      System.out.println(json.writeValueAsString(stopped));
+      return STOPPED;
+    } finally {
+      if (stop != null) {
+        stop.release();
+      }
     }
-    result.put("wall_seconds", (System.nanoTime() - started) / 1e9);
-    System.out.println(json.writeValueAsString(result));
-    return 0;
   }
+
+  /** How long a SIGTERM waits for the run to stop at a step boundary and write its checkpoint. */
+  static final java.time.Duration STOP_WAIT = java.time.Duration.ofSeconds(25);
+  /** The exit status of a run stopped by a signal (128 + SIGTERM's 15, as the shell reports it). */
+  static final int STOPPED = 143;
 
   /**
    * The embedder as served: ONNX Runtime through OnnxEmbedder on the base model (folder null: the
@@ -264,19 +287,43 @@ public final class TrainCommand implements Callable<Integer> {
     return m;
   }
 
+  /**
+   * Reads the mined rankings cache: one {@code <query id> TAB <doc ids, comma-separated>} line
+   * per query.
+   *
+   * @throws IllegalArgumentException naming {@code path:line} for a line of another shape
+   */
   static Map<String, List<String>> readRankings(Path file) throws java.io.IOException {
     Map<String, List<String>> r = new LinkedHashMap<>();
-    for (String line : Files.readAllLines(file)) {
-      String[] f = line.split("\t", 2);
-      r.put(f[0], f.length < 2 || f[1].isEmpty() ? List.of() : List.of(f[1].split(",")));
+    List<String> lines = Files.readAllLines(file);
+    for (int i = 0; i < lines.size(); i++) {
+      String[] f = lines.get(i).split("\t", -1);
+      if (f.length != 2 || f[0].isEmpty() || r.containsKey(f[0])) {
+        throw new IllegalArgumentException(String.format(Locale.ROOT,
+            "%s:%d must be '<query id>\\t<doc ids, comma-separated>' with each query once, but is: %s "
+                + "(delete the file to mine again)", file, i + 1, lines.get(i)));
+      }
+      r.put(f[0], f[1].isEmpty() ? List.of() : List.of(f[1].split(",")));
     }
     return r;
   }
 
+  /** Writes the mined rankings cache complete or not at all (temporary file, fsync, atomic rename). */
   static void writeRankings(Path file, Map<String, List<String>> rankings) throws java.io.IOException {
-    List<String> lines = new ArrayList<>();
-    rankings.forEach((q, ids) -> lines.add(q + "\t" + String.join(",", ids)));
-    Files.write(file, lines);
+    StringBuilder text = new StringBuilder();
+    rankings.forEach((q, ids) -> text.append(q).append('\t').append(String.join(",", ids)).append('\n'));
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
+      ch.force(true);
+    }
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   private static Path defaultDataDir() {
@@ -290,13 +337,6 @@ public final class TrainCommand implements Callable<Integer> {
 
   private static <T> T or(T v, T fallback) {
     return v != null ? v : fallback;
-  }
-
-  private record AutoCloseableTrainer(GeckoTrainer trainer) implements AutoCloseable {
-    @Override
-    public void close() {
-      trainer.encoder().close();
-    }
   }
 
   static String dims(int[] d) {

@@ -40,8 +40,8 @@ public final class StepTiming {
     if (reps < 1 || batch < 1 || qLen < 2 || pLen < 2 || qLen > 512 || pLen > 512) {
       throw new IllegalArgumentException("usage: StepTiming [reps>=1] [batch>=1] [queryLen 2..512] [passageLen 2..512]");
     }
-    try (TrainableEncoder enc = TrainableEncoder.bgeSmall()) {
-      GeckoTrainer trainer = new GeckoTrainer(enc, null, null);
+    try (GeckoTrainer trainer = new GeckoTrainer(TrainableEncoder.bgeSmall(), null, null)) {
+      TrainableEncoder enc = trainer.encoder();
       double peak = trainer.measureMatmulPeak();
       System.err.printf(Locale.ROOT, "matmul peak %.1f GFLOP/s%n", peak);
       Random rnd = new Random(7);

@@ -4,6 +4,8 @@ import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongConsumer;
+import java.util.stream.LongStream;
 
 /**
  * An ONNX model file read with a hand-written protobuf wire-format reader (field numbers from
@@ -39,6 +43,9 @@ public final class OnnxModel {
   private final List<String> outputs = new ArrayList<>();
   private long opsetVersion = -1;
 
+  /** The largest file a Java array holds; protobuf itself caps a message at 2 GB. */
+  static final long MAX_BYTES = Integer.MAX_VALUE - 8;
+
   private OnnxModel(byte[] bytes) {
     this.bytes = bytes;
     parseModel();
@@ -55,6 +62,12 @@ public final class OnnxModel {
   public static OnnxModel read(Path file) throws IOException {
     if (file == null || !Files.isRegularFile(file)) {
       throw new IllegalArgumentException("file must be an existing ONNX file, but is: " + file);
+    }
+    long size = Files.size(file);
+    if (size == 0 || size > MAX_BYTES) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "%s has %d bytes; an ONNX file read here must have 1 to %d bytes (larger models keep their "
+              + "weights as external data, which is not supported)", file, size, MAX_BYTES));
     }
     return new OnnxModel(Files.readAllBytes(file));
   }
@@ -103,10 +116,13 @@ public final class OnnxModel {
     int[] graphSpan = null;
     while (w.hasMore()) {
       int start = w.position();
-      long key = w.readVarint();
+      long key = w.readTag();
       int field = (int) (key >>> 3);
       int type = (int) (key & 7);
       if (field == 7 && type == Wire.LEN) {
+        if (graphSpan != null) {
+          throw new IllegalArgumentException("not an ONNX model: a second graph (ModelProto field 7) at byte " + start);
+        }
         graphSpan = w.readLengthDelimited();
       } else if (field == 8 && type == Wire.LEN) {
         int[] s = w.readLengthDelimited();
@@ -127,7 +143,7 @@ public final class OnnxModel {
     String domain = "";
     long version = -1;
     while (w.hasMore()) {
-      long key = w.readVarint();
+      long key = w.readTag();
       int field = (int) (key >>> 3);
       if (field == 1 && (key & 7) == Wire.LEN) {
         domain = w.readString();
@@ -146,7 +162,7 @@ public final class OnnxModel {
     Wire w = new Wire(bytes, from, to);
     while (w.hasMore()) {
       int start = w.position();
-      long key = w.readVarint();
+      long key = w.readTag();
       int field = (int) (key >>> 3);
       int type = (int) (key & 7);
       if (type == Wire.LEN && (field == 1 || field == 5 || field == 11 || field == 12)) {
@@ -171,7 +187,7 @@ public final class OnnxModel {
   private String parseValueInfoName(int from, int to) {
     Wire w = new Wire(bytes, from, to);
     while (w.hasMore()) {
-      long key = w.readVarint();
+      long key = w.readTag();
       if ((key >>> 3) == 1 && (key & 7) == Wire.LEN) {
         return w.readString();
       }
@@ -189,7 +205,7 @@ public final class OnnxModel {
     String op = "";
     String domain = "";
     while (w.hasMore()) {
-      long key = w.readVarint();
+      long key = w.readTag();
       int field = (int) (key >>> 3);
       int type = (int) (key & 7);
       if (type != Wire.LEN) {
@@ -221,128 +237,121 @@ public final class OnnxModel {
     long i = 0;
     String s = null;
     TensorData t = null;
-    List<Float> floats = new ArrayList<>();
-    List<Long> ints = new ArrayList<>();
+    ByteArrayOutputStream floats = new ByteArrayOutputStream();
+    LongStream.Builder ints = LongStream.builder();
     while (w.hasMore()) {
-      long key = w.readVarint();
+      long key = w.readTag();
       int field = (int) (key >>> 3);
       int wt = (int) (key & 7);
-      switch (field) {
-        case 1 -> name = w.readString();
-        case 20 -> type = (int) w.readVarint();
-        case 2 -> f = Float.intBitsToFloat(w.readFixed32());
-        case 3 -> i = w.readVarint();
-        case 4 -> s = w.readString();
-        case 5 -> {
-          int[] sp = w.readLengthDelimited();
-          t = parseTensor(sp[0], sp[1]);
-        }
-        case 7 -> {
-          if (wt == Wire.LEN) {
-            int[] sp = w.readLengthDelimited();
-            Wire p = new Wire(bytes, sp[0], sp[1]);
-            while (p.hasMore()) {
-              floats.add(Float.intBitsToFloat(p.readFixed32()));
-            }
-          } else {
-            floats.add(Float.intBitsToFloat(w.readFixed32()));
-          }
-        }
-        case 8 -> {
-          if (wt == Wire.LEN) {
-            int[] sp = w.readLengthDelimited();
-            Wire p = new Wire(bytes, sp[0], sp[1]);
-            while (p.hasMore()) {
-              ints.add(p.readVarint());
-            }
-          } else {
-            ints.add(w.readVarint());
-          }
-        }
-        default -> w.skip(wt);
+      if (field == 1 && wt == Wire.LEN) {
+        name = w.readString();
+      } else if (field == 20 && wt == Wire.VARINT) {
+        type = (int) w.readVarint();
+      } else if (field == 2 && wt == Wire.FIXED32) {
+        f = Float.intBitsToFloat(w.readFixed32());
+      } else if (field == 3 && wt == Wire.VARINT) {
+        i = w.readVarint();
+      } else if (field == 4 && wt == Wire.LEN) {
+        s = w.readString();
+      } else if (field == 5 && wt == Wire.LEN) {
+        int[] sp = w.readLengthDelimited();
+        t = parseTensor(sp[0], sp[1]);
+      } else if (field == 7 && (wt == Wire.LEN || wt == Wire.FIXED32)) {
+        fixed32s(w, wt, floats);
+      } else if (field == 8 && (wt == Wire.LEN || wt == Wire.VARINT)) {
+        varints(w, wt, ints::add);
+      } else {
+        w.skip(wt);
       }
     }
-    float[] fa = new float[floats.size()];
-    for (int k = 0; k < fa.length; k++) {
-      fa[k] = floats.get(k);
+    float[] fa = new float[floats.size() / 4];
+    ByteBuffer.wrap(floats.toByteArray()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(fa);
+    return new OnnxAttribute(name, type, f, i, s, t, fa, ints.build().toArray());
+  }
+
+  /** Copies a packed (LEN) or single (FIXED32) repeated fixed32 field's bytes. */
+  private void fixed32s(Wire w, int wt, ByteArrayOutputStream out) {
+    if (wt == Wire.LEN) {
+      int[] sp = w.readLengthDelimited();
+      if ((sp[1] - sp[0]) % 4 != 0) {
+        throw new IllegalArgumentException(String.format(Locale.ROOT,
+            "packed fixed32 field at byte %d has %d bytes, not a multiple of 4", sp[0], sp[1] - sp[0]));
+      }
+      out.write(bytes, sp[0], sp[1] - sp[0]);
+    } else {
+      int p = w.position();
+      w.skip(wt);
+      out.write(bytes, p, 4);
     }
-    return new OnnxAttribute(name, type, f, i, s, t, fa,
-        ints.stream().mapToLong(Long::longValue).toArray());
+  }
+
+  /** Reads a packed (LEN) or single (VARINT) repeated varint field. */
+  private static void varints(Wire w, int wt, LongConsumer sink) {
+    if (wt == Wire.LEN) {
+      int[] sp = w.readLengthDelimited();
+      Wire p = new Wire(w.buffer(), sp[0], sp[1]);
+      while (p.hasMore()) {
+        sink.accept(p.readVarint());
+      }
+    } else {
+      sink.accept(w.readVarint());
+    }
   }
 
   private TensorData parseTensor(int from, int to) {
     Wire w = new Wire(bytes, from, to);
-    List<Long> dims = new ArrayList<>();
+    LongStream.Builder dims = LongStream.builder();
     int dataType = 0;
     String name = "";
     byte[] raw = null;
     ByteArrayOutputStream typed = new ByteArrayOutputStream();
     while (w.hasMore()) {
-      long key = w.readVarint();
+      int at = w.position();
+      long key = w.readTag();
       int field = (int) (key >>> 3);
       int wt = (int) (key & 7);
-      switch (field) {
-        case 1 -> {
-          if (wt == Wire.LEN) {
-            int[] sp = w.readLengthDelimited();
-            Wire p = new Wire(bytes, sp[0], sp[1]);
-            while (p.hasMore()) {
-              dims.add(p.readVarint());
-            }
-          } else {
-            dims.add(w.readVarint());
+      if (field == 1 && (wt == Wire.LEN || wt == Wire.VARINT)) {
+        varints(w, wt, dims::add);
+      } else if (field == 2 && wt == Wire.VARINT) {
+        dataType = (int) w.readVarint();
+      } else if (field == 8 && wt == Wire.LEN) {
+        name = w.readString();
+      } else if (field == 9 && wt == Wire.LEN) {
+        int[] sp = w.readLengthDelimited();
+        raw = Arrays.copyOfRange(bytes, sp[0], sp[1]);
+      } else if (field == 4 && (wt == Wire.LEN || wt == Wire.FIXED32)) {
+        fixed32s(w, wt, typed); // float_data: the fixed32 little-endian words as they are
+      } else if ((field == 5 || field == 7) && (wt == Wire.LEN || wt == Wire.VARINT)) {
+        int width = field == 5 ? 4 : 8; // int32_data / int64_data as varints
+        varints(w, wt, v -> {
+          for (int b = 0; b < width; b++) {
+            typed.write((int) (v >>> (8 * b)) & 0xff);
           }
+        });
+      } else if (field == 14 && wt == Wire.VARINT) {
+        if (w.readVarint() == 1) {
+          throw new IllegalArgumentException("tensor at byte " + at + " uses external data, which is not supported");
         }
-        case 2 -> dataType = (int) w.readVarint();
-        case 8 -> name = w.readString();
-        case 9 -> {
-          int[] sp = w.readLengthDelimited();
-          raw = Arrays.copyOfRange(bytes, sp[0], sp[1]);
-        }
-        case 4 -> { // float_data, packed or not: copy the fixed32 little-endian words
-          if (wt == Wire.LEN) {
-            int[] sp = w.readLengthDelimited();
-            typed.write(bytes, sp[0], sp[1] - sp[0]);
-          } else {
-            int p = w.position();
-            w.skip(wt);
-            typed.write(bytes, p, 4);
-          }
-        }
-        case 5, 7 -> { // int32_data / int64_data as varints
-          List<Long> vals = new ArrayList<>();
-          if (wt == Wire.LEN) {
-            int[] sp = w.readLengthDelimited();
-            Wire p = new Wire(bytes, sp[0], sp[1]);
-            while (p.hasMore()) {
-              vals.add(p.readVarint());
-            }
-          } else {
-            vals.add(w.readVarint());
-          }
-          int width = field == 5 ? 4 : 8;
-          for (long v : vals) {
-            for (int b = 0; b < width; b++) {
-              typed.write((int) (v >>> (8 * b)) & 0xff);
-            }
-          }
-        }
-        case 14 -> {
-          long loc = w.readVarint();
-          if (loc == 1) {
-            throw new IllegalArgumentException("tensor uses external data, which is not supported");
-          }
-        }
-        default -> w.skip(wt);
+      } else {
+        w.skip(wt);
+      }
+    }
+    long[] shape = dims.build().toArray();
+    for (long d : shape) {
+      if (d < 0) {
+        throw new IllegalArgumentException("tensor '" + name + "' at byte " + from + " has a negative dimension: "
+            + Arrays.toString(shape));
       }
     }
     byte[] data = raw != null ? raw : typed.toByteArray();
-    return new TensorData(name, dataType, dims.stream().mapToLong(Long::longValue).toArray(), data);
+    return new TensorData(name, dataType, shape, data);
   }
 
   /**
    * Writes this model to {@code file} with the data of the named float initializers replaced; all
-   * other bytes (graph, other initializers, metadata) are copied unchanged.
+   * other bytes (graph, other initializers, metadata) are copied unchanged. The file is written in
+   * place: for a file that is complete or absent after a crash, write to a temporary file with
+   * {@link #write(OutputStream, Map)}, force it and rename it (as the trainer's exporter does).
    *
    * @param file the output file (created or replaced)
    * @param replacements new values by initializer name; each must name a float initializer and
@@ -354,6 +363,33 @@ public final class OnnxModel {
   public void write(Path file, Map<String, float[]> replacements) throws IOException {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(replacements, "replacements");
+    byte[] graphBytes = graphWith(replacements);
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+      writeModel(out, graphBytes);
+    }
+  }
+
+  /**
+   * Writes this model to {@code out} with the data of the named float initializers replaced, as
+   * {@link #write(Path, Map)} does; the stream is not closed.
+   *
+   * @param out the destination
+   * @param replacements new values by initializer name
+   * @throws IOException if the stream fails
+   * @throws IllegalArgumentException if a replacement names no float initializer or has the wrong
+   *     length
+   */
+  public void write(OutputStream out, Map<String, float[]> replacements) throws IOException {
+    Objects.requireNonNull(out, "out");
+    Objects.requireNonNull(replacements, "replacements");
+    writeModel(out, graphWith(replacements));
+  }
+
+  private byte[] graphWith(Map<String, float[]> replacements) {
     for (Map.Entry<String, float[]> e : replacements.entrySet()) {
       TensorData t = initializers.get(e.getKey());
       if (t == null || t.dataType() != TensorData.FLOAT) {
@@ -380,22 +416,19 @@ public final class OnnxModel {
         Wire.writeBytes(graph, 5, tensor, 0, tensor.length);
       }
     }
-    byte[] graphBytes = graph.toByteArray();
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-      for (int[] f : modelFields) {
-        if (f[0] == 7) {
-          ByteArrayOutputStream head = new ByteArrayOutputStream();
-          Wire.writeTag(head, 7, Wire.LEN);
-          Wire.writeVarint(head, graphBytes.length);
-          head.writeTo(out);
-          out.write(graphBytes);
-        } else {
-          out.write(bytes, f[1], f[2] - f[1]);
-        }
+    return graph.toByteArray();
+  }
+
+  private void writeModel(OutputStream out, byte[] graphBytes) throws IOException {
+    for (int[] f : modelFields) {
+      if (f[0] == 7) {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        Wire.writeTag(head, 7, Wire.LEN);
+        Wire.writeVarint(head, graphBytes.length);
+        head.writeTo(out);
+        out.write(graphBytes);
+      } else {
+        out.write(bytes, f[1], f[2] - f[1]);
       }
     }
   }
@@ -409,7 +442,7 @@ public final class OnnxModel {
     Wire w = new Wire(bytes, span[0], span[1]);
     while (w.hasMore()) {
       int start = w.position();
-      long key = w.readVarint();
+      long key = w.readTag();
       int field = (int) (key >>> 3);
       w.skip((int) (key & 7));
       if (field != 4 && field != 9) {

@@ -36,9 +36,19 @@ public record TensorData(String name, int dataType, long[] dims, byte[] data) {
     if (dims == null || data == null) {
       throw new IllegalArgumentException("dims and data must not be null (tensor '" + name + "')");
     }
-    long n = elementCount(dims);
+    for (long d : dims) {
+      if (d < 0) {
+        throw new IllegalArgumentException("tensor '" + name + "' has a negative dimension: " + Arrays.toString(dims));
+      }
+    }
+    long n;
+    try {
+      n = elementCount(dims);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("tensor '" + name + "': " + e.getMessage());
+    }
     int size = elementSize(dataType);
-    if (size > 0 && n * size != data.length) {
+    if (size > 0 && (n > Integer.MAX_VALUE / size || n * size != data.length)) {
       throw new IllegalArgumentException("tensor '" + name + "' has " + data.length
           + " bytes, but its dims " + Arrays.toString(dims) + " need " + (n * size));
     }
@@ -116,7 +126,11 @@ public record TensorData(String name, int dataType, long[] dims, byte[] data) {
   static long elementCount(long[] dims) {
     long n = 1;
     for (long d : dims) {
-      n *= d;
+      try {
+        n = Math.multiplyExact(n, d);
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException("dims " + Arrays.toString(dims) + " hold more than 2^63 elements");
+      }
     }
     return n;
   }
