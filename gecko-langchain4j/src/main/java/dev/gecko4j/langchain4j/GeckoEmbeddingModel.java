@@ -1,0 +1,392 @@
+package dev.gecko4j.langchain4j;
+
+import dev.gecko4j.core.Embedder;
+import dev.gecko4j.core.TaskPrompt;
+import dev.gecko4j.onnx.Models;
+import dev.gecko4j.onnx.OnnxEmbedder;
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.request.EmbeddingInput;
+import dev.langchain4j.model.embedding.request.EmbeddingInputType;
+import dev.langchain4j.model.embedding.request.EmbeddingParameter;
+import dev.langchain4j.model.embedding.request.EmbeddingRequest;
+import dev.langchain4j.model.embedding.request.EmbeddingRequestParameters;
+import dev.langchain4j.model.embedding.response.EmbeddingResponse;
+import dev.langchain4j.model.embedding.response.EmbeddingResponseMetadata;
+import dev.langchain4j.model.output.Response;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * gecko4j as a LangChain4j {@link EmbeddingModel}: an {@link Embedder} (by default an
+ * {@link OnnxEmbedder} on a bundled model or a model folder) behind LangChain4j's API, with the
+ * model's own prompt convention, batching and Matryoshka dimensions.
+ *
+ * {@snippet lang=java :
+ * try (GeckoEmbeddingModel model = GeckoEmbeddingModel.builder().model("bge-small-en-v1.5").build()) {
+ *   EmbeddingStore<TextSegment> store = new InMemoryEmbeddingStore<>();
+ *   EmbeddingStoreIngestor.builder().embeddingModel(model).embeddingStore(store).build()
+ *       .ingest(Document.from("Geckos eat insects.", Metadata.from("title", "Diet")));
+ *   ContentRetriever retriever = EmbeddingStoreContentRetriever.builder()
+ *       .embeddingStore(store).embeddingModel(model)
+ *       .embeddingInputType(EmbeddingInputType.QUERY) // queries get the query prompt
+ *       .maxResults(3).build();
+ *   List<Content> hits = retriever.retrieve(Query.from("what do geckos eat?"));
+ * }
+ * }
+ *
+ * <p><b>Queries and documents.</b> A request ({@link #embed(EmbeddingRequest)}) with
+ * {@link EmbeddingInputType#QUERY} embeds its texts with {@code TaskPrompt.query(queryTask)}
+ * (default task {@value TaskPrompt#SEARCH_RESULT}); {@link EmbeddingInputType#DOCUMENT}, and a
+ * request without an input type, with {@code TaskPrompt.document()}. The model's
+ * {@link dev.gecko4j.core.PromptConvention} renders these (BGE prepends its retrieval instruction
+ * to queries only, E5 uses {@code query: } / {@code passage: }, Gecko models
+ * {@code task: ... | query: ...} and {@code title: ... | text: ...}). <b>The plain methods
+ * {@link #embed(String)}, {@link #embed(TextSegment)} and {@link #embedAll(List)} embed every text
+ * as a document</b>, with the title taken from the segment's metadata key {@value #TITLE_KEY} when
+ * present (LangChain4j's request type does not carry segment metadata, so requests embed documents
+ * untitled). Embed queries with a {@code QUERY} request, which is what
+ * {@code EmbeddingStoreContentRetriever.builder().embeddingInputType(EmbeddingInputType.QUERY)}
+ * sends; a retriever without it embeds its queries as documents.
+ *
+ * <p><b>Dimensions.</b> Embeddings have {@link #dimension()} values: the model's, or the
+ * {@link Builder#dimension(int) Matryoshka dimension} set on the builder. A request's
+ * {@code dimensions} asks for another truncation, between 1 and the embedder's own dimension; the
+ * result is the first {@code dimensions} values renormalised to unit length. Supported per-call
+ * parameters: {@code dimensions} and {@code inputType}; LangChain4j rejects others (such as
+ * {@code modelName}) with an {@code UnsupportedFeatureException}.
+ *
+ * <p>Thread-safe. Holds native resources when it built its own embedder: close it (an embedder
+ * passed to {@link Builder#embedder(Embedder)} stays open and remains the caller's to close).
+ */
+public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable {
+
+  /** The {@link TextSegment} metadata key whose string value is the document title. */
+  public static final String TITLE_KEY = "title";
+
+  private static final Set<EmbeddingParameter<?>> SUPPORTED = Set.of(
+      EmbeddingRequestParameters.DIMENSIONS, EmbeddingRequestParameters.INPUT_TYPE);
+
+  private final Embedder embedder;
+  private final boolean ownsEmbedder;
+  private final String modelName;
+  private final int embedderDimension;
+  private final int dimension;
+  private final TaskPrompt queryPrompt;
+
+  private GeckoEmbeddingModel(Embedder embedder, boolean ownsEmbedder, String modelName,
+      int dimension, String queryTask) {
+    this.embedder = embedder;
+    this.ownsEmbedder = ownsEmbedder;
+    this.modelName = modelName;
+    this.embedderDimension = embedder.dimension();
+    this.dimension = dimension;
+    this.queryPrompt = TaskPrompt.query(queryTask);
+  }
+
+  /**
+   * {@return a new builder} With nothing set, {@link Builder#build()} loads the bundled
+   * {@code bge-small-en-v1.5}.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Embeds the texts of {@code textSegments} as documents, each titled by its metadata key
+   * {@value #TITLE_KEY} when present, in one batched call of the embedder.
+   *
+   * @param textSegments the segments; neither the list nor any element may be null
+   * @return one embedding of {@link #dimension()} values per segment, in input order (no token
+   *     usage)
+   * @throws IllegalArgumentException if the list or an element is null (naming its index)
+   * @throws RuntimeException from LangChain4j's {@code Metadata.getString} if the title entry is
+   *     not a string
+   * @throws IllegalStateException if the model is closed
+   */
+  @Override
+  public Response<List<Embedding>> embedAll(List<TextSegment> textSegments) {
+    if (textSegments == null) {
+      throw new IllegalArgumentException("textSegments must not be null");
+    }
+    List<String> texts = new ArrayList<>(textSegments.size());
+    List<TaskPrompt> prompts = new ArrayList<>(textSegments.size());
+    for (int i = 0; i < textSegments.size(); i++) {
+      TextSegment s = textSegments.get(i);
+      if (s == null) {
+        throw new IllegalArgumentException("textSegments[" + i + "] must not be null");
+      }
+      texts.add(s.text());
+      prompts.add(TaskPrompt.document(s.metadata().getString(TITLE_KEY)));
+    }
+    return Response.from(embed(texts, prompts, dimension));
+  }
+
+  /**
+   * Embeds one segment as a document (titled as in {@link #embedAll(List)}).
+   *
+   * @param textSegment the segment; not null
+   * @return its embedding
+   * @throws IllegalArgumentException if {@code textSegment} is null
+   */
+  @Override
+  public Response<Embedding> embed(TextSegment textSegment) {
+    if (textSegment == null) {
+      throw new IllegalArgumentException("textSegment must not be null");
+    }
+    return Response.from(embedAll(List.of(textSegment)).content().get(0));
+  }
+
+  /**
+   * Embeds one text as an untitled document.
+   *
+   * @param text the text; not null
+   * @return its embedding
+   * @throws IllegalArgumentException if {@code text} is null
+   */
+  @Override
+  public Response<Embedding> embed(String text) {
+    if (text == null) {
+      throw new IllegalArgumentException("text must not be null");
+    }
+    return embed(TextSegment.from(text));
+  }
+
+  /**
+   * Embeds a request's inputs (called by {@link #embed(EmbeddingRequest)} after LangChain4j has
+   * checked the parameters against {@link #supportedParameters()}): {@code QUERY} with the query
+   * prompt, {@code DOCUMENT} or no input type as untitled documents, truncated to the request's
+   * {@code dimensions} when given.
+   *
+   * @param request the request; not null
+   * @return one embedding per input, in input order, with this model's name in the metadata
+   * @throws IllegalArgumentException if {@code request} is null, or its {@code dimensions} is not
+   *     between 1 and the embedder's dimension
+   */
+  @Override
+  public EmbeddingResponse doEmbed(EmbeddingRequest request) {
+    if (request == null) {
+      throw new IllegalArgumentException("request must not be null");
+    }
+    int dims = dimension;
+    Integer asked = request.dimensions();
+    if (asked != null) {
+      if (asked < 1 || asked > embedderDimension) {
+        throw new IllegalArgumentException(String.format(Locale.ROOT,
+            "dimensions must be between 1 and %d (the dimension of %s), but is: %d",
+            embedderDimension, modelName, asked));
+      }
+      dims = asked;
+    }
+    TaskPrompt prompt = request.inputType() == EmbeddingInputType.QUERY ? queryPrompt
+        : TaskPrompt.document();
+    List<String> texts = new ArrayList<>(request.inputs().size());
+    for (EmbeddingInput input : request.inputs()) {
+      texts.add(input.text());
+    }
+    List<Embedding> embeddings = embed(texts, Collections.nCopies(texts.size(), prompt), dims);
+    return EmbeddingResponse.builder()
+        .embeddings(embeddings)
+        .metadata(EmbeddingResponseMetadata.builder().modelName(modelName).build())
+        .build();
+  }
+
+  /** {@return {@code dimensions} and {@code inputType}: the per-call parameters this model honours} */
+  @Override
+  public Set<EmbeddingParameter<?>> supportedParameters() {
+    return SUPPORTED;
+  }
+
+  /** {@return the number of values per embedding (the Matryoshka dimension when set); runs no model} */
+  @Override
+  public int dimension() {
+    return dimension;
+  }
+
+  /** {@return the model's name: the bundled name, the model folder, or the embedder's name} */
+  @Override
+  public String modelName() {
+    return modelName;
+  }
+
+  /** {@return the embedder behind this model} */
+  public Embedder embedder() {
+    return embedder;
+  }
+
+  /** {@return the query task rendered on {@code QUERY} requests, e.g. {@code search result}} */
+  public String queryTask() {
+    return queryPrompt.task();
+  }
+
+  /**
+   * Closes the embedder if this model built it (an embedder given to the builder stays open);
+   * idempotent.
+   */
+  @Override
+  public void close() {
+    if (ownsEmbedder) {
+      embedder.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "GeckoEmbeddingModel[" + modelName + ", dimension=" + dimension + ", queryTask='"
+        + queryPrompt.task() + "']";
+  }
+
+  private List<Embedding> embed(List<String> texts, List<TaskPrompt> prompts, int dims) {
+    if (texts.isEmpty()) {
+      return List.of();
+    }
+    List<dev.gecko4j.core.Embedding> ours = embedder.embedAll(texts, prompts);
+    List<Embedding> out = new ArrayList<>(ours.size());
+    for (dev.gecko4j.core.Embedding e : ours) {
+      // Embedding.from takes the array as is; toArray()/truncate give fresh copies.
+      out.add(Embedding.from(dims == e.dimension() ? e.toArray() : e.truncate(dims).toArray()));
+    }
+    return out;
+  }
+
+  /**
+   * Builds a {@link GeckoEmbeddingModel}: one source (a bundled model, a model folder or an
+   * embedder; default the bundled {@code bge-small-en-v1.5}), an optional query task and
+   * Matryoshka dimension. Setters return this builder; {@link #build()} checks the combination.
+   */
+  public static final class Builder {
+    private String model;
+    private Path modelFolder;
+    private Embedder embedder;
+    private String queryTask = TaskPrompt.SEARCH_RESULT;
+    private int dimension;
+
+    private Builder() { }
+
+    /**
+     * Uses a bundled model (see {@link Models}), e.g. {@code bge-small-en-v1.5},
+     * {@code bge-small-en-v1.5-q}, {@code e5-small-v2}.
+     *
+     * @param bundledName the model's name or constant name, ignoring case; not null
+     * @return this builder
+     * @throws IllegalArgumentException if no bundled model has that name (the message lists them)
+     */
+    public Builder model(String bundledName) {
+      Models.byName(bundledName);
+      this.model = bundledName;
+      return this;
+    }
+
+    /**
+     * Uses a HuggingFace / sentence-transformers model folder (for example one written by
+     * {@code gecko train}), with the folder's pooling, maximum length and prompts.
+     *
+     * @param folder the folder; not null (checked when the model loads)
+     * @return this builder
+     * @throws IllegalArgumentException if {@code folder} is null
+     */
+    public Builder modelFolder(Path folder) {
+      if (folder == null) {
+        throw new IllegalArgumentException("modelFolder must not be null");
+      }
+      this.modelFolder = folder;
+      return this;
+    }
+
+    /**
+     * Uses an embedder the caller built and owns (for threads, token budget, long-input policy,
+     * CUDA...): {@link GeckoEmbeddingModel#close()} does not close it.
+     *
+     * @param embedder the embedder; not null
+     * @return this builder
+     * @throws IllegalArgumentException if {@code embedder} is null
+     */
+    public Builder embedder(Embedder embedder) {
+      if (embedder == null) {
+        throw new IllegalArgumentException("embedder must not be null");
+      }
+      this.embedder = embedder;
+      return this;
+    }
+
+    /**
+     * Sets the task of the query prompt on {@code QUERY} requests (default
+     * {@value TaskPrompt#SEARCH_RESULT}; see {@link TaskPrompt#KNOWN_TASKS}). Models whose
+     * convention has no task (BGE, E5) ignore it.
+     *
+     * @param task a non-blank task description
+     * @return this builder
+     * @throws IllegalArgumentException if {@code task} is null or blank
+     */
+    public Builder queryTask(String task) {
+      if (task == null || task.isBlank()) {
+        throw new IllegalArgumentException("queryTask must be a non-blank string, but is: "
+            + (task == null ? "null" : "'" + task + "'") + "; known tasks are "
+            + TaskPrompt.KNOWN_TASKS);
+      }
+      this.queryTask = task;
+      return this;
+    }
+
+    /**
+     * Sets a Matryoshka dimension: embeddings keep their first {@code dimension} values,
+     * renormalised. Checked against the model's dimension at {@link #build()}.
+     *
+     * @param dimension {@code >= 1}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code dimension < 1}
+     */
+    public Builder dimension(int dimension) {
+      if (dimension < 1) {
+        throw new IllegalArgumentException("dimension must be >= 1, but is: " + dimension);
+      }
+      this.dimension = dimension;
+      return this;
+    }
+
+    /**
+     * Loads the model (unless an embedder was given) and builds the embedding model.
+     *
+     * @return the model
+     * @throws IllegalStateException if more than one of model, modelFolder and embedder is set
+     * @throws IllegalArgumentException if the dimension exceeds the embedder's
+     * @throws dev.gecko4j.onnx.ModelLoadException if the model cannot be loaded
+     */
+    public GeckoEmbeddingModel build() {
+      int sources = (model != null ? 1 : 0) + (modelFolder != null ? 1 : 0)
+          + (embedder != null ? 1 : 0);
+      if (sources > 1) {
+        throw new IllegalStateException("set only one of model(" + model + "), modelFolder("
+            + modelFolder + ") and embedder(" + embedder + ")");
+      }
+      Embedder e = embedder;
+      String name;
+      if (e == null) {
+        OnnxEmbedder.Builder b = OnnxEmbedder.builder();
+        b = modelFolder != null ? b.modelFolder(modelFolder)
+            : b.model(model != null ? Models.byName(model) : Models.BGE_SMALL_EN_V15);
+        OnnxEmbedder onnx = b.build();
+        e = onnx;
+        name = onnx.modelName();
+      } else {
+        name = e instanceof OnnxEmbedder o ? o.modelName() : e.getClass().getSimpleName();
+      }
+      int full = e.dimension();
+      if (dimension > full) {
+        if (embedder == null) {
+          e.close();
+        }
+        throw new IllegalArgumentException(String.format(Locale.ROOT,
+            "dimension must be between 1 and %d (the dimension of %s), but is: %d", full, name,
+            dimension));
+      }
+      return new GeckoEmbeddingModel(e, embedder == null, name,
+          dimension > 0 ? dimension : full, queryTask);
+    }
+  }
+}

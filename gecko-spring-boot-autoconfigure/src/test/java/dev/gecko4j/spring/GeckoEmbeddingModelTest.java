@@ -1,0 +1,97 @@
+package dev.gecko4j.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.ai.document.Document;
+import org.springframework.ai.embedding.EmbeddingOptions;
+import org.springframework.ai.embedding.EmbeddingRequest;
+import org.springframework.ai.embedding.EmbeddingResponse;
+import org.springframework.ai.embedding.TokenCountBatchingStrategy;
+
+class GeckoEmbeddingModelTest {
+
+  @Test
+  void should_embed_strings_as_queries_and_documents_as_titled_documents() {
+    // given
+    RecordingEmbedder recording = new RecordingEmbedder();
+    GeckoEmbeddingModel model = GeckoEmbeddingModel.builder().embedder(recording).build();
+
+    // when
+    model.embed("what do geckos eat?");
+    model.embed(new Document("Geckos eat insects.", Map.of("title", "Diet")));
+    model.embed(List.of(new Document("untitled")), EmbeddingOptions.builder().build(),
+        new TokenCountBatchingStrategy());
+    model.call(new EmbeddingRequest(List.of("plain"), EmbeddingOptions.builder().build()));
+    model.call(new EmbeddingRequest(List.of("asked"), GeckoEmbeddingOptions.query()));
+
+    // then
+    assertThat(recording.rendered).containsExactly(
+        "task: search result | query: what do geckos eat?",
+        "title: Diet | text: Geckos eat insects.",
+        "title: none | text: untitled",
+        "title: none | text: plain",
+        "task: search result | query: asked");
+  }
+
+  @Test
+  void should_honour_the_options_dimensions_with_unit_vectors() {
+    // given
+    GeckoEmbeddingModel model = GeckoEmbeddingModel.builder().embedder(new RecordingEmbedder())
+        .dimension(6).build();
+
+    // when
+    EmbeddingResponse r = model.call(new EmbeddingRequest(List.of("a", "b"),
+        EmbeddingOptions.builder().dimensions(4).build()));
+
+    // then
+    assertThat(model.dimensions()).isEqualTo(6);
+    assertThat(model.embed("x")).hasSize(6);
+    assertThat(r.getResults()).hasSize(2);
+    assertThat(r.getResults().get(1).getIndex()).isEqualTo(1);
+    float[] v = r.getResults().get(0).getOutput();
+    assertThat(v).hasSize(4);
+    double n = 0;
+    for (float x : v) {
+      n += x * x;
+    }
+    assertThat(Math.sqrt(n)).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-5));
+    assertThat(r.getMetadata().getModel()).isEqualTo("RecordingEmbedder");
+  }
+
+  @Test
+  void should_reject_bad_options_naming_the_value() {
+    GeckoEmbeddingModel model = GeckoEmbeddingModel.builder().embedder(new RecordingEmbedder())
+        .build();
+    assertThatThrownBy(() -> model.call(new EmbeddingRequest(List.of("a"),
+        EmbeddingOptions.builder().dimensions(9).build())))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("dimensions must be between 1 and 8 (the dimension of RecordingEmbedder), "
+            + "but is: 9");
+    assertThatThrownBy(() -> model.call(new EmbeddingRequest(List.of("a"),
+        EmbeddingOptions.builder().model("text-embedding-3-small").build())))
+        .hasMessage("options ask for model 'text-embedding-3-small', but this EmbeddingModel "
+            + "runs 'RecordingEmbedder'");
+    assertThatThrownBy(() -> GeckoEmbeddingModel.builder().embedder(new RecordingEmbedder())
+        .dimension(9).build())
+        .hasMessage("dimension must be between 1 and 8 (the dimension of RecordingEmbedder), "
+            + "but is: 9");
+    assertThatThrownBy(() -> new GeckoEmbeddingOptions(null, null))
+        .hasMessageStartingWith("inputType must not be null");
+  }
+
+  @Test
+  void should_report_dimensions_without_running_the_model_and_leave_a_given_embedder_open() {
+    RecordingEmbedder recording = new RecordingEmbedder();
+    GeckoEmbeddingModel model = GeckoEmbeddingModel.builder().embedder(recording).build();
+
+    assertThat(model.dimensions()).isEqualTo(8);
+    model.close();
+
+    assertThat(recording.calls).isZero();
+    assertThat(recording.closes).isZero();
+  }
+}
