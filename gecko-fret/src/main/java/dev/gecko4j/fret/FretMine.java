@@ -4,6 +4,7 @@ import dev.gecko4j.core.eval.BeirDataset;
 import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.fret.FretOptions;
 import dev.gecko4j.core.fret.FretSeed;
+import dev.gecko4j.core.index.VectorIndex;
 import dev.gecko4j.core.lm.LanguageModel;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -80,12 +81,12 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Str
    */
   public Result run(Embedder embedder, LanguageModel llm, IntConsumer embedProgress,
       ProgressListener listener) {
-    return run(embedder, llm, embedProgress, listener, () -> false);
+    return run(embedder, llm, embedProgress, listener, AnnPolicy.defaults(), () -> false);
   }
 
   /**
    * Runs the mining until done or until {@code stopWhen} says true (asked before each seed; e.g. a
-   * {@link StopSignal}).
+   * {@link StopSignal}), with the default {@link AnnPolicy}.
    *
    * @param embedder the embedder; not null (not closed here)
    * @param llm the language model; not null (not closed here)
@@ -97,8 +98,31 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Str
    */
   public Result run(Embedder embedder, LanguageModel llm, IntConsumer embedProgress,
       ProgressListener listener, java.util.function.BooleanSupplier stopWhen) {
+    return run(embedder, llm, embedProgress, listener, AnnPolicy.defaults(), stopWhen);
+  }
+
+  /**
+   * Runs the mining until done or until {@code stopWhen} says true, retrieving neighbours as
+   * {@code ann} says: by exact scan below its threshold, from an approximate index built from the
+   * embeddings cache at and above it (when an approximate index factory is at hand, e.g.
+   * {@code gecko-jvector} on the class path).
+   *
+   * @param embedder the embedder; not null (not closed here)
+   * @param llm the language model; not null (not closed here)
+   * @param embedProgress hears passages embedded while the cache is built; not null
+   * @param listener hears rows and drops; not null
+   * @param ann when to use an approximate index; not null
+   * @param stopWhen the stop request; not null
+   * @return the statistics
+   * @throws IllegalArgumentException if an argument or input file is invalid
+   */
+  public Result run(Embedder embedder, LanguageModel llm, IntConsumer embedProgress,
+      ProgressListener listener, AnnPolicy ann, java.util.function.BooleanSupplier stopWhen) {
     if (stopWhen == null) {
       throw new IllegalArgumentException("stopWhen must not be null");
+    }
+    if (ann == null) {
+      throw new IllegalArgumentException("ann must not be null");
     }
     if (embedder == null) {
       throw new IllegalArgumentException("embedder must not be null");
@@ -115,8 +139,9 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Str
     try (CorpusStore store = CorpusStore.open(corpus)) {
       Path cache = EmbeddingCache.ensure(store, embedder, embedderName, cacheDir, 32, embedProgress);
       try (MappedVectors vectors = MappedVectors.open(cache)) {
+        VectorIndex index = ann.indexFor(cache, inserted -> { }).orElse(null);
         FretPipeline pipeline = FretPipeline.builder().embedder(embedder).languageModel(llm)
-            .corpus(store).vectors(vectors).options(options).build();
+            .corpus(store).vectors(vectors).index(index).options(options).build();
         Map<String, Long> skipped = new TreeMap<>();
         Iterator<FretSeed> seeds = queries == null ? BeirSeeds.generation(store)
             : BeirSeeds.relabel(BeirDataset.readQueries(queries), qrels, store, skipped);

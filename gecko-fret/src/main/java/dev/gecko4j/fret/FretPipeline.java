@@ -7,6 +7,7 @@ import dev.gecko4j.core.fret.FretMiner;
 import dev.gecko4j.core.fret.FretOptions;
 import dev.gecko4j.core.fret.FretOutcome;
 import dev.gecko4j.core.fret.FretSeed;
+import dev.gecko4j.core.index.VectorIndex;
 import dev.gecko4j.core.lm.LanguageModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class FretPipeline implements FretMiner {
   private FretPipeline(Builder b) {
     this.options = b.options;
     this.corpus = b.corpus;
-    this.retriever = new NeighbourRetriever(b.embedder, b.vectors);
+    this.retriever = new NeighbourRetriever(b.embedder, b.vectors, b.index);
     this.reranker = new Reranker(b.llm, b.options);
     this.generator = b.llm.capabilities().canGenerate() ? new QueryGenerator(b.llm, b.options) : null;
     this.modelName = b.llm.name();
@@ -67,8 +68,21 @@ public final class FretPipeline implements FretMiner {
     private CorpusStore corpus;
     private MappedVectors vectors;
     private FretOptions options = FretOptions.defaults();
+    private VectorIndex index;
 
     private Builder() {}
+
+    /**
+     * Sets an index over the corpus vectors, ordinal for ordinal, that neighbour retrieval
+     * searches instead of scanning the vectors (optional; see {@link AnnPolicy#indexFor}).
+     *
+     * @param i the index, or null for the exact scan (the default)
+     * @return this builder
+     */
+    public Builder index(VectorIndex i) {
+      this.index = i;
+      return this;
+    }
 
     /**
      * Sets the embedder (the one the vectors were computed with).

@@ -38,8 +38,11 @@ import java.util.stream.IntStream;
  * <p>Thread-safety: the index is guarded by a read-write lock. Any number of threads may search
  * concurrently; {@link #add} takes the lock exclusively, so it waits for running searches and
  * searches wait for it. Every method is safe to call from any thread.
+ *
+ * <p>It is the exact {@link VectorIndex}: the ground truth an approximate index (such as {@code
+ * dev.gecko4j.jvector.GraphIndex}) is measured against.
  */
-public final class FlatIndex {
+public final class FlatIndex implements VectorIndex {
 
   /** Maximum floats per storage chunk: 4 Mi floats = 16 MiB. */
   private static final int CHUNK_FLOATS = 1 << 22;

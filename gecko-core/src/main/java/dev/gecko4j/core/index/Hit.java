@@ -1,7 +1,7 @@
 package dev.gecko4j.core.index;
 
 /**
- * One search result of a {@link FlatIndex}.
+ * One search result of a {@link VectorIndex} (such as {@link FlatIndex}).
  *
  * @param id the id the vector was added with
  * @param ordinal the position of the vector in the index (0 for the first added)

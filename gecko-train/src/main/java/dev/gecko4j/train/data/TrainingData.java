@@ -11,6 +11,8 @@ import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.eval.BeirDataset;
 import dev.gecko4j.core.eval.BeirDocument;
 import dev.gecko4j.core.index.FlatIndex;
+import dev.gecko4j.core.index.VectorIndex;
+import dev.gecko4j.core.index.VectorIndexFactory;
 import dev.gecko4j.core.index.Hit;
 import dev.gecko4j.core.vector.Similarity;
 import dev.gecko4j.core.train.TrainingExample;
@@ -173,6 +175,29 @@ public final class TrainingData {
    */
   public static Map<String, List<String>> mineRankings(Beir beir, float[][] docs, Embedder embedder,
       TaskPrompt queryPrompt, int k) {
+    return mineRankings(beir, docs, embedder, queryPrompt, k, VectorIndexFactory.flat());
+  }
+
+  /**
+   * As {@link #mineRankings(Beir, float[][], Embedder, TaskPrompt, int)}, but ranks with an index
+   * made by {@code indexes}: {@link VectorIndexFactory#flat()} for the exact ranking, or an
+   * approximate (graph) index for large corpora, e.g. {@code new
+   * dev.gecko4j.jvector.GraphIndexFactory()} from {@code gecko-jvector}.
+   *
+   * @param beir the dataset
+   * @param docs the corpus vectors from {@link #embedCorpus} (same embedder)
+   * @param embedder the embedder (the model being trained, as served)
+   * @param queryPrompt the prompt of the queries
+   * @param k how many ranked ids to keep per query, >= 1
+   * @param indexes makes the index the corpus is ranked with; not null
+   * @return ranked non-positive document ids by query id
+   * @throws IllegalArgumentException if an argument is invalid
+   */
+  public static Map<String, List<String>> mineRankings(Beir beir, float[][] docs, Embedder embedder,
+      TaskPrompt queryPrompt, int k, VectorIndexFactory indexes) {
+    if (indexes == null) {
+      throw new IllegalArgumentException("indexes must not be null");
+    }
     if (k < 1) {
       throw new IllegalArgumentException("k must be >= 1, but is: " + k);
     }
@@ -184,7 +209,7 @@ public final class TrainingData {
     List<String> qIds = beir.qrels().keySet().stream().filter(beir.queries()::containsKey).toList();
     List<String> qTexts = qIds.stream().map(beir.queries()::get).toList();
     List<Embedding> qe = embedder.embedAll(qTexts, queryPrompt);
-    FlatIndex index = corpusIndex(docIds, docs, Similarity.DOT_PRODUCT);
+    VectorIndex index = corpusIndex(docIds, docs, Similarity.DOT_PRODUCT, indexes);
     // enough hits that k remain once a query's positives are removed
     int maxPositives = qIds.stream().mapToInt(q -> beir.qrels().get(q).size()).max().orElse(0);
     int fetch = Math.min(docs.length, k + maxPositives);
@@ -221,6 +246,32 @@ public final class TrainingData {
     for (int d = 0; d < docs.length; d++) {
       index.add(docIds.get(d), docs[d]);
     }
+    return index;
+  }
+
+  /**
+   * An index made by {@code indexes} over corpus vectors ({@link #embedCorpus}), ids in corpus
+   * order, inserted with {@link VectorIndex#addAll} (on all cores for a graph index).
+   *
+   * @param docIds the corpus ids, one per vector
+   * @param docs the vectors
+   * @param similarity how they are scored
+   * @param indexes makes the index; not null
+   * @return the index
+   * @throws IllegalArgumentException if there are no vectors or not one per id, or {@code
+   *     indexes} is null
+   */
+  public static VectorIndex corpusIndex(List<String> docIds, float[][] docs, Similarity similarity,
+      VectorIndexFactory indexes) {
+    if (indexes == null) {
+      throw new IllegalArgumentException("indexes must not be null");
+    }
+    if (docs.length == 0 || docIds.size() != docs.length) {
+      throw new IllegalArgumentException("docs must hold one vector per id (" + docIds.size()
+          + " ids), at least one, but has " + docs.length);
+    }
+    VectorIndex index = indexes.create(docs[0].length, similarity, docs.length);
+    index.addAll(docIds, java.util.Arrays.asList(docs));
     return index;
   }
 

@@ -1,0 +1,774 @@
+package dev.gecko4j.jvector;
+
+import dev.gecko4j.core.index.Hit;
+import dev.gecko4j.core.index.IndexArguments;
+import dev.gecko4j.core.index.VectorIndex;
+import dev.gecko4j.core.vector.Similarity;
+import io.github.jbellis.jvector.disk.ByteBufferReader;
+import io.github.jbellis.jvector.graph.GraphIndexBuilder;
+import io.github.jbellis.jvector.graph.GraphSearcher;
+import io.github.jbellis.jvector.graph.OnHeapGraphIndex;
+import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
+import io.github.jbellis.jvector.graph.SearchResult;
+import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
+import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
+import io.github.jbellis.jvector.graph.similarity.SearchScoreProvider;
+import io.github.jbellis.jvector.quantization.PQVectors;
+import io.github.jbellis.jvector.quantization.ProductQuantization;
+import io.github.jbellis.jvector.util.Bits;
+import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
+import io.github.jbellis.jvector.vector.VectorUtil;
+import io.github.jbellis.jvector.vector.VectorizationProvider;
+import io.github.jbellis.jvector.vector.types.VectorFloat;
+import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.IntStream;
+
+/**
+ * An approximate top-k {@link VectorIndex} backed by a JVector graph: a Vamana graph with an
+ * HNSW-style hierarchy ({@code GraphIndexBuilder}), searched by beam search ({@code
+ * GraphSearcher}). Searches visit a few thousand vectors instead of all of them, so they are much
+ * faster than {@link dev.gecko4j.core.index.FlatIndex} on large corpora, at a recall below 1 that
+ * {@link GraphIndexConfig#searchRerank()} tunes.
+ *
+ * <p>Vectors and scores follow the {@link VectorIndex} contract: ordinals in the order of adds,
+ * scores in the similarity's natural range (each returned hit is scored exactly with the stored
+ * vector, so a hit's score equals {@link dev.gecko4j.core.index.FlatIndex}'s up to float rounding;
+ * JVector's own scores are {@code (1 + s) / 2}). For {@link Similarity#COSINE} the index stores
+ * unit-length copies and runs JVector with its dot-product function; for {@link
+ * Similarity#DOT_PRODUCT} it stores the vectors as given. As in JVector, dot product is meant for
+ * unit (or near-unit) vectors: over vectors of very different norms it is a maximum-inner-product
+ * search, where a graph's recall drops (0.79 at recall@10 on 2,000 clustered unnormalised 32-d
+ * vectors, against 1.0 once they are normalised); use {@link Similarity#COSINE} for such data.
+ *
+ * <p>Building: {@link #add} inserts one vector; {@link #addAll} inserts many on all cores (or
+ * {@link GraphIndexConfig#buildThreads()}). Both may be called at any time, also after {@link
+ * #optimize()}, {@link #save} or {@link #load}. {@link #optimize()} runs JVector's clean-up
+ * (prunes neighbour lists back to M and, with {@link GraphIndexConfig#refine()}, refines every
+ * node's connections) and trains or refreshes product quantisation; searches work without it, and
+ * {@link #save} runs it when adds are pending.
+ *
+ * <p>Product quantisation ({@link GraphIndexConfig#pqSubspaces()} above 0): {@link #optimize()}
+ * trains a codebook of 256 centroids per subspace on the vectors (at least 1,024 are needed) and
+ * encodes them; searches then traverse the graph with the compressed codes and rerank the {@code
+ * searchRerank} best candidates with the exact vectors. The exact vectors stay in memory (they
+ * rerank and score the hits), so PQ makes traversal cheaper per hop, not the index smaller. Vectors
+ * added after the last {@link #optimize()} have no codes: until the next one, searches use exact
+ * scores throughout.
+ *
+ * <p>Persistence: {@link #save} writes one file (settings, ids, vectors, PQ codebook, graph);
+ * {@link #load} reads it back, and searches of the loaded index return the same hits.
+ *
+ * <p>Thread-safety: guarded by a read-write lock, as {@code FlatIndex} is. Any number of threads
+ * may search at once; adds, {@link #optimize()} and {@link #save} take the lock exclusively (an
+ * {@link #addAll} inserts in parallel inside it). Every method is safe to call from any thread.
+ *
+ * <p>SIMD: JVector uses the Vector API when the JVM runs with {@code --add-modules
+ * jdk.incubator.vector} (JDK 20+; it logs which provider it picked), else its scalar code; its jar
+ * is multi-release with a Java 11 base, so this class also runs on JDK 17.
+ */
+public final class GraphIndex implements VectorIndex {
+
+  private static final VectorTypeSupport VTS =
+      VectorizationProvider.getInstance().getVectorTypeSupport();
+  /** Vectors are unit length for cosine, so JVector's dot product orders both similarities. */
+  private static final VectorSimilarityFunction VSF = VectorSimilarityFunction.DOT_PRODUCT;
+  private static final int MAGIC = 0x474B4A56; // "GKJV"
+  private static final int FORMAT_VERSION = 1;
+  private static final int CHUNK_BITS = 14;
+  private static final int CHUNK = 1 << CHUNK_BITS;
+  /** PQ is trained only on at least this many vectors (256 centroids per subspace). */
+  static final int PQ_MIN_VECTORS = 1024;
+
+  private final int dimension;
+  private final Similarity similarity;
+  private final GraphIndexConfig config;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final Map<String, Integer> ordinals = new HashMap<>();
+  private final Vectors vectors = new Vectors();
+  private final GraphIndexBuilder builder;
+  private final ThreadLocal<CachedSearcher> searchers = new ThreadLocal<>();
+  private volatile VectorFloat<?>[][] vectorChunks = new VectorFloat<?>[0][];
+  private volatile String[][] idChunks = new String[0][];
+  private volatile int size;
+  private ProductQuantization pq;
+  private PQVectors pqVectors;
+  private int pqCount;
+  private boolean pending;
+  /** Bumped by every mutation, so cached searchers refresh their view of the graph. */
+  private volatile long version;
+
+  /**
+   * Creates an empty index.
+   *
+   * @param dimension the dimension of every vector, {@code >= 1}
+   * @param similarity how vectors are scored; not null
+   * @param config the graph settings; not null; {@link GraphIndexConfig#pqSubspaces()} at most
+   *     {@code dimension}
+   * @throws IllegalArgumentException if an argument is invalid
+   */
+  public GraphIndex(int dimension, Similarity similarity, GraphIndexConfig config) {
+    if (dimension < 1) {
+      throw new IllegalArgumentException("dimension must be >= 1, but is: " + dimension);
+    }
+    if (similarity == null) {
+      throw new IllegalArgumentException(
+          "similarity must not be null; expected one of " + Arrays.toString(Similarity.values()));
+    }
+    if (config == null) {
+      throw new IllegalArgumentException("config must not be null");
+    }
+    if (config.pqSubspaces() > dimension) {
+      throw new IllegalArgumentException("pqSubspaces must be in [0, dimension " + dimension
+          + "], but is: " + config.pqSubspaces());
+    }
+    this.dimension = dimension;
+    this.similarity = similarity;
+    this.config = config;
+    this.builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(vectors, VSF),
+        dimension, config.maxDegree(), config.beamWidth(), config.neighbourOverflow(),
+        config.alpha(), config.hierarchy(), config.refine());
+  }
+
+  /**
+   * Creates an empty index with {@link GraphIndexConfig#defaults()}.
+   *
+   * @param dimension the dimension of every vector, {@code >= 1}
+   * @param similarity how vectors are scored; not null
+   * @throws IllegalArgumentException if an argument is invalid
+   */
+  public GraphIndex(int dimension, Similarity similarity) {
+    this(dimension, similarity, GraphIndexConfig.defaults());
+  }
+
+  @Override
+  public int dimension() {
+    return dimension;
+  }
+
+  @Override
+  public Similarity similarity() {
+    return similarity;
+  }
+
+  /**
+   * Returns the settings the index was built with.
+   *
+   * @return the settings
+   */
+  public GraphIndexConfig config() {
+    return config;
+  }
+
+  @Override
+  public boolean isExact() {
+    return false;
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public String id(int ordinal) {
+    int n = size;
+    if (ordinal < 0 || ordinal >= n) {
+      throw new IllegalArgumentException(
+          "ordinal must be between 0 and " + (n - 1) + ", but is: " + ordinal);
+    }
+    return idChunks[ordinal >>> CHUNK_BITS][ordinal & (CHUNK - 1)];
+  }
+
+  /**
+   * Returns whether PQ codes currently steer the searches (PQ configured, trained by {@link
+   * #optimize()}, and no vector added since).
+   *
+   * @return true when searches traverse with PQ codes
+   */
+  public boolean isCompressed() {
+    lock.readLock().lock();
+    try {
+      return pqVectors != null && pqCount == size;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Returns an estimate of the heap the index holds: vectors, graph, PQ codes and ids.
+   *
+   * @return bytes, {@code >= 0}
+   */
+  public long ramBytesUsed() {
+    lock.readLock().lock();
+    try {
+      long n = size;
+      long bytes = n * (16L + 4L * dimension + 16L) + builder.getGraph().ramBytesUsed();
+      if (pqVectors != null) {
+        bytes += pqVectors.ramBytesUsed() + pq.ramBytesUsed();
+      }
+      return bytes + n * 64L; // ids and their map entries, roughly
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void add(String id, float[] vector) {
+    if (id == null) {
+      throw new IllegalArgumentException("id must not be null");
+    }
+    addAll(List.of(id), java.util.Collections.singletonList(vector));
+  }
+
+  /**
+   * Adds many vectors, inserting them into the graph on all cores (or {@link
+   * GraphIndexConfig#buildThreads()} threads). Everything is checked before anything is added, so
+   * an invalid element (or an id already present) adds nothing.
+   *
+   * @param ids the ids; not null, same size as {@code vectors}, no null, none already present, no
+   *     duplicates
+   * @param vectors the vectors; each of length {@link #dimension()}, all finite, not all zeros for
+   *     cosine
+   * @throws IllegalArgumentException if an argument is invalid (the message names the element)
+   */
+  @Override
+  public void addAll(List<String> ids, List<float[]> vectors) {
+    IndexArguments.checkAddAll(this, ids, vectors);
+    int n = ids.size();
+    VectorFloat<?>[] prepared = new VectorFloat<?>[n];
+    for (int i = 0; i < n; i++) {
+      prepared[i] = VTS.createFloatVector(prepare(vectors.get(i)));
+    }
+    lock.writeLock().lock();
+    try {
+      for (int i = 0; i < n; i++) {
+        Integer existing = ordinals.get(ids.get(i));
+        if (existing != null) {
+          throw new IllegalArgumentException("duplicate id '" + ids.get(i) + "' at ids[" + i
+              + "]: already in the index at ordinal " + existing);
+        }
+      }
+      int first = size;
+      for (int i = 0; i < n; i++) {
+        append(ids.get(i), prepared[i]);
+      }
+      if (n == 1) {
+        builder.addGraphNode(first, prepared[0]);
+      } else {
+        ForkJoinPool pool = config.buildThreads() == 0 ? ForkJoinPool.commonPool()
+            : new ForkJoinPool(config.buildThreads());
+        try {
+          pool.submit(() -> IntStream.range(first, first + n).parallel()
+              .forEach(o -> builder.addGraphNode(o, vectorAt(o)))).join();
+        } finally {
+          if (pool != ForkJoinPool.commonPool()) {
+            pool.shutdown();
+          }
+        }
+      }
+      pending = true;
+      version++;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Finishes pending work: JVector's clean-up of the graph (neighbour lists pruned to M, and with
+   * {@link GraphIndexConfig#refine()} a pass that refines every node's connections) and, with PQ
+   * configured and at least 1,024 vectors, training the codebook (the first time) and encoding
+   * every vector. Costs about one more insertion pass with refining; a no-op when nothing was
+   * added since the last call.
+   */
+  public void optimize() {
+    lock.writeLock().lock();
+    try {
+      optimizeLocked();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void optimizeLocked() {
+    if (!pending) {
+      return;
+    }
+    if (size > 0) {
+      builder.cleanup();
+    }
+    if (config.pqSubspaces() > 0 && size >= PQ_MIN_VECTORS) {
+      if (pq == null) {
+        pq = ProductQuantization.compute(vectors, config.pqSubspaces(), 256, false);
+      }
+      encodePq();
+    }
+    pending = false;
+    version++;
+  }
+
+  private void encodePq() {
+    pqVectors = (PQVectors) pq.encodeAll(vectors, ForkJoinPool.commonPool());
+    pqCount = size;
+  }
+
+  @Override
+  public List<Hit> search(float[] query, int k) {
+    float[] q = prepareQuery(query, "query");
+    lock.readLock().lock();
+    try {
+      checkK(k, size);
+      return searchLocked(q, k);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Returns the {@code k} best hits for each query; the queries are searched in parallel on the
+   * common fork-join pool, each as {@link #search} would.
+   *
+   * @param queries the queries; not null, not empty, each valid as for {@link #search}
+   * @param k how many hits per query, in {@code [1, size()]}
+   * @return one list of hits per query, in the order of {@code queries}
+   * @throws IllegalArgumentException if {@code queries} is null or empty, a query is invalid (the
+   *     message names its position), or {@code k} is not in {@code [1, size()]}
+   */
+  @Override
+  public List<List<Hit>> searchBatch(List<float[]> queries, int k) {
+    if (queries == null) {
+      throw new IllegalArgumentException("queries must not be null");
+    }
+    if (queries.isEmpty()) {
+      throw new IllegalArgumentException("queries must not be empty; expected at least 1 query");
+    }
+    List<float[]> prepared = new ArrayList<>(queries.size());
+    for (int i = 0; i < queries.size(); i++) {
+      prepared.add(prepareQuery(queries.get(i), "queries[" + i + "]"));
+    }
+    lock.readLock().lock();
+    try {
+      checkK(k, size);
+      List<Hit>[] out = newHitLists(prepared.size());
+      IntStream.range(0, prepared.size()).parallel()
+          .forEach(i -> out[i] = searchLocked(prepared.get(i), k));
+      return List.of(out);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Hit>[] newHitLists(int n) {
+    return new List[n];
+  }
+
+  /** Searches under the read lock (held by the calling thread or the batch's caller). */
+  private List<Hit> searchLocked(float[] q, int k) {
+    int n = size;
+    VectorFloat<?> qv = VTS.createFloatVector(q);
+    SearchScoreProvider ssp = pqVectors != null && pqCount == n
+        ? new DefaultSearchScoreProvider(pqVectors.precomputedScoreFunctionFor(qv, VSF),
+            vectors.rerankerFor(qv, VSF))
+        : DefaultSearchScoreProvider.exact(qv, VSF, vectors);
+    int rerank = Math.min(n, Math.max(k, config.searchRerank()));
+    SearchResult r = searcher().search(ssp, k, rerank, 0f, 0f, Bits.ALL);
+    SearchResult.NodeScore[] nodes = r.getNodes();
+    if (nodes.length < k) {
+      return exactScan(qv, k); // a graph that cannot reach k nodes (tiny or degenerate)
+    }
+    List<Hit> hits = new ArrayList<>(k);
+    for (int i = 0; i < k; i++) {
+      int o = nodes[i].node;
+      hits.add(new Hit(id(o), o, VectorUtil.dotProduct(qv, vectorAt(o))));
+    }
+    hits.sort(HIT_ORDER);
+    return List.copyOf(hits);
+  }
+
+  private List<Hit> exactScan(VectorFloat<?> qv, int k) {
+    int n = size;
+    List<Hit> all = new ArrayList<>(n);
+    for (int o = 0; o < n; o++) {
+      all.add(new Hit(id(o), o, VectorUtil.dotProduct(qv, vectorAt(o))));
+    }
+    all.sort(HIT_ORDER);
+    return List.copyOf(all.subList(0, k));
+  }
+
+  private static final Comparator<Hit> HIT_ORDER = (a, b) -> a.score() != b.score()
+      ? Float.compare(b.score(), a.score()) : Integer.compare(a.ordinal(), b.ordinal());
+
+  private GraphSearcher searcher() {
+    CachedSearcher c = searchers.get();
+    long v = version;
+    if (c == null) {
+      c = new CachedSearcher(new GraphSearcher(builder.getGraph()), v);
+      searchers.set(c);
+    } else if (c.version != v) {
+      c.searcher.setView(builder.getGraph().getView());
+      c.version = v;
+    }
+    return c.searcher;
+  }
+
+  /** One thread's searcher and the index version its view was taken at. */
+  private static final class CachedSearcher {
+    final GraphSearcher searcher;
+    long version;
+
+    CachedSearcher(GraphSearcher searcher, long version) {
+      this.searcher = searcher;
+      this.version = version;
+    }
+  }
+
+  // ---------------------------------------------------------------- storage
+
+  private void append(String id, VectorFloat<?> v) {
+    int o = size;
+    int c = o >>> CHUNK_BITS;
+    if (c == vectorChunks.length) {
+      VectorFloat<?>[][] vc = Arrays.copyOf(vectorChunks, c + 1);
+      vc[c] = new VectorFloat<?>[CHUNK];
+      String[][] ic = Arrays.copyOf(idChunks, c + 1);
+      ic[c] = new String[CHUNK];
+      vectorChunks = vc;
+      idChunks = ic;
+    }
+    vectorChunks[c][o & (CHUNK - 1)] = v;
+    idChunks[c][o & (CHUNK - 1)] = id;
+    ordinals.put(id, o);
+    size = o + 1;
+  }
+
+  private VectorFloat<?> vectorAt(int ordinal) {
+    return vectorChunks[ordinal >>> CHUNK_BITS][ordinal & (CHUNK - 1)];
+  }
+
+  /** The stored vectors as JVector's random-access view (live: grows with the index). */
+  private final class Vectors implements RandomAccessVectorValues {
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public int dimension() {
+      return dimension;
+    }
+
+    @Override
+    public VectorFloat<?> getVector(int ordinal) {
+      return vectorAt(ordinal);
+    }
+
+    @Override
+    public boolean isValueShared() {
+      return false;
+    }
+
+    @Override
+    public RandomAccessVectorValues copy() {
+      return this;
+    }
+  }
+
+  /** Checks a vector to add (shape checked by the caller) and returns the copy to store. */
+  private float[] prepare(float[] vector) {
+    float[] v = vector.clone();
+    if (similarity == Similarity.COSINE) {
+      normalise(v);
+    }
+    return v;
+  }
+
+  private float[] prepareQuery(float[] query, String name) {
+    if (query == null) {
+      throw new IllegalArgumentException(name + " must not be null");
+    }
+    if (query.length != dimension) {
+      throw new IllegalArgumentException("vector dimensions differ: " + query.length + " != "
+          + dimension + " (" + name + " vs. index dimension)");
+    }
+    boolean zero = true;
+    for (int i = 0; i < query.length; i++) {
+      if (!Float.isFinite(query[i])) {
+        throw new IllegalArgumentException(
+            "non-finite value at " + name + "[" + i + "]=" + query[i]);
+      }
+      zero &= query[i] == 0f;
+    }
+    if (similarity != Similarity.COSINE) {
+      return query.clone();
+    }
+    if (zero) {
+      throw new IllegalArgumentException(
+          name + " is all zeros; cosine similarity needs a non-zero vector");
+    }
+    float[] q = query.clone();
+    normalise(q);
+    return q;
+  }
+
+  private static void normalise(float[] v) {
+    double norm2 = 0;
+    for (float x : v) {
+      norm2 += (double) x * x;
+    }
+    double scale = 1.0 / Math.sqrt(norm2);
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) (v[i] * scale);
+    }
+  }
+
+  private static void checkK(int k, int size) {
+    if (size == 0) {
+      throw new IllegalArgumentException(
+          "k must be between 1 and the index size, but the index is empty (size 0) and k is: " + k);
+    }
+    if (k < 1 || k > size) {
+      throw new IllegalArgumentException(
+          "k must be between 1 and the index size " + size + ", but is: " + k);
+    }
+  }
+
+  // ------------------------------------------------------------ persistence
+
+  /**
+   * Writes the index to {@code file} (replaced atomically: written to a temporary file in the same
+   * folder, then moved), running {@link #optimize()} first when adds are pending. The file holds
+   * the settings, ids, stored vectors, the PQ codebook (codes are re-encoded on load) and JVector's
+   * on-heap graph; {@link #load} reads it.
+   *
+   * @param file the file; not null, its folder must exist
+   * @throws IllegalArgumentException if {@code file} is null
+   * @throws UncheckedIOException if writing fails
+   */
+  public void save(Path file) {
+    if (file == null) {
+      throw new IllegalArgumentException("file must not be null");
+    }
+    Path abs = file.toAbsolutePath();
+    lock.writeLock().lock();
+    try {
+      optimizeLocked();
+      Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
+      try {
+        writeTo(tmp);
+        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save graph index to " + file, e);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void writeTo(Path tmp) throws IOException {
+    try (OutputStream raw = Files.newOutputStream(tmp);
+        CountingStream counting = new CountingStream(raw);
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(counting, 1 << 16))) {
+      out.writeInt(MAGIC);
+      out.writeInt(FORMAT_VERSION);
+      out.writeInt(dimension);
+      out.writeUTF(similarity.name());
+      out.writeInt(config.maxDegree());
+      out.writeInt(config.beamWidth());
+      out.writeFloat(config.neighbourOverflow());
+      out.writeFloat(config.alpha());
+      out.writeBoolean(config.hierarchy());
+      out.writeBoolean(config.refine());
+      out.writeInt(config.searchRerank());
+      out.writeInt(config.pqSubspaces());
+      out.writeInt(config.buildThreads());
+      int n = size;
+      out.writeInt(n);
+      for (int o = 0; o < n; o++) {
+        byte[] b = id(o).getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+      }
+      ByteBuffer row = ByteBuffer.allocate(4 * dimension).order(ByteOrder.BIG_ENDIAN);
+      for (int o = 0; o < n; o++) {
+        row.clear();
+        VectorFloat<?> v = vectorAt(o);
+        for (int i = 0; i < dimension; i++) {
+          row.putFloat(v.get(i));
+        }
+        out.write(row.array());
+      }
+      if (pq != null) {
+        ByteArrayIndexWriter pqOut = new ByteArrayIndexWriter();
+        pq.write(pqOut, 3);
+        byte[] pqBytes = pqOut.toByteArray();
+        out.writeInt(pqBytes.length);
+        out.write(pqBytes);
+      } else {
+        out.writeInt(0);
+      }
+      out.flush();
+      long graphStart = counting.count;
+      ((OnHeapGraphIndex) builder.getGraph()).save(out);
+      out.flush();
+      long graphEnd = counting.count;
+      out.writeLong(graphStart);
+      out.writeLong(graphEnd);
+      out.writeInt(MAGIC);
+    }
+  }
+
+  /**
+   * Reads an index written by {@link #save}. The loaded index answers searches with the same hits
+   * as the saved one and accepts further adds.
+   *
+   * @param file the file; not null
+   * @return the index
+   * @throws IllegalArgumentException if {@code file} is null or not a graph index file (bad magic,
+   *     unknown version, truncated)
+   * @throws UncheckedIOException if reading fails
+   */
+  public static GraphIndex load(Path file) {
+    if (file == null) {
+      throw new IllegalArgumentException("file must not be null");
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long len = ch.size();
+      if (len < 20) {
+        throw new IllegalArgumentException(
+            "not a graph index file (" + len + " bytes, too short): " + file);
+      }
+      ByteBuffer trailer = ByteBuffer.allocate(20);
+      ch.read(trailer, len - 20);
+      trailer.flip();
+      long graphStart = trailer.getLong();
+      long graphEnd = trailer.getLong();
+      int magic = trailer.getInt();
+      if (magic != MAGIC || graphStart < 0 || graphEnd < graphStart || graphEnd > len - 20) {
+        throw new IllegalArgumentException("not a complete graph index file (bad trailer): " + file);
+      }
+      if (graphEnd - graphStart > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("graph section of " + file + " is over 2 GiB ("
+            + (graphEnd - graphStart) + " bytes); not supported");
+      }
+      ch.position(0);
+      DataInputStream in = new DataInputStream(
+          new BufferedInputStream(Channels.newInputStream(ch), 1 << 16));
+      if (in.readInt() != MAGIC) {
+        throw new IllegalArgumentException("not a graph index file (bad magic): " + file);
+      }
+      int formatVersion = in.readInt();
+      if (formatVersion != FORMAT_VERSION) {
+        throw new IllegalArgumentException("unsupported graph index file version " + formatVersion
+            + " (expected " + FORMAT_VERSION + "): " + file);
+      }
+      int dim = in.readInt();
+      Similarity sim = Similarity.valueOf(in.readUTF());
+      GraphIndexConfig cfg = new GraphIndexConfig(in.readInt(), in.readInt(), in.readFloat(),
+          in.readFloat(), in.readBoolean(), in.readBoolean(), in.readInt(), in.readInt(),
+          in.readInt());
+      GraphIndex index = new GraphIndex(dim, sim, cfg);
+      int n = in.readInt();
+      String[] ids = new String[n];
+      for (int o = 0; o < n; o++) {
+        byte[] b = new byte[in.readInt()];
+        in.readFully(b);
+        ids[o] = new String(b, StandardCharsets.UTF_8);
+      }
+      byte[] row = new byte[4 * dim];
+      for (int o = 0; o < n; o++) {
+        in.readFully(row);
+        float[] v = new float[dim];
+        ByteBuffer.wrap(row).asFloatBuffer().get(v);
+        index.append(ids[o], VTS.createFloatVector(v));
+      }
+      int pqLen = in.readInt();
+      if (pqLen > 0) {
+        byte[] pqBytes = new byte[pqLen];
+        in.readFully(pqBytes);
+        index.pq = ProductQuantization.load(new ByteBufferReader(ByteBuffer.wrap(pqBytes)));
+        index.encodePq();
+      }
+      ByteBuffer graph = ch.map(FileChannel.MapMode.READ_ONLY, graphStart, graphEnd - graphStart);
+      index.builder.load(new ByteBufferReader(graph));
+      index.version++;
+      return index;
+    } catch (EOFException e) {
+      throw new IllegalArgumentException("graph index file is truncated: " + file, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot load graph index from " + file, e);
+    }
+  }
+
+  /** Counts the bytes written through it. */
+  private static final class CountingStream extends java.io.FilterOutputStream {
+    long count;
+
+    CountingStream(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
+    }
+  }
+
+  /** A JVector {@code IndexWriter} into a byte array (for the PQ codebook). */
+  private static final class ByteArrayIndexWriter extends DataOutputStream
+      implements io.github.jbellis.jvector.disk.IndexWriter {
+    ByteArrayIndexWriter() {
+      super(new java.io.ByteArrayOutputStream());
+    }
+
+    @Override
+    public long position() {
+      return size();
+    }
+
+    byte[] toByteArray() throws IOException {
+      flush();
+      return ((java.io.ByteArrayOutputStream) out).toByteArray();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "GraphIndex[dimension=" + dimension + ", similarity=" + similarity + ", size=" + size
+        + ", " + config + "]";
+  }
+}
