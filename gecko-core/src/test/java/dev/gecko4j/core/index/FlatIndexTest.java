@@ -294,13 +294,13 @@ class FlatIndexTest {
 
   @Test
   void should_score_tiny_vectors_under_cosine_as_their_ordinary_sized_copies() {
-    // given: a vector of length ~1e-39 (its 1/|v| overflows a float) and one of ~1e-22
+    // given: a vector of length ~5e-40 (its 1/|v| overflows a float) and one of ~5e-22
     float[] base = {3, 4, 0, 1};
     float[] other = {4, 3, 1, 0};
     float[] tiny = new float[4];
     float[] small = new float[4];
     for (int i = 0; i < 4; i++) {
-      tiny[i] = (float) (base[i] * 1e-39);
+      tiny[i] = (float) (base[i] * 1e-40);
       small[i] = (float) (other[i] * 1e-22);
     }
     FlatIndex index = new FlatIndex(4, Similarity.COSINE);
