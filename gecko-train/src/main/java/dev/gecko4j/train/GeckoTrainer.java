@@ -24,6 +24,7 @@ import dev.gecko4j.train.loss.MatryoshkaLoss;
 import dev.gecko4j.train.onnx.OnnxNode;
 import dev.gecko4j.train.onnx.TensorData;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -346,8 +347,14 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
       }
     }
     double secs = (System.nanoTime() - t0) / 1e9;
-    Path modelDir = ModelExporter.export(encoder, config.outputDirectory().resolve("model"), configJson,
-        512, queryPrompt, sink);
+    Path modelDir;
+    try {
+      modelDir = ModelExporter.export(encoder, config.outputDirectory().resolve("model"), configJson,
+          512, queryPrompt, sink);
+    } catch (UncheckedIOException e) {
+      throw keepTrainedWeights(e, ckpt, config.steps(), checkpointStep,
+          new Checkpoints.State(config.steps(), opt.steps(), skipped, lastLoss), params, opt, out);
+    }
     out.onMessage("exported " + modelDir);
     return new TrainingResult(config.steps(), lastLoss, examples / Math.max(1e-9, secs),
         flops / Math.max(1e-9, secs) / 1e9, skipped, modelDir);
@@ -364,6 +371,27 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
     TrainingStoppedException e = new TrainingStoppedException(step, dir);
     out.onMessage(e.getMessage());
     return e;
+  }
+
+  /**
+   * The export failed after the last step: the trained weights go into a checkpoint of the last
+   * step (when there is room), so a rerun only exports them instead of training again.
+   */
+  private UncheckedIOException keepTrainedWeights(UncheckedIOException failed, Checkpoints ckpt, int steps,
+      int checkpointStep, Checkpoints.State state, Map<String, float[]> params, AdamW opt, TrainingListener out) {
+    if (steps <= checkpointStep) {
+      return new UncheckedIOException(failed.getMessage() + "; the trained weights are in the step " + steps
+          + " checkpoint: run again to export them", failed.getCause());
+    }
+    try {
+      Path dir = ckpt.save(state, params, opt);
+      out.onCheckpoint(steps, dir);
+      return new UncheckedIOException(failed.getMessage() + "; the trained weights are kept in " + dir
+          + ": run again (with resume on) to export them", failed.getCause());
+    } catch (UncheckedIOException alsoFailed) {
+      failed.addSuppressed(alsoFailed);
+      return failed;
+    }
   }
 
   /** Thrown inside a step when a stop was requested; the step's gradients are discarded. */

@@ -24,6 +24,12 @@ import java.util.stream.Stream;
  * config_sentence_transformers.json} with {@code prompts: {query, document}} and no default
  * prompt, so the folder carries the base model's convention (e.g. BGE's instruction on queries
  * only) to whoever loads it.
+ *
+ * <p>The folder is complete or absent: everything is written into {@code <name>.export-tmp}
+ * beside it, each file forced to disk, then renamed into place with {@code ATOMIC_MOVE}; an earlier
+ * export is moved aside ({@code <name>.export-old}) for that rename and deleted after it. A
+ * failure (disk full, a failing fsync) names the file, removes the temporary folder and keeps the
+ * earlier export. One export into a folder at a time.
  */
 public final class ModelExporter {
   private static final ObjectMapper JSON = new ObjectMapper();

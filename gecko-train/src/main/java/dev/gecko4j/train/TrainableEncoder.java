@@ -308,7 +308,8 @@ public final class TrainableEncoder implements AutoCloseable {
 
   /**
    * Writes the model with the current parameters as a new ONNX file (same graph, trained
-   * initializers).
+   * initializers), in place; {@link ModelExporter} writes a whole model folder that is complete or
+   * absent.
    *
    * @param file the output file
    * @throws UncheckedIOException if writing fails

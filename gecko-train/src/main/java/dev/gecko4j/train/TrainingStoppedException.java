@@ -18,7 +18,7 @@ public final class TrainingStoppedException extends RuntimeException {
     super(checkpoint == null
         ? "training stopped before its first step; there is nothing to resume"
         : "training stopped after step " + step + "; checkpoint " + checkpoint
-            + " holds it: train again with resume on (the same gecko train command) to continue");
+            + " holds it: train again with resume on (gecko train: the same command) to continue");
     this.step = step;
     this.checkpoint = checkpoint;
   }

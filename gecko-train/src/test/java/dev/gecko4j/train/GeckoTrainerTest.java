@@ -217,6 +217,48 @@ class GeckoTrainerTest {
   }
 
   @Test
+  void should_keep_the_trained_weights_in_a_checkpoint_when_the_export_fails_and_only_export_on_the_rerun(
+      @TempDir Path tmp) throws Exception {
+    // given a one-step run whose disk fills up 1 MB into the exported model.onnx
+    restore(shared.encoder(), initial);
+    GeckoTrainer full = new GeckoTrainer(shared.encoder(), null, null, FailingSink.diskFullIn("model.onnx", 1 << 20));
+    TrainingConfig config = tiny(tmp).steps(1).batchSize(2).microBatchSize(2).build();
+
+    // when / then the error names the file and where the trained weights are
+    Path checkpoint = tmp.resolve("checkpoints/step-00000001");
+    assertThatThrownBy(() -> full.train(config, data(), TrainingListener.NONE))
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessageContaining(tmp.resolve("model.export-tmp/model.onnx").toString())
+        .hasMessageContaining(FailingSink.DISK_FULL)
+        .hasMessageContaining("the trained weights are kept in " + checkpoint);
+    Map<String, float[]> trained = copy(shared.encoder().parameters());
+    assertThat(CheckpointsTest.children(tmp)).containsExactly("checkpoints");
+
+    // when a fresh start runs again with room on the disk
+    restore(shared.encoder(), initial);
+    List<String> messages = new ArrayList<>();
+    List<Integer> steps = new ArrayList<>();
+    TrainingResult r = shared.train(config, data(), new TrainingListener() {
+      @Override
+      public void onStep(TrainingProgress p) {
+        steps.add(p.step());
+      }
+
+      @Override
+      public void onMessage(String message) {
+        messages.add(message);
+      }
+    });
+
+    // then it trained no step again and exported the trained weights
+    assertThat(steps).isEmpty();
+    assertThat(messages).anyMatch(m -> m.contains("resumed from " + checkpoint + " at step 1"));
+    float[] exported = dev.gecko4j.train.onnx.OnnxModel.read(r.modelDirectory().resolve("model.onnx"))
+        .initializers().get("embeddings.LayerNorm.bias").floats();
+    assertThat(exported).containsExactly(trained.get("embeddings.LayerNorm.bias"));
+  }
+
+  @Test
   void should_free_its_encoder_on_close_and_refuse_use_after_it(@TempDir Path tmp) throws Exception {
     // given a trainer closed from inside its own run, after step 1
     GeckoTrainer trainer = new GeckoTrainer(TrainableEncoder.bgeSmall(), null, null);

@@ -207,8 +207,7 @@ public final class TrainCommand implements Callable<Integer> {
       result.put("wall_seconds", (System.nanoTime() - started) / 1e9);
       System.out.println(json.writeValueAsString(result));
       return 0;
-    } catch (TrainingStoppedException e) {
-      System.err.println("train: " + e.getMessage());
+    } catch (TrainingStoppedException e) { // its message went to stderr through the listener
       ObjectNode stopped = json.createObjectNode();
       stopped.put("stopped", true);
       stopped.put("steps", e.step());
