@@ -18,6 +18,7 @@ import dev.gecko4j.onnx.Models;
 import dev.gecko4j.onnx.OnnxEmbedder;
 import dev.gecko4j.onnx.OrtRuntime;
 import dev.gecko4j.onnx.TokenizedBatch;
+import dev.gecko4j.langchain4j.GeckoEmbeddingModel;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
@@ -132,6 +133,11 @@ public final class ThroughputCommand implements Callable<Integer> {
   @Option(names = "--skip-peer", description = "do not measure the LangChain4j peer")
   boolean skipPeer;
 
+  @Option(names = "--skip-adapter",
+      description = "do not measure gecko4j through LangChain4j's EmbeddingModel API "
+          + "(gecko-langchain4j's GeckoEmbeddingModel.embedAll on the same embedder)")
+  boolean skipAdapter;
+
   @Option(names = "--skip-batch1-ceiling",
       description = "do not measure ONNX Runtime alone on one text per run (the bound of what "
           + "batching can gain over a per-text embedder such as the peer)")
@@ -201,6 +207,8 @@ public final class ThroughputCommand implements Callable<Integer> {
     config.put("peer", "LangChain4j OnnxBertBiEncoder (langchain4j-embeddings 1.8.0-beta15), "
         + threads + "-thread executor, session intra-op " + peerIntraOp);
     config.put("peer_intra_op", peerIntraOp);
+    config.put("adapter", skipAdapter ? null : "gecko-langchain4j GeckoEmbeddingModel.embedAll "
+        + "(LangChain4j's EmbeddingModel API) over the gecko4j embedder");
     config.put("concurrent_batches", concurrentBatches);
     config.put("intra_op", intraOp());
     config.put("runs", runs);
@@ -326,6 +334,13 @@ public final class ThroughputCommand implements Callable<Integer> {
     if (peer != null) {
       systems.add(new System_("peer", () -> peer.model.embedAll(segments)));
     }
+    // gecko4j behind LangChain4j's API: the same call as the peer's, on the same embedder (same
+    // threads); plain embedAll embeds documents, which BGE renders without a prefix, as gecko's none().
+    GeckoEmbeddingModel adapter = skipAdapter ? null
+        : GeckoEmbeddingModel.builder().embedder(gecko).build();
+    if (adapter != null) {
+      systems.add(new System_("lc4j_adapter", () -> adapter.embedAll(segments)));
+    }
     if (geckoInt8 != null) {
       systems.add(new System_("int8", () -> geckoInt8.embedAll(texts, prompts)));
     }
@@ -401,6 +416,12 @@ public final class ThroughputCommand implements Callable<Integer> {
     }
     if (geckoInt8 != null) {
       r.put("int8_vs_fp32", round(median.get("gecko") / median.get("int8"), 3));
+    }
+    if (adapter != null) {
+      r.put("adapter_vs_gecko", round(median.get("gecko") / median.get("lc4j_adapter"), 3));
+      if (peer != null) {
+        r.put("adapter_vs_peer", round(median.get("peer") / median.get("lc4j_adapter"), 3));
+      }
     }
     Map<String, Object> cpu = new LinkedHashMap<>();
     if (peer != null) {
@@ -480,6 +501,10 @@ public final class ThroughputCommand implements Callable<Integer> {
     if (result.get("short") instanceof Map<?, ?> s) {
       put(t, "short_vs_peer_ge_3", ((Map<String, Object>) s).get("vs_peer"), 3.0);
       put(t, "short_vs_ceiling_ge_0.85", ((Map<String, Object>) s).get("vs_ceiling"), 0.85);
+      put(t, "short_adapter_vs_gecko_ge_0.97", ((Map<String, Object>) s).get("adapter_vs_gecko"),
+          0.97);
+      put(t, "short_adapter_vs_peer_ge_1.7", ((Map<String, Object>) s).get("adapter_vs_peer"),
+          1.7);
     }
     if (result.get("long") instanceof Map<?, ?> l) {
       put(t, "long_vs_peer_ge_1.5", ((Map<String, Object>) l).get("vs_peer"), 1.5);
@@ -507,7 +532,7 @@ public final class ThroughputCommand implements Callable<Integer> {
       if (!(result.get(w) instanceof Map<?, ?> r)) {
         continue;
       }
-      for (String s : List.of("gecko", "peer", "ceiling", "ceiling_b1", "int8")) {
+      for (String s : List.of("gecko", "peer", "ceiling", "ceiling_b1", "int8", "lc4j_adapter")) {
         if (r.get(s) instanceof Map<?, ?> m) {
           err.printf(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", w, s, m.get("texts_per_s"),
               m.get("tokens_per_s"), m.get("median_s"));
@@ -517,6 +542,10 @@ public final class ThroughputCommand implements Callable<Integer> {
           + "batching bound (ceiling / batch-1 ceiling) %s; in process CPU time: %s%n", w,
           r.get("vs_peer"), r.get("vs_ceiling"), r.get("int8_vs_fp32"), r.get("batching_bound"),
           r.get("cpu_time_ratios"));
+      if (r.get("adapter_vs_gecko") != null) {
+        err.printf(Locale.ROOT, "%s: LangChain4j adapter/gecko %s, adapter/peer %s (wall clock)%n",
+            w, r.get("adapter_vs_gecko"), r.get("adapter_vs_peer"));
+      }
     }
     err.println("targets: " + result.get("targets"));
   }
