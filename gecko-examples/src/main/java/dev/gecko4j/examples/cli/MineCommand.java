@@ -6,6 +6,7 @@ import dev.gecko4j.core.fret.FretOptions;
 import dev.gecko4j.core.fret.NegativeStrategy;
 import dev.gecko4j.core.lm.LanguageModel;
 import dev.gecko4j.fret.FretExporters;
+import dev.gecko4j.fret.AnnPolicy;
 import dev.gecko4j.fret.FretMine;
 import dev.gecko4j.fret.FretPrompts;
 import dev.gecko4j.fret.FretStats;
@@ -72,6 +73,11 @@ public final class MineCommand implements Callable<Integer> {
   @Option(names = "--cache", description = "folder of the corpus embeddings cache"
       + " (default: ~/.cache/gecko4j/fret)")
   Path cache;
+
+  @Option(names = "--ann-threshold", defaultValue = "200000",
+      description = "corpora of at least this many passages get their neighbours from a JVector"
+          + " graph index (gecko-jvector) instead of an exact scan; default: ${DEFAULT-VALUE}")
+  int annThreshold;
 
   @Option(names = "--negative", defaultValue = "LOWEST",
       description = "hard negative: LOWEST (p_N) or RANDOM_REST; default: ${DEFAULT-VALUE}")
@@ -154,7 +160,8 @@ public final class MineCommand implements Callable<Integer> {
           System.err.printf(Locale.ROOT, "gecko mine: embedded %d corpus passages (cached for"
               + " later runs)%n", done);
         }
-      }, ProgressListener.printing(System.err, 10), stop);
+      }, ProgressListener.printing(System.err, 10), AnnPolicy.defaults().withThreshold(annThreshold),
+          stop);
       FretStats stats = result.stats();
       Map<String, Object> json = new LinkedHashMap<>();
       json.putAll(new ObjectMapper().convertValue(stats, new TypeReference<Map<String, Object>>() {}));
@@ -163,6 +170,7 @@ public final class MineCommand implements Callable<Integer> {
       json.put("mode", queries == null ? "generation" : "relabel");
       json.put("stopped", result.stopped());
       json.put("neighbours", neighbours);
+      json.put("ann_threshold", annThreshold);
       json.put("llm", lm.name());
       json.put("embedder", embedderName);
       json.put("prompt_version", FretPrompts.VERSION);
