@@ -28,10 +28,12 @@ class MappedVectorsTest {
   private static long writeHeader(RandomAccessFile f, int dim, long count) throws IOException {
     byte[] name = "test-model".getBytes(StandardCharsets.UTF_8);
     byte[] sum = "0123abcd".getBytes(StandardCharsets.US_ASCII);
-    int len = EmbeddingCache.MAGIC.length + 4 + 8 + 4 + name.length + 4 + sum.length;
+    int len = EmbeddingCache.MAGIC.length + 4 + 8 + 8 + 4 + 4 + name.length + 4 + sum.length;
+    long payload = count * dim * 4L + count * 4L; // vectors, then the ids (not read by MappedVectors)
     int aligned = (len + 63) & ~63;
     ByteBuffer h = ByteBuffer.allocate(aligned).order(ByteOrder.LITTLE_ENDIAN);
-    h.put(EmbeddingCache.MAGIC).putInt(dim).putLong(count).putInt(name.length).put(name)
+    h.put(EmbeddingCache.MAGIC).putInt(dim).putLong(count).putLong(payload).putInt(0)
+        .putInt(name.length).put(name)
         .putInt(sum.length).put(sum);
     f.seek(0);
     f.write(h.array());
