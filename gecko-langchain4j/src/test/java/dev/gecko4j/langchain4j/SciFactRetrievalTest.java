@@ -45,7 +45,10 @@ import org.junit.jupiter.api.Test;
  * documents judged for the test queries plus a seeded sample (600 documents in all), 64 tokens
  * per text and one ONNX Runtime thread. The whole corpus at full length is a hand-run measurement:
  * {@code -Dgecko.scifact.docs=0 -Dgecko.scifact.maxLength=0 -Dgecko.scifact.model=bge-small-en-v1.5}.
- * Skips without {@code ../shared/data/beir/scifact}.
+ * Measured on the whole corpus (5,183 documents, int8, 64 tokens, {@code -Dgecko.scifact.docs=0
+ * -Dgecko.scifact.maxLength=64}; 902 s at load average ~15 on 2 cores): nDCG@10 0.587952 through
+ * LangChain4j and through FlatIndex, identical top-10 lists for 300 of 300 queries. Skips without
+ * {@code ../shared/data/beir/scifact}.
  */
 class SciFactRetrievalTest {
 
