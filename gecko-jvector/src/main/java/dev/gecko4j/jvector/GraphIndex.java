@@ -718,6 +718,8 @@ public final class GraphIndex implements VectorIndex {
       }
       ByteBuffer graph = ch.map(FileChannel.MapMode.READ_ONLY, graphStart, graphEnd - graphStart);
       index.builder.load(new ByteBufferReader(graph));
+      // the saved graph was cleaned up before it was written: it has no pending mutations
+      ((OnHeapGraphIndex) index.builder.getGraph()).setAllMutationsCompleted();
       index.version++;
       return index;
     } catch (EOFException e) {

@@ -94,6 +94,10 @@ class GraphIndexTest {
     assertThat(loaded.similarity()).isEqualTo(Similarity.COSINE);
     assertThat(loaded.config()).isEqualTo(graph.config());
     assertThat(loaded.searchBatch(queries, 10)).isEqualTo(graph.searchBatch(queries, 10));
+    Path again = dir.resolve("again.idx");
+    loaded.save(again);
+    assertThat(GraphIndex.load(again).search(queries.get(3), 10))
+        .isEqualTo(graph.search(queries.get(3), 10));
   }
 
   @Test
