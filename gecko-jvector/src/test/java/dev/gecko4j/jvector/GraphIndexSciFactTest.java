@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Recall@10 of {@link GraphIndex} against {@link FlatIndex} on real embeddings: a deterministic
- * subset of SciFact, the first 2,000 corpus documents in file order ({@code title + " " + text})
+ * subset of SciFact, the first 800 corpus documents in file order ({@code title + " " + text})
  * and all 1,109 SciFact queries, embedded by the bundled int8 bge-small-en-v1.5 ({@link
- * Models#BGE_SMALL_EN_V15_Q}) with {@code maxLength} 128, so that embedding stays near a minute on
- * two shared cores (the whole corpus with the fp32 model at 512 tokens takes 4-5 minutes; {@code
+ * Models#BGE_SMALL_EN_V15_Q}) with {@code maxLength} 64, so that embedding stays under a minute on
+ * two cores and on each of the two JDKs the suite runs on (2,000 documents at 128 tokens took 275 s) (the whole corpus with the fp32 model at 512 tokens takes 4-5 minutes; {@code
  * gecko bench ann} measures the whole corpus). The subset and shorter inputs change the vectors,
  * not the point of the test: the graph must find the flat index's top 10 for real sentence
  * embeddings. Skips when {@code
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class GraphIndexSciFactTest {
 
-  private static final int DOCS = 2_000;
+  private static final int DOCS = 800;
 
   @Test
   void should_find_at_least_99_percent_of_the_exact_top_10_on_scifact_embeddings() {
@@ -50,7 +50,7 @@ class GraphIndexSciFactTest {
     List<Embedding> docVectors;
     List<Embedding> queryVectors;
     try (OnnxEmbedder embedder = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15_Q)
-        .maxLength(128).build()) {
+        .maxLength(64).build()) {
       docVectors = embedder.embedAll(
           docs.stream().map(BeirDocument::mtebText).collect(Collectors.toList()),
           TaskPrompt.document());
