@@ -4,6 +4,7 @@
 #   - bin/gecko evaluate --sts for the four bundled models (README's Quality table);
 #   - optionally bin/gecko bench throughput with the given options (BENCH="--runs 3 ...").
 # Prints one JSON line per command and version on stdout; progress on stderr.
+# SKIP_QUALITY=1 runs only the benchmark.
 # Usage: scripts/compare-onnxruntime.sh [BENCH options]   e.g. scripts/compare-onnxruntime.sh --runs 3 --long-texts 300
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,7 +20,7 @@ trap restore EXIT
 for v in "$pinned" "$other"; do
   printf '%s' "${orig//onnxruntime\/$pinned\/onnxruntime-$pinned.jar/onnxruntime\/$v\/onnxruntime-$v.jar}" > "$cp_file"
   grep -q "onnxruntime-$v.jar" "$cp_file" || { echo "no onnxruntime-$v.jar on the classpath" >&2; exit 2; }
-  for m in bge-small-en-v1.5 bge-small-en-v1.5-q all-MiniLM-L6-v2 e5-small-v2; do
+  [ -n "${SKIP_QUALITY:-}" ] || for m in bge-small-en-v1.5 bge-small-en-v1.5-q all-MiniLM-L6-v2 e5-small-v2; do
     echo "== ORT $v: evaluate $m STS" >&2
     line="$("$root/bin/gecko" evaluate --model "$m" --sts "$data/sts/STSBenchmark.test.tsv" | tail -1)"
     echo "{\"onnxruntime\":\"$v\",\"command\":\"evaluate $m sts\",\"result\":$line}"
