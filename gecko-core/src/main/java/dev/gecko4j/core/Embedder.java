@@ -20,6 +20,40 @@ import java.util.List;
 public interface Embedder extends AutoCloseable {
 
   /**
+   * Returns a short, human-readable name of what this embedder serves: the bundled model's name
+   * ({@code bge-small-en-v1.5}), a model folder's name, or the implementation's. For display,
+   * logs and reports; it does not identify the vectors (see {@link #fingerprint()}).
+   *
+   * @return the name; never null or blank
+   */
+  default String name() {
+    return getClass().getSimpleName();
+  }
+
+  /**
+   * Returns a fingerprint of everything that decides the vectors this embedder produces: the model
+   * (its bytes or a checksum of them), pooling, normalisation, dimension, maximum length and prompt
+   * rendering. Two embedders with equal fingerprints produce the same vectors for the same inputs;
+   * caches of embeddings key on it, so a changed model or setting is detected and re-embedded
+   * rather than served stale.
+   *
+   * <p>The default covers {@link #name()}, {@link #dimension()} and how {@link #promptConvention()}
+   * renders each kind of prompt; implementations whose vectors depend on more (weights that can
+   * change under the same name, pooling, lengths) must override it.
+   *
+   * @return a non-blank string, stable across JVM runs for the same model and settings
+   */
+  default String fingerprint() {
+    PromptConvention c = promptConvention();
+    String probe = "\u0001";
+    return name() + "|dim=" + dimension()
+        + "|q=" + c.apply(TaskPrompt.query(TaskPrompt.SEARCH_RESULT), probe)
+        + "|d=" + c.apply(TaskPrompt.document(), probe)
+        + "|dt=" + c.apply(TaskPrompt.document("\u0002"), probe)
+        + "|s=" + c.apply(TaskPrompt.symmetric(TaskPrompt.SEARCH_RESULT), probe);
+  }
+
+  /**
    * Returns the number of dimensions of the embeddings this embedder produces.
    *
    * @return the dimension, {@code >= 1}
