@@ -1,0 +1,35 @@
+package dev.gecko4j.core.internal;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+/**
+ * The one JSON configuration of gecko4j: every module reads and writes JSON (JSONL rows, model
+ * folders, reports, LLM wire messages) with {@link #mapper()}.
+ *
+ * <ul>
+ *   <li>Reading is strict about syntax: a value followed by anything but whitespace fails ({@code
+ *       FAIL_ON_TRAILING_TOKENS}), so a torn or concatenated JSONL line is an error, not half a row.
+ *   <li>Reading is lenient about content: unknown properties are ignored, so files written by newer
+ *       versions or by other tools (sentence-transformers, OpenAI-compatible servers) still read.
+ * </ul>
+ *
+ * <p>The mapper is thread-safe and must not be reconfigured; use {@link ObjectMapper#reader()} /
+ * {@link ObjectMapper#writer()} variants for one-off needs. Not API (see the package
+ * documentation).
+ */
+public final class GeckoJson {
+
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .build();
+
+  private GeckoJson() {}
+
+  /** {@return the shared, thread-safe mapper; never reconfigure it} */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+}
