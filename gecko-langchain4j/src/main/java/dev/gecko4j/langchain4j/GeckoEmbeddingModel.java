@@ -2,8 +2,9 @@ package dev.gecko4j.langchain4j;
 
 import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.TaskPrompt;
-import dev.gecko4j.onnx.Models;
 import dev.gecko4j.onnx.OnnxEmbedder;
+import dev.gecko4j.onnx.adapter.AdaptedEmbedder;
+import dev.gecko4j.onnx.adapter.EmbeddingModelBuilder;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
@@ -15,11 +16,9 @@ import dev.langchain4j.model.embedding.request.EmbeddingRequestParameters;
 import dev.langchain4j.model.embedding.response.EmbeddingResponse;
 import dev.langchain4j.model.embedding.response.EmbeddingResponseMetadata;
 import dev.langchain4j.model.output.Response;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -72,21 +71,10 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
   private static final Set<EmbeddingParameter<?>> SUPPORTED = Set.of(
       EmbeddingRequestParameters.DIMENSIONS, EmbeddingRequestParameters.INPUT_TYPE);
 
-  private final Embedder embedder;
-  private final boolean ownsEmbedder;
-  private final String modelName;
-  private final int embedderDimension;
-  private final int dimension;
-  private final TaskPrompt queryPrompt;
+  private final AdaptedEmbedder model;
 
-  private GeckoEmbeddingModel(Embedder embedder, boolean ownsEmbedder, String modelName,
-      int dimension, String queryTask) {
-    this.embedder = embedder;
-    this.ownsEmbedder = ownsEmbedder;
-    this.modelName = modelName;
-    this.embedderDimension = embedder.dimension();
-    this.dimension = dimension;
-    this.queryPrompt = TaskPrompt.query(queryTask);
+  private GeckoEmbeddingModel(AdaptedEmbedder model) {
+    this.model = model;
   }
 
   /**
@@ -124,7 +112,7 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
       texts.add(s.text());
       prompts.add(TaskPrompt.document(s.metadata().getString(TITLE_KEY)));
     }
-    return Response.from(embed(texts, prompts, dimension));
+    return Response.from(wrap(model.embed(texts, prompts, model.dimension())));
   }
 
   /**
@@ -173,26 +161,17 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
     if (request == null) {
       throw new IllegalArgumentException("request must not be null");
     }
-    int dims = dimension;
-    Integer asked = request.dimensions();
-    if (asked != null) {
-      if (asked < 1 || asked > embedderDimension) {
-        throw new IllegalArgumentException(String.format(Locale.ROOT,
-            "dimensions must be between 1 and %d (the dimension of %s), but is: %d",
-            embedderDimension, modelName, asked));
-      }
-      dims = asked;
-    }
-    TaskPrompt prompt = request.inputType() == EmbeddingInputType.QUERY ? queryPrompt
+    int dims = model.dimensionFor(request.dimensions());
+    TaskPrompt prompt = request.inputType() == EmbeddingInputType.QUERY ? model.queryPrompt()
         : TaskPrompt.document();
     List<String> texts = new ArrayList<>(request.inputs().size());
     for (EmbeddingInput input : request.inputs()) {
       texts.add(input.text());
     }
-    List<Embedding> embeddings = embed(texts, Collections.nCopies(texts.size(), prompt), dims);
+    List<Embedding> embeddings = wrap(model.embed(texts, Collections.nCopies(texts.size(), prompt), dims));
     return EmbeddingResponse.builder()
         .embeddings(embeddings)
-        .metadata(EmbeddingResponseMetadata.builder().modelName(modelName).build())
+        .metadata(EmbeddingResponseMetadata.builder().modelName(model.name()).build())
         .build();
   }
 
@@ -205,23 +184,23 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
   /** {@return the number of values per embedding (the Matryoshka dimension when set); runs no model} */
   @Override
   public int dimension() {
-    return dimension;
+    return model.dimension();
   }
 
   /** {@return the model's name: the bundled name, the model folder, or the embedder's name} */
   @Override
   public String modelName() {
-    return modelName;
+    return model.name();
   }
 
   /** {@return the embedder behind this model} */
   public Embedder embedder() {
-    return embedder;
+    return model.embedder();
   }
 
   /** {@return the query task rendered on {@code QUERY} requests, e.g. {@code search result}} */
   public String queryTask() {
-    return queryPrompt.task();
+    return model.queryPrompt().task();
   }
 
   /**
@@ -230,26 +209,18 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
    */
   @Override
   public void close() {
-    if (ownsEmbedder) {
-      embedder.close();
-    }
+    model.close();
   }
 
   @Override
   public String toString() {
-    return "GeckoEmbeddingModel[" + modelName + ", dimension=" + dimension + ", queryTask='"
-        + queryPrompt.task() + "']";
+    return model.describe("dimension");
   }
 
-  private List<Embedding> embed(List<String> texts, List<TaskPrompt> prompts, int dims) {
-    if (texts.isEmpty()) {
-      return List.of();
-    }
-    List<dev.gecko4j.core.Embedding> ours = embedder.embedAll(texts, prompts);
-    List<Embedding> out = new ArrayList<>(ours.size());
-    for (dev.gecko4j.core.Embedding e : ours) {
-      // Embedding.from takes the array as is; toArray()/truncate give fresh copies.
-      out.add(Embedding.from(dims == e.dimension() ? e.toArray() : e.truncate(dims).toArray()));
+  private static List<Embedding> wrap(List<float[]> vectors) {
+    List<Embedding> out = new ArrayList<>(vectors.size());
+    for (float[] v : vectors) {
+      out.add(Embedding.from(v)); // takes the fresh array as is
     }
     return out;
   }
@@ -257,95 +228,16 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
   /**
    * Builds a {@link GeckoEmbeddingModel}: one source (a bundled model, a model folder or an
    * embedder; default the bundled {@code bge-small-en-v1.5}), an optional query task and
-   * Matryoshka dimension. Setters return this builder; {@link #build()} checks the combination.
+   * Matryoshka dimension, and for a model it loads the threads and long-input policy (see {@link
+   * EmbeddingModelBuilder} for the setters). Setters return this builder; {@link #build()} checks
+   * the combination.
    */
-  public static final class Builder {
-    private String model;
-    private Path modelFolder;
-    private Embedder embedder;
-    private String queryTask = TaskPrompt.SEARCH_RESULT;
-    private int dimension;
+  public static final class Builder extends EmbeddingModelBuilder<Builder> {
 
     private Builder() { }
 
-    /**
-     * Uses a bundled model (see {@link Models}), e.g. {@code bge-small-en-v1.5},
-     * {@code bge-small-en-v1.5-q}, {@code e5-small-v2}.
-     *
-     * @param bundledName the model's name or constant name, ignoring case; not null
-     * @return this builder
-     * @throws IllegalArgumentException if no bundled model has that name (the message lists them)
-     */
-    public Builder model(String bundledName) {
-      Models.byName(bundledName);
-      this.model = bundledName;
-      return this;
-    }
-
-    /**
-     * Uses a HuggingFace / sentence-transformers model folder (for example one written by
-     * {@code gecko train}), with the folder's pooling, maximum length and prompts.
-     *
-     * @param folder the folder; not null (checked when the model loads)
-     * @return this builder
-     * @throws IllegalArgumentException if {@code folder} is null
-     */
-    public Builder modelFolder(Path folder) {
-      if (folder == null) {
-        throw new IllegalArgumentException("modelFolder must not be null");
-      }
-      this.modelFolder = folder;
-      return this;
-    }
-
-    /**
-     * Uses an embedder the caller built and owns (for threads, token budget, long-input policy,
-     * CUDA...): {@link GeckoEmbeddingModel#close()} does not close it.
-     *
-     * @param embedder the embedder; not null
-     * @return this builder
-     * @throws IllegalArgumentException if {@code embedder} is null
-     */
-    public Builder embedder(Embedder embedder) {
-      if (embedder == null) {
-        throw new IllegalArgumentException("embedder must not be null");
-      }
-      this.embedder = embedder;
-      return this;
-    }
-
-    /**
-     * Sets the task of the query prompt on {@code QUERY} requests (default
-     * {@value TaskPrompt#SEARCH_RESULT}; see {@link TaskPrompt#KNOWN_TASKS}). Models whose
-     * convention has no task (BGE, E5) ignore it.
-     *
-     * @param task a non-blank task description
-     * @return this builder
-     * @throws IllegalArgumentException if {@code task} is null or blank
-     */
-    public Builder queryTask(String task) {
-      if (task == null || task.isBlank()) {
-        throw new IllegalArgumentException("queryTask must be a non-blank string, but is: "
-            + (task == null ? "null" : "'" + task + "'") + "; known tasks are "
-            + TaskPrompt.KNOWN_TASKS);
-      }
-      this.queryTask = task;
-      return this;
-    }
-
-    /**
-     * Sets a Matryoshka dimension: embeddings keep their first {@code dimension} values,
-     * renormalised. Checked against the model's dimension at {@link #build()}.
-     *
-     * @param dimension {@code >= 1}
-     * @return this builder
-     * @throws IllegalArgumentException if {@code dimension < 1}
-     */
-    public Builder dimension(int dimension) {
-      if (dimension < 1) {
-        throw new IllegalArgumentException("dimension must be >= 1, but is: " + dimension);
-      }
-      this.dimension = dimension;
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -358,35 +250,7 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
      * @throws dev.gecko4j.onnx.ModelLoadException if the model cannot be loaded
      */
     public GeckoEmbeddingModel build() {
-      int sources = (model != null ? 1 : 0) + (modelFolder != null ? 1 : 0)
-          + (embedder != null ? 1 : 0);
-      if (sources > 1) {
-        throw new IllegalStateException("set only one of model(" + model + "), modelFolder("
-            + modelFolder + ") and embedder(" + embedder + ")");
-      }
-      Embedder e = embedder;
-      String name;
-      if (e == null) {
-        OnnxEmbedder.Builder b = OnnxEmbedder.builder();
-        b = modelFolder != null ? b.modelFolder(modelFolder)
-            : b.model(model != null ? Models.byName(model) : Models.BGE_SMALL_EN_V15);
-        OnnxEmbedder onnx = b.build();
-        e = onnx;
-        name = onnx.modelName();
-      } else {
-        name = e instanceof OnnxEmbedder o ? o.modelName() : e.getClass().getSimpleName();
-      }
-      int full = e.dimension();
-      if (dimension > full) {
-        if (embedder == null) {
-          e.close();
-        }
-        throw new IllegalArgumentException(String.format(Locale.ROOT,
-            "dimension must be between 1 and %d (the dimension of %s), but is: %d", full, name,
-            dimension));
-      }
-      return new GeckoEmbeddingModel(e, embedder == null, name,
-          dimension > 0 ? dimension : full, queryTask);
+      return new GeckoEmbeddingModel(open());
     }
   }
 }

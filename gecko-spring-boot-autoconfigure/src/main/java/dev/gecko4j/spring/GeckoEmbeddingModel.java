@@ -2,14 +2,12 @@ package dev.gecko4j.spring;
 
 import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.TaskPrompt;
-import dev.gecko4j.onnx.LongInputPolicy;
-import dev.gecko4j.onnx.Models;
 import dev.gecko4j.onnx.OnnxEmbedder;
-import java.nio.file.Path;
+import dev.gecko4j.onnx.adapter.AdaptedEmbedder;
+import dev.gecko4j.onnx.adapter.EmbeddingModelBuilder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import org.springframework.ai.chat.metadata.EmptyUsage;
 import org.springframework.ai.document.Document;
 import org.springframework.ai.embedding.AbstractEmbeddingModel;
@@ -50,22 +48,11 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
   /** The {@link Document} metadata key whose string value is the document title. */
   public static final String TITLE_KEY = "title";
 
-  private final Embedder embedder;
-  private final boolean ownsEmbedder;
-  private final String modelName;
-  private final int embedderDimension;
-  private final int dimension;
-  private final TaskPrompt queryPrompt;
+  private final AdaptedEmbedder model;
 
-  private GeckoEmbeddingModel(Embedder embedder, boolean ownsEmbedder, String modelName,
-      int dimension, String queryTask) {
-    this.embedder = embedder;
-    this.ownsEmbedder = ownsEmbedder;
-    this.modelName = modelName;
-    this.embedderDimension = embedder.dimension();
-    this.dimension = dimension;
-    this.queryPrompt = TaskPrompt.query(queryTask);
-    this.embeddingDimensions.set(dimension);
+  private GeckoEmbeddingModel(AdaptedEmbedder model) {
+    this.model = model;
+    this.embeddingDimensions.set(model.dimension());
   }
 
   /** {@return a new builder; with nothing set it loads the bundled {@code bge-small-en-v1.5}} */
@@ -89,7 +76,7 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
     }
     EmbeddingOptions options = request.getOptions();
     TaskPrompt prompt = options instanceof GeckoEmbeddingOptions g
-        && g.inputType() == GeckoEmbeddingOptions.InputType.QUERY ? queryPrompt
+        && g.inputType() == GeckoEmbeddingOptions.InputType.QUERY ? model.queryPrompt()
         : TaskPrompt.document();
     List<String> texts = request.getInstructions();
     return response(embed(texts, Collections.nCopies(texts.size(), prompt), options));
@@ -108,7 +95,7 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
     if (text == null) {
       throw new IllegalArgumentException("text must not be null");
     }
-    return embed(List.of(text), List.of(queryPrompt), null).get(0);
+    return embed(List.of(text), List.of(model.queryPrompt()), null).get(0);
   }
 
   /**
@@ -161,36 +148,33 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
   /** {@return the configured number of values per embedding; runs no model} */
   @Override
   public int dimensions() {
-    return dimension;
+    return model.dimension();
   }
 
   /** {@return the model's name: the bundled name, the model folder, or the embedder's class} */
   public String modelName() {
-    return modelName;
+    return model.name();
   }
 
   /** {@return the embedder behind this model} */
   public Embedder embedder() {
-    return embedder;
+    return model.embedder();
   }
 
   /** {@return the query task rendered on queries} */
   public String queryTask() {
-    return queryPrompt.task();
+    return model.queryPrompt().task();
   }
 
   /** Closes the embedder if this model built it; idempotent. */
   @Override
   public void close() {
-    if (ownsEmbedder) {
-      embedder.close();
-    }
+    model.close();
   }
 
   @Override
   public String toString() {
-    return "GeckoEmbeddingModel[" + modelName + ", dimensions=" + dimension + ", queryTask='"
-        + queryPrompt.task() + "']";
+    return model.describe("dimensions");
   }
 
   private EmbeddingResponse response(List<float[]> vectors) {
@@ -198,166 +182,35 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
     for (int i = 0; i < vectors.size(); i++) {
       out.add(new Embedding(vectors.get(i), i));
     }
-    return new EmbeddingResponse(out, new EmbeddingResponseMetadata(modelName, new EmptyUsage()));
+    return new EmbeddingResponse(out, new EmbeddingResponseMetadata(model.name(), new EmptyUsage()));
   }
 
   private List<float[]> embed(List<String> texts, List<TaskPrompt> prompts,
       EmbeddingOptions options) {
-    int dims = dimension;
+    Integer asked = null;
     if (options != null) {
-      if (options.getModel() != null && !options.getModel().equals(modelName)) {
+      if (options.getModel() != null && !options.getModel().equals(model.name())) {
         throw new IllegalArgumentException("options ask for model '" + options.getModel()
-            + "', but this EmbeddingModel runs '" + modelName + "'");
+            + "', but this EmbeddingModel runs '" + model.name() + "'");
       }
-      Integer asked = options.getDimensions();
-      if (asked != null) {
-        if (asked < 1 || asked > embedderDimension) {
-          throw new IllegalArgumentException(String.format(Locale.ROOT,
-              "dimensions must be between 1 and %d (the dimension of %s), but is: %d",
-              embedderDimension, modelName, asked));
-        }
-        dims = asked;
-      }
+      asked = options.getDimensions();
     }
-    for (int i = 0; i < texts.size(); i++) {
-      if (texts.get(i) == null) {
-        throw new IllegalArgumentException("texts[" + i + "] must not be null");
-      }
-    }
-    if (texts.isEmpty()) {
-      return List.of();
-    }
-    List<dev.gecko4j.core.Embedding> ours = embedder.embedAll(texts, prompts);
-    List<float[]> out = new ArrayList<>(ours.size());
-    for (dev.gecko4j.core.Embedding e : ours) {
-      out.add(dims == e.dimension() ? e.toArray() : e.truncate(dims).toArray());
-    }
-    return out;
+    return model.embed(texts, prompts, model.dimensionFor(asked));
   }
 
   /**
    * Builds a {@link GeckoEmbeddingModel}: one source (a bundled model, a model folder or an
    * embedder; default the bundled {@code bge-small-en-v1.5}), the query task, a Matryoshka
-   * dimension, and for a model it loads, ONNX Runtime's intra-op threads and the long-input policy.
-   * Setters return this builder; {@link #build()} checks the combination.
+   * dimension, and for a model it loads, ONNX Runtime's intra-op threads and the long-input policy
+   * (see {@link EmbeddingModelBuilder} for the setters). Setters return this builder; {@link
+   * #build()} checks the combination.
    */
-  public static final class Builder {
-    private String model;
-    private Path modelFolder;
-    private Embedder embedder;
-    private String queryTask = TaskPrompt.SEARCH_RESULT;
-    private int dimension;
-    private int intraOpThreads;
-    private LongInputPolicy longInputPolicy = LongInputPolicy.TRUNCATE;
+  public static final class Builder extends EmbeddingModelBuilder<Builder> {
 
     private Builder() { }
 
-    /**
-     * Uses a bundled model, e.g. {@code bge-small-en-v1.5}, {@code bge-small-en-v1.5-q}.
-     *
-     * @param bundledName the model's name or constant name, ignoring case; not null
-     * @return this builder
-     * @throws IllegalArgumentException if no bundled model has that name (the message lists them)
-     */
-    public Builder model(String bundledName) {
-      Models.byName(bundledName);
-      this.model = bundledName;
-      return this;
-    }
-
-    /**
-     * Uses a HuggingFace / sentence-transformers model folder (e.g. written by {@code gecko train}).
-     *
-     * @param folder the folder; not null (checked when the model loads)
-     * @return this builder
-     * @throws IllegalArgumentException if {@code folder} is null
-     */
-    public Builder modelFolder(Path folder) {
-      if (folder == null) {
-        throw new IllegalArgumentException("modelFolder must not be null");
-      }
-      this.modelFolder = folder;
-      return this;
-    }
-
-    /**
-     * Uses an embedder the caller owns; {@link GeckoEmbeddingModel#close()} leaves it open.
-     *
-     * @param embedder the embedder; not null
-     * @return this builder
-     * @throws IllegalArgumentException if {@code embedder} is null
-     */
-    public Builder embedder(Embedder embedder) {
-      if (embedder == null) {
-        throw new IllegalArgumentException("embedder must not be null");
-      }
-      this.embedder = embedder;
-      return this;
-    }
-
-    /**
-     * Sets the task of the query prompt (default {@value TaskPrompt#SEARCH_RESULT}).
-     *
-     * @param task a non-blank task description
-     * @return this builder
-     * @throws IllegalArgumentException if {@code task} is null or blank
-     */
-    public Builder queryTask(String task) {
-      if (task == null || task.isBlank()) {
-        throw new IllegalArgumentException("queryTask must be a non-blank string, but is: "
-            + (task == null ? "null" : "'" + task + "'") + "; known tasks are "
-            + TaskPrompt.KNOWN_TASKS);
-      }
-      this.queryTask = task;
-      return this;
-    }
-
-    /**
-     * Sets a Matryoshka dimension, checked against the model's at {@link #build()}.
-     *
-     * @param dimension {@code >= 1}
-     * @return this builder
-     * @throws IllegalArgumentException if {@code dimension < 1}
-     */
-    public Builder dimension(int dimension) {
-      if (dimension < 1) {
-        throw new IllegalArgumentException("dimension must be >= 1, but is: " + dimension);
-      }
-      this.dimension = dimension;
-      return this;
-    }
-
-    /**
-     * Sets ONNX Runtime's intra-op threads of a model this builder loads (default 0: ONNX Runtime
-     * chooses).
-     *
-     * @param threads between 0 and 1024
-     * @return this builder
-     * @throws IllegalArgumentException if out of range
-     */
-    public Builder intraOpThreads(int threads) {
-      if (threads < 0 || threads > 1024) {
-        throw new IllegalArgumentException(
-            "intraOpThreads must be between 0 and 1024, but is: " + threads);
-      }
-      this.intraOpThreads = threads;
-      return this;
-    }
-
-    /**
-     * Sets what a model this builder loads does with texts over its maximum length (default
-     * {@link LongInputPolicy#TRUNCATE}).
-     *
-     * @param policy the policy; not null
-     * @return this builder
-     * @throws IllegalArgumentException if {@code policy} is null
-     */
-    public Builder longInputPolicy(LongInputPolicy policy) {
-      if (policy == null) {
-        throw new IllegalArgumentException("longInputPolicy must not be null; expected one of "
-            + List.of(LongInputPolicy.values()));
-      }
-      this.longInputPolicy = policy;
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -370,36 +223,7 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
      * @throws dev.gecko4j.onnx.ModelLoadException if the model cannot be loaded
      */
     public GeckoEmbeddingModel build() {
-      int sources = (model != null ? 1 : 0) + (modelFolder != null ? 1 : 0)
-          + (embedder != null ? 1 : 0);
-      if (sources > 1) {
-        throw new IllegalStateException("set only one of model(" + model + "), modelFolder("
-            + modelFolder + ") and embedder(" + embedder + ")");
-      }
-      Embedder e = embedder;
-      String name;
-      if (e == null) {
-        OnnxEmbedder.Builder b = OnnxEmbedder.builder().intraOpThreads(intraOpThreads)
-            .longInputPolicy(longInputPolicy);
-        b = modelFolder != null ? b.modelFolder(modelFolder)
-            : b.model(model != null ? Models.byName(model) : Models.BGE_SMALL_EN_V15);
-        OnnxEmbedder onnx = b.build();
-        e = onnx;
-        name = onnx.modelName();
-      } else {
-        name = e instanceof OnnxEmbedder o ? o.modelName() : e.getClass().getSimpleName();
-      }
-      int full = e.dimension();
-      if (dimension > full) {
-        if (embedder == null) {
-          e.close();
-        }
-        throw new IllegalArgumentException(String.format(Locale.ROOT,
-            "dimension must be between 1 and %d (the dimension of %s), but is: %d", full, name,
-            dimension));
-      }
-      return new GeckoEmbeddingModel(e, embedder == null, name,
-          dimension > 0 ? dimension : full, queryTask);
+      return new GeckoEmbeddingModel(open());
     }
   }
 }

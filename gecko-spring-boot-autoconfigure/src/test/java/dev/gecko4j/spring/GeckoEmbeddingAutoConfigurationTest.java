@@ -1,5 +1,6 @@
 package dev.gecko4j.spring;
 
+import dev.gecko4j.core.testing.RecordingEmbedder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

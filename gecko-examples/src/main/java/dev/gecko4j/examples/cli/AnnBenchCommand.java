@@ -53,6 +53,8 @@ import picocli.CommandLine.Option;
         + "queries/s, on clustered synthetic vectors and on SciFact embeddings, in one run.")
 public final class AnnBenchCommand implements Callable<Integer> {
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--vectors", defaultValue = "1000000",
       description = "synthetic corpus size; default: ${DEFAULT-VALUE}")
   int vectors;
@@ -118,9 +120,9 @@ public final class AnnBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (vectors < 10 || queries < 1 || singleQueries < 1 || dimension < 1 || clusters < 1) {
-      throw new IllegalArgumentException("--vectors must be >= 10 and --queries, "
-          + "--single-thread-queries, --dimension, --clusters >= 1, but are: " + vectors + ", "
-          + queries + ", " + singleQueries + ", " + dimension + ", " + clusters);
+      throw CliSupport.badOption(spec, "--vectors must be >= 10 and --queries, "
+          + "--single-thread-queries, --dimension, --clusters >= 1, but are: %d, %d, %d, %d, %d",
+          vectors, queries, singleQueries, dimension, clusters);
     }
     GraphIndexConfig config = GraphIndexConfig.builder().maxDegree(maxDegree).beamWidth(beamWidth)
         .searchRerank(searchRerank).refine(!noRefine).pqSubspaces(pqSubspaces).build();

@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
         + "with MTEB's protocol.")
 public final class EvaluateCommand implements Callable<Integer> {
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--model", defaultValue = "bge-small-en-v1.5",
       description = "bundled model name (see `gecko models`) or a sentence-transformers folder; "
           + "default: ${DEFAULT-VALUE}")
@@ -55,7 +57,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (dim < 0) {
-      throw new IllegalArgumentException("--dim must be >= 0, but is: " + dim);
+      throw CliSupport.badOption(spec, "--dim must be >= 0, but is: %d", dim);
     }
     long t0 = System.nanoTime();
     ProgressListener progress = new ProgressListener() {

@@ -8,7 +8,6 @@ import dev.gecko4j.core.lm.ContinuationScore;
 import dev.gecko4j.core.lm.Generation;
 import dev.gecko4j.core.lm.GenerationOptions;
 import dev.gecko4j.core.lm.LanguageModel;
-import dev.gecko4j.core.lm.LanguageModelException;
 import dev.gecko4j.core.lm.ScoreRequest;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +27,7 @@ import picocli.CommandLine.Option;
     subcommands = {LmCommand.Generate.class, LmCommand.Score.class})
 public final class LmCommand implements Runnable {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = dev.gecko4j.core.internal.GeckoJson.mapper();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -38,20 +37,6 @@ public final class LmCommand implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(System.err);
-  }
-
-  /** Runs {@code body}; a bad argument or a failing model ends with a one-line message and {"error": ...}. */
-  static int reportingErrors(Callable<Integer> body) {
-    try {
-      return body.call();
-    } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException
-        | LanguageModelException e) {
-      System.err.println("gecko lm: " + e.getMessage());
-      System.out.println(JSON.createObjectNode().put("error", String.valueOf(e.getMessage())));
-      return 2;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** {@code gecko lm generate}. */
@@ -84,7 +69,7 @@ public final class LmCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return reportingErrors(this::generate);
+      return generate();
     }
 
     private int generate() {
@@ -125,7 +110,7 @@ public final class LmCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return reportingErrors(this::score);
+      return score();
     }
 
     private int score() {

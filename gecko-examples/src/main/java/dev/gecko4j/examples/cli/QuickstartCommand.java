@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
         + "a few task-prompted searches.")
 public final class QuickstartCommand implements Callable<Integer> {
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--model", defaultValue = "bge-small-en-v1.5",
       description = "bundled model name (see `gecko models`) or a sentence-transformers folder; "
           + "default: ${DEFAULT-VALUE}")
@@ -73,8 +75,8 @@ public final class QuickstartCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (top < 1 || top > CORPUS.size()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "--top must be between 1 and %d, but is: %d", CORPUS.size(), top));
+      throw CliSupport.badOption(spec, "--top must be between 1 and %d, but is: %d",
+          CORPUS.size(), top);
     }
     long t0 = System.nanoTime();
     System.err.println("gecko quickstart: loading " + model + " ...");

@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
     description = "Embeds many short texts and samples resident memory to check for leaks.")
 public final class SoakCommand implements Callable<Integer> {
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--model", defaultValue = "bge-small-en-v1.5",
       description = "bundled model name or sentence-transformers folder; default: ${DEFAULT-VALUE}")
   String model;
@@ -46,9 +48,9 @@ public final class SoakCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (texts < 1 || chunk < 1 || warmup < 0 || warmup >= texts) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "need texts >= 1, chunk >= 1 and 0 <= warmup < texts, but got texts=%d chunk=%d "
-              + "warmup=%d", texts, chunk, warmup));
+      throw CliSupport.badOption(spec,
+          "need --texts >= 1, --chunk >= 1 and 0 <= --warmup < --texts, but got texts=%d chunk=%d "
+              + "warmup=%d", texts, chunk, warmup);
     }
     long t0 = System.nanoTime();
     List<Map<String, Object>> samples = new ArrayList<>();

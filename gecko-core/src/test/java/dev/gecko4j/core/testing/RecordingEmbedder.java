@@ -1,4 +1,4 @@
-package dev.gecko4j.spring;
+package dev.gecko4j.core.testing;
 
 import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.Embedding;
@@ -9,13 +9,17 @@ import java.util.List;
 
 /**
  * A small deterministic embedder for adapter tests: the prompted text (Gecko's unified format)
- * hashed into 8 dimensions. It records every prompted string and counts its calls and closes.
+ * hashed into 8 dimensions. It records every prompted string and counts its calls and closes. Shared
+ * by the modules' tests (gecko-core test-jar).
  */
-final class RecordingEmbedder implements Embedder {
+public final class RecordingEmbedder implements Embedder {
 
-  final List<String> rendered = new ArrayList<>();
-  int calls;
-  int closes;
+  /** Every prompted string, in the order embedded. */
+  public final List<String> rendered = new ArrayList<>();
+  /** Calls of {@link #embedAll(List, List)}. */
+  public int calls;
+  /** Calls of {@link #close()}. */
+  public int closes;
 
   @Override
   public int dimension() {
