@@ -5,15 +5,20 @@
 #   - langchain4j: the README's LangChain4j example, then SciFact through LangChain4j's ingestor,
 #     store and retriever against gecko4j's own embeddings and FlatIndex (needs ../shared/data);
 #   - spring-boot: the README's Spring Boot example (only the starter), launched with the whole
-#     class path spelled out (several KB) plus a 64 KB system property, as long launchers do.
+#     class path spelled out (several KB) plus a 64 KB system property, as long launchers do;
+#   - spark: the README's Spark example, GeckoEmbeddings in local[2] on SciFact passages against
+#     OnnxEmbedder in the same JVM (Spark 4.2.0 with its module flags; needs ../shared/data).
 # Env: JAVA (the java to run with; default `java`), DATA (default ../shared/data beside the repo),
-# DOCS / QUERIES (SciFact slice; default 600 / 300). The last stdout line is one JSON object.
+# DOCS / QUERIES (SciFact slice; default 600 / 300), SPARK_ROWS (default 300), CONSUMERS (which to
+# run; default "langchain4j spring-boot spark"). The last stdout line is one JSON object.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 JAVA="${JAVA:-java}"
 DATA="${DATA:-$root/../shared/data}"
 DOCS="${DOCS:-600}"
 QUERIES="${QUERIES:-300}"
+SPARK_ROWS="${SPARK_ROWS:-300}"
+CONSUMERS="${CONSUMERS:-langchain4j spring-boot spark}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 jver="$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.version = //p')"
@@ -24,18 +29,32 @@ build() { # name: compiles the consumer and writes its class path to $work/<name
   (cd "$work/$1" && mvn -B -q package dependency:build-classpath -Dmdep.outputFile=cp.txt >&2)
   echo "$work/$1/target/classes:$(cat "$work/$1/cp.txt")" > "$work/$1.cp"
 }
-run() { # name main-class args...: a plain java -cp launch, output in $work/<name>.out
-  local name="$1"; shift
+run() { # name extra-flags main-class args...: a plain java -cp launch, output in $work/<name>.out
+  local name="$1" extra="$2"; shift 2
   local cp; cp="$(cat "$work/$name.cp")"
   echo "== $name: java $jver, class path ${#cp} characters, plus a 64 KB -Dpad" >&2
-  "$JAVA" "${flags[@]}" "-Dpad=$(head -c 65536 /dev/zero | tr '\0' x)" -cp "$cp" "$@" > "$work/$name.out"
+  # shellcheck disable=SC2086 # $extra is a list of flags
+  "$JAVA" "${flags[@]}" $extra "-Dpad=$(head -c 65536 /dev/zero | tr '\0' x)" -cp "$cp" "$@" \
+    > "$work/$name.out"
   cat "$work/$name.out" >&2
 }
-build langchain4j
-build spring-boot
-run langchain4j demo.GeckoRag "$DATA/beir/scifact" "$DOCS" "$QUERIES"
-run spring-boot demo.App
-lc4j="$(tail -1 "$work/langchain4j.out")"
-spring="$(grep ' floats$' "$work/spring-boot.out" | tail -1 || true)"
-case "$spring" in GeckoEmbeddingModel*"-> 384 floats") ok=true ;; *) ok=false ;; esac
-printf '{"java":"%s","langchain4j":%s,"spring_boot":{"line":"%s","ok":%s}}\n' "$jver" "$lc4j" "$spring" "$ok"
+json="{\"java\":\"$jver\""
+for c in $CONSUMERS; do
+  build "$c"
+  case "$c" in
+    langchain4j)
+      run langchain4j "" demo.GeckoRag "$DATA/beir/scifact" "$DOCS" "$QUERIES"
+      json="$json,\"langchain4j\":$(tail -1 "$work/langchain4j.out")" ;;
+    spring-boot)
+      run spring-boot "" demo.App
+      spring="$(grep ' floats$' "$work/spring-boot.out" | tail -1 || true)"
+      case "$spring" in GeckoEmbeddingModel*"-> 384 floats") ok=true ;; *) ok=false ;; esac
+      json="$json,\"spring_boot\":{\"line\":\"$spring\",\"ok\":$ok}" ;;
+    spark)
+      spark_flags="$("$JAVA" -cp "$(cat "$work/spark.cp")" dev.gecko4j.spark.SparkJvmFlags)"
+      run spark "$spark_flags" demo.SparkEmbed "$DATA/beir/scifact/corpus.jsonl" "$SPARK_ROWS"
+      json="$json,\"spark\":$(tail -1 "$work/spark.out")" ;;
+    *) echo "unknown consumer: $c (expected langchain4j, spring-boot or spark)" >&2; exit 2 ;;
+  esac
+done
+echo "$json}"

@@ -1,6 +1,5 @@
 package dev.gecko4j.spark;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.eval.BeirDataset;
@@ -178,7 +177,7 @@ public final class SparkEmbeddingBench {
       json.put("spark_outside_ort_s", round(bestSpark - inEmbedderS + tokenizeS / cores));
       json.put("java", System.getProperty("java.version"));
       json.put("spark", spark.version());
-      System.out.println(new ObjectMapper().writeValueAsString(json));
+      System.out.println(dev.gecko4j.core.internal.GeckoJson.mapper().writeValueAsString(json));
     } finally {
       spark.stop();
     }

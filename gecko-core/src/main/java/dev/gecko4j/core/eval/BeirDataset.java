@@ -1,7 +1,6 @@
 package dev.gecko4j.core.eval;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -46,8 +45,7 @@ import java.util.stream.StreamSupport;
 public final class BeirDataset {
 
   /** Rejects a line holding more than one value (a lost newline, or trailing garbage). */
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper JSON = dev.gecko4j.core.internal.GeckoJson.mapper();
   private static final String QRELS_HEADER = "query-id\tcorpus-id\tscore";
 
   private final Path dir;

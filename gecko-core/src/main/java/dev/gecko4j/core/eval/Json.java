@@ -7,7 +7,7 @@ import java.util.Map;
 /** Shared Jackson mapper for result JSON. */
 final class Json {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = dev.gecko4j.core.internal.GeckoJson.mapper();
 
   private Json() {}
 

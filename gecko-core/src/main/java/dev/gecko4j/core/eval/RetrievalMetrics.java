@@ -120,20 +120,9 @@ public final class RetrievalMetrics {
    */
   public static double recallAt(Map<String, Integer> judgments, List<ScoredDocument> results,
       int k) {
-    checkJudgments(judgments);
-    checkK(k);
     int relevant = relevantCount(judgments);
-    if (relevant == 0) {
-      return 0.0;
-    }
-    List<ScoredDocument> ranked = trecOrder(results);
-    int found = 0;
-    for (int i = 0; i < Math.min(k, ranked.size()); i++) {
-      if (gain(judgments, ranked.get(i).id()) >= 1) {
-        found++;
-      }
-    }
-    return (double) found / relevant;
+    int[] ranks = relevantRanks(judgments, results, k);
+    return relevant == 0 ? 0.0 : (double) ranks.length / relevant;
   }
 
   /**
@@ -147,15 +136,8 @@ public final class RetrievalMetrics {
    * @throws IllegalArgumentException if an argument is null, {@code k < 1}, or results repeat an id
    */
   public static double mrrAt(Map<String, Integer> judgments, List<ScoredDocument> results, int k) {
-    checkJudgments(judgments);
-    checkK(k);
-    List<ScoredDocument> ranked = trecOrder(results);
-    for (int i = 0; i < Math.min(k, ranked.size()); i++) {
-      if (gain(judgments, ranked.get(i).id()) >= 1) {
-        return 1.0 / (i + 1);
-      }
-    }
-    return 0.0;
+    int[] ranks = relevantRanks(judgments, results, k);
+    return ranks.length == 0 ? 0.0 : 1.0 / (ranks[0] + 1);
   }
 
   /**
@@ -170,22 +152,13 @@ public final class RetrievalMetrics {
    * @throws IllegalArgumentException if an argument is null, {@code k < 1}, or results repeat an id
    */
   public static double mapAt(Map<String, Integer> judgments, List<ScoredDocument> results, int k) {
-    checkJudgments(judgments);
-    checkK(k);
     int relevant = relevantCount(judgments);
-    if (relevant == 0) {
-      return 0.0;
-    }
-    List<ScoredDocument> ranked = trecOrder(results);
-    int found = 0;
+    int[] ranks = relevantRanks(judgments, results, k);
     double sum = 0;
-    for (int i = 0; i < Math.min(k, ranked.size()); i++) {
-      if (gain(judgments, ranked.get(i).id()) >= 1) {
-        found++;
-        sum += (double) found / (i + 1);
-      }
+    for (int found = 0; found < ranks.length; found++) {
+      sum += (double) (found + 1) / (ranks[found] + 1);
     }
-    return sum / relevant;
+    return relevant == 0 ? 0.0 : sum / relevant;
   }
 
   /**
@@ -204,6 +177,22 @@ public final class RetrievalMetrics {
       }
     }
     return n;
+  }
+
+  /** The 0-based ranks, in TREC order, of the relevant documents among the top {@code k} results. */
+  private static int[] relevantRanks(Map<String, Integer> judgments, List<ScoredDocument> results,
+      int k) {
+    checkJudgments(judgments);
+    checkK(k);
+    List<ScoredDocument> ranked = trecOrder(results);
+    int[] ranks = new int[Math.min(k, ranked.size())];
+    int found = 0;
+    for (int i = 0; i < ranks.length; i++) {
+      if (gain(judgments, ranked.get(i).id()) >= 1) {
+        ranks[found++] = i;
+      }
+    }
+    return java.util.Arrays.copyOf(ranks, found);
   }
 
   private static int gain(Map<String, Integer> judgments, String id) {
