@@ -3,8 +3,10 @@ package dev.gecko4j.fret;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gecko4j.core.fret.FretExample;
+import dev.gecko4j.fret.run.FretRows;
+import dev.gecko4j.fret.run.StopSignal;
+import dev.gecko4j.fret.testing.SciFactSlice;
 import dev.gecko4j.onnx.Models;
-import dev.gecko4j.onnx.OnnxEmbedder;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +34,7 @@ class MineKillResumeTest {
     Path model = SciFactSlice.stories260K();
     SciFactSlice slice = SciFactSlice.write(dir, 12, 40);
     Path cache = dir.resolve("cache");
-    try (OnnxEmbedder embedder = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15).build();
-        CorpusStore corpus = CorpusStore.open(slice.corpus)) {
-      EmbeddingCache.ensure(corpus, embedder, Models.BGE_SMALL_EN_V15.modelName(), cache, 32, n -> {});
-    }
+    slice.embed(Models.BGE_SMALL_EN_V15, cache).close();
     Path out = dir.resolve("rows.jsonl");
     List<String> command = command(slice, cache, out, model);
 
@@ -76,10 +75,7 @@ class MineKillResumeTest {
     Path model = SciFactSlice.stories260K();
     SciFactSlice slice = SciFactSlice.write(dir, 12, 40);
     Path cache = dir.resolve("cache");
-    try (OnnxEmbedder embedder = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15).build();
-        CorpusStore corpus = CorpusStore.open(slice.corpus)) {
-      EmbeddingCache.ensure(corpus, embedder, Models.BGE_SMALL_EN_V15.modelName(), cache, 32, n -> {});
-    }
+    slice.embed(Models.BGE_SMALL_EN_V15, cache).close();
     Path out = dir.resolve("rows.jsonl");
     List<String> command = command(slice, cache, out, model);
     Path firstLog = dir.resolve("first.log");
