@@ -252,7 +252,8 @@ class OpenAiLanguageModelTest {
     ObjectNode choice = echoChoice(0, tokens, lp);
 
     // when
-    ContinuationScore s = OpenAiLanguageModel.continuationScore(new ScoreRequest("Her name is Lil", "y"), choice);
+    ContinuationScore s = OpenAiWire.continuationScore(new ScoreRequest("Her name is Lil", "y"),
+        OpenAiWire.bind(choice, OpenAiWire.Choice.class, "the test"));
 
     // then
     assertThat(s.tokenLogProbabilities()).containsExactly(-2.25);
