@@ -1,9 +1,9 @@
 package dev.gecko4j.examples.cli;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.fret.FretOptions;
 import dev.gecko4j.core.fret.NegativeStrategy;
+import dev.gecko4j.core.internal.GeckoJson;
 import dev.gecko4j.core.lm.LanguageModel;
 import dev.gecko4j.fret.FretMine;
 import dev.gecko4j.fret.export.FretExporters;
@@ -165,7 +165,7 @@ public final class MineCommand implements Callable<Integer> {
           stop);
       FretStats stats = result.stats();
       Map<String, Object> json = new LinkedHashMap<>();
-      json.putAll(new ObjectMapper().convertValue(stats, new TypeReference<Map<String, Object>>() {}));
+      json.putAll(GeckoJson.mapper().convertValue(stats, new TypeReference<Map<String, Object>>() {}));
       json.put("drop_count", stats.dropCount());
       json.put("skipped_qrels", result.skippedQrels());
       json.put("mode", queries == null ? "generation" : "relabel");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gecko4j.core.PromptConvention;
 import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.fret.FretExample;
+import dev.gecko4j.core.internal.GeckoJson;
 import dev.gecko4j.fret.run.FretRows;
 import dev.gecko4j.fret.run.JsonlAppender;
 import java.io.UncheckedIOException;
@@ -24,7 +25,7 @@ import java.nio.file.Path;
  */
 public final class FretExporters {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = GeckoJson.mapper();
 
   private FretExporters() {}
 

@@ -3,6 +3,7 @@ package dev.gecko4j.fret.generate;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gecko4j.core.internal.GeckoJson;
 
 /**
  * One E5-mistral-style synthetic example: a task, a query, a positive and a hard negative document,
@@ -35,7 +36,7 @@ public record E5Triplet(
     @JsonProperty("model") String model,
     @JsonProperty("prompt_version") String promptVersion) {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = GeckoJson.mapper();
 
   /** Validates the fields. */
   public E5Triplet {

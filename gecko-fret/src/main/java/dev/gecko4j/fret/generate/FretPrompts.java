@@ -1,5 +1,6 @@
 package dev.gecko4j.fret.generate;
 
+import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.fret.retrieve.Passage;
 import java.util.List;
 
@@ -97,10 +98,8 @@ public final class FretPrompts {
    * @throws IllegalArgumentException if an argument is null or {@code taskType} is blank
    */
   public static String queryGeneration(String taskType, String passage, boolean fewShot) {
-    if (taskType == null || taskType.isBlank()) {
-      throw new IllegalArgumentException("taskType must be non-blank, but is: " + taskType);
-    }
-    requireText("passage", passage);
+    Args.notBlank(taskType, "taskType");
+    Args.notNull(passage, "passage");
     String head = fewShot ? QG_HEAD : QG_HEAD.substring(0, QG_HEAD.indexOf("\n\n") + 2);
     return head + "Task type: " + oneLine(taskType) + "\nPassage: " + oneLine(passage) + "\n";
   }
@@ -114,7 +113,7 @@ public final class FretPrompts {
    * @throws IllegalArgumentException if {@code passage} is null
    */
   public static String queryLikelihood(String passage) {
-    requireText("passage", passage);
+    Args.notNull(passage, "passage");
     return QL_HEAD + "Passage: " + oneLine(passage) + "\nQuery:";
   }
 
@@ -126,9 +125,7 @@ public final class FretPrompts {
    * @throws IllegalArgumentException if {@code query} is null or blank
    */
   public static String queryLikelihoodContinuation(String query) {
-    if (query == null || query.isBlank()) {
-      throw new IllegalArgumentException("query must be non-blank, but is: " + query);
-    }
+    Args.notBlank(query, "query");
     return " " + oneLine(query);
   }
 
@@ -142,8 +139,8 @@ public final class FretPrompts {
    * @throws IllegalArgumentException if an argument is null
    */
   public static String relevance(String query, String passage) {
-    requireText("query", query);
-    requireText("passage", passage);
+    Args.notNull(query, "query");
+    Args.notNull(passage, "passage");
     return RC_HEAD + "Query: " + oneLine(query) + "\nPassage: " + oneLine(passage) + "\nRelevance:";
   }
 
@@ -155,10 +152,7 @@ public final class FretPrompts {
    * @throws IllegalArgumentException if {@code label} is not one of {@link #RC_LABELS}
    */
   public static String relevanceContinuation(String label) {
-    if (!RC_LABELS.contains(label)) {
-      throw new IllegalArgumentException(
-          "label must be one of " + RC_LABELS + ", but is: " + label);
-    }
+    Args.require(RC_LABELS.contains(label), "label must be one of %s, but is: %s", RC_LABELS, label);
     return " " + label;
   }
 
@@ -171,10 +165,8 @@ public final class FretPrompts {
    * @throws IllegalArgumentException if {@code text} is null or {@code maxChars < 1}
    */
   public static String cut(String text, int maxChars) {
-    requireText("text", text);
-    if (maxChars < 1) {
-      throw new IllegalArgumentException("maxChars must be >= 1, but is: " + maxChars);
-    }
+    Args.notNull(text, "text");
+    Args.positive(maxChars, "maxChars");
     if (text.length() <= maxChars) {
       return text;
     }
@@ -191,11 +183,5 @@ public final class FretPrompts {
 
   private static String oneLine(String s) {
     return s.replaceAll("\\s+", " ").strip();
-  }
-
-  private static void requireText(String name, String v) {
-    if (v == null) {
-      throw new IllegalArgumentException(name + " must not be null");
-    }
   }
 }

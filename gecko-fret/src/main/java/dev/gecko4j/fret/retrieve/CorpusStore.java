@@ -1,8 +1,8 @@
 package dev.gecko4j.fret.retrieve;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gecko4j.core.internal.GeckoJson;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,8 +32,7 @@ import java.util.Map;
 public final class CorpusStore implements AutoCloseable {
 
   /** Rejects a line holding more than one value (a lost newline, or trailing garbage). */
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper MAPPER = GeckoJson.mapper();
 
   private final Path file;
   private final FileChannel channel;

@@ -2,8 +2,8 @@ package dev.gecko4j.fret.run;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gecko4j.core.internal.GeckoJson;
 
 /**
  * One line of a run's drop log ({@code <output>.drops.jsonl}): a seed that produced no row, why,
@@ -23,9 +23,7 @@ record DropRecord(
     @JsonProperty("detail") String detail,
     @JsonProperty("llm_requests") int llmRequests) {
 
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper MAPPER = GeckoJson.mapper();
 
   /** Validates the fields. */
   public DropRecord {

@@ -3,6 +3,7 @@ package dev.gecko4j.fret.run;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gecko4j.core.internal.GeckoJson;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -39,7 +40,7 @@ public record FretStats(
     @JsonProperty("truncated_bytes") long truncatedBytes,
     @JsonProperty("skipped_seeds") long skippedSeeds) {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = GeckoJson.mapper();
 
   /** Copies the maps (sorted by key). */
   public FretStats {
