@@ -19,8 +19,8 @@ package dev.gecko4j.core.fret;
  *
  * <p><b>Args</b> (of an implementation): an {@code Embedder} for the query and the corpus (corpus
  * vectors computed ahead of time hold only for an embedder of the same {@code
- * Embedder#fingerprint()}), a {@code LanguageModel} that can {@code generate} and {@code score}, the corpus, and
- * {@link FretOptions} (N, negative strategy, seed, task types, retries).
+ * Embedder#fingerprint()}), a {@code LanguageModel} that can {@code generate} and {@code score},
+ * the corpus, and {@link FretOptions} (N, negative strategy, seed, task types, retries).
  *
  * <p><b>References</b>: Lee et al., "Gecko: Versatile Text Embeddings Distilled from Large Language
  * Models", 2024, section 3 (FRet); the prompts P_QG, P_QL, P_RC are not published, so

@@ -44,11 +44,11 @@ import java.util.zip.CRC32;
  * <p>The file is written to a temporary name, forced to disk, renamed atomically and its folder
  * forced, so it is either complete or absent: a killed build or a failed write (a full disk) leaves
  * no cache file, and the temporary file is removed when the failure is an exception. A cache is
- * reused only when its header matches the fingerprint, dimension, count and ids checksum, its size is
- * exactly the header's, and the CRC32 of its payload matches; otherwise the reason is logged and it
- * is recomputed, never loaded. Files of the older {@code GKEMB001} and {@code GKEMB002} layouts (keyed by a name the caller gave)
- * are recomputed the same way.
- * Checking the CRC reads the whole file once per {@link #ensure} (a few seconds per GB).
+ * reused only when its header matches the fingerprint, dimension, count and ids checksum, its size
+ * is exactly the header's, and the CRC32 of its payload matches; otherwise the reason is logged and
+ * it is recomputed, never loaded. Files of the older {@code GKEMB001} and {@code GKEMB002} layouts
+ * (keyed by a name the caller gave) are recomputed the same way. Checking the CRC reads the whole
+ * file once per {@link #ensure} (a few seconds per GB).
  */
 public final class EmbeddingCache {
 
@@ -69,8 +69,8 @@ public final class EmbeddingCache {
    * @param payloadBytes the length of the payload (vectors and ids) after {@code dataOffset}
    * @param crc32 the CRC32 of the payload
    */
-  public record Header(String embedderName, String fingerprintSha256, int dimension, long count, String idsChecksum,
-      long dataOffset, long payloadBytes, int crc32) {}
+  public record Header(String embedderName, String fingerprintSha256, int dimension, long count,
+      String idsChecksum, long dataOffset, long payloadBytes, int crc32) {}
 
   /**
    * Returns the cache file of {@code corpus} embedded by {@code embedder} in {@code cacheDir},

@@ -38,7 +38,8 @@ class AnnPolicyTest {
 
   @BeforeAll
   void setUp() throws Exception {
-    embedded = SciFactSlice.write(dir, 6, 40).embed(Models.BGE_SMALL_EN_V15_Q, dir.resolve("cache"));
+    embedded = SciFactSlice.write(dir, 6, 40)
+        .embed(Models.BGE_SMALL_EN_V15_Q, dir.resolve("cache"));
     embedder = embedded.embedder();
     corpus = embedded.corpus();
     cacheFile = embedded.cacheFile();
@@ -87,7 +88,8 @@ class AnnPolicyTest {
   @Test
   void should_stay_exact_when_no_ann_module_is_on_the_class_path() {
     assertThat(AnnPolicy.defaults().factory()).isEmpty();
-    assertThat(AnnPolicy.defaults().withThreshold(2).indexFor(cacheFile, ProgressListener.NONE)).isEmpty();
+    assertThat(AnnPolicy.defaults().withThreshold(2).indexFor(cacheFile, ProgressListener.NONE))
+        .isEmpty();
   }
 
   @Test
@@ -98,7 +100,8 @@ class AnnPolicyTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("factory");
     assertThatThrownBy(() -> AnnPolicy.defaults().indexFor(null, ProgressListener.NONE))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cacheFile");
-    assertThatThrownBy(() -> AnnPolicy.defaults().indexFor(dir.resolve("corpus.jsonl"), ProgressListener.NONE))
+    assertThatThrownBy(() -> AnnPolicy.defaults()
+        .indexFor(dir.resolve("corpus.jsonl"), ProgressListener.NONE))
         .isInstanceOf(RuntimeException.class);
     VectorIndex small = VectorIndexFactory.flat().create(vectors.dimension(),
         dev.gecko4j.core.vector.Similarity.COSINE, 1);

@@ -57,16 +57,18 @@ public final class DiskFullChannel extends FileChannel {
 
   @Override
   public int write(ByteBuffer src) throws IOException {
-    ByteBuffer part = allowed(src);
-    int n = real.write(part);
-    src.position(src.position() + n);
-    return n;
+    return writeWithin(src, -1);
   }
 
   @Override
   public int write(ByteBuffer src, long position) throws IOException {
+    return writeWithin(src, position);
+  }
+
+  /** Writes what the budget allows of {@code src}, at {@code position} or (when negative) on. */
+  private int writeWithin(ByteBuffer src, long position) throws IOException {
     ByteBuffer part = allowed(src);
-    int n = real.write(part, position);
+    int n = position < 0 ? real.write(part) : real.write(part, position);
     src.position(src.position() + n);
     return n;
   }
