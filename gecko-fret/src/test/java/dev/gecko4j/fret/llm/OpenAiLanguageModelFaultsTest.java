@@ -31,8 +31,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -49,18 +47,8 @@ class OpenAiLanguageModelFaultsTest {
 
   @TempDir Path dir;
 
-  private LoopbackLlmServer server;
+  @RegisterExtension final LoopbackLlmServer server = new LoopbackLlmServer();
   @RegisterExtension final LogCapture logs = new LogCapture();
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new LoopbackLlmServer();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   private OpenAiLanguageModel.Builder client(String baseUrl) {
     return OpenAiLanguageModel.builder().baseUrl(baseUrl).model("m").apiKey(KEY)
