@@ -1,16 +1,27 @@
 package dev.gecko4j.fret;
 
-import dev.gecko4j.core.eval.BeirDataset;
 import dev.gecko4j.core.Embedder;
+import dev.gecko4j.core.ProgressListener;
+import dev.gecko4j.core.eval.BeirDataset;
 import dev.gecko4j.core.fret.FretOptions;
 import dev.gecko4j.core.fret.FretSeed;
 import dev.gecko4j.core.index.VectorIndex;
+import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.lm.LanguageModel;
+import dev.gecko4j.fret.retrieve.AnnPolicy;
+import dev.gecko4j.fret.retrieve.CorpusStore;
+import dev.gecko4j.fret.retrieve.EmbeddingCache;
+import dev.gecko4j.fret.retrieve.MappedVectors;
+import dev.gecko4j.fret.run.BeirSeeds;
+import dev.gecko4j.fret.run.FretStats;
+import dev.gecko4j.fret.run.MiningListener;
+import dev.gecko4j.fret.run.MiningRun;
+import dev.gecko4j.fret.run.StopSignal;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.IntConsumer;
+import java.util.function.BooleanSupplier;
 
 /**
  * The whole "mine" program as one call, for the CLI and for embedding in applications: opens the
@@ -21,43 +32,27 @@ import java.util.function.IntConsumer;
  * @param corpus the BEIR {@code corpus.jsonl}; not null
  * @param queries the BEIR {@code queries.jsonl} (relabel mode), or null
  * @param qrels the qrels TSV (relabel mode), or null; set exactly when {@code queries} is
- * @param cacheDir where the corpus embeddings are cached; not null
- * @param embedderName the embedder's name (the cache key); not blank
+ * @param cacheDir where the corpus embeddings are cached (keyed on the embedder's {@link
+ *     Embedder#fingerprint()}, see {@link EmbeddingCache}); not null
  * @param output the output JSONL; not null
  * @param limit the rows the output should hold at the end, {@code >= 1}, or {@link Long#MAX_VALUE}
  * @param maxSeeds the most seeds this run mines, {@code >= 1}, or {@link Long#MAX_VALUE}
  * @param options the miner options; not null
  */
-public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, String embedderName,
-    Path output, long limit, long maxSeeds, FretOptions options) {
+public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Path output,
+    long limit, long maxSeeds, FretOptions options) {
 
   /** Validates the fields. */
   public FretMine {
-    if (corpus == null) {
-      throw new IllegalArgumentException("corpus must not be null");
-    }
-    if (cacheDir == null) {
-      throw new IllegalArgumentException("cacheDir must not be null");
-    }
-    if (output == null) {
-      throw new IllegalArgumentException("output must not be null");
-    }
-    if (options == null) {
-      throw new IllegalArgumentException("options must not be null");
-    }
-    if ((queries == null) != (qrels == null)) {
-      throw new IllegalArgumentException("queries and qrels must be given together (relabel mode)"
-          + " or both left out (generation mode), but queries=" + queries + ", qrels=" + qrels);
-    }
-    if (embedderName == null || embedderName.isBlank()) {
-      throw new IllegalArgumentException("embedderName must be non-blank, but is: " + embedderName);
-    }
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be >= 1, but is: " + limit);
-    }
-    if (maxSeeds < 1) {
-      throw new IllegalArgumentException("maxSeeds must be >= 1, but is: " + maxSeeds);
-    }
+    Args.notNull(corpus, "corpus");
+    Args.notNull(cacheDir, "cacheDir");
+    Args.notNull(output, "output");
+    Args.notNull(options, "options");
+    Args.require((queries == null) == (qrels == null), "queries and qrels must be given together"
+        + " (relabel mode) or both left out (generation mode), but queries=%s, qrels=%s", queries,
+        qrels);
+    Args.atLeast(limit, 1, "limit");
+    Args.atLeast(maxSeeds, 1, "maxSeeds");
   }
 
   /**
@@ -74,13 +69,14 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Str
    *
    * @param embedder the embedder; not null (not closed here)
    * @param llm the language model; not null (not closed here)
-   * @param embedProgress hears passages embedded while the cache is built; not null
+   * @param embedProgress hears passages embedded while the cache is built (stage {@code
+   *     "passages"}); not null
    * @param listener hears rows and drops; not null
    * @return the statistics
    * @throws IllegalArgumentException if an argument or input file is invalid
    */
-  public Result run(Embedder embedder, LanguageModel llm, IntConsumer embedProgress,
-      ProgressListener listener) {
+  public Result run(Embedder embedder, LanguageModel llm, ProgressListener embedProgress,
+      MiningListener listener) {
     return run(embedder, llm, embedProgress, listener, AnnPolicy.defaults(), () -> false);
   }
 
@@ -90,14 +86,15 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Str
    *
    * @param embedder the embedder; not null (not closed here)
    * @param llm the language model; not null (not closed here)
-   * @param embedProgress hears passages embedded while the cache is built; not null
+   * @param embedProgress hears passages embedded while the cache is built (stage {@code
+   *     "passages"}); not null
    * @param listener hears rows and drops; not null
    * @param stopWhen the stop request; not null
    * @return the statistics
    * @throws IllegalArgumentException if an argument or input file is invalid
    */
-  public Result run(Embedder embedder, LanguageModel llm, IntConsumer embedProgress,
-      ProgressListener listener, java.util.function.BooleanSupplier stopWhen) {
+  public Result run(Embedder embedder, LanguageModel llm, ProgressListener embedProgress,
+      MiningListener listener, BooleanSupplier stopWhen) {
     return run(embedder, llm, embedProgress, listener, AnnPolicy.defaults(), stopWhen);
   }
 
@@ -109,37 +106,26 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Str
    *
    * @param embedder the embedder; not null (not closed here)
    * @param llm the language model; not null (not closed here)
-   * @param embedProgress hears passages embedded while the cache is built; not null
+   * @param embedProgress hears passages embedded while the cache is built (stage {@code
+   *     "passages"}); not null
    * @param listener hears rows and drops; not null
    * @param ann when to use an approximate index; not null
    * @param stopWhen the stop request; not null
    * @return the statistics
    * @throws IllegalArgumentException if an argument or input file is invalid
    */
-  public Result run(Embedder embedder, LanguageModel llm, IntConsumer embedProgress,
-      ProgressListener listener, AnnPolicy ann, java.util.function.BooleanSupplier stopWhen) {
-    if (stopWhen == null) {
-      throw new IllegalArgumentException("stopWhen must not be null");
-    }
-    if (ann == null) {
-      throw new IllegalArgumentException("ann must not be null");
-    }
-    if (embedder == null) {
-      throw new IllegalArgumentException("embedder must not be null");
-    }
-    if (llm == null) {
-      throw new IllegalArgumentException("llm must not be null");
-    }
-    if (embedProgress == null) {
-      throw new IllegalArgumentException("embedProgress must not be null");
-    }
-    if (listener == null) {
-      throw new IllegalArgumentException("listener must not be null");
-    }
+  public Result run(Embedder embedder, LanguageModel llm, ProgressListener embedProgress,
+      MiningListener listener, AnnPolicy ann, BooleanSupplier stopWhen) {
+    Args.notNull(stopWhen, "stopWhen");
+    Args.notNull(ann, "ann");
+    Args.notNull(embedder, "embedder");
+    Args.notNull(llm, "llm");
+    Args.notNull(embedProgress, "embedProgress");
+    Args.notNull(listener, "listener");
     try (CorpusStore store = CorpusStore.open(corpus)) {
-      Path cache = EmbeddingCache.ensure(store, embedder, embedderName, cacheDir, 32, embedProgress);
+      Path cache = EmbeddingCache.ensure(store, embedder, cacheDir, 32, embedProgress);
       try (MappedVectors vectors = MappedVectors.open(cache)) {
-        VectorIndex index = ann.indexFor(cache, inserted -> { }).orElse(null);
+        VectorIndex index = ann.indexFor(cache, ProgressListener.NONE).orElse(null);
         FretPipeline pipeline = FretPipeline.builder().embedder(embedder).languageModel(llm)
             .corpus(store).vectors(vectors).index(index).options(options).build();
         Map<String, Long> skipped = new TreeMap<>();

@@ -8,7 +8,18 @@ import dev.gecko4j.core.fret.FretOptions;
 import dev.gecko4j.core.fret.FretOutcome;
 import dev.gecko4j.core.fret.FretSeed;
 import dev.gecko4j.core.index.VectorIndex;
+import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.lm.LanguageModel;
+import dev.gecko4j.fret.generate.FretPrompts;
+import dev.gecko4j.fret.generate.QueryGenerator;
+import dev.gecko4j.fret.rerank.Reranker;
+import dev.gecko4j.fret.rerank.RrfSelection;
+import dev.gecko4j.fret.retrieve.AnnPolicy;
+import dev.gecko4j.fret.retrieve.CorpusStore;
+import dev.gecko4j.fret.retrieve.EmbeddingCache;
+import dev.gecko4j.fret.retrieve.MappedVectors;
+import dev.gecko4j.fret.retrieve.NeighbourRetriever;
+import dev.gecko4j.fret.retrieve.Passage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -92,7 +103,7 @@ public final class FretPipeline implements FretMiner {
      * @throws IllegalArgumentException if null
      */
     public Builder embedder(Embedder e) {
-      this.embedder = require(e, "embedder");
+      this.embedder = Args.notNull(e, "embedder");
       return this;
     }
 
@@ -104,7 +115,7 @@ public final class FretPipeline implements FretMiner {
      * @throws IllegalArgumentException if null
      */
     public Builder languageModel(LanguageModel m) {
-      this.llm = require(m, "languageModel");
+      this.llm = Args.notNull(m, "languageModel");
       return this;
     }
 
@@ -116,7 +127,7 @@ public final class FretPipeline implements FretMiner {
      * @throws IllegalArgumentException if null
      */
     public Builder corpus(CorpusStore c) {
-      this.corpus = require(c, "corpus");
+      this.corpus = Args.notNull(c, "corpus");
       return this;
     }
 
@@ -128,7 +139,7 @@ public final class FretPipeline implements FretMiner {
      * @throws IllegalArgumentException if null
      */
     public Builder vectors(MappedVectors v) {
-      this.vectors = require(v, "vectors");
+      this.vectors = Args.notNull(v, "vectors");
       return this;
     }
 
@@ -140,7 +151,7 @@ public final class FretPipeline implements FretMiner {
      * @throws IllegalArgumentException if null
      */
     public Builder options(FretOptions o) {
-      this.options = require(o, "options");
+      this.options = Args.notNull(o, "options");
       return this;
     }
 
@@ -159,13 +170,6 @@ public final class FretPipeline implements FretMiner {
             + (corpus == null ? "corpus " : "") + (vectors == null ? "vectors" : ""));
       }
       return new FretPipeline(this);
-    }
-
-    private static <T> T require(T v, String name) {
-      if (v == null) {
-        throw new IllegalArgumentException(name + " must not be null");
-      }
-      return v;
     }
   }
 
@@ -186,9 +190,7 @@ public final class FretPipeline implements FretMiner {
    * @throws IllegalArgumentException if {@code row} is null
    */
   public void resumeFrom(FretExample row) {
-    if (row == null) {
-      throw new IllegalArgumentException("row must not be null");
-    }
+    Args.notNull(row, "row");
     if (row.queryId().startsWith("gen:")) {
       seenQueries.add(QueryGenerator.normalise(row.query()));
     }
@@ -213,9 +215,7 @@ public final class FretPipeline implements FretMiner {
 
   @Override
   public FretOutcome mine(FretSeed seed) {
-    if (seed == null) {
-      throw new IllegalArgumentException("seed must not be null");
-    }
+    Args.notNull(seed, "seed");
     int requests = 0;
     String task;
     String query;

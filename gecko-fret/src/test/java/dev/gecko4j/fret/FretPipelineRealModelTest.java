@@ -1,8 +1,8 @@
 package dev.gecko4j.fret;
 
-import dev.gecko4j.core.eval.BeirDataset;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gecko4j.core.eval.BeirDataset;
 import dev.gecko4j.core.fret.FretExample;
 import dev.gecko4j.core.fret.FretOptions;
 import dev.gecko4j.core.fret.FretOutcome;
@@ -13,6 +13,18 @@ import dev.gecko4j.core.lm.Generation;
 import dev.gecko4j.core.lm.GenerationOptions;
 import dev.gecko4j.core.lm.LanguageModel;
 import dev.gecko4j.core.lm.ScoreRequest;
+import dev.gecko4j.fret.export.FretExporters;
+import dev.gecko4j.fret.generate.FretPrompts;
+import dev.gecko4j.fret.rerank.Reranker;
+import dev.gecko4j.fret.retrieve.CorpusStore;
+import dev.gecko4j.fret.retrieve.EmbeddingCache;
+import dev.gecko4j.fret.retrieve.MappedVectors;
+import dev.gecko4j.fret.retrieve.Passage;
+import dev.gecko4j.fret.run.BeirSeeds;
+import dev.gecko4j.fret.run.FretRows;
+import dev.gecko4j.fret.run.FretStats;
+import dev.gecko4j.fret.run.MiningRun;
+import dev.gecko4j.fret.testing.SciFactSlice;
 import dev.gecko4j.onnx.Models;
 import dev.gecko4j.onnx.OnnxEmbedder;
 import dev.gecko4j.onnx.lm.OnnxCausalLanguageModel;
@@ -37,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FretPipelineRealModelTest {
 
   @TempDir static Path dir;
+  private SciFactSlice.Embedded embedded;
   private OnnxEmbedder embedder;
   private CountingModel llm;
   private SciFactSlice slice;
@@ -48,27 +61,21 @@ class FretPipelineRealModelTest {
   void setUp() throws Exception {
     Path model = SciFactSlice.stories260K();
     slice = SciFactSlice.write(dir, 6, 24);
-    embedder = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15).build();
     llm = new CountingModel(OnnxCausalLanguageModel.builder(model).build());
-    corpus = CorpusStore.open(slice.corpus);
-    cacheFile = EmbeddingCache.ensure(corpus, embedder, embedder.modelName(), dir.resolve("cache"),
-        32, n -> {});
-    vectors = MappedVectors.open(cacheFile);
+    embedded = slice.embed(Models.BGE_SMALL_EN_V15, dir.resolve("cache"));
+    embedder = embedded.embedder();
+    corpus = embedded.corpus();
+    cacheFile = embedded.cacheFile();
+    vectors = embedded.vectors();
   }
 
   @AfterAll
   void tearDown() {
-    if (vectors != null) {
-      vectors.close();
-    }
-    if (corpus != null) {
-      corpus.close();
+    if (embedded != null) {
+      embedded.close();
     }
     if (llm != null) {
       llm.close();
-    }
-    if (embedder != null) {
-      embedder.close();
     }
   }
 
@@ -174,25 +181,28 @@ class FretPipelineRealModelTest {
     // given the cache of setUp
     long modified = Files.getLastModifiedTime(cacheFile).toMillis();
     // when asked again for the same corpus and model
-    Path again = EmbeddingCache.ensure(corpus, embedder, embedder.modelName(), cacheFile.getParent(),
-        32, n -> {
+    Path again = EmbeddingCache.ensure(corpus, embedder, cacheFile.getParent(), 32,
+        (stage, done, total) -> {
           throw new AssertionError("must not embed again");
         });
     // then
     assertThat(again).isEqualTo(cacheFile);
     assertThat(Files.getLastModifiedTime(again).toMillis()).isEqualTo(modified);
     var header = EmbeddingCache.readHeader(again);
-    assertThat(header.modelName()).isEqualTo(embedder.modelName());
+    assertThat(header.embedderName()).isEqualTo(embedder.name());
     assertThat(header.dimension()).isEqualTo(384);
     assertThat(header.count()).isEqualTo(corpus.size());
     assertThat(header.idsChecksum()).isEqualTo(corpus.idsChecksum());
-    // and a truncated copy is detected as stale
+    // and a truncated copy is detected and rebuilt whole
     Path stale = dir.resolve("stale");
     Files.createDirectories(stale);
     Path copy = stale.resolve(cacheFile.getFileName());
     Files.write(copy, java.util.Arrays.copyOf(Files.readAllBytes(cacheFile), 200));
-    assertThat(EmbeddingCache.mismatch(copy, embedder.modelName(), 384, corpus))
-        .startsWith("file is truncated");
+    long[] embeddedPassages = {0};
+    assertThat(EmbeddingCache.ensure(corpus, embedder, stale, 32,
+        (stage, done, total) -> embeddedPassages[0] = done)).isEqualTo(copy);
+    assertThat(embeddedPassages[0]).isEqualTo(corpus.size());
+    assertThat(Files.readAllBytes(copy)).isEqualTo(Files.readAllBytes(cacheFile));
   }
 
   @Test

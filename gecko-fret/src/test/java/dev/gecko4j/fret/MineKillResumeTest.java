@@ -3,8 +3,10 @@ package dev.gecko4j.fret;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gecko4j.core.fret.FretExample;
+import dev.gecko4j.fret.run.FretRows;
+import dev.gecko4j.fret.run.StopSignal;
+import dev.gecko4j.fret.testing.SciFactSlice;
 import dev.gecko4j.onnx.Models;
-import dev.gecko4j.onnx.OnnxEmbedder;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,15 +31,8 @@ class MineKillResumeTest {
   @Timeout(value = 8, unit = TimeUnit.MINUTES)
   void should_end_with_exactly_n_rows_after_a_sigkill_and_a_rerun() throws Exception {
     // given a slice of SciFact with its embeddings cached (so the child only mines)
-    Path model = SciFactSlice.stories260K();
-    SciFactSlice slice = SciFactSlice.write(dir, 12, 40);
-    Path cache = dir.resolve("cache");
-    try (OnnxEmbedder embedder = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15).build();
-        CorpusStore corpus = CorpusStore.open(slice.corpus)) {
-      EmbeddingCache.ensure(corpus, embedder, Models.BGE_SMALL_EN_V15.modelName(), cache, 32, n -> {});
-    }
     Path out = dir.resolve("rows.jsonl");
-    List<String> command = command(slice, cache, out, model);
+    List<String> command = mineCommand(out);
 
     // when the first run is killed once it has written some rows
     Process first = new ProcessBuilder(command).redirectErrorStream(true)
@@ -73,15 +68,8 @@ class MineKillResumeTest {
   void should_stop_within_seconds_on_sigterm_with_whole_lines_and_resume_each_row_once()
       throws Exception {
     // given a slice of SciFact with its embeddings cached (so the child only mines)
-    Path model = SciFactSlice.stories260K();
-    SciFactSlice slice = SciFactSlice.write(dir, 12, 40);
-    Path cache = dir.resolve("cache");
-    try (OnnxEmbedder embedder = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15).build();
-        CorpusStore corpus = CorpusStore.open(slice.corpus)) {
-      EmbeddingCache.ensure(corpus, embedder, Models.BGE_SMALL_EN_V15.modelName(), cache, 32, n -> {});
-    }
     Path out = dir.resolve("rows.jsonl");
-    List<String> command = command(slice, cache, out, model);
+    List<String> command = mineCommand(out);
     Path firstLog = dir.resolve("first.log");
     Path firstOut = dir.resolve("first.out");
 
@@ -132,6 +120,15 @@ class MineKillResumeTest {
         .doesNotContain("cut a torn last line");
     assertThat(FretRows.readAll(out)).hasSize(LIMIT).extracting(FretExample::key)
         .doesNotHaveDuplicates();
+  }
+
+  /** Writes the slice, caches its embeddings and returns the command of a child miner into out. */
+  private List<String> mineCommand(Path out) throws java.io.IOException {
+    Path model = SciFactSlice.stories260K();
+    SciFactSlice slice = SciFactSlice.write(dir, 12, 40);
+    Path cache = dir.resolve("cache");
+    slice.embed(Models.BGE_SMALL_EN_V15, cache).close();
+    return command(slice, cache, out, model);
   }
 
   private static List<String> command(SciFactSlice slice, Path cache, Path out, Path model) {

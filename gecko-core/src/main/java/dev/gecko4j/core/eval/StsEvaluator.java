@@ -2,6 +2,7 @@ package dev.gecko4j.core.eval;
 
 import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.Embedding;
+import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.TaskPrompt;
 import java.util.ArrayList;
 import java.util.Collections;

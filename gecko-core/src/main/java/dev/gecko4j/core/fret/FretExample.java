@@ -2,8 +2,8 @@ package dev.gecko4j.core.fret;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gecko4j.core.internal.GeckoJson;
 
 /**
  * One mined FRet row: a (task, query) with the positive and hard negative passages chosen by LLM
@@ -41,9 +41,7 @@ public record FretExample(
     @JsonProperty("model") String model,
     @JsonProperty("prompt_version") String promptVersion) {
 
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper MAPPER = GeckoJson.mapper();
 
   /** Validates the fields. */
   public FretExample {

@@ -17,9 +17,10 @@ package dev.gecko4j.core.fret;
  *       negative is the lowest by R ({@code p_N}) or a random other neighbour.
  * </ol>
  *
- * <p><b>Args</b> (of an implementation): an {@code Embedder} for the query and the corpus, a
- * {@code LanguageModel} that can {@code generate} and {@code score}, the corpus, and
- * {@link FretOptions} (N, negative strategy, seed, task types, retries).
+ * <p><b>Args</b> (of an implementation): an {@code Embedder} for the query and the corpus (corpus
+ * vectors computed ahead of time hold only for an embedder of the same {@code
+ * Embedder#fingerprint()}), a {@code LanguageModel} that can {@code generate} and {@code score},
+ * the corpus, and {@link FretOptions} (N, negative strategy, seed, task types, retries).
  *
  * <p><b>References</b>: Lee et al., "Gecko: Versatile Text Embeddings Distilled from Large Language
  * Models", 2024, section 3 (FRet); the prompts P_QG, P_QL, P_RC are not published, so
@@ -47,8 +48,9 @@ package dev.gecko4j.core.fret;
  * try (Embedder embedder = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15).build();
  *     LanguageModel llm = OnnxCausalLanguageModel.builder(Path.of("models/stories260K")).build();
  *     CorpusStore corpus = CorpusStore.open(Path.of("corpus.jsonl"));
+ *     // the cache keys on embedder.fingerprint(): a changed model or setting re-embeds the corpus
  *     MappedVectors vectors = MappedVectors.open(EmbeddingCache.ensure(
- *         corpus, embedder, "bge-small-en-v1.5", Path.of("cache"), 32, n -> {}))) {
+ *         corpus, embedder, Path.of("cache"), 32, ProgressListener.NONE))) {
  *   FretMiner miner = FretPipeline.builder()
  *       .embedder(embedder).languageModel(llm).corpus(corpus).vectors(vectors)
  *       .options(FretOptions.defaults().withNeighbours(20))

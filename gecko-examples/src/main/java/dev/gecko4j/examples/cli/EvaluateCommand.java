@@ -1,8 +1,8 @@
 package dev.gecko4j.examples.cli;
 
+import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.eval.BeirDataset;
 import dev.gecko4j.core.eval.EvaluationResult;
-import dev.gecko4j.core.eval.ProgressListener;
 import dev.gecko4j.core.eval.RetrievalEvaluator;
 import dev.gecko4j.core.eval.StsDataset;
 import dev.gecko4j.core.eval.StsEvaluator;

@@ -1,17 +1,17 @@
 package dev.gecko4j.examples.cli;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.fret.FretOptions;
 import dev.gecko4j.core.fret.NegativeStrategy;
+import dev.gecko4j.core.internal.GeckoJson;
 import dev.gecko4j.core.lm.LanguageModel;
-import dev.gecko4j.fret.FretExporters;
-import dev.gecko4j.fret.AnnPolicy;
 import dev.gecko4j.fret.FretMine;
-import dev.gecko4j.fret.FretPrompts;
-import dev.gecko4j.fret.FretStats;
-import dev.gecko4j.fret.ProgressListener;
-import dev.gecko4j.fret.StopSignal;
+import dev.gecko4j.fret.export.FretExporters;
+import dev.gecko4j.fret.generate.FretPrompts;
+import dev.gecko4j.fret.retrieve.AnnPolicy;
+import dev.gecko4j.fret.run.FretStats;
+import dev.gecko4j.fret.run.MiningListener;
+import dev.gecko4j.fret.run.StopSignal;
 import dev.gecko4j.onnx.OnnxEmbedder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -147,24 +147,25 @@ public final class MineCommand implements Callable<Integer> {
     try (StopSignal stop = StopSignal.install(java.time.Duration.ofSeconds(stopGrace), System.err);
         OnnxEmbedder embedder = eb.build();
         LanguageModel lm = spec.open()) {
+      // for the JSON summary only: the cache keys on embedder.fingerprint()
       String embedderName = embedder.modelName() + (maxLength == null ? "" : "@" + maxLength);
-      FretMine mine = new FretMine(corpus, queries, qrels, cacheDir, embedderName, out,
+      FretMine mine = new FretMine(corpus, queries, qrels, cacheDir, out,
           limit == null ? Long.MAX_VALUE : limit, maxSeeds == null ? Long.MAX_VALUE : maxSeeds,
           options);
       System.err.println("gecko mine: " + (queries == null ? "generation" : "relabel")
           + " mode, N=" + neighbours + ", negative " + negative + ", prompts " + FretPrompts.VERSION);
       long[] lastPrint = {System.nanoTime()};
-      FretMine.Result result = mine.run(embedder, lm, done -> {
+      FretMine.Result result = mine.run(embedder, lm, (stage, done, total) -> {
         if (System.nanoTime() - lastPrint[0] > 10_000_000_000L) {
           lastPrint[0] = System.nanoTime();
           System.err.printf(Locale.ROOT, "gecko mine: embedded %d corpus passages (cached for"
               + " later runs)%n", done);
         }
-      }, ProgressListener.printing(System.err, 10), AnnPolicy.defaults().withThreshold(annThreshold),
+      }, MiningListener.printing(System.err, 10), AnnPolicy.defaults().withThreshold(annThreshold),
           stop);
       FretStats stats = result.stats();
       Map<String, Object> json = new LinkedHashMap<>();
-      json.putAll(new ObjectMapper().convertValue(stats, new TypeReference<Map<String, Object>>() {}));
+      json.putAll(GeckoJson.mapper().convertValue(stats, new TypeReference<Map<String, Object>>() {}));
       json.put("drop_count", stats.dropCount());
       json.put("skipped_qrels", result.skippedQrels());
       json.put("mode", queries == null ? "generation" : "relabel");

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,13 +18,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A test double for a remote OpenAI-compatible LLM server, on 127.0.0.1 with an ephemeral port. It
  * answers with scripted responses (status, headers, JSON body) shaped exactly as OpenAI and vLLM
- * answer, and records every request.
+ * answer, and records every request. A test holds one per test method, {@code @RegisterExtension
+ * final LoopbackLlmServer server = new LoopbackLlmServer();}, and it is stopped after the method.
  */
-final class LoopbackLlmServer implements AutoCloseable {
+final class LoopbackLlmServer implements AutoCloseable, AfterEachCallback {
 
   /** A scripted answer. */
   record Reply(int status, Map<String, String> headers, String body, long delayMillis) {
@@ -57,8 +61,12 @@ final class LoopbackLlmServer implements AutoCloseable {
   private volatile Function<Recorded, Reply> fallback =
       r -> Reply.status(500, "{\"error\":{\"message\":\"no scripted reply\",\"type\":\"test\"}}", Map.of());
 
-  LoopbackLlmServer() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+  LoopbackLlmServer() {
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open a loopback port", e);
+    }
     server.setExecutor(Executors.newCachedThreadPool());
     server.createContext("/", this::handle);
     server.start();
@@ -136,5 +144,10 @@ final class LoopbackLlmServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    close();
   }
 }

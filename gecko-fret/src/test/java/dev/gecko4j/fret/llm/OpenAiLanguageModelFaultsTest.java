@@ -3,17 +3,16 @@ package dev.gecko4j.fret.llm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.gecko4j.core.Embedder;
-import dev.gecko4j.core.Embedding;
-import dev.gecko4j.core.PromptConvention;
-import dev.gecko4j.core.TaskPrompt;
+import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.fret.FretOptions;
 import dev.gecko4j.core.lm.Capabilities;
 import dev.gecko4j.core.lm.GenerationOptions;
 import dev.gecko4j.core.lm.LanguageModelException;
 import dev.gecko4j.fret.FretMine;
-import dev.gecko4j.fret.ProgressListener;
 import dev.gecko4j.fret.llm.LoopbackLlmServer.Reply;
+import dev.gecko4j.fret.run.MiningListener;
+import dev.gecko4j.fret.testing.LogCapture;
+import dev.gecko4j.fret.testing.TrigramEmbedder;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,14 +30,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -52,32 +47,8 @@ class OpenAiLanguageModelFaultsTest {
 
   @TempDir Path dir;
 
-  private LoopbackLlmServer server;
-  private final List<String> logs = Collections.synchronizedList(new ArrayList<>());
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      logs.add(new java.util.logging.SimpleFormatter().formatMessage(r));
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new LoopbackLlmServer();
-    Logger.getLogger("").addHandler(capture);
-  }
-
-  @AfterEach
-  void stop() {
-    Logger.getLogger("").removeHandler(capture);
-    server.close();
-  }
+  @RegisterExtension final LoopbackLlmServer server = new LoopbackLlmServer();
+  @RegisterExtension final LogCapture logs = new LogCapture();
 
   private OpenAiLanguageModel.Builder client(String baseUrl) {
     return OpenAiLanguageModel.builder().baseUrl(baseUrl).model("m").apiKey(KEY)
@@ -231,10 +202,10 @@ class OpenAiLanguageModelFaultsTest {
       } catch (LanguageModelException e) {
         seen.add(e.toString());
       }
-      FretMine mine = new FretMine(corpus, null, null, dir.resolve("cache"), "trigram", out, 3,
+      FretMine mine = new FretMine(corpus, null, null, dir.resolve("cache"), out, 3,
           Long.MAX_VALUE, FretOptions.defaults().withNeighbours(2));
-      FretMine.Result r = mine.run(embedder, lm, n -> {},
-          ProgressListener.printing(new PrintStream(progress, true, StandardCharsets.UTF_8), 1));
+      FretMine.Result r = mine.run(embedder, lm, ProgressListener.NONE,
+          MiningListener.printing(new PrintStream(progress, true, StandardCharsets.UTF_8), 1));
       json = r.stats().toJson();
     }
     // then the run happened (its drops name the failure) and nothing it wrote holds the key
@@ -247,43 +218,13 @@ class OpenAiLanguageModelFaultsTest {
     String drops = Files.readString(dir.resolve("run/rows.jsonl.drops.jsonl"));
     assertThat(drops).contains("llm_error").contains("***");
     assertThat(json).contains("\"llm_error\"");
-    assertThat(logs).isNotEmpty();
+    assertThat(logs.lines()).isNotEmpty();
     assertThat(String.join("\n", written)).doesNotContain(KEY);
-    assertThat(String.join("\n", logs)).doesNotContain(KEY);
+    assertThat(String.join("\n", logs.lines())).doesNotContain(KEY);
     assertThat(String.join("\n", seen)).doesNotContain(KEY);
     assertThat(progress.toString(StandardCharsets.UTF_8)).doesNotContain(KEY);
     assertThat(json).doesNotContain(KEY);
     // while the key was sent where it belongs
     assertThat(server.requests().get(0).header("Authorization")).isEqualTo("Bearer " + KEY);
-  }
-
-  /** A small real embedder: character trigrams hashed into 32 dimensions. */
-  private static final class TrigramEmbedder implements Embedder {
-    @Override
-    public int dimension() {
-      return 32;
-    }
-
-    @Override
-    public PromptConvention promptConvention() {
-      return PromptConvention.GECKO;
-    }
-
-    @Override
-    public List<Embedding> embedAll(List<String> texts, List<TaskPrompt> prompts) {
-      List<Embedding> out = new ArrayList<>();
-      for (int i = 0; i < texts.size(); i++) {
-        String t = "  " + PromptConvention.GECKO.apply(prompts.get(i), texts.get(i)) + "  ";
-        float[] v = new float[32];
-        for (int j = 0; j + 3 <= t.length(); j++) {
-          v[Math.floorMod(t.substring(j, j + 3).hashCode(), 32)] += 1f;
-        }
-        out.add(Embedding.wrap(v).normalize());
-      }
-      return out;
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -24,9 +24,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Tests {@link OpenAiLanguageModel} against a loopback test double that answers with the JSON that
@@ -36,18 +35,8 @@ class OpenAiLanguageModelTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private LoopbackLlmServer server;
+  @RegisterExtension final LoopbackLlmServer server = new LoopbackLlmServer();
   private final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new LoopbackLlmServer();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   private OpenAiLanguageModel.Builder client() {
     return OpenAiLanguageModel.builder()
@@ -252,7 +241,8 @@ class OpenAiLanguageModelTest {
     ObjectNode choice = echoChoice(0, tokens, lp);
 
     // when
-    ContinuationScore s = OpenAiLanguageModel.continuationScore(new ScoreRequest("Her name is Lil", "y"), choice);
+    ContinuationScore s = OpenAiWire.continuationScore(new ScoreRequest("Her name is Lil", "y"),
+        OpenAiWire.bind(choice, OpenAiWire.Choice.class, "the test"));
 
     // then
     assertThat(s.tokenLogProbabilities()).containsExactly(-2.25);

@@ -1,0 +1,62 @@
+package dev.gecko4j.fret.generate;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gecko4j.core.internal.GeckoJson;
+
+/**
+ * One E5-mistral-style synthetic example: a task, a query, a positive and a hard negative document,
+ * all written by the LLM, with the placeholders the prompt was filled with.
+ *
+ * @param task the brainstormed task description
+ * @param query the user query
+ * @param positive the positive document
+ * @param negative the hard negative document
+ * @param queryType the query type placeholder (e.g. {@code extremely long-tail})
+ * @param queryLength the query length placeholder (e.g. {@code less than 5 words})
+ * @param clarity the clarity placeholder
+ * @param numWords the document length placeholder, in words
+ * @param difficulty the difficulty placeholder
+ * @param language the language placeholder
+ * @param model the language model's name
+ * @param promptVersion {@link E5TripletGenerator#VERSION}
+ */
+public record E5Triplet(
+    @JsonProperty("task") String task,
+    @JsonProperty("query") String query,
+    @JsonProperty("positive") String positive,
+    @JsonProperty("negative") String negative,
+    @JsonProperty("query_type") String queryType,
+    @JsonProperty("query_length") String queryLength,
+    @JsonProperty("clarity") String clarity,
+    @JsonProperty("num_words") int numWords,
+    @JsonProperty("difficulty") String difficulty,
+    @JsonProperty("language") String language,
+    @JsonProperty("model") String model,
+    @JsonProperty("prompt_version") String promptVersion) {
+
+  private static final ObjectMapper MAPPER = GeckoJson.mapper();
+
+  /** Validates the fields. */
+  public E5Triplet {
+    for (String[] f : new String[][] {{"task", task}, {"query", query}, {"positive", positive},
+        {"negative", negative}, {"model", model}, {"promptVersion", promptVersion}}) {
+      if (f[1] == null || f[1].isBlank()) {
+        throw new IllegalArgumentException(f[0] + " must be non-blank, but is: " + f[1]);
+      }
+    }
+    if (numWords < 1) {
+      throw new IllegalArgumentException("numWords must be >= 1, but is: " + numWords);
+    }
+  }
+
+  /** {@return this triplet as one line of JSON} */
+  public String toJson() {
+    try {
+      return MAPPER.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise triplet", e);
+    }
+  }
+}

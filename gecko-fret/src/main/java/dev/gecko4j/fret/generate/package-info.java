@@ -1,0 +1,8 @@
+/**
+ * FRet's first stage: the prompts ({@link dev.gecko4j.fret.generate.FretPrompts}, versioned, also
+ * those of re-ranking), query generation from a seed passage ({@link
+ * dev.gecko4j.fret.generate.QueryGenerator}) with the checks that drop unusable answers, and the
+ * sibling E5-mistral-style synthetic triplets ({@link
+ * dev.gecko4j.fret.generate.E5TripletGenerator}). Reading JSON out of an LLM's answer is internal.
+ */
+package dev.gecko4j.fret.generate;

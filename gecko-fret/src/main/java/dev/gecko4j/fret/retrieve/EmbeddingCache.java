@@ -1,0 +1,412 @@
+package dev.gecko4j.fret.retrieve;
+
+import dev.gecko4j.core.Embedder;
+import dev.gecko4j.core.Embedding;
+import dev.gecko4j.core.ProgressListener;
+import dev.gecko4j.core.PromptConvention;
+import dev.gecko4j.core.TaskPrompt;
+import dev.gecko4j.core.internal.Args;
+import dev.gecko4j.fret.run.FileOpener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.CRC32;
+
+/**
+ * The corpus embeddings, computed once and cached on disk, then searched in place by
+ * {@link MappedVectors}.
+ *
+ * <p>The cache is keyed on the embedder's identity, {@link Embedder#fingerprint()} (its model bytes
+ * or checksum, pooling, dimension, maximum length and prompts), not on a name: the file is named
+ * after {@link Embedder#name()} and the corpus, and its header records the SHA-256 of the
+ * fingerprint. A cache made by an embedder with another fingerprint (a model folder retrained in
+ * place, other pooling, dimension, length or prompts) is logged as stale and rebuilt in place, never
+ * reused.
+ *
+ * <p>File layout (little-endian): magic {@code GKEMB003}; int dimension; long count; long payload
+ * length; int CRC32 of the payload; int length and UTF-8 bytes of the embedder's name (for people);
+ * int length and bytes of the SHA-256 (hex) of the embedder's fingerprint; int length and bytes of
+ * the corpus ids' SHA-256 (hex); zero padding to a 64-byte boundary; then the payload:
+ * {@code count x dimension} float32 vectors (L2-normalised, in corpus order) followed by the ids
+ * (int length + UTF-8 bytes each).
+ *
+ * <p>The file is written to a temporary name, forced to disk, renamed atomically and its folder
+ * forced, so it is either complete or absent: a killed build or a failed write (a full disk) leaves
+ * no cache file, and the temporary file is removed when the failure is an exception. A cache is
+ * reused only when its header matches the fingerprint, dimension, count and ids checksum, its size
+ * is exactly the header's, and the CRC32 of its payload matches; otherwise the reason is logged and
+ * it is recomputed, never loaded. Files of the older {@code GKEMB001} and {@code GKEMB002} layouts
+ * (keyed by a name the caller gave) are recomputed the same way. Checking the CRC reads the whole
+ * file once per {@link #ensure} (a few seconds per GB).
+ */
+public final class EmbeddingCache {
+
+  static final byte[] MAGIC = "GKEMB003".getBytes(StandardCharsets.US_ASCII);
+  private static final System.Logger LOG = System.getLogger(EmbeddingCache.class.getName());
+
+  private EmbeddingCache() {}
+
+  /**
+   * The parsed header of a cache file.
+   *
+   * @param embedderName the {@link Embedder#name()} of the embedder the vectors were made with
+   * @param fingerprintSha256 the SHA-256 (hex) of that embedder's {@link Embedder#fingerprint()}
+   * @param dimension the vector dimension
+   * @param count the number of vectors
+   * @param idsChecksum the corpus ids' SHA-256 (hex)
+   * @param dataOffset where the vectors start in the file
+   * @param payloadBytes the length of the payload (vectors and ids) after {@code dataOffset}
+   * @param crc32 the CRC32 of the payload
+   */
+  public record Header(String embedderName, String fingerprintSha256, int dimension, long count,
+      String idsChecksum, long dataOffset, long payloadBytes, int crc32) {}
+
+  /**
+   * Returns the cache file of {@code corpus} embedded by {@code embedder} in {@code cacheDir},
+   * computing it when absent, made by an embedder of another {@link Embedder#fingerprint()}
+   * (stale), truncated or corrupt. A stale or damaged file is replaced.
+   *
+   * @param corpus the corpus; not null
+   * @param embedder the embedder (documents are embedded with {@link TaskPrompt#document(String)});
+   *     not null
+   * @param cacheDir the directory of cache files (created if missing); not null
+   * @param batchSize passages per embedder call, in {@code [1, 4096]}
+   * @param progress hears the passages embedded so far (stage {@code "passages"}; {@link
+   *     ProgressListener#NONE} for none); not null
+   * @return the path of a valid cache file
+   * @throws IllegalArgumentException if an argument is invalid
+   * @throws UncheckedIOException if reading or writing fails (the message names the file; no
+   *     partial cache file is left behind)
+   */
+  public static Path ensure(CorpusStore corpus, Embedder embedder, Path cacheDir, int batchSize,
+      ProgressListener progress) {
+    return ensure(corpus, embedder, cacheDir, batchSize, progress, FileOpener.DEFAULT);
+  }
+
+  /** {@link #ensure} writing through {@code opener} (the seam that tests fail on purpose). */
+  static Path ensure(CorpusStore corpus, Embedder embedder, Path cacheDir, int batchSize,
+      ProgressListener progress, FileOpener opener) {
+    Args.notNull(corpus, "corpus");
+    Args.notNull(embedder, "embedder");
+    Args.notNull(cacheDir, "cacheDir");
+    Args.notNull(progress, "progress");
+    Args.inRange(batchSize, 1, 4096, "batchSize");
+    Identity id = Identity.of(embedder);
+    Path file = cacheDir.resolve(fileName(id.name(), corpus));
+    try {
+      Files.createDirectories(cacheDir);
+      if (Files.isRegularFile(file)) {
+        String why = mismatch(file, id, embedder.dimension(), corpus);
+        if (why == null) {
+          LOG.log(Level.INFO, "reusing corpus embeddings {0} (embedder {1}, same fingerprint)", file,
+              id.name());
+          return file;
+        }
+        LOG.log(Level.WARNING, "recomputing corpus embeddings {0}: {1}", file, why);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read embeddings cache " + file + ": " + e.getMessage(), e);
+    }
+    try {
+      write(file, corpus, embedder, id, batchSize, progress, opener);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write embeddings cache " + file + " (" + e.getMessage()
+          + "); no cache file was left, a rerun embeds the corpus again", e);
+    }
+  }
+
+  /**
+   * Who made a cache's vectors: the embedder's display name and the SHA-256 of its fingerprint.
+   *
+   * @param name {@link Embedder#name()}
+   * @param fingerprintSha256 the SHA-256 (hex) of {@link Embedder#fingerprint()}
+   */
+  record Identity(String name, String fingerprintSha256) {
+    static Identity of(Embedder embedder) {
+      String name = embedder.name();
+      String fingerprint = embedder.fingerprint();
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("embedder.name() must not be blank, but is: " + name
+            + " (" + embedder.getClass().getName() + ")");
+      }
+      if (fingerprint == null || fingerprint.isBlank()) {
+        throw new IllegalArgumentException("embedder.fingerprint() must not be blank, but is: "
+            + fingerprint + " (" + embedder.getClass().getName() + ")");
+      }
+      return new Identity(name, sha256(fingerprint));
+    }
+  }
+
+  /**
+   * The file name: a readable slug of the embedder's name, a hash of the whole name, and of the
+   * corpus ids. The fingerprint is not in the name, so a stale cache is found and replaced rather
+   * than left beside the new one.
+   */
+  static String fileName(String key, CorpusStore corpus) {
+    String slug = key.replaceAll("[^A-Za-z0-9._-]+", "_");
+    if (slug.length() > 48) {
+      slug = slug.substring(0, 48);
+    }
+    return String.format(Locale.ROOT, "embeddings-%s-%s-%s.bin", slug, sha256(key).substring(0, 8),
+        corpus.idsChecksum().substring(0, 16));
+  }
+
+  private static String sha256(String s) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(s.getBytes(StandardCharsets.UTF_8));
+      StringBuilder hex = new StringBuilder();
+      for (byte b : d) {
+        hex.append(String.format(Locale.ROOT, "%02x", b));
+      }
+      return hex.toString();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+    }
+  }
+
+  /** Returns why {@code file} does not fit or is damaged, or null when it is whole and fits. */
+  static String mismatch(Path file, Identity id, int dim, CorpusStore corpus)
+      throws IOException {
+    Header h;
+    try {
+      h = readHeader(file);
+    } catch (IllegalStateException e) {
+      return e.getMessage();
+    }
+    if (!h.fingerprintSha256().equals(id.fingerprintSha256())) {
+      return "stale: made by embedder '" + h.embedderName() + "' of fingerprint sha256 "
+          + h.fingerprintSha256().substring(0, Math.min(16, h.fingerprintSha256().length()))
+          + "..., but embedder '" + id.name() + "' has fingerprint sha256 "
+          + id.fingerprintSha256().substring(0, 16) + "... (its model or settings changed:"
+          + " weights, pooling, dimension, max length or prompts)";
+    }
+    if (h.dimension() != dim) {
+      return "dimension is " + h.dimension() + ", wanted " + dim;
+    }
+    if (h.count() != corpus.size()) {
+      return "count is " + h.count() + ", corpus has " + corpus.size();
+    }
+    if (!h.idsChecksum().equals(corpus.idsChecksum())) {
+      return "corpus ids checksum differs";
+    }
+    return damage(file, h);
+  }
+
+  /**
+   * Checks that {@code file} is exactly as long as its header says and that its payload's CRC32
+   * matches the header's.
+   *
+   * @param file the cache file
+   * @param h its header
+   * @return why it is damaged, or null when it is whole
+   * @throws IOException if reading fails
+   */
+  static String damage(Path file, Header h) throws IOException {
+    long want = h.dataOffset() + h.payloadBytes();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size < want) {
+        return "file is truncated (" + size + " < " + want + " bytes)";
+      }
+      if (size > want) {
+        return "file has " + size + " bytes, but its header says " + want;
+      }
+      CRC32 crc = new CRC32();
+      ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
+      long pos = h.dataOffset();
+      while (pos < size) {
+        b.clear();
+        int n = ch.read(b, pos);
+        if (n < 0) {
+          break;
+        }
+        b.flip();
+        crc.update(b);
+        pos += n;
+      }
+      if ((int) crc.getValue() != h.crc32()) {
+        return String.format(Locale.ROOT, "payload is corrupt (CRC32 %08x, header says %08x)",
+            (int) crc.getValue(), h.crc32());
+      }
+      return null;
+    }
+  }
+
+  /**
+   * Reads the header of a cache file.
+   *
+   * @param file the cache file
+   * @return the header
+   * @throws IllegalStateException if the file is not a cache file of this layout (wrong magic, bad
+   *     lengths)
+   * @throws IOException if reading fails
+   */
+  public static Header readHeader(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer b = ByteBuffer.allocate((int) Math.min(ch.size(), 1 << 16))
+          .order(ByteOrder.LITTLE_ENDIAN);
+      while (b.hasRemaining() && ch.read(b) >= 0) {
+        // fill
+      }
+      b.flip();
+      try {
+        byte[] magic = new byte[MAGIC.length];
+        b.get(magic);
+        if (!java.util.Arrays.equals(magic, MAGIC)) {
+          throw new IllegalStateException("not an embeddings cache of layout "
+              + new String(MAGIC, StandardCharsets.US_ASCII) + " (magic is '"
+              + new String(magic, StandardCharsets.ISO_8859_1).replaceAll("[^ -~]", "?") + "'): "
+              + file);
+        }
+        int dim = b.getInt();
+        long count = b.getLong();
+        long payload = b.getLong();
+        int crc = b.getInt();
+        String name = string(b);
+        String fingerprint = string(b);
+        String sum = string(b);
+        if (dim < 1 || count < 0 || payload < count * dim * 4L + count * 4L) {
+          throw new IllegalStateException("bad header in " + file + ": dim=" + dim + ", count="
+              + count + ", payload=" + payload + " bytes");
+        }
+        return new Header(name, fingerprint, dim, count, sum, align(b.position()), payload, crc);
+      } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+        throw new IllegalStateException("truncated or corrupt header in " + file, e);
+      }
+    }
+  }
+
+  private static String string(ByteBuffer b) {
+    int n = b.getInt();
+    if (n < 0 || n > b.remaining()) {
+      throw new IllegalArgumentException("bad string length " + n);
+    }
+    byte[] s = new byte[n];
+    b.get(s);
+    return new String(s, StandardCharsets.UTF_8);
+  }
+
+  private static long align(long pos) {
+    return (pos + 63) & ~63L;
+  }
+
+  private static ByteBuffer header(int dim, long count, long payload, int crc, byte[] name,
+      byte[] fingerprint, byte[] sum) {
+    int headerLen = MAGIC.length + 4 + 8 + 8 + 4 + 4 + name.length + 4 + fingerprint.length + 4
+        + sum.length;
+    ByteBuffer h = ByteBuffer.allocate((int) align(headerLen)).order(ByteOrder.LITTLE_ENDIAN);
+    h.put(MAGIC).putInt(dim).putLong(count).putLong(payload).putInt(crc).putInt(name.length)
+        .put(name).putInt(fingerprint.length).put(fingerprint).putInt(sum.length).put(sum);
+    h.position(h.capacity());
+    h.flip();
+    return h;
+  }
+
+  private static void write(Path file, CorpusStore corpus, Embedder embedder, Identity who,
+      int batchSize, ProgressListener progress, FileOpener opener) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    int dim = embedder.dimension();
+    boolean gecko = embedder.promptConvention() == PromptConvention.GECKO;
+    byte[] name = who.name().getBytes(StandardCharsets.UTF_8);
+    byte[] fingerprint = who.fingerprintSha256().getBytes(StandardCharsets.US_ASCII);
+    byte[] sum = corpus.idsChecksum().getBytes(StandardCharsets.US_ASCII);
+    long payload = (long) corpus.size() * dim * 4L;
+    for (int i = 0; i < corpus.size(); i++) {
+      payload += 4 + corpus.id(i).getBytes(StandardCharsets.UTF_8).length;
+    }
+    boolean done = false;
+    try {
+      try (FileChannel ch = opener.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer h = header(dim, corpus.size(), payload, 0, name, fingerprint, sum);
+        int headerBytes = h.remaining();
+        FileOpener.writeFully(ch, h);
+        CRC32 crc = new CRC32();
+        ByteBuffer vec = ByteBuffer.allocate(batchSize * dim * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int from = 0; from < corpus.size(); from += batchSize) {
+          int to = Math.min(corpus.size(), from + batchSize);
+          List<String> texts = new ArrayList<>(to - from);
+          List<TaskPrompt> prompts = new ArrayList<>(to - from);
+          for (int i = from; i < to; i++) {
+            Passage p = corpus.passage(i);
+            // Gecko renders the title itself; other conventions embed (title + " " + text) as MTEB does
+            texts.add(gecko ? p.text() : p.fullText());
+            prompts.add(gecko ? TaskPrompt.document(p.title()) : TaskPrompt.document());
+          }
+          List<Embedding> es = embedder.embedAll(texts, prompts);
+          if (es.size() != to - from) {
+            throw new IllegalStateException("embedder returned " + es.size() + " embeddings for "
+                + (to - from) + " passages");
+          }
+          vec.clear();
+          for (Embedding e : es) {
+            if (e.dimension() != dim) {
+              throw new IllegalStateException("embedder returned dimension " + e.dimension()
+                  + " but declares " + dim);
+            }
+            Embedding n = e.norm() == 0 ? e : e.normalize();
+            for (int j = 0; j < dim; j++) {
+              vec.putFloat(n.get(j));
+            }
+          }
+          vec.flip();
+          crc.update(vec.duplicate());
+          FileOpener.writeFully(ch, vec);
+          progress.onProgress("passages", to, corpus.size());
+        }
+        for (int i = 0; i < corpus.size(); i++) {
+          byte[] id = corpus.id(i).getBytes(StandardCharsets.UTF_8);
+          ByteBuffer b = ByteBuffer.allocate(4 + id.length).order(ByteOrder.LITTLE_ENDIAN);
+          b.putInt(id.length).put(id).flip();
+          crc.update(b.duplicate());
+          FileOpener.writeFully(ch, b);
+        }
+        ByteBuffer done0 = header(dim, corpus.size(), payload, (int) crc.getValue(), name,
+            fingerprint, sum);
+        if (done0.remaining() != headerBytes) {
+          throw new IllegalStateException("header length changed while writing " + tmp);
+        }
+        for (long at = 0; done0.hasRemaining(); ) {
+          at += ch.write(done0, at);
+        }
+        ch.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      done = true;
+    } finally {
+      if (!done) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+          LOG.log(Level.WARNING, "cannot remove the temporary file {0}: {1}", tmp, e.getMessage());
+        }
+      }
+    }
+    forceFolder(file.toAbsolutePath().getParent());
+  }
+
+  /** Forces a folder's entries (the rename) to disk where the platform allows it. */
+  private static void forceFolder(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.log(Level.DEBUG, "cannot force folder {0} to disk: {1}", dir, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,198 @@
+package dev.gecko4j.fret.retrieve;
+
+import dev.gecko4j.core.vector.VectorMath;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * Exact top-k search over an {@link EmbeddingCache} file, memory-mapped: the vectors stay on disk
+ * (the OS pages them in), so the heap does not grow with the corpus. Similarity is the dot product
+ * of L2-normalised vectors (cosine).
+ *
+ * <p>The file is mapped with {@link FileChannel#map} in read-only chunks of at most 1 GiB, each
+ * holding whole rows, so files over 2 GB work on every JDK from 17 on, with the same results.
+ *
+ * <p>Thread-safe for searches. {@link #close()} makes further searches fail; the JDK has no API
+ * before 22 to unmap a buffer at once, so the pages are released when the mapping is garbage
+ * collected (a search running on another thread while it closes finishes safely).
+ */
+public final class MappedVectors implements AutoCloseable {
+
+  /** Largest mapping of one chunk: 1 GiB, well below the 2 GiB limit of a {@code ByteBuffer}. */
+  static final long MAX_CHUNK_BYTES = 1L << 30;
+
+  /** Floats scored per kernel call (64 KiB: stays in L2 while the heap is updated). */
+  private static final int BLOCK_FLOATS = 16 * 1024;
+
+  private final int dimension;
+  private final int count;
+  private final int rowsPerChunk;
+  private final EmbeddingCache.Header header;
+  /** Little-endian float views of the chunks; null once closed. */
+  private volatile FloatBuffer[] chunks;
+
+  /**
+   * One search hit.
+   *
+   * @param ordinal the passage ordinal
+   * @param score the cosine similarity
+   */
+  public record Hit(int ordinal, float score) {}
+
+  private MappedVectors(FloatBuffer[] chunks, int rowsPerChunk, EmbeddingCache.Header h) {
+    this.chunks = chunks;
+    this.rowsPerChunk = rowsPerChunk;
+    this.header = h;
+    this.dimension = h.dimension();
+    this.count = Math.toIntExact(h.count());
+  }
+
+  /**
+   * Maps a cache file written by {@link EmbeddingCache}.
+   *
+   * @param file the cache file
+   * @return the mapped vectors
+   * @throws IllegalArgumentException if the file is not a complete cache file
+   * @throws UncheckedIOException if mapping fails
+   */
+  public static MappedVectors open(Path file) {
+    return open(file, MAX_CHUNK_BYTES);
+  }
+
+  /** {@link #open(Path)} with chunks of at most {@code maxChunkBytes} (smaller for tests). */
+  static MappedVectors open(Path file, long maxChunkBytes) {
+    if (file == null) {
+      throw new IllegalArgumentException("file must not be null");
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      EmbeddingCache.Header h = EmbeddingCache.readHeader(file);
+      long rowBytes = h.dimension() * 4L;
+      long bytes = h.count() * rowBytes;
+      if (ch.size() < h.dataOffset() + bytes) {
+        throw new IllegalArgumentException("embeddings cache " + file + " is truncated: "
+            + ch.size() + " bytes, expected at least " + (h.dataOffset() + bytes));
+      }
+      if (h.count() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("embeddings cache " + file + " has " + h.count()
+            + " vectors; at most " + Integer.MAX_VALUE + " are supported");
+      }
+      if (rowBytes > maxChunkBytes) {
+        throw new IllegalArgumentException("embeddings cache " + file + " has dimension "
+            + h.dimension() + "; at most " + maxChunkBytes / 4 + " is supported");
+      }
+      int rowsPerChunk = (int) Math.min(Integer.MAX_VALUE, maxChunkBytes / rowBytes);
+      int n = (int) ((h.count() + rowsPerChunk - 1) / rowsPerChunk);
+      FloatBuffer[] chunks = new FloatBuffer[n];
+      for (int c = 0; c < n; c++) {
+        long firstRow = (long) c * rowsPerChunk;
+        long rows = Math.min(rowsPerChunk, h.count() - firstRow);
+        chunks[c] = ch.map(FileChannel.MapMode.READ_ONLY, h.dataOffset() + firstRow * rowBytes,
+            rows * rowBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+      }
+      return new MappedVectors(chunks, rowsPerChunk, h);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot map " + file, e);
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /** {@return the file's header (model name, dimension, count, ids checksum)} */
+  public EmbeddingCache.Header header() {
+    return header;
+  }
+
+  /** {@return the vector dimension} */
+  public int dimension() {
+    return dimension;
+  }
+
+  /** {@return the number of vectors} */
+  public int size() {
+    return count;
+  }
+
+  /**
+   * Returns the {@code k} vectors most similar to {@code query}, best first; ties go to the lower
+   * ordinal.
+   *
+   * @param query the query vector (L2-normalised for cosine); length {@link #dimension()}
+   * @param k how many, in {@code [1, size()]}
+   * @return the hits, best first
+   * @throws IllegalArgumentException if the query's length or {@code k} is wrong
+   * @throws IllegalStateException if closed
+   */
+  public List<Hit> search(float[] query, int k) {
+    if (query == null || query.length != dimension) {
+      throw new IllegalArgumentException("query must have dimension " + dimension + ", but has "
+          + (query == null ? "null" : query.length));
+    }
+    if (k < 1 || k > count) {
+      throw new IllegalArgumentException("k must be between 1 and " + count + ", but is: " + k);
+    }
+    FloatBuffer[] mapped = chunks;
+    if (mapped == null) {
+      throw new IllegalStateException("mapped vectors are closed");
+    }
+    // min-heap of the best k so far: worst at the head (lower score, then higher ordinal)
+    PriorityQueue<Hit> heap = new PriorityQueue<>(k + 1, (a, b) -> a.score() != b.score()
+        ? Float.compare(a.score(), b.score()) : Integer.compare(b.ordinal(), a.ordinal()));
+    // Copy blocks of rows off the mapping and score them with the SIMD kernel of gecko-core.
+    int blockRows = Math.max(1, Math.min(count, BLOCK_FLOATS / dimension));
+    float[] block = new float[blockRows * dimension];
+    float[] scores = new float[blockRows];
+    for (int start = 0; start < count; start += blockRows) {
+      int rows = Math.min(blockRows, count - start);
+      copyRows(mapped, start, rows, block);
+      if (rows == blockRows) {
+        VectorMath.dotMatrix(query, block, rows, scores);
+      } else {
+        VectorMath.dotMatrix(query, java.util.Arrays.copyOf(block, rows * dimension), rows, scores);
+      }
+      for (int r = 0; r < rows; r++) {
+        float s = scores[r];
+        if (heap.size() < k) {
+          heap.add(new Hit(start + r, s));
+        } else if (s > heap.peek().score()) {
+          heap.poll();
+          heap.add(new Hit(start + r, s));
+        }
+      }
+    }
+    List<Hit> out = new ArrayList<>(heap);
+    out.sort((a, b) -> a.score() != b.score() ? Float.compare(b.score(), a.score())
+        : Integer.compare(a.ordinal(), b.ordinal()));
+    return Collections.unmodifiableList(out);
+  }
+
+  /** Copies rows {@code [first, first+rows)} into {@code dst}, across chunk boundaries. */
+  private void copyRows(FloatBuffer[] mapped, int first, int rows, float[] dst) {
+    int done = 0;
+    while (done < rows) {
+      int row = first + done;
+      FloatBuffer chunk = mapped[row / rowsPerChunk];
+      int inChunk = row % rowsPerChunk;
+      int n = Math.min(rows - done, rowsPerChunk - inChunk);
+      chunk.get(inChunk * dimension, dst, done * dimension, n * dimension);
+      done += n;
+    }
+  }
+
+  /**
+   * Closes the mapping: later searches fail; idempotent, also when called from several threads at
+   * once.
+   */
+  @Override
+  public void close() {
+    chunks = null;
+  }
+}

@@ -1,0 +1,176 @@
+package dev.gecko4j.fret.run;
+
+import dev.gecko4j.core.fret.FretSeed;
+import dev.gecko4j.fret.retrieve.CorpusStore;
+import dev.gecko4j.fret.retrieve.Passage;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * Seeds from BEIR-format data.
+ * <ul>
+ *   <li>{@link #relabel}: FRet's relabel mode: every positive qrel (query-id, corpus-id, score &gt; 0)
+ *       becomes a seed whose query is the BEIR query and whose seed passage is the qrel's passage.
+ *   <li>{@link #generation}: every corpus passage, in corpus order, as a generation seed.
+ * </ul>
+ */
+public final class BeirSeeds {
+
+  private BeirSeeds() {}
+
+  /**
+   * Returns the relabel seeds of a qrels TSV ({@code query-id TAB corpus-id TAB score}, with or
+   * without a header), streamed in file order. Qrels with score &lt;= 0, an unknown query or a
+   * passage missing from the corpus (or blank in it) are skipped and counted in {@code skipped}
+   * (its keys: {@code non_positive}, {@code unknown_query}, {@code unknown_passage},
+   * {@code empty_passage}).
+   *
+   * @param queries query id to text (from {@link dev.gecko4j.core.eval.BeirDataset#readQueries}); not null
+   * @param qrels the qrels file; must exist
+   * @param corpus the corpus the passages are read from; not null
+   * @param skipped receives skip counts per reason; not null (mutable)
+   * @return the seeds, lazily; the iterator reads the file and closes it at its end
+   * @throws IllegalArgumentException if an argument is null or the file is missing; the iterator
+   *     throws it for a malformed line (named by number)
+   */
+  public static Iterator<FretSeed> relabel(Map<String, String> queries, Path qrels,
+      CorpusStore corpus, Map<String, Long> skipped) {
+    if (queries == null) {
+      throw new IllegalArgumentException("queries must not be null");
+    }
+    if (corpus == null) {
+      throw new IllegalArgumentException("corpus must not be null");
+    }
+    if (skipped == null) {
+      throw new IllegalArgumentException("skipped must not be null");
+    }
+    if (qrels == null || !Files.isRegularFile(qrels)) {
+      throw new IllegalArgumentException("qrels must be an existing file, but is: " + qrels);
+    }
+    BufferedReader reader;
+    try {
+      reader = Files.newBufferedReader(qrels, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + qrels, e);
+    }
+    return new Iterator<>() {
+      private FretSeed next;
+      private int lineNo;
+      private boolean eof;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null && !eof) {
+          String line;
+          try {
+            line = reader.readLine();
+            if (line == null) {
+              eof = true;
+              reader.close();
+              break;
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + qrels, e);
+          }
+          lineNo++;
+          if (line.isBlank()) {
+            continue;
+          }
+          String[] f = line.split("\t");
+          if (f.length < 3) {
+            throw new IllegalArgumentException("line " + lineNo + " of " + qrels
+                + " must be 'query-id<TAB>corpus-id<TAB>score', but is: " + line);
+          }
+          double score;
+          try {
+            score = Double.parseDouble(f[2].strip());
+          } catch (NumberFormatException e) {
+            if (lineNo == 1) {
+              continue; // header
+            }
+            throw new IllegalArgumentException("line " + lineNo + " of " + qrels
+                + " has a non-numeric score: " + f[2]);
+          }
+          if (score <= 0) {
+            skipped.merge("non_positive", 1L, Long::sum);
+            continue;
+          }
+          String query = queries.get(f[0].strip());
+          if (query == null) {
+            skipped.merge("unknown_query", 1L, Long::sum);
+            continue;
+          }
+          int ord = corpus.ordinal(f[1].strip());
+          if (ord < 0) {
+            skipped.merge("unknown_passage", 1L, Long::sum);
+            continue;
+          }
+          Passage p = corpus.passage(ord);
+          String text = p.text().isBlank() ? p.fullText() : p.text();
+          if (text.isBlank()) {
+            skipped.merge("empty_passage", 1L, Long::sum);
+            continue;
+          }
+          next = FretSeed.forRelabel(f[0].strip(), query, p.id(), p.title().isEmpty() ? null
+              : p.title(), text);
+        }
+        return next != null;
+      }
+
+      @Override
+      public FretSeed next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException("no more qrels in " + qrels);
+        }
+        FretSeed s = next;
+        next = null;
+        return s;
+      }
+    };
+  }
+
+  /**
+   * Returns one generation seed per corpus passage with a non-blank text, in corpus order.
+   *
+   * @param corpus the corpus; not null
+   * @return the seeds, lazily
+   * @throws IllegalArgumentException if {@code corpus} is null
+   */
+  public static Iterator<FretSeed> generation(CorpusStore corpus) {
+    if (corpus == null) {
+      throw new IllegalArgumentException("corpus must not be null");
+    }
+    return new Iterator<>() {
+      private int i;
+      private FretSeed next;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null && i < corpus.size()) {
+          Passage p = corpus.passage(i++);
+          if (!p.text().isBlank()) {
+            next = FretSeed.forGeneration(p.id(), p.title().isEmpty() ? null : p.title(), p.text());
+          }
+        }
+        return next != null;
+      }
+
+      @Override
+      public FretSeed next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException("no more passages");
+        }
+        FretSeed s = next;
+        next = null;
+        return s;
+      }
+    };
+  }
+}

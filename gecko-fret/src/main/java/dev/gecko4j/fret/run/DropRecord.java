@@ -1,0 +1,82 @@
+package dev.gecko4j.fret.run;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gecko4j.core.internal.GeckoJson;
+
+/**
+ * One line of a run's drop log ({@code <output>.drops.jsonl}): a seed that produced no row, why,
+ * and what it cost. A resumed run does not retry logged drops, so its result does not depend on
+ * where the earlier run was killed.
+ *
+ * @param queryId the row query id the seed would have had
+ * @param seedId the seed id
+ * @param reason the snake_case reason
+ * @param detail a human-readable detail
+ * @param llmRequests the LLM requests it cost
+ */
+record DropRecord(
+    @JsonProperty("query_id") String queryId,
+    @JsonProperty("seed_id") String seedId,
+    @JsonProperty("reason") String reason,
+    @JsonProperty("detail") String detail,
+    @JsonProperty("llm_requests") int llmRequests) {
+
+  private static final ObjectMapper MAPPER = GeckoJson.mapper();
+
+  /** Validates the fields. */
+  public DropRecord {
+    if (queryId == null) {
+      throw new IllegalArgumentException("queryId must not be null");
+    }
+    if (seedId == null) {
+      throw new IllegalArgumentException("seedId must not be null");
+    }
+    if (reason == null) {
+      throw new IllegalArgumentException("reason must not be null");
+    }
+    if (detail == null) {
+      throw new IllegalArgumentException("detail must not be null");
+    }
+    if (llmRequests < 0) {
+      throw new IllegalArgumentException("llmRequests must be >= 0, but is: " + llmRequests);
+    }
+  }
+
+  /** {@return the work key (query id, seed id)} */
+  public String key() {
+    return dev.gecko4j.core.fret.FretSeed.key(queryId, seedId);
+  }
+
+  /** {@return this record as one JSON line} */
+  public String toJson() {
+    try {
+      return MAPPER.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise drop " + key(), e);
+    }
+  }
+
+  /**
+   * Parses one JSON line.
+   *
+   * @param json the line; not null
+   * @return the record
+   * @throws IllegalArgumentException if it is not a valid drop record
+   */
+  public static DropRecord fromJson(String json) {
+    if (json == null) {
+      throw new IllegalArgumentException("json must not be null");
+    }
+    try {
+      DropRecord d = MAPPER.readValue(json, DropRecord.class);
+      if (d == null) {
+        throw new IllegalArgumentException("json must be a drop record object, but is: null");
+      }
+      return d;
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not a valid drop record: " + e.getOriginalMessage(), e);
+    }
+  }
+}

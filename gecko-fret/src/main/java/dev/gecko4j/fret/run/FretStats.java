@@ -1,0 +1,70 @@
+package dev.gecko4j.fret.run;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gecko4j.core.internal.GeckoJson;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The statistics of a mining output after a run (earlier, resumed runs included unless the field
+ * says "this run").
+ *
+ * @param rows valid rows in the output
+ * @param rowsThisRun rows this run wrote
+ * @param rowsResumed rows found in the output at the start
+ * @param positiveChangedShare the share of rows whose positive is not the seed passage (the paper
+ *     reports about 15%)
+ * @param taskMix rows per task description
+ * @param drops seeds dropped, per reason (the drop log, earlier runs included)
+ * @param llmRequests LLM requests recorded in rows and drops
+ * @param llmRequestsPerRow {@code llmRequests / rows} (drops' requests included, so it is the true
+ *     cost per useful row); 0 with no rows
+ * @param elapsedSeconds this run's wall time
+ * @param rowsPerSecond this run's rows per second
+ * @param truncatedBytes bytes of a torn last line cut off at the start
+ * @param skippedSeeds seeds skipped because an earlier run had done (or dropped) them
+ */
+public record FretStats(
+    @JsonProperty("rows") long rows,
+    @JsonProperty("rows_this_run") long rowsThisRun,
+    @JsonProperty("rows_resumed") long rowsResumed,
+    @JsonProperty("positive_changed_share") double positiveChangedShare,
+    @JsonProperty("task_mix") Map<String, Long> taskMix,
+    @JsonProperty("drops") Map<String, Long> drops,
+    @JsonProperty("llm_requests") long llmRequests,
+    @JsonProperty("llm_requests_per_row") double llmRequestsPerRow,
+    @JsonProperty("elapsed_s") double elapsedSeconds,
+    @JsonProperty("rows_per_s") double rowsPerSecond,
+    @JsonProperty("truncated_bytes") long truncatedBytes,
+    @JsonProperty("skipped_seeds") long skippedSeeds) {
+
+  private static final ObjectMapper MAPPER = GeckoJson.mapper();
+
+  /** Copies the maps (sorted by key). */
+  public FretStats {
+    if (taskMix == null) {
+      throw new IllegalArgumentException("taskMix must not be null");
+    }
+    if (drops == null) {
+      throw new IllegalArgumentException("drops must not be null");
+    }
+    taskMix = java.util.Collections.unmodifiableMap(new TreeMap<>(taskMix));
+    drops = java.util.Collections.unmodifiableMap(new TreeMap<>(drops));
+  }
+
+  /** {@return the total number of dropped seeds} */
+  public long dropCount() {
+    return drops.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** {@return these statistics as one line of JSON} */
+  public String toJson() {
+    try {
+      return MAPPER.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise statistics", e);
+    }
+  }
+}
