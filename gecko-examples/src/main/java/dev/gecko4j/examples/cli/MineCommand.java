@@ -36,6 +36,8 @@ import picocli.CommandLine.Option;
     description = "FRet: mine (task, query, positive, hard negative) rows with an LLM; resumable.")
 public final class MineCommand implements Callable<Integer> {
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--corpus", required = true, description = "BEIR corpus.jsonl ({_id, title, text})")
   Path corpus;
 
@@ -117,18 +119,18 @@ public final class MineCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if ((queries == null) != (qrels == null)) {
-      throw new IllegalArgumentException("--queries and --qrels go together (relabel mode), but got"
-          + " --queries " + queries + " and --qrels " + qrels);
+      throw CliSupport.badOption(spec, "--queries and --qrels go together (relabel mode), but got"
+          + " --queries %s and --qrels %s", queries, qrels);
     }
     if (limit != null && limit < 1) {
-      throw new IllegalArgumentException("--limit must be >= 1, but is: " + limit);
+      throw CliSupport.badOption(spec, "--limit must be >= 1, but is: %d", limit);
     }
     if (stopGrace < 1 || stopGrace > 600) {
-      throw new IllegalArgumentException("--stop-grace must be between 1 and 600 seconds, but is: "
-          + stopGrace);
+      throw CliSupport.badOption(spec, "--stop-grace must be between 1 and 600 seconds, but is: %d",
+          stopGrace);
     }
     if (maxSeeds != null && maxSeeds < 1) {
-      throw new IllegalArgumentException("--max-seeds must be >= 1, but is: " + maxSeeds);
+      throw CliSupport.badOption(spec, "--max-seeds must be >= 1, but is: %d", maxSeeds);
     }
     List<String> tasks = new ArrayList<>(FretOptions.DEFAULT_TASKS);
     tasks.addAll(extraTasks);
