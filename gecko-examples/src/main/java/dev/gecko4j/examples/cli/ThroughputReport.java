@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Predicate;
 
 /**
  * The figures of {@code gecko bench throughput}: wall-clock and process CPU time of a run, each
@@ -44,7 +43,6 @@ final class ThroughputReport {
    */
   static void addFigures(Map<String, Object> r, Map<String, double[]> seconds,
       Map<String, double[]> cpuSeconds, int texts, long tokens) {
-    Predicate<String> has = seconds::containsKey;
     Map<String, Double> median = new HashMap<>();
     Map<String, Double> cpuMedian = new HashMap<>();
     for (Map.Entry<String, double[]> e : seconds.entrySet()) {
@@ -62,40 +60,31 @@ final class ThroughputReport {
       r.put(e.getKey(), s);
     }
     // Wall-clock ratios (the claim), and the same ratios in process CPU time (all threads, ONNX
-    // Runtime's native ones included): less sensitive to other load on a shared machine.
-    if (has.test("peer")) {
-      r.put("vs_peer", round(median.get("peer") / median.get("gecko"), 3));
-    }
-    r.put("vs_ceiling", round(median.get("ceiling") / median.get("gecko"), 3));
-    if (has.test("ceiling_b1")) {
-      // What batching can gain at most over one text per run on this machine and session: an
-      // embedder at the ceiling beats a per-text one at the batch-1 ceiling by this much.
-      r.put("batching_bound", round(median.get("ceiling_b1") / median.get("ceiling"), 3));
-      if (has.test("peer")) {
-        r.put("peer_vs_ceiling_b1", round(median.get("ceiling_b1") / median.get("peer"), 3));
-      }
-    }
-    if (has.test("int8")) {
-      r.put("int8_vs_fp32", round(median.get("gecko") / median.get("int8"), 3));
-    }
-    if (has.test("lc4j_adapter")) {
-      r.put("adapter_vs_gecko", round(median.get("gecko") / median.get("lc4j_adapter"), 3));
-      if (has.test("peer")) {
-        r.put("adapter_vs_peer", round(median.get("peer") / median.get("lc4j_adapter"), 3));
-      }
-    }
+    // Runtime's native ones included): less sensitive to other load on a shared machine. A ratio
+    // is there when both its systems were measured. batching_bound: what batching can gain at most
+    // over one text per run on this machine and session (an embedder at the ceiling beats a
+    // per-text one at the batch-1 ceiling by this much).
+    ratio(r, "vs_peer", median, "peer", "gecko");
+    ratio(r, "vs_ceiling", median, "ceiling", "gecko");
+    ratio(r, "batching_bound", median, "ceiling_b1", "ceiling");
+    ratio(r, "peer_vs_ceiling_b1", median, "ceiling_b1", "peer");
+    ratio(r, "int8_vs_fp32", median, "gecko", "int8");
+    ratio(r, "adapter_vs_gecko", median, "gecko", "lc4j_adapter");
+    ratio(r, "adapter_vs_peer", median, "peer", "lc4j_adapter");
     Map<String, Object> cpu = new LinkedHashMap<>();
-    if (has.test("peer")) {
-      cpu.put("vs_peer", round(cpuMedian.get("peer") / cpuMedian.get("gecko"), 3));
-    }
-    cpu.put("vs_ceiling", round(cpuMedian.get("ceiling") / cpuMedian.get("gecko"), 3));
-    if (has.test("ceiling_b1")) {
-      cpu.put("batching_bound", round(cpuMedian.get("ceiling_b1") / cpuMedian.get("ceiling"), 3));
-    }
-    if (has.test("int8")) {
-      cpu.put("int8_vs_fp32", round(cpuMedian.get("gecko") / cpuMedian.get("int8"), 3));
-    }
+    ratio(cpu, "vs_peer", cpuMedian, "peer", "gecko");
+    ratio(cpu, "vs_ceiling", cpuMedian, "ceiling", "gecko");
+    ratio(cpu, "batching_bound", cpuMedian, "ceiling_b1", "ceiling");
+    ratio(cpu, "int8_vs_fp32", cpuMedian, "gecko", "int8");
     r.put("cpu_time_ratios", cpu);
+  }
+
+  /** Puts {@code m[num] / m[den]} (3 digits) as {@code key} when both systems were measured. */
+  private static void ratio(Map<String, Object> out, String key, Map<String, Double> m, String num,
+      String den) {
+    if (m.containsKey(num) && m.containsKey(den)) {
+      out.put(key, round(m.get(num) / m.get(den), 3));
+    }
   }
 
   @SuppressWarnings("unchecked")
