@@ -8,7 +8,6 @@ import io.github.jbellis.jvector.disk.ByteBufferReader;
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
 import io.github.jbellis.jvector.graph.GraphSearcher;
 import io.github.jbellis.jvector.graph.OnHeapGraphIndex;
-import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
 import io.github.jbellis.jvector.graph.SearchResult;
 import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
 import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
@@ -21,29 +20,15 @@ import io.github.jbellis.jvector.vector.VectorUtil;
 import io.github.jbellis.jvector.vector.VectorizationProvider;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.IntStream;
@@ -97,10 +82,6 @@ public final class GraphIndex implements VectorIndex {
       VectorizationProvider.getInstance().getVectorTypeSupport();
   /** Vectors are unit length for cosine, so JVector's dot product orders both similarities. */
   private static final VectorSimilarityFunction VSF = VectorSimilarityFunction.DOT_PRODUCT;
-  private static final int MAGIC = 0x474B4A56; // "GKJV"
-  private static final int FORMAT_VERSION = 1;
-  private static final int CHUNK_BITS = 14;
-  private static final int CHUNK = 1 << CHUNK_BITS;
   /** PQ is trained only on at least this many vectors (256 centroids per subspace). */
   static final int PQ_MIN_VECTORS = 1024;
 
@@ -108,13 +89,9 @@ public final class GraphIndex implements VectorIndex {
   private final Similarity similarity;
   private final GraphIndexConfig config;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-  private final Map<String, Integer> ordinals = new HashMap<>();
-  private final Vectors vectors = new Vectors();
+  private final VectorStore store;
   private final GraphIndexBuilder builder;
   private final ThreadLocal<CachedSearcher> searchers = new ThreadLocal<>();
-  private volatile VectorFloat<?>[][] vectorChunks = new VectorFloat<?>[0][];
-  private volatile String[][] idChunks = new String[0][];
-  private volatile int size;
   private ProductQuantization pq;
   private PQVectors pqVectors;
   private int pqCount;
@@ -149,7 +126,8 @@ public final class GraphIndex implements VectorIndex {
     this.dimension = dimension;
     this.similarity = similarity;
     this.config = config;
-    this.builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(vectors, VSF),
+    this.store = new VectorStore(dimension);
+    this.builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(store, VSF),
         dimension, config.maxDegree(), config.beamWidth(), config.neighbourOverflow(),
         config.alpha(), config.hierarchy(), config.refine());
   }
@@ -191,17 +169,17 @@ public final class GraphIndex implements VectorIndex {
 
   @Override
   public int size() {
-    return size;
+    return store.size();
   }
 
   @Override
   public String id(int ordinal) {
-    int n = size;
+    int n = store.size();
     if (ordinal < 0 || ordinal >= n) {
       throw new IllegalArgumentException(
           "ordinal must be between 0 and " + (n - 1) + ", but is: " + ordinal);
     }
-    return idChunks[ordinal >>> CHUNK_BITS][ordinal & (CHUNK - 1)];
+    return store.id(ordinal);
   }
 
   /**
@@ -213,7 +191,7 @@ public final class GraphIndex implements VectorIndex {
   public boolean isCompressed() {
     lock.readLock().lock();
     try {
-      return pqVectors != null && pqCount == size;
+      return pqVectors != null && pqCount == store.size();
     } finally {
       lock.readLock().unlock();
     }
@@ -227,7 +205,7 @@ public final class GraphIndex implements VectorIndex {
   public long ramBytesUsed() {
     lock.readLock().lock();
     try {
-      long n = size;
+      long n = store.size();
       long bytes = n * (16L + 4L * dimension + 16L) + builder.getGraph().ramBytesUsed();
       if (pqVectors != null) {
         bytes += pqVectors.ramBytesUsed() + pq.ramBytesUsed();
@@ -268,15 +246,15 @@ public final class GraphIndex implements VectorIndex {
     lock.writeLock().lock();
     try {
       for (int i = 0; i < n; i++) {
-        Integer existing = ordinals.get(ids.get(i));
+        Integer existing = store.ordinal(ids.get(i));
         if (existing != null) {
           throw new IllegalArgumentException("duplicate id '" + ids.get(i) + "' at ids[" + i
               + "]: already in the index at ordinal " + existing);
         }
       }
-      int first = size;
+      int first = store.size();
       for (int i = 0; i < n; i++) {
-        append(ids.get(i), prepared[i]);
+        store.append(ids.get(i), prepared[i]);
       }
       if (n == 1) {
         builder.addGraphNode(first, prepared[0]);
@@ -319,12 +297,12 @@ public final class GraphIndex implements VectorIndex {
     if (!pending) {
       return;
     }
-    if (size > 0) {
+    if (store.size() > 0) {
       builder.cleanup();
     }
-    if (config.pqSubspaces() > 0 && size >= PQ_MIN_VECTORS) {
+    if (config.pqSubspaces() > 0 && store.size() >= PQ_MIN_VECTORS) {
       if (pq == null) {
-        pq = ProductQuantization.compute(vectors, config.pqSubspaces(), 256, false);
+        pq = ProductQuantization.compute(store, config.pqSubspaces(), 256, false);
       }
       encodePq();
     }
@@ -333,8 +311,8 @@ public final class GraphIndex implements VectorIndex {
   }
 
   private void encodePq() {
-    pqVectors = (PQVectors) pq.encodeAll(vectors, ForkJoinPool.commonPool());
-    pqCount = size;
+    pqVectors = (PQVectors) pq.encodeAll(store, ForkJoinPool.commonPool());
+    pqCount = store.size();
   }
 
   @Override
@@ -342,7 +320,7 @@ public final class GraphIndex implements VectorIndex {
     float[] q = prepareQuery(query, "query");
     lock.readLock().lock();
     try {
-      checkK(k, size);
+      checkK(k, store.size());
       return searchLocked(q, k);
     } finally {
       lock.readLock().unlock();
@@ -373,7 +351,7 @@ public final class GraphIndex implements VectorIndex {
     }
     lock.readLock().lock();
     try {
-      checkK(k, size);
+      checkK(k, store.size());
       List<Hit>[] out = newHitLists(prepared.size());
       IntStream.range(0, prepared.size()).parallel()
           .forEach(i -> out[i] = searchLocked(prepared.get(i), k));
@@ -390,12 +368,12 @@ public final class GraphIndex implements VectorIndex {
 
   /** Searches under the read lock (held by the calling thread or the batch's caller). */
   private List<Hit> searchLocked(float[] q, int k) {
-    int n = size;
+    int n = store.size();
     VectorFloat<?> qv = VTS.createFloatVector(q);
     SearchScoreProvider ssp = pqVectors != null && pqCount == n
         ? new DefaultSearchScoreProvider(pqVectors.precomputedScoreFunctionFor(qv, VSF),
-            vectors.rerankerFor(qv, VSF))
-        : DefaultSearchScoreProvider.exact(qv, VSF, vectors);
+            store.rerankerFor(qv, VSF))
+        : DefaultSearchScoreProvider.exact(qv, VSF, store);
     int rerank = Math.min(n, Math.max(k, config.searchRerank()));
     SearchResult r = searcher().search(ssp, k, rerank, 0f, 0f, Bits.ALL);
     SearchResult.NodeScore[] nodes = r.getNodes();
@@ -412,7 +390,7 @@ public final class GraphIndex implements VectorIndex {
   }
 
   private List<Hit> exactScan(VectorFloat<?> qv, int k) {
-    int n = size;
+    int n = store.size();
     List<Hit> all = new ArrayList<>(n);
     for (int o = 0; o < n; o++) {
       all.add(new Hit(id(o), o, VectorUtil.dotProduct(qv, vectorAt(o))));
@@ -448,55 +426,9 @@ public final class GraphIndex implements VectorIndex {
     }
   }
 
-  // ---------------------------------------------------------------- storage
-
-  private void append(String id, VectorFloat<?> v) {
-    int o = size;
-    int c = o >>> CHUNK_BITS;
-    if (c == vectorChunks.length) {
-      VectorFloat<?>[][] vc = Arrays.copyOf(vectorChunks, c + 1);
-      vc[c] = new VectorFloat<?>[CHUNK];
-      String[][] ic = Arrays.copyOf(idChunks, c + 1);
-      ic[c] = new String[CHUNK];
-      vectorChunks = vc;
-      idChunks = ic;
-    }
-    vectorChunks[c][o & (CHUNK - 1)] = v;
-    idChunks[c][o & (CHUNK - 1)] = id;
-    ordinals.put(id, o);
-    size = o + 1;
-  }
-
-  private VectorFloat<?> vectorAt(int ordinal) {
-    return vectorChunks[ordinal >>> CHUNK_BITS][ordinal & (CHUNK - 1)];
-  }
-
-  /** The stored vectors as JVector's random-access view (live: grows with the index). */
-  private final class Vectors implements RandomAccessVectorValues {
-    @Override
-    public int size() {
-      return size;
-    }
-
-    @Override
-    public int dimension() {
-      return dimension;
-    }
-
-    @Override
-    public VectorFloat<?> getVector(int ordinal) {
-      return vectorAt(ordinal);
-    }
-
-    @Override
-    public boolean isValueShared() {
-      return false;
-    }
-
-    @Override
-    public RandomAccessVectorValues copy() {
-      return this;
-    }
+  /** {@return the stored vector of {@code ordinal}} */
+  VectorFloat<?> vectorAt(int ordinal) {
+    return store.getVector(ordinal);
   }
 
   /** Checks a vector to add (shape checked by the caller) and returns the copy to store. */
@@ -580,7 +512,7 @@ public final class GraphIndex implements VectorIndex {
       optimizeLocked();
       Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
       try {
-        writeTo(tmp);
+        GraphIndexFile.write(this, tmp);
         Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } finally {
         Files.deleteIfExists(tmp);
@@ -592,185 +524,47 @@ public final class GraphIndex implements VectorIndex {
     }
   }
 
-  private void writeTo(Path tmp) throws IOException {
-    try (OutputStream raw = Files.newOutputStream(tmp);
-        CountingStream counting = new CountingStream(raw);
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(counting, 1 << 16))) {
-      out.writeInt(MAGIC);
-      out.writeInt(FORMAT_VERSION);
-      out.writeInt(dimension);
-      out.writeUTF(similarity.name());
-      out.writeInt(config.maxDegree());
-      out.writeInt(config.beamWidth());
-      out.writeFloat(config.neighbourOverflow());
-      out.writeFloat(config.alpha());
-      out.writeBoolean(config.hierarchy());
-      out.writeBoolean(config.refine());
-      out.writeInt(config.searchRerank());
-      out.writeInt(config.pqSubspaces());
-      out.writeInt(config.buildThreads());
-      int n = size;
-      out.writeInt(n);
-      for (int o = 0; o < n; o++) {
-        byte[] b = id(o).getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
-      }
-      ByteBuffer row = ByteBuffer.allocate(4 * dimension).order(ByteOrder.BIG_ENDIAN);
-      for (int o = 0; o < n; o++) {
-        row.clear();
-        VectorFloat<?> v = vectorAt(o);
-        for (int i = 0; i < dimension; i++) {
-          row.putFloat(v.get(i));
-        }
-        out.write(row.array());
-      }
-      if (pq != null) {
-        ByteArrayIndexWriter pqOut = new ByteArrayIndexWriter();
-        pq.write(pqOut, 3);
-        byte[] pqBytes = pqOut.toByteArray();
-        out.writeInt(pqBytes.length);
-        out.write(pqBytes);
-      } else {
-        out.writeInt(0);
-      }
-      out.flush();
-      long graphStart = counting.count;
-      ((OnHeapGraphIndex) builder.getGraph()).save(out);
-      out.flush();
-      long graphEnd = counting.count;
-      out.writeLong(graphStart);
-      out.writeLong(graphEnd);
-      out.writeInt(MAGIC);
-    }
-  }
-
-  /**
-   * Reads an index written by {@link #save}. The loaded index answers searches with the same hits
-   * as the saved one and accepts further adds.
-   *
-   * @param file the file; not null
-   * @return the index
-   * @throws IllegalArgumentException if {@code file} is null or not a graph index file (bad magic,
-   *     unknown version, truncated)
-   * @throws UncheckedIOException if reading fails
-   */
   public static GraphIndex load(Path file) {
     if (file == null) {
       throw new IllegalArgumentException("file must not be null");
     }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long len = ch.size();
-      if (len < 20) {
-        throw new IllegalArgumentException(
-            "not a graph index file (" + len + " bytes, too short): " + file);
-      }
-      ByteBuffer trailer = ByteBuffer.allocate(20);
-      ch.read(trailer, len - 20);
-      trailer.flip();
-      long graphStart = trailer.getLong();
-      long graphEnd = trailer.getLong();
-      int magic = trailer.getInt();
-      if (magic != MAGIC || graphStart < 0 || graphEnd < graphStart || graphEnd > len - 20) {
-        throw new IllegalArgumentException("not a complete graph index file (bad trailer): " + file);
-      }
-      if (graphEnd - graphStart > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException("graph section of " + file + " is over 2 GiB ("
-            + (graphEnd - graphStart) + " bytes); not supported");
-      }
-      ch.position(0);
-      DataInputStream in = new DataInputStream(
-          new BufferedInputStream(Channels.newInputStream(ch), 1 << 16));
-      if (in.readInt() != MAGIC) {
-        throw new IllegalArgumentException("not a graph index file (bad magic): " + file);
-      }
-      int formatVersion = in.readInt();
-      if (formatVersion != FORMAT_VERSION) {
-        throw new IllegalArgumentException("unsupported graph index file version " + formatVersion
-            + " (expected " + FORMAT_VERSION + "): " + file);
-      }
-      int dim = in.readInt();
-      Similarity sim = Similarity.valueOf(in.readUTF());
-      GraphIndexConfig cfg = new GraphIndexConfig(in.readInt(), in.readInt(), in.readFloat(),
-          in.readFloat(), in.readBoolean(), in.readBoolean(), in.readInt(), in.readInt(),
-          in.readInt());
-      GraphIndex index = new GraphIndex(dim, sim, cfg);
-      int n = in.readInt();
-      String[] ids = new String[n];
-      for (int o = 0; o < n; o++) {
-        byte[] b = new byte[in.readInt()];
-        in.readFully(b);
-        ids[o] = new String(b, StandardCharsets.UTF_8);
-      }
-      byte[] row = new byte[4 * dim];
-      for (int o = 0; o < n; o++) {
-        in.readFully(row);
-        float[] v = new float[dim];
-        ByteBuffer.wrap(row).asFloatBuffer().get(v);
-        index.append(ids[o], VTS.createFloatVector(v));
-      }
-      int pqLen = in.readInt();
-      if (pqLen > 0) {
-        byte[] pqBytes = new byte[pqLen];
-        in.readFully(pqBytes);
-        index.pq = ProductQuantization.load(new ByteBufferReader(ByteBuffer.wrap(pqBytes)));
-        index.encodePq();
-      }
-      ByteBuffer graph = ch.map(FileChannel.MapMode.READ_ONLY, graphStart, graphEnd - graphStart);
-      index.builder.load(new ByteBufferReader(graph));
-      // the saved graph was cleaned up before it was written: it has no pending mutations
-      ((OnHeapGraphIndex) index.builder.getGraph()).setAllMutationsCompleted();
-      index.version++;
-      return index;
-    } catch (EOFException e) {
-      throw new IllegalArgumentException("graph index file is truncated: " + file, e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot load graph index from " + file, e);
-    }
+    return GraphIndexFile.read(file);
   }
 
-  /** Counts the bytes written through it. */
-  private static final class CountingStream extends java.io.FilterOutputStream {
-    long count;
+  // ------------------------------------------------- access for GraphIndexFile (lock held)
 
-    CountingStream(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      out.write(b);
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-      count += len;
-    }
+  /** {@return the product quantisation codebook, or null when none is trained} */
+  ProductQuantization productQuantization() {
+    return pq;
   }
 
-  /** A JVector {@code IndexWriter} into a byte array (for the PQ codebook). */
-  private static final class ByteArrayIndexWriter extends DataOutputStream
-      implements io.github.jbellis.jvector.disk.IndexWriter {
-    ByteArrayIndexWriter() {
-      super(new java.io.ByteArrayOutputStream());
-    }
+  /** {@return JVector's on-heap graph} */
+  OnHeapGraphIndex onHeapGraph() {
+    return (OnHeapGraphIndex) builder.getGraph();
+  }
 
-    @Override
-    public long position() {
-      return size();
-    }
+  /** Appends a stored vector read from a file (already unit length for cosine). */
+  void appendLoaded(String id, float[] vector) {
+    store.append(id, VTS.createFloatVector(vector));
+  }
 
-    byte[] toByteArray() throws IOException {
-      flush();
-      return ((java.io.ByteArrayOutputStream) out).toByteArray();
-    }
+  /** Restores a codebook read from a file and encodes the stored vectors with it. */
+  void restoreProductQuantization(ProductQuantization codebook) {
+    this.pq = codebook;
+    encodePq();
+  }
+
+  /** Restores the graph read from a file. */
+  void restoreGraph(ByteBufferReader graph) throws IOException {
+    builder.load(graph);
+    // the saved graph was cleaned up before it was written: it has no pending mutations
+    onHeapGraph().setAllMutationsCompleted();
+    version++;
   }
 
   @Override
   public String toString() {
-    return "GraphIndex[dimension=" + dimension + ", similarity=" + similarity + ", size=" + size
+    return "GraphIndex[dimension=" + dimension + ", similarity=" + similarity + ", size=" + store.size()
         + ", " + config + "]";
   }
 }

@@ -7,11 +7,14 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import dev.gecko4j.core.lm.ContinuationScore;
 import dev.gecko4j.core.lm.Generation;
 import dev.gecko4j.core.lm.GenerationOptions;
 import dev.gecko4j.core.lm.ScoreRequest;
+import dev.gecko4j.onnx.ExecutionProvider;
+import dev.gecko4j.onnx.GraphOptimization;
 import dev.gecko4j.onnx.OrtRuntime;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
@@ -302,5 +305,31 @@ class OnnxCausalLanguageModelTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     assertThat(lm.capabilities().canScore()).isTrue();
     assertThat(lm.hasKvCacheInputs()).isFalse();
+  }
+
+  @Test
+  void should_open_its_session_with_the_chosen_optimisation_and_fall_back_from_cuda_to_the_cpu()
+      throws Exception {
+    // given: the CPU build of ONNX Runtime (the default profile) has no CUDA provider
+    long[] reference = referenceIds();
+    long[] expected = Arrays.copyOfRange(reference, 1, 21);
+
+    // when
+    try (OnnxCausalLanguageModel other = OnnxCausalLanguageModel.builder(dir)
+        .graphOptimization(GraphOptimization.BASIC).executionProvider(ExecutionProvider.CUDA)
+        .intraOpThreads(1).build()) {
+      Generation g = other.generateFromIds(new long[] {1}, GenerationOptions.greedy(20));
+
+      // then
+      if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+        assertThat(other.executionProvider()).isEqualTo(ExecutionProvider.CPU);
+      }
+      assertThat(g.tokenIds().stream().mapToLong(Integer::longValue).toArray()).containsExactly(expected);
+    }
+    assertThat(lm.executionProvider()).isEqualTo(ExecutionProvider.CPU);
+    assertThatThrownBy(() -> OnnxCausalLanguageModel.builder(dir).graphOptimization(null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("graphOptimization must not be null");
+    assertThatThrownBy(() -> OnnxCausalLanguageModel.builder(dir).executionProvider(null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("executionProvider must not be null");
   }
 }
