@@ -320,7 +320,7 @@ public final class GraphIndex implements VectorIndex {
     float[] q = prepareQuery(query, "query");
     lock.readLock().lock();
     try {
-      checkK(k, store.size());
+      IndexArguments.checkK(k, store.size());
       return searchLocked(q, k);
     } finally {
       lock.readLock().unlock();
@@ -351,7 +351,7 @@ public final class GraphIndex implements VectorIndex {
     }
     lock.readLock().lock();
     try {
-      checkK(k, store.size());
+      IndexArguments.checkK(k, store.size());
       List<Hit>[] out = newHitLists(prepared.size());
       IntStream.range(0, prepared.size()).parallel()
           .forEach(i -> out[i] = searchLocked(prepared.get(i), k));
@@ -476,17 +476,6 @@ public final class GraphIndex implements VectorIndex {
     double scale = 1.0 / Math.sqrt(norm2);
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) (v[i] * scale);
-    }
-  }
-
-  private static void checkK(int k, int size) {
-    if (size == 0) {
-      throw new IllegalArgumentException(
-          "k must be between 1 and the index size, but the index is empty (size 0) and k is: " + k);
-    }
-    if (k < 1 || k > size) {
-      throw new IllegalArgumentException(
-          "k must be between 1 and the index size " + size + ", but is: " + k);
     }
   }
 

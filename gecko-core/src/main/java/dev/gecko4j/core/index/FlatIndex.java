@@ -252,7 +252,7 @@ public final class FlatIndex implements VectorIndex {
     lock.readLock().lock();
     try {
       int n = ids.size();
-      checkK(k, n);
+      IndexArguments.checkK(k, n);
       TopK top = new TopK(k);
       float[] scores = new float[ROW_BLOCK];
       scan(q, 1, 0, n, new TopK[] {top}, scores);
@@ -291,7 +291,7 @@ public final class FlatIndex implements VectorIndex {
     lock.readLock().lock();
     try {
       int n = ids.size();
-      checkK(k, n);
+      IndexArguments.checkK(k, n);
       int queryBlocks = (nq + QUERY_BLOCK - 1) / QUERY_BLOCK;
       int rowBlocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
       int cores = ForkJoinPool.getCommonPoolParallelism() + 1;
@@ -381,16 +381,5 @@ public final class FlatIndex implements VectorIndex {
     float[] q = query.clone();
     ScalarVectorSupport.scaleToUnit(IMPL, q, 0, q.length, norm2);
     return q;
-  }
-
-  private static void checkK(int k, int size) {
-    if (size == 0) {
-      throw new IllegalArgumentException(
-          "k must be between 1 and the index size, but the index is empty (size 0) and k is: " + k);
-    }
-    if (k < 1 || k > size) {
-      throw new IllegalArgumentException(
-          "k must be between 1 and the index size " + size + ", but is: " + k);
-    }
   }
 }

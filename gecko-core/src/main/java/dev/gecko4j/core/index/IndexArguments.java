@@ -14,6 +14,24 @@ public final class IndexArguments {
   private IndexArguments() {}
 
   /**
+   * Checks the {@code k} of a search: between 1 and the index size.
+   *
+   * @param k the number of hits asked for
+   * @param size the number of vectors in the index
+   * @throws IllegalArgumentException naming {@code k} and the size (or that the index is empty)
+   */
+  public static void checkK(int k, int size) {
+    if (size == 0) {
+      throw new IllegalArgumentException(
+          "k must be between 1 and the index size, but the index is empty (size 0) and k is: " + k);
+    }
+    if (k < 1 || k > size) {
+      throw new IllegalArgumentException(
+          "k must be between 1 and the index size " + size + ", but is: " + k);
+    }
+  }
+
+  /**
    * Checks the arguments of {@link VectorIndex#addAll}: both lists non-null and of one size, no
    * null or repeated id, every vector of the index's dimension, finite, and not all zeros under
    * cosine. Ids already in the index are not checked here.

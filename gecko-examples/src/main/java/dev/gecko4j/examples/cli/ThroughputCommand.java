@@ -51,6 +51,8 @@ import picocli.CommandLine.Option;
         + "(ceiling), and int8 vs fp32, side by side in one JVM.")
 public final class ThroughputCommand implements Callable<Integer> {
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   static final List<String> WORKLOADS = List.of("short", "long");
 
   @Option(names = "--runs", defaultValue = "5",
@@ -143,8 +145,8 @@ public final class ThroughputCommand implements Callable<Integer> {
     Path sts = data.resolve("sts/STSBenchmark.test.tsv");
     Path scifact = data.resolve("beir/scifact");
     if (!Files.isRegularFile(sts) || !Files.isDirectory(scifact)) {
-      throw new IllegalArgumentException("--data must hold sts/STSBenchmark.test.tsv and "
-          + "beir/scifact/, but " + data.toAbsolutePath() + " does not");
+      throw CliSupport.badOption(spec, "--data must hold sts/STSBenchmark.test.tsv and "
+          + "beir/scifact/, but %s does not", data.toAbsolutePath());
     }
     double loadBefore = ThroughputReport.OS.getSystemLoadAverage();
     byte[] modelBytes = ThroughputWorkloads.readResource(fp32.modelResource());
@@ -211,24 +213,23 @@ public final class ThroughputCommand implements Callable<Integer> {
 
   private void validate() {
     if (runs < 1 || runs > 1000) {
-      throw new IllegalArgumentException("--runs must be between 1 and 1000, but is: " + runs);
+      throw CliSupport.badOption(spec, "--runs must be between 1 and 1000, but is: %d", runs);
     }
     if (warmup < 0 || warmup > 1000) {
-      throw new IllegalArgumentException("--warmup must be between 0 and 1000, but is: " + warmup);
+      throw CliSupport.badOption(spec, "--warmup must be between 0 and 1000, but is: %d", warmup);
     }
     if (shortTexts < 1 || longTexts < 1) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "--short-texts and --long-texts must be >= 1, but are: %d, %d", shortTexts, longTexts));
+      throw CliSupport.badOption(spec,
+          "--short-texts and --long-texts must be >= 1, but are: %d, %d", shortTexts, longTexts);
     }
     if (threads < 1 || threads > 1024 || peerIntraOp < 1 || peerIntraOp > 1024) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
+      throw CliSupport.badOption(spec,
           "--threads and --peer-intra-op must be between 1 and 1024, but are: %d, %d", threads,
-          peerIntraOp));
+          peerIntraOp);
     }
     for (String w : workloads) {
       if (!WORKLOADS.contains(w)) {
-        throw new IllegalArgumentException(
-            "--workloads must name only " + WORKLOADS + ", but has: " + w);
+        throw CliSupport.badOption(spec, "--workloads must name only %s, but has: %s", WORKLOADS, w);
       }
     }
     workloads = new ArrayList<>(new LinkedHashSet<>(workloads));
@@ -236,9 +237,9 @@ public final class ThroughputCommand implements Callable<Integer> {
       concurrentBatches = threads;
     }
     if (concurrentBatches < 1 || concurrentBatches > threads || threads % concurrentBatches != 0) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
+      throw CliSupport.badOption(spec,
           "--concurrent-batches must divide --threads (%d), but is: %d", threads,
-          concurrentBatches));
+          concurrentBatches);
     }
   }
 
