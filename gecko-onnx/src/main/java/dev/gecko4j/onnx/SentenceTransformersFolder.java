@@ -3,7 +3,10 @@ package dev.gecko4j.onnx;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.gecko4j.core.Pooling;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.internal.GeckoJson;
@@ -37,6 +40,10 @@ public final class SentenceTransformersFolder {
   private static final System.Logger LOG =
       System.getLogger(SentenceTransformersFolder.class.getName());
   private static final ObjectMapper JSON = GeckoJson.mapper();
+  /** Pretty printing as Python's {@code json.dump(indent=2)} writes these files: {@code "k": v}. */
+  private static final ObjectWriter PRETTY = JSON.writer(new DefaultPrettyPrinter()
+      .withSeparators(Separators.createDefaultInstance()
+          .withObjectFieldValueSpacing(Separators.Spacing.AFTER)));
 
   /** The pooling config file written by {@link #configFiles}. */
   public static final String POOLING_CONFIG = "1_Pooling/config.json";
@@ -239,7 +246,7 @@ public final class SentenceTransformersFolder {
 
   private static byte[] pretty(Object value) {
     try {
-      return (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n")
+      return (PRETTY.writeValueAsString(value) + "\n")
           .getBytes(StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalStateException("cannot write " + value + " as JSON", e);

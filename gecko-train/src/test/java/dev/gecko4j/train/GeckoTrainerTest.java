@@ -75,7 +75,7 @@ class GeckoTrainerTest {
       assertThat(dir.resolve("tokenizer.json")).isRegularFile();
       assertThat(Files.readString(dir.resolve("1_Pooling/config.json"))).contains("\"pooling_mode_cls_token\": true");
       assertThat(Files.readString(dir.resolve("modules.json"))).contains("Normalize");
-      TokenBatch batch = encoder.tokenize(List.of("what do geckos eat", "Paris is the capital of France."), 16);
+      dev.gecko4j.onnx.TokenizedBatch batch = encoder.tokenize(List.of("what do geckos eat", "Paris is the capital of France."), 16);
       float[] torch;
       try (NDManager scope = encoder.manager().newSubManager()) {
         Map<String, NDArray> params = encoder.upload(scope, false);
