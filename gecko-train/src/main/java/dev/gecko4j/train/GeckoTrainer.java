@@ -1,5 +1,10 @@
 package dev.gecko4j.train;
 
+import dev.gecko4j.train.optim.LearningRateSchedule;
+import dev.gecko4j.train.optim.AdamW;
+import dev.gecko4j.train.export.ModelExporter;
+import dev.gecko4j.train.checkpoint.FileSink;
+import dev.gecko4j.train.checkpoint.Checkpoints;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;

@@ -1,5 +1,6 @@
 package dev.gecko4j.train;
 
+import dev.gecko4j.train.export.ModelExporter;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

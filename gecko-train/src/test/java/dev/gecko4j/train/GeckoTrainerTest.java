@@ -1,5 +1,8 @@
 package dev.gecko4j.train;
 
+import dev.gecko4j.train.checkpoint.CheckpointsTest;
+import dev.gecko4j.train.checkpoint.Checkpoints;
+import dev.gecko4j.train.checkpoint.FailingSink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.gecko4j.onnx.TokenizedBatch;
-import dev.gecko4j.train.AdamW;
+import dev.gecko4j.train.optim.AdamW;
 import dev.gecko4j.train.GeckoTrainer;
 import dev.gecko4j.train.TrainableEncoder;
 import dev.gecko4j.train.loss.GeckoLoss;

@@ -1,5 +1,6 @@
 package dev.gecko4j.train.data;
 
+import dev.gecko4j.core.internal.Args;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,7 +31,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -63,7 +63,7 @@ public final class TrainingData {
    *     positive (the message names the line number), or the file has no rows
    */
   public static TrainingSource fretJsonl(Path file, PromptConvention convention, double weight) {
-    Objects.requireNonNull(convention, "convention");
+    Args.notNull(convention, "convention");
     List<TrainingExample> rows = new ArrayList<>();
     int lineNo = 0;
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

@@ -1,5 +1,6 @@
 package dev.gecko4j.train.onnx;
 
+import dev.gecko4j.core.internal.Args;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -15,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -312,7 +312,7 @@ public final class OnnxTorchGraph {
    */
   public Map<String, NDArray> forward(NDManager scope, Map<String, NDArray> parameters,
       Map<String, NDArray> inputs) {
-    Objects.requireNonNull(scope, "scope");
+    Args.notNull(scope, "scope");
     Map<String, Val> env = new HashMap<>(constants);
     for (String in : model.inputs()) {
       NDArray a = inputs.get(in);

@@ -1,5 +1,8 @@
-package dev.gecko4j.train;
+package dev.gecko4j.train.export;
 
+import dev.gecko4j.train.checkpoint.FileSink;
+import dev.gecko4j.train.checkpoint.DurableFiles;
+import dev.gecko4j.train.TrainableEncoder;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.onnx.ModelSpec;
 import dev.gecko4j.onnx.SentenceTransformersFolder;
@@ -39,13 +42,13 @@ public final class ModelExporter {
    * The spec an export of {@code encoder} describes: its pooling, normalised, {@code maxLength}
    * tokens, {@code queryPrompt} on queries only.
    */
-  static ModelSpec exportSpec(TrainableEncoder encoder, int maxLength, String queryPrompt) {
+  public static ModelSpec exportSpec(TrainableEncoder encoder, int maxLength, String queryPrompt) {
     ModelSpec.Prompts prompts = queryPrompt == null || queryPrompt.isEmpty()
         ? ModelSpec.Prompts.NONE : new ModelSpec.Prompts(queryPrompt, "", "");
     return exportSpec(encoder, maxLength, prompts, "prefixes(query='" + queryPrompt + "')");
   }
 
-  static ModelSpec exportSpec(TrainableEncoder encoder, int maxLength, ModelSpec.Prompts prompts,
+  public static ModelSpec exportSpec(TrainableEncoder encoder, int maxLength, ModelSpec.Prompts prompts,
       String conventionName) {
     return encoder.spec().withSettings(encoder.pooling(), true, maxLength, prompts,
         prompts.isNone() ? "NONE" : conventionName);
@@ -100,7 +103,7 @@ public final class ModelExporter {
         sink);
   }
 
-  static Path export(TrainableEncoder encoder, Path directory, byte[] configJson,
+  public static Path export(TrainableEncoder encoder, Path directory, byte[] configJson,
       ModelSpec spec, FileSink sink) {
     Args.notNull(encoder, "encoder");
     Args.notNull(directory, "directory");
