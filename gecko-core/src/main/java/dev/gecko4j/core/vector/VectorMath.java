@@ -127,6 +127,7 @@ public final class VectorMath {
    */
   public static float[] normalize(float[] v) {
     checkVector(v, "v");
+    checkFinite(v, "v");
     normalizeInPlace(v, 0, v.length);
     return v;
   }

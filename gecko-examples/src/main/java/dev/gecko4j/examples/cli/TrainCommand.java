@@ -115,7 +115,7 @@ public final class TrainCommand implements Callable<Integer> {
         .seed(seed).checkpointEvery(checkpointEvery).resume(!noResume).build();
     System.err.println("train: " + config);
     Files.createDirectories(out);
-    ObjectMapper json = new ObjectMapper();
+    ObjectMapper json = dev.gecko4j.core.internal.GeckoJson.mapper();
     ObjectNode result = json.createObjectNode();
     double baseEvalSeconds = 0;
     GracefulStop stop = null;

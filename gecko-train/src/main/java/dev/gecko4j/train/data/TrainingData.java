@@ -2,7 +2,6 @@ package dev.gecko4j.train.data;
 
 import dev.gecko4j.core.internal.Args;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.Embedder;
@@ -44,8 +43,7 @@ import java.util.stream.Stream;
  */
 public final class TrainingData {
   /** Rejects a line holding more than one value (a lost newline, or trailing garbage). */
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper JSON = dev.gecko4j.core.internal.GeckoJson.mapper();
 
   private TrainingData() {}
 
