@@ -1,5 +1,7 @@
 package dev.gecko4j.core;
 
+import dev.gecko4j.core.vector.VectorMath;
+
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -154,20 +156,16 @@ public final class Embedding {
   }
 
   /**
-   * Returns this embedding scaled to unit L2 norm.
+   * Returns this embedding scaled to unit L2 norm (with {@link
+   * VectorMath#normalizeInPlace(float[], int, int)}, as embedders normalise).
    *
    * @return a new, normalised embedding
-   * @throws IllegalArgumentException if the vector is zero
+   * @throws IllegalArgumentException if the vector is zero ({@code Cannot normalize a zero-length
+   *     vector})
    */
   public Embedding normalize() {
-    double n = norm();
-    if (n == 0) {
-      throw new IllegalArgumentException("Cannot normalize a zero-length vector");
-    }
-    float[] out = new float[vector.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (float) (vector[i] / n);
-    }
+    float[] out = vector.clone();
+    VectorMath.normalizeInPlace(out, 0, out.length);
     return new Embedding(out);
   }
 

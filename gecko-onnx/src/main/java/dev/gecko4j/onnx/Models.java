@@ -18,17 +18,19 @@ import dev.gecko4j.core.PromptConvention;
 public enum Models {
   /** BAAI bge-small-en-v1.5, fp32: CLS pooling, normalised, 512 tokens, BGE query instruction. */
   BGE_SMALL_EN_V15("bge-small-en-v1.5", "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json",
-      384, Pooling.CLS, true, 512, "BGE", PromptConvention.BGE, Precision.FP32),
+      384, Pooling.CLS, true, 512, "BGE", PromptConvention.BGE, Precision.FP32,
+      new ModelSpec.Prompts(Instructions.BGE_QUERY, "", "")),
   /**
    * BAAI bge-small-en-v1.5, int8 (dynamic quantisation): as {@link #BGE_SMALL_EN_V15}, about four
    * times smaller; outputs vary slightly with batch padding (up to about 1.5e-2 per value).
    */
   BGE_SMALL_EN_V15_Q("bge-small-en-v1.5-q", "bge-small-en-v1.5-q.onnx",
       "bge-small-en-v1.5-q-tokenizer.json", 384, Pooling.CLS, true, 512, "BGE", PromptConvention.BGE,
-      Precision.INT8),
+      Precision.INT8, new ModelSpec.Prompts(Instructions.BGE_QUERY, "", "")),
   /** sentence-transformers all-MiniLM-L6-v2, fp32: mean pooling, normalised, 256 tokens, no prompt. */
   ALL_MINILM_L6_V2("all-MiniLM-L6-v2", "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json",
-      384, Pooling.MEAN, true, 256, "NONE", PromptConvention.NONE, Precision.FP32),
+      384, Pooling.MEAN, true, 256, "NONE", PromptConvention.NONE, Precision.FP32,
+      ModelSpec.Prompts.NONE),
   /**
    * intfloat e5-small-v2, fp32: mean pooling, normalised, 512 tokens; {@code query: } on retrieval
    * queries and {@code passage: } on documents, and no prefix on symmetric texts, which is how MTEB
@@ -37,7 +39,13 @@ public enum Models {
    * card's {@code query: } on symmetric tasks.
    */
   E5_SMALL_V2("e5-small-v2", "e5-small-v2.onnx", "e5-small-v2-tokenizer.json", 384, Pooling.MEAN,
-      true, 512, "E5_MTEB", PromptConvention.prefixes("query: ", "passage: ", ""), Precision.FP32);
+      true, 512, "E5_MTEB", PromptConvention.prefixes("query: ", "passage: ", ""), Precision.FP32,
+      new ModelSpec.Prompts("query: ", "passage: ", ""));
+
+  /** Instructions of the bundled models (a holder: enum constants cannot read the enum's statics). */
+  private static final class Instructions {
+    static final String BGE_QUERY = "Represent this sentence for searching relevant passages: ";
+  }
 
   /** Numeric precision of a model's weights. */
   public enum Precision {
@@ -57,10 +65,11 @@ public enum Models {
   private final String conventionName;
   private final PromptConvention convention;
   private final Precision precision;
+  private final ModelSpec.Prompts prompts;
 
   Models(String modelName, String modelResource, String tokenizerResource, int dimension,
       Pooling pooling, boolean normalize, int maxLength, String conventionName,
-      PromptConvention convention, Precision precision) {
+      PromptConvention convention, Precision precision, ModelSpec.Prompts prompts) {
     this.modelName = modelName;
     this.modelResource = modelResource;
     this.tokenizerResource = tokenizerResource;
@@ -71,6 +80,16 @@ public enum Models {
     this.conventionName = conventionName;
     this.convention = convention;
     this.precision = precision;
+    this.prompts = prompts;
+  }
+
+  /**
+   * {@return this model's description: its resources, pooling, normalisation, maximum length,
+   * dimension and prompts}
+   */
+  public ModelSpec spec() {
+    return new ModelSpec(modelName, this, null, null, null, pooling, normalize, maxLength,
+        dimension, prompts, conventionName);
   }
 
   /** {@return the model's usual name, e.g. {@code bge-small-en-v1.5}} */

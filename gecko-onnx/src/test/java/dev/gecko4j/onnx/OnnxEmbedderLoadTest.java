@@ -122,7 +122,7 @@ class OnnxEmbedderLoadTest {
   @Test
   void should_reject_conflicting_sources_and_a_model_path_without_tokenizer() {
     assertThatThrownBy(() -> OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15)
-        .modelFolder(dir))
+        .modelFolder(dir).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("modelFolder(" + dir + ") cannot be combined with the model source already "
             + "set (bundled BGE_SMALL_EN_V15)");
@@ -134,13 +134,13 @@ class OnnxEmbedderLoadTest {
 
   @Test
   void should_validate_builder_arguments() {
-    OnnxEmbedder.Builder b = OnnxEmbedder.builder();
-    assertThatThrownBy(() -> b.dimension(0)).hasMessage("dimension must be >= 1, but is: 0");
-    assertThatThrownBy(() -> b.maxLength(1))
+    assertThatThrownBy(() -> OnnxEmbedder.builder().dimension(0).build())
+        .hasMessage("dimension must be >= 1, but is: 0");
+    assertThatThrownBy(() -> OnnxEmbedder.builder().maxLength(1).build())
         .hasMessage("maxLength must be between 2 and 8192, but is: 1");
-    assertThatThrownBy(() -> b.tokenBudget(0))
+    assertThatThrownBy(() -> OnnxEmbedder.builder().tokenBudget(0).build())
         .hasMessage("tokenBudget must be between 1 and 1048576, but is: 0");
-    assertThatThrownBy(() -> b.intraOpThreads(-1))
+    assertThatThrownBy(() -> OnnxEmbedder.builder().intraOpThreads(-1).build())
         .hasMessage("intraOpThreads must be between 0 and 1024, but is: -1");
     assertThatThrownBy(() -> Models.byName("bge-large"))
         .hasMessage("Unknown bundled model: bge-large. Bundled models are: [bge-small-en-v1.5, "

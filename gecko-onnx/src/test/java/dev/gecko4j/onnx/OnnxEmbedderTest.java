@@ -235,7 +235,7 @@ class OnnxEmbedderTest {
     // then
     assertClose(out.get(0), out.get(1), 1e-5);
     assertThat(out.get(2).norm()).isCloseTo(1.0, within(1e-5));
-    assertThat(OnnxEmbedder.replaceUnpairedSurrogates(paired)).isSameAs(paired);
+    assertThat(EncoderTokenizer.replaceUnpairedSurrogates(paired)).isSameAs(paired);
   }
 
   @Test
@@ -392,7 +392,7 @@ class OnnxEmbedderTest {
 
   @Test
   void should_reject_a_concurrent_batch_count_out_of_range() {
-    assertThatThrownBy(() -> OnnxEmbedder.builder().concurrentBatches(0))
+    assertThatThrownBy(() -> OnnxEmbedder.builder().concurrentBatches(0).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("concurrentBatches must be between 1 and 256, but is: 0");
   }

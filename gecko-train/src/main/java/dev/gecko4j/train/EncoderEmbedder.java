@@ -5,8 +5,8 @@ import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.PromptConvention;
 import dev.gecko4j.core.TaskPrompt;
 import java.util.ArrayList;
+import dev.gecko4j.core.internal.Args;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * An {@link Embedder} view of a {@link TrainableEncoder} with its current weights (the same graph
@@ -25,16 +25,14 @@ public final class EncoderEmbedder implements Embedder {
    *
    * @param encoder the encoder
    * @param convention the model's prompt convention
-   * @param maxLength max tokens per text, 2..512
+   * @param maxLength max tokens per text, 2 to the encoder's {@link TrainableEncoder#maxLength()}
    * @param batchSize texts per forward pass, >= 1
-   * @throws IllegalArgumentException if an argument is invalid
+   * @throws IllegalArgumentException if an argument is null or out of range
    */
   public EncoderEmbedder(TrainableEncoder encoder, PromptConvention convention, int maxLength, int batchSize) {
-    this.encoder = Objects.requireNonNull(encoder, "encoder");
-    this.convention = Objects.requireNonNull(convention, "convention");
-    if (maxLength < 2 || maxLength > 512) {
-      throw new IllegalArgumentException("maxLength must be between 2 and 512, but is: " + maxLength);
-    }
+    this.encoder = Args.notNull(encoder, "encoder");
+    this.convention = Args.notNull(convention, "convention");
+    Args.inRange(maxLength, 2, encoder.maxLength(), "maxLength");
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be >= 1, but is: " + batchSize);
     }
@@ -45,6 +43,22 @@ public final class EncoderEmbedder implements Embedder {
   @Override
   public int dimension() {
     return (int) encoder.shape("embeddings.word_embeddings.weight")[1];
+  }
+
+  /** {@return the name of the model the encoder was opened from} */
+  @Override
+  public String name() {
+    return encoder.spec().name();
+  }
+
+  /**
+   * {@return the name, dimension and prompt rendering, a checksum of the encoder's current weights
+   * (it changes with every training step), pooling and maximum length}
+   */
+  @Override
+  public String fingerprint() {
+    return Embedder.super.fingerprint() + "|trainable|weights=" + encoder.weightsChecksum()
+        + "|pooling=" + encoder.pooling() + "|normalize=true|maxLength=" + maxLength;
   }
 
   @Override

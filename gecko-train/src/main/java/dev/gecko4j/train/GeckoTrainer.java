@@ -1,5 +1,10 @@
 package dev.gecko4j.train;
 
+import dev.gecko4j.train.optim.LearningRateSchedule;
+import dev.gecko4j.train.optim.AdamW;
+import dev.gecko4j.train.export.ModelExporter;
+import dev.gecko4j.train.checkpoint.FileSink;
+import dev.gecko4j.train.checkpoint.Checkpoints;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -8,7 +13,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.gecko4j.core.Pooling;
+import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.train.Trainer;
 import dev.gecko4j.core.train.TrainingConfig;
 import dev.gecko4j.core.train.TrainingExample;
@@ -21,6 +26,10 @@ import dev.gecko4j.train.loss.ContrastiveLoss;
 import dev.gecko4j.train.loss.GeckoLoss;
 import dev.gecko4j.train.loss.InBatchInfoNceLoss;
 import dev.gecko4j.train.loss.MatryoshkaLoss;
+import dev.gecko4j.onnx.ModelSpec;
+import dev.gecko4j.onnx.Models;
+import dev.gecko4j.onnx.SentenceTransformersFolder;
+import dev.gecko4j.onnx.TokenizedBatch;
 import dev.gecko4j.train.onnx.OnnxNode;
 import dev.gecko4j.train.onnx.TensorData;
 import java.io.IOException;
@@ -31,7 +40,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -58,7 +66,8 @@ import java.util.Optional;
 public final class GeckoTrainer implements Trainer, AutoCloseable {
   private final TrainableEncoder encoder;
   private final byte[] configJson;
-  private final String queryPrompt;
+  /** What the exported folder describes: the base model's pooling, max length and prompts. */
+  private final ModelSpec exportSpec;
   private final FileSink sink;
   private double matmulPeakGflops = Double.NaN;
   private final Object lock = new Object();
@@ -74,18 +83,25 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
    *
    * @param encoder the encoder to train
    * @param configJson the base model's config.json to copy on export, or null
-   * @param queryPrompt the retrieval query prefix to record on export, or null
-   * @throws NullPointerException if encoder is null
+   * @param queryPrompt the retrieval query prefix to record on export (the exported folder's only
+   *     prompt), or null for none
+   * @throws IllegalArgumentException if encoder is null
    */
   public GeckoTrainer(TrainableEncoder encoder, byte[] configJson, String queryPrompt) {
     this(encoder, configJson, queryPrompt, FileSink.DISK);
   }
 
   GeckoTrainer(TrainableEncoder encoder, byte[] configJson, String queryPrompt, FileSink sink) {
-    this.encoder = Objects.requireNonNull(encoder, "encoder");
+    this(encoder, configJson, ModelExporter.exportSpec(Args.notNull(encoder, "encoder"),
+        encoder.maxLength(), queryPrompt), sink);
+  }
+
+  private GeckoTrainer(TrainableEncoder encoder, byte[] configJson, ModelSpec exportSpec,
+      FileSink sink) {
+    this.encoder = Args.notNull(encoder, "encoder");
     this.configJson = configJson == null ? null : configJson.clone();
-    this.queryPrompt = queryPrompt;
-    this.sink = Objects.requireNonNull(sink, "sink");
+    this.exportSpec = exportSpec;
+    this.sink = Args.notNull(sink, "sink");
   }
 
   /**
@@ -244,7 +260,7 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
    */
   @Override
   public TrainingResult train(TrainingConfig config, List<TrainingSource> sources, TrainingListener listener) {
-    Objects.requireNonNull(config, "config");
+    Args.notNull(config, "config");
     if (sources == null || sources.isEmpty()) {
       throw new IllegalArgumentException("sources must name at least one training source");
     }
@@ -350,7 +366,7 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
     Path modelDir;
     try {
       modelDir = ModelExporter.export(encoder, config.outputDirectory().resolve("model"), configJson,
-          512, queryPrompt, sink);
+          exportSpec, sink);
     } catch (UncheckedIOException e) {
       throw keepTrainedWeights(e, ckpt, config.steps(), checkpointStep,
           new Checkpoints.State(config.steps(), opt.steps(), skipped, lastLoss), params, opt, out);
@@ -467,8 +483,8 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
   }
 
   private NDArray embed(NDManager scope, Map<String, NDArray> params, List<String> texts, int maxLen, double[] flops) {
-    TokenBatch tb = encoder.tokenize(texts, Math.min(512, maxLen));
-    flops[0] += 3 * tb.batch() * flopsOf(tb.seq());
+    TokenizedBatch tb = encoder.tokenize(texts, Math.min(encoder.maxLength(), maxLen));
+    flops[0] += 3 * tb.rows() * flopsOf(tb.sequenceLength());
     return encoder.embed(scope, params, tb);
   }
 
@@ -478,7 +494,7 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
       stopPoint();
       List<String> chunk = texts.subList(from, Math.min(texts.size(), from + micro));
       try (NDManager inner = scope.newSubManager()) {
-        NDArray e = encoder.embed(inner, params, encoder.tokenize(chunk, Math.min(512, maxLen)));
+        NDArray e = encoder.embed(inner, params, encoder.tokenize(chunk, Math.min(encoder.maxLength(), maxLen)));
         e.attach(scope);
         parts.add(e);
       }
@@ -522,43 +538,60 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
   }
 
   /**
-   * Opens the trainer for a base model: a bundled name ({@code bge-small-en-v1.5}) or a model
-   * folder with {@code model.onnx} (or {@code onnx/model.onnx}), {@code tokenizer.json} and
-   * optionally {@code config.json} and {@code 1_Pooling/config.json}.
+   * Opens the trainer for a base model: a bundled fp32 model by name ({@code bge-small-en-v1.5},
+   * {@code all-MiniLM-L6-v2}, {@code e5-small-v2}) or a sentence-transformers model folder (read
+   * by {@link SentenceTransformersFolder}: {@code model.onnx} or {@code onnx/model.onnx}, {@code
+   * tokenizer.json}, optionally {@code config.json}, the pooling config and the prompts).
    *
    * @param model the bundled name or folder
    * @return a trainer over a fresh encoder, which it owns (close the trainer when done)
    * @throws IOException if files cannot be read
-   * @throws IllegalArgumentException if the model is neither a bundled name nor a model folder
+   * @throws IllegalArgumentException if the model is neither a bundled name nor a model folder, or
+   *     is the int8 {@code bge-small-en-v1.5-q} (train the fp32 {@code bge-small-en-v1.5})
    */
   public static GeckoTrainer open(String model) throws IOException {
     if (model == null || model.isBlank()) {
       throw new IllegalArgumentException("model must be a bundled name or a folder, but is: " + model);
     }
-    if (model.equals("bge-small-en-v1.5")) {
-      return new GeckoTrainer(TrainableEncoder.bgeSmall(), null,
-          "Represent this sentence for searching relevant passages: ");
+    Models bundled = null;
+    for (Models m : Models.values()) {
+      if (m.modelName().equalsIgnoreCase(model.trim()) || m.name().equalsIgnoreCase(model.trim())) {
+        bundled = m;
+      }
+    }
+    if (bundled != null) {
+      return open(bundled.spec());
     }
     Path dir = Path.of(model);
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("model must be 'bge-small-en-v1.5' or a model folder, but is: " + model);
+      throw new IllegalArgumentException("model must be a bundled model name " + bundledNames()
+          + " or a model folder, but is: " + model);
     }
-    Path onnx = Files.isRegularFile(dir.resolve("model.onnx")) ? dir.resolve("model.onnx")
-        : dir.resolve("onnx/model.onnx");
-    Pooling pooling = Pooling.MEAN;
-    Path pool = dir.resolve("1_Pooling/config.json");
-    if (Files.isRegularFile(pool) && Files.readString(pool).replace(" ", "")
-        .contains("\"pooling_mode_cls_token\":true")) {
-      pooling = Pooling.CLS;
+    return open(SentenceTransformersFolder.read(dir));
+  }
+
+  /**
+   * Opens the trainer for a model description; the exported folder keeps its pooling, maximum
+   * length and prompts (and a folder's {@code config.json}).
+   *
+   * @param spec the base model; not null
+   * @return a trainer over a fresh encoder, which it owns
+   * @throws IOException if files cannot be read
+   * @throws IllegalArgumentException if {@code spec} is null or not trainable (see {@link
+   *     TrainableEncoder#open(ModelSpec)})
+   */
+  public static GeckoTrainer open(ModelSpec spec) throws IOException {
+    Args.notNull(spec, "spec");
+    byte[] cfg = null;
+    if (spec.folder() != null && Files.isRegularFile(spec.folder().resolve("config.json"))) {
+      cfg = Files.readAllBytes(spec.folder().resolve("config.json"));
     }
-    byte[] cfg = Files.isRegularFile(dir.resolve("config.json")) ? Files.readAllBytes(dir.resolve("config.json")) : null;
-    String prompt = null;
-    Path st = dir.resolve("config_sentence_transformers.json");
-    if (Files.isRegularFile(st)) {
-      var query = new com.fasterxml.jackson.databind.ObjectMapper().readTree(st.toFile())
-          .path("prompts").path("query");
-      prompt = query.isTextual() && !query.asText().isEmpty() ? query.asText() : null;
-    }
-    return new GeckoTrainer(TrainableEncoder.open(onnx, dir.resolve("tokenizer.json"), pooling), cfg, prompt);
+    TrainableEncoder encoder = TrainableEncoder.open(spec);
+    return new GeckoTrainer(encoder, cfg, ModelExporter.exportSpec(encoder, spec.maxLength(),
+        spec.prompts(), spec.promptConventionName()), FileSink.DISK);
+  }
+
+  private static List<String> bundledNames() {
+    return java.util.Arrays.stream(Models.values()).map(Models::modelName).toList();
   }
 }

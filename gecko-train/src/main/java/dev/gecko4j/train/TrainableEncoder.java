@@ -1,28 +1,36 @@
 package dev.gecko4j.train;
 
+import dev.gecko4j.train.export.ModelExporter;
 import ai.djl.engine.Engine;
-import ai.djl.huggingface.tokenizers.Encoding;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.gecko4j.core.Pooling;
+import dev.gecko4j.core.TaskPrompt;
+import dev.gecko4j.core.internal.Args;
+import dev.gecko4j.onnx.EncoderTokenizer;
+import dev.gecko4j.onnx.LongInputPolicy;
+import dev.gecko4j.onnx.ModelSpec;
+import dev.gecko4j.onnx.Models;
 import dev.gecko4j.onnx.OrtRuntime;
+import dev.gecko4j.onnx.TokenizedBatch;
 import dev.gecko4j.train.onnx.OnnxModel;
 import dev.gecko4j.train.onnx.OnnxTorchGraph;
 import dev.gecko4j.train.onnx.TensorData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
+import java.util.zip.CRC32C;
 
 /**
  * A trainable text encoder made from an ONNX encoder model: the model's own graph runs on DJL's
@@ -30,7 +38,10 @@ import java.util.Objects;
  * parameters. The parameters' master copy lives in Java ({@link #parameters()}); each forward
  * uploads them (with or without gradients) into a scope manager. Output vectors are pooled
  * ({@link Pooling#CLS} or {@link Pooling#MEAN}) and L2-normalised, like the Embedder serving the
- * same ONNX file.
+ * same ONNX file. Texts are tokenised by {@link EncoderTokenizer}, the embedder's own tokenisation
+ * path (same special-token template, truncation and padding), so training sees the token ids
+ * serving sees. The model is described by a {@link ModelSpec}: every bundled fp32 model, or a
+ * sentence-transformers folder.
  */
 public final class TrainableEncoder implements AutoCloseable {
   /** Classpath resource of the bundled fp32 bge-small-en-v1.5 model. */
@@ -43,9 +54,10 @@ public final class TrainableEncoder implements AutoCloseable {
     TorchThreads.apply();
   }
 
+  private final ModelSpec spec;
   private final OnnxModel model;
   private final OnnxTorchGraph graph;
-  private final HuggingFaceTokenizer tokenizer;
+  private final EncoderTokenizer tokenizer;
   private final byte[] tokenizerJson;
   private final Pooling pooling;
   private final Map<String, float[]> parameters = new LinkedHashMap<>();
@@ -53,19 +65,18 @@ public final class TrainableEncoder implements AutoCloseable {
   private final NDManager manager;
   private volatile boolean closed;
 
-  private TrainableEncoder(OnnxModel model, byte[] tokenizerJson, Pooling pooling) throws IOException {
-    if (pooling == Pooling.LAST_TOKEN) {
-      throw new IllegalArgumentException("pooling must be CLS or MEAN, but is: " + pooling);
-    }
+  private TrainableEncoder(ModelSpec spec, OnnxModel model, byte[] tokenizerJson) {
+    this.spec = spec;
     this.model = model;
-    this.graph = new OnnxTorchGraph(model);
-    this.pooling = pooling;
+    // only the token states: a pooler beside them (all-MiniLM-L6-v2's export) is not run
+    this.graph = new OnnxTorchGraph(model, List.of(model.outputs().get(0)));
+    this.pooling = spec.pooling();
     this.tokenizerJson = tokenizerJson.clone();
     OrtRuntime.optOutOfDjlTracking(); // before DJL's tokenizer and PyTorch engine start
     // From memory, not a temporary file: training writes nothing outside the paths it is given.
-    this.tokenizer = HuggingFaceTokenizer.newInstance(new java.io.ByteArrayInputStream(tokenizerJson),
-        Map.of("addSpecialTokens", "true", "truncation", "true", "padding", "false",
-            "maxLength", "512"));
+    // Prompts are rendered by the training data (TrainingData), so texts arrive prompted.
+    this.tokenizer = EncoderTokenizer.open(tokenizerJson, spec.tokenizerLocation(),
+        spec.maxLength(), spec.promptConvention(), LongInputPolicy.TRUNCATE);
     for (TensorData t : model.initializers().values()) {
       if (t.dataType() == TensorData.FLOAT) {
         parameters.put(t.name(), t.floats());
@@ -90,8 +101,38 @@ public final class TrainableEncoder implements AutoCloseable {
     if (tokenizerFile == null || !Files.isRegularFile(tokenizerFile)) {
       throw new IllegalArgumentException("tokenizerFile must be an existing tokenizer.json, but is: " + tokenizerFile);
     }
-    Objects.requireNonNull(pooling, "pooling");
-    return new TrainableEncoder(OnnxModel.read(onnxFile), Files.readAllBytes(tokenizerFile), pooling);
+    Args.notNull(onnxFile, "onnxFile");
+    Args.notNull(pooling, "pooling");
+    ModelSpec files = ModelSpec.ofFiles(onnxFile, tokenizerFile);
+    return open(files.withSettings(pooling, true, files.maxLength(), files.prompts(),
+        files.promptConventionName()));
+  }
+
+  /**
+   * Opens an encoder for a model description: a bundled model ({@code Models.X.spec()}) or a
+   * folder ({@code SentenceTransformersFolder.read(dir)}).
+   *
+   * @param spec the model; not null, fp32, pooling CLS or MEAN
+   * @return the encoder
+   * @throws IOException if a file cannot be read
+   * @throws IllegalArgumentException if {@code spec} is null, pooling is LAST_TOKEN, the graph is
+   *     unsupported, or the model is the int8 {@code bge-small-en-v1.5-q} (quantised weights are
+   *     not trainable: train the fp32 {@code bge-small-en-v1.5})
+   */
+  public static TrainableEncoder open(ModelSpec spec) throws IOException {
+    Args.notNull(spec, "spec");
+    if (spec.bundled() != null && spec.bundled().precision() == Models.Precision.INT8) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "model %s is int8 (dynamically quantised) and cannot be trained; train the fp32 model "
+              + "%s instead (the trained folder can be quantised afterwards)", spec.name(),
+          Models.BGE_SMALL_EN_V15.modelName()));
+    }
+    if (spec.pooling() != Pooling.CLS && spec.pooling() != Pooling.MEAN) {
+      throw new IllegalArgumentException("pooling must be CLS or MEAN, but is: " + spec.pooling());
+    }
+    OnnxModel model = spec.bundled() != null ? OnnxModel.parse(spec.readModelBytes())
+        : OnnxModel.read(spec.modelFile());
+    return new TrainableEncoder(spec, model, spec.readTokenizerBytes());
   }
 
   /**
@@ -99,11 +140,10 @@ public final class TrainableEncoder implements AutoCloseable {
    *
    * @return the encoder
    * @throws IOException if the resources cannot be read
-   * @throws IllegalStateException if the model jar is not on the classpath
+   * @throws dev.gecko4j.onnx.ModelLoadException if the model jar is not on the classpath
    */
   public static TrainableEncoder bgeSmall() throws IOException {
-    return new TrainableEncoder(OnnxModel.parse(resource(BGE_SMALL_ONNX)), resource(BGE_SMALL_TOKENIZER),
-        Pooling.CLS);
+    return open(Models.BGE_SMALL_EN_V15.spec());
   }
 
   static byte[] resource(String name) throws IOException {
@@ -114,6 +154,34 @@ public final class TrainableEncoder implements AutoCloseable {
       }
       return in.readAllBytes();
     }
+  }
+
+  /** @return the description of the model this encoder was opened from */
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  /** @return the most tokens per text, special tokens included (the model's maximum length) */
+  public int maxLength() {
+    return spec.maxLength();
+  }
+
+  /**
+   * Returns a CRC32C checksum of the current master parameters (names and values), for
+   * fingerprints: it changes with every optimizer step.
+   *
+   * @return {@code crc32c:<hex>}
+   */
+  public String weightsChecksum() {
+    CRC32C crc = new CRC32C();
+    for (Map.Entry<String, float[]> e : parameters.entrySet()) {
+      crc.update(e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      float[] v = e.getValue();
+      ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      b.asFloatBuffer().put(v);
+      crc.update(b);
+    }
+    return String.format(Locale.ROOT, "crc32c:%08x", crc.getValue());
   }
 
   /** @return the parsed ONNX model */
@@ -172,50 +240,31 @@ public final class TrainableEncoder implements AutoCloseable {
   }
 
   /**
-   * Tokenizes texts into a right-padded batch.
+   * Tokenizes already-prompted texts into a right-padded batch in input order, as the embedder
+   * does ({@link EncoderTokenizer}: the model's special tokens, truncation keeping them).
    *
    * @param texts the texts, non-empty
-   * @param maxLength the maximum tokens per text (truncating), 2..512
+   * @param maxLength the maximum tokens per text (truncating), from more than the special tokens
+   *     to {@link #maxLength()}
    * @return the batch
-   * @throws IllegalArgumentException if texts is empty or contains null, or maxLength is out of
-   *     range
+   * @throws IllegalArgumentException if texts is null, empty or contains null, or maxLength is out
+   *     of range
    */
-  public TokenBatch tokenize(List<String> texts, int maxLength) {
+  public TokenizedBatch tokenize(List<String> texts, int maxLength) {
     checkOpen();
-    if (texts == null || texts.isEmpty() || texts.stream().anyMatch(Objects::isNull)) {
+    if (texts == null || texts.isEmpty()) {
       throw new IllegalArgumentException("texts must be a non-empty list without nulls");
     }
-    if (maxLength < 2 || maxLength > 512) {
-      throw new IllegalArgumentException("maxLength must be between 2 and 512, but is: " + maxLength);
-    }
-    List<long[]> ids = new ArrayList<>(texts.size());
-    List<long[]> types = new ArrayList<>(texts.size());
-    int seq = 1;
-    for (String t : texts) {
-      Encoding e = tokenizer.encode(t, true, false);
-      long[] i = e.getIds();
-      long[] ty = e.getTypeIds();
-      if (i.length > maxLength) {
-        long last = i[i.length - 1];
-        i = java.util.Arrays.copyOf(i, maxLength);
-        i[maxLength - 1] = last; // keep [SEP]
-        ty = java.util.Arrays.copyOf(ty, maxLength);
-      }
-      ids.add(i);
-      types.add(ty);
-      seq = Math.max(seq, i.length);
-    }
-    int b = texts.size();
-    long[] flatIds = new long[b * seq];
-    long[] mask = new long[b * seq];
-    long[] typeIds = new long[b * seq];
-    for (int r = 0; r < b; r++) {
-      long[] i = ids.get(r);
-      System.arraycopy(i, 0, flatIds, r * seq, i.length);
-      System.arraycopy(types.get(r), 0, typeIds, r * seq, i.length);
-      java.util.Arrays.fill(mask, r * seq, r * seq + i.length, 1L);
-    }
-    return new TokenBatch(b, seq, flatIds, mask, typeIds);
+    return tokenizer.tokenize(texts, Collections.nCopies(texts.size(), TaskPrompt.none()), maxLength);
+  }
+
+  private static Map<String, NDArray> inputs(NDManager manager, TokenizedBatch batch) {
+    Shape s = new Shape(batch.rows(), batch.sequenceLength());
+    Map<String, NDArray> in = new LinkedHashMap<>();
+    in.put("input_ids", manager.create(batch.inputIds(), s));
+    in.put("attention_mask", manager.create(batch.attentionMask(), s));
+    in.put("token_type_ids", manager.create(batch.tokenTypeIds(), s));
+    return in;
   }
 
   /**
@@ -246,9 +295,9 @@ public final class TrainableEncoder implements AutoCloseable {
    * @param batch the tokens
    * @return the token states
    */
-  public NDArray tokenStates(NDManager scope, Map<String, NDArray> params, TokenBatch batch) {
+  public NDArray tokenStates(NDManager scope, Map<String, NDArray> params, TokenizedBatch batch) {
     checkOpen();
-    Map<String, NDArray> out = graph.forward(scope, params, batch.toInputs(scope));
+    Map<String, NDArray> out = graph.forward(scope, params, inputs(scope, batch));
     return out.values().iterator().next();
   }
 
@@ -261,13 +310,13 @@ public final class TrainableEncoder implements AutoCloseable {
    * @param batch the tokens
    * @return the embeddings
    */
-  public NDArray embed(NDManager scope, Map<String, NDArray> params, TokenBatch batch) {
+  public NDArray embed(NDManager scope, Map<String, NDArray> params, TokenizedBatch batch) {
     NDArray states = tokenStates(scope, params, batch);
     NDArray pooled;
     if (pooling == Pooling.CLS) {
       pooled = states.get(new NDIndex(":, 0, :"));
     } else {
-      NDArray mask = scope.create(batch.mask(), new Shape(batch.batch(), batch.seq(), 1))
+      NDArray mask = scope.create(batch.attentionMask(), new Shape(batch.rows(), batch.sequenceLength(), 1))
           .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
       pooled = states.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1e-9f));
     }

@@ -1,5 +1,8 @@
 package dev.gecko4j.train;
 
+import dev.gecko4j.train.checkpoint.CheckpointsTest;
+import dev.gecko4j.train.checkpoint.Checkpoints;
+import dev.gecko4j.train.checkpoint.FailingSink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -75,7 +78,7 @@ class GeckoTrainerTest {
       assertThat(dir.resolve("tokenizer.json")).isRegularFile();
       assertThat(Files.readString(dir.resolve("1_Pooling/config.json"))).contains("\"pooling_mode_cls_token\": true");
       assertThat(Files.readString(dir.resolve("modules.json"))).contains("Normalize");
-      TokenBatch batch = encoder.tokenize(List.of("what do geckos eat", "Paris is the capital of France."), 16);
+      dev.gecko4j.onnx.TokenizedBatch batch = encoder.tokenize(List.of("what do geckos eat", "Paris is the capital of France."), 16);
       float[] torch;
       try (NDManager scope = encoder.manager().newSubManager()) {
         Map<String, NDArray> params = encoder.upload(scope, false);

@@ -11,7 +11,7 @@ import java.util.Map;
 final class OrtReference {
   private OrtReference() {}
 
-  static float[] lastHiddenState(byte[] modelBytes, TokenBatch b) throws Exception {
+  static float[] lastHiddenState(byte[] modelBytes, dev.gecko4j.onnx.TokenizedBatch b) throws Exception {
     OrtEnvironment env = OrtRuntime.environment();
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
       o.setIntraOpNumThreads(2);
@@ -21,11 +21,11 @@ final class OrtReference {
     }
   }
 
-  static float[] run(OrtEnvironment env, OrtSession s, TokenBatch b) throws Exception {
-    long[] shape = {b.batch(), b.seq()};
-    try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(b.ids()), shape);
-        OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(b.mask()), shape);
-        OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(b.typeIds()), shape);
+  static float[] run(OrtEnvironment env, OrtSession s, dev.gecko4j.onnx.TokenizedBatch b) throws Exception {
+    long[] shape = {b.rows(), b.sequenceLength()};
+    try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(b.inputIds()), shape);
+        OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(b.attentionMask()), shape);
+        OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(b.tokenTypeIds()), shape);
         OrtSession.Result r = s.run(Map.of("input_ids", ids, "attention_mask", mask,
             "token_type_ids", types), java.util.Set.of("last_hidden_state"))) {
       OnnxTensor out = (OnnxTensor) r.get(0);

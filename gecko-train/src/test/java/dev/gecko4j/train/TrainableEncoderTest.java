@@ -39,7 +39,7 @@ class TrainableEncoderTest {
   @Test
   void should_match_onnx_runtime_token_states_on_a_padded_batch() throws Exception {
     // given two texts of different lengths (so the second row is padded)
-    TokenBatch batch = encoder.tokenize(List.of(
+    dev.gecko4j.onnx.TokenizedBatch batch = encoder.tokenize(List.of(
         "Gecko distils an LLM into a compact text embedder.",
         "short one"), 32);
 
@@ -52,7 +52,7 @@ class TrainableEncoderTest {
     float[] ort = OrtReference.lastHiddenState(TrainableEncoder.resource(TrainableEncoder.BGE_SMALL_ONNX), batch);
 
     // then the token states agree within 1e-4
-    assertThat(torch).hasSize(batch.batch() * batch.seq() * 384);
+    assertThat(torch).hasSize(batch.rows() * batch.sequenceLength() * 384);
     assertThat(OrtReference.maxAbsDiff(torch, ort)).isLessThanOrEqualTo(1e-4f);
   }
 

@@ -2,7 +2,7 @@ package dev.gecko4j.core.index;
 
 import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.vector.Similarity;
-import dev.gecko4j.core.vector.internal.ScalarVectorSupport;
+import dev.gecko4j.core.vector.VectorMath;
 import dev.gecko4j.core.vector.internal.VectorSupport;
 import dev.gecko4j.core.vector.internal.VectorSupportProvider;
 import java.util.ArrayList;
@@ -150,8 +150,7 @@ public final class FlatIndex implements VectorIndex {
       int offset = (ordinal % rowsPerChunk) * dimension;
       System.arraycopy(vector, 0, chunk, offset, dimension);
       if (similarity == Similarity.COSINE) {
-        // a float factor 1/|v| would overflow for |v| < ~3e-39: scaleToUnit scales those in double
-        ScalarVectorSupport.scaleToUnit(IMPL, chunk, offset, dimension, norm2);
+        VectorMath.normalizeInPlace(chunk, offset, dimension);
       }
       ids.add(id);
       ordinals.put(id, ordinal);
@@ -379,7 +378,7 @@ public final class FlatIndex implements VectorIndex {
           name + " is all zeros; cosine similarity needs a non-zero vector");
     }
     float[] q = query.clone();
-    ScalarVectorSupport.scaleToUnit(IMPL, q, 0, q.length, norm2);
+    VectorMath.normalizeInPlace(q, 0, q.length);
     return q;
   }
 }

@@ -44,7 +44,8 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
   }
 
   /**
-   * Validates (the builder's rules) and copies the dims.
+   * Validates every value (the one place the rules live: the builder's setters only store) and
+   * copies the dims.
    *
    * @throws IllegalArgumentException if a value is out of range
    * @throws IllegalStateException if values conflict
@@ -73,7 +74,11 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
     if (!(weightDecay >= 0 && weightDecay <= 1)) {
       throw new IllegalArgumentException("weightDecay must be in [0, 1], but is: " + weightDecay);
     }
-    checkRange("warmupSteps", warmupSteps, 0, steps);
+    checkRange("warmupSteps", warmupSteps, 0, 10_000_000);
+    if (warmupSteps > steps) {
+      throw new IllegalStateException(String.format(Locale.ROOT,
+          "warmupSteps (%d) must not exceed steps (%d)", warmupSteps, steps));
+    }
     if (!(maxGradNorm >= 0) || Double.isInfinite(maxGradNorm)) {
       throw new IllegalArgumentException("maxGradNorm must be finite and >= 0, but is: " + maxGradNorm);
     }
@@ -166,7 +171,10 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
         checkpointEvery, oneSourcePerBatch, resume);
   }
 
-  /** Mutable builder; each setter validates, {@link #build()} validates the whole. */
+  /**
+   * Mutable builder: setters store and return {@code this}; {@link #build()} validates once
+   * (the record's constructor), so a value out of range fails there, naming it.
+   */
   public static final class Builder {
     private final String model;
     private final Path outputDirectory;
@@ -197,10 +205,8 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
      *
      * @param v optimizer steps, &gt;= 1
      * @return this builder
-     * @throws IllegalArgumentException if {@code v} is out of range
      */
     public Builder steps(int v) {
-      checkRange("steps", v, 1, 10_000_000);
       steps = v;
       return this;
     }
@@ -210,10 +216,8 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
      *
      * @param v rows per step, &gt;= 2 (also sets microBatchSize if it was larger)
      * @return this builder
-     * @throws IllegalArgumentException if {@code v} is out of range
      */
     public Builder batchSize(int v) {
-      checkRange("batchSize", v, 2, 65_536);
       batchSize = v;
       microBatchSize = Math.min(microBatchSize, v);
       return this;
@@ -224,10 +228,8 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
      *
      * @param v rows per GradCache chunk, &gt;= 1
      * @return this builder
-     * @throws IllegalArgumentException if {@code v} is out of range
      */
     public Builder microBatchSize(int v) {
-      checkRange("microBatchSize", v, 1, 65_536);
       microBatchSize = v;
       return this;
     }
@@ -237,12 +239,8 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
      *
      * @param v peak learning rate in (0, 1]
      * @return this builder
-     * @throws IllegalArgumentException if {@code v} is out of range
      */
     public Builder learningRate(double v) {
-      if (!(v > 0 && v <= 1)) {
-        throw new IllegalArgumentException("learningRate must be in (0, 1], but is: " + v);
-      }
       learningRate = v;
       return this;
     }
@@ -252,12 +250,8 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
      *
      * @param v weight decay in [0, 1]
      * @return this builder
-     * @throws IllegalArgumentException if {@code v} is out of range
      */
     public Builder weightDecay(double v) {
-      if (!(v >= 0 && v <= 1)) {
-        throw new IllegalArgumentException("weightDecay must be in [0, 1], but is: " + v);
-      }
       weightDecay = v;
       return this;
     }
@@ -267,10 +261,8 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
      *
      * @param v warm-up steps, &gt;= 0
      * @return this builder
-     * @throws IllegalArgumentException if {@code v} is out of range
      */
     public Builder warmupSteps(int v) {
-      checkRange("warmupSteps", v, 0, 10_000_000);
       warmupSteps = v;
       return this;
     }
@@ -280,12 +272,8 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
      *
      * @param v gradient-norm clip, &gt;= 0 (0 = off)
      * @return this builder
-     * @throws IllegalArgumentException if {@code v} is out of range
      */
     public Builder maxGradNorm(double v) {
-      if (!(v >= 0) || Double.isInfinite(v)) {
-        throw new IllegalArgumentException("maxGradNorm must be finite and >= 0, but is: " + v);
-      }
       maxGradNorm = v;
       return this;
     }
@@ -295,13 +283,8 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
      *
      * @param v the loss
      * @return this builder
-     * @throws IllegalArgumentException if {@code v} is out of range
      */
     public Builder loss(Loss v) {
-      if (v == null) {
-        throw new IllegalArgumentException(
-            "loss must be one of " + Arrays.toString(Loss.values()) + ", but is: null");
-      }
       loss = v;
       return this;
     }
@@ -311,12 +294,8 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
      *
      * @param v temperature in (0, 10]
      * @return this builder
-     * @throws IllegalArgumentException if {@code v} is out of range
      */
     public Builder temperature(double v) {
-      if (!(v > 0 && v <= 10)) {
-        throw new IllegalArgumentException("temperature must be in (0, 10], but is: " + v);
-      }
       temperature = v;
       return this;
     }
@@ -337,10 +316,8 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
      *
      * @param v max query tokens, 2 to 8192
      * @return this builder
-     * @throws IllegalArgumentException if {@code v} is out of range
      */
     public Builder queryMaxLength(int v) {
-      checkRange("queryMaxLength", v, 2, 8192);
       queryMaxLength = v;
       return this;
     }
@@ -350,10 +327,8 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
      *
      * @param v max passage tokens, 2 to 8192
      * @return this builder
-     * @throws IllegalArgumentException if {@code v} is out of range
      */
     public Builder passageMaxLength(int v) {
-      checkRange("passageMaxLength", v, 2, 8192);
       passageMaxLength = v;
       return this;
     }
@@ -374,10 +349,8 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
      *
      * @param v checkpoint interval in steps, 0 = never
      * @return this builder
-     * @throws IllegalArgumentException if {@code v} is out of range
      */
     public Builder checkpointEvery(int v) {
-      checkRange("checkpointEvery", v, 0, Integer.MAX_VALUE);
       checkpointEvery = v;
       return this;
     }
@@ -408,14 +381,11 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
      * Builds the config.
      *
      * @return the config
-     * @throws IllegalArgumentException if a value is out of range
+     * @throws IllegalArgumentException if a value is out of range (checked here, once, by the
+     *     record's constructor; the setters only store)
      * @throws IllegalStateException if values conflict (e.g. warmupSteps > steps)
      */
     public TrainingConfig build() {
-      if (warmupSteps > steps) {
-        throw new IllegalStateException(String.format(Locale.ROOT,
-            "warmupSteps (%d) must not exceed steps (%d)", warmupSteps, steps));
-      }
       return new TrainingConfig(model, outputDirectory, steps, batchSize, microBatchSize,
           learningRate, weightDecay, warmupSteps, maxGradNorm, loss, temperature, matryoshkaDims,
           queryMaxLength, passageMaxLength, seed, checkpointEvery, oneSourcePerBatch, resume);

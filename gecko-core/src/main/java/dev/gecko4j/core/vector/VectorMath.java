@@ -117,7 +117,8 @@ public final class VectorMath {
   }
 
   /**
-   * Scales {@code v} in place to unit L2 norm.
+   * Scales {@code v} in place to unit L2 norm (see {@link #normalizeInPlace(float[], int, int)}
+   * for how, and for the zero vector).
    *
    * @param v the vector; not null, not empty, all finite, not all zeros
    * @return {@code v}, for chaining
@@ -126,12 +127,47 @@ public final class VectorMath {
    */
   public static float[] normalize(float[] v) {
     checkVector(v, "v");
-    double s = squaredNorm(v);
+    checkFinite(v, "v");
+    normalizeInPlace(v, 0, v.length);
+    return v;
+  }
+
+  /**
+   * Scales {@code a[off, off + len)} in place to unit L2 norm: the one L2 normalisation of gecko4j
+   * (embedders, {@link dev.gecko4j.core.Embedding#normalize()}, indexes). The sum of squares, its
+   * inverse square root and each product are computed in double precision and each value is
+   * rounded to float once, so the result is exact for any finite non-zero vector however tiny
+   * (components of 1e-40 are not lost to a float factor {@code 1/|v|} that overflows) or huge.
+   *
+   * <p><b>Zero vectors</b> have no direction and are rejected everywhere in gecko4j with {@code
+   * Cannot normalize a zero-length vector}, never silently returned unnormalised. Values are not
+   * checked for finiteness here (a NaN gives NaNs): {@link #normalize(float[])} checks them.
+   *
+   * @param a the array; not null
+   * @param off the first element, {@code >= 0}
+   * @param len the number of elements, {@code >= 1}, with {@code off + len <= a.length}
+   * @throws IllegalArgumentException if {@code a} is null, the range is outside it or empty, or
+   *     the values are all zeros
+   */
+  public static void normalizeInPlace(float[] a, int off, int len) {
+    if (a == null) {
+      throw new IllegalArgumentException("a must not be null");
+    }
+    if (off < 0 || len < 1 || off > a.length - len) {
+      throw new IllegalArgumentException("range [off, off + len) must be a non-empty range of a "
+          + "(length " + a.length + "), but is: off=" + off + ", len=" + len);
+    }
+    double s = 0;
+    for (int i = off, end = off + len; i < end; i++) {
+      s += (double) a[i] * a[i];
+    }
     if (s == 0) {
       throw new IllegalArgumentException("Cannot normalize a zero-length vector");
     }
-    ScalarVectorSupport.scaleToUnit(IMPL, v, 0, v.length, s);
-    return v;
+    double inverse = 1.0 / Math.sqrt(s);
+    for (int i = off, end = off + len; i < end; i++) {
+      a[i] = (float) (a[i] * inverse);
+    }
   }
 
   /**

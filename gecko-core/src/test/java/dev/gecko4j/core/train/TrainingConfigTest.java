@@ -22,16 +22,28 @@ class TrainingConfigTest {
 
   @Test
   void should_reject_bad_values_naming_the_value_and_range() {
-    TrainingConfig.Builder b = TrainingConfig.builder("m", Path.of("o"));
-    assertThatThrownBy(() -> b.batchSize(1)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> builder().batchSize(1).build()).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("batchSize must be between 2 and 65536, but is: 1");
-    assertThatThrownBy(() -> b.learningRate(0)).hasMessageContaining("learningRate must be in (0, 1], but is: 0");
-    assertThatThrownBy(() -> b.temperature(-1)).hasMessageContaining("temperature");
-    assertThatThrownBy(() -> b.loss(null)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> builder().learningRate(0).build())
+        .hasMessageContaining("learningRate must be in (0, 1], but is: 0");
+    assertThatThrownBy(() -> builder().temperature(-1).build()).hasMessageContaining("temperature");
+    assertThatThrownBy(() -> builder().loss(null).build()).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("loss must be one of [GECKO, IN_BATCH], but is: null");
     assertThatThrownBy(() -> TrainingConfig.builder("m", null).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("outputDirectory must not be null");
+  }
+
+  @Test
+  void should_store_a_bad_value_in_the_builder_and_reject_it_once_at_build() {
+    TrainingConfig.Builder b = builder().steps(0);
+    assertThatThrownBy(b::build).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("steps must be between 1 and 10000000, but is: 0");
+    assertThat(b.steps(10).build().steps()).isEqualTo(10);
+  }
+
+  private static TrainingConfig.Builder builder() {
+    return TrainingConfig.builder("m", Path.of("o"));
   }
 
   @Test

@@ -10,13 +10,12 @@ import dev.gecko4j.core.train.TrainingListener;
 import dev.gecko4j.core.train.TrainingProgress;
 import dev.gecko4j.core.train.TrainingResult;
 import dev.gecko4j.core.train.TrainingSource;
-import dev.gecko4j.train.EncoderEmbedder;
 import dev.gecko4j.train.GeckoTrainer;
 import dev.gecko4j.train.QuickEval;
 import dev.gecko4j.train.TrainingStoppedException;
 import dev.gecko4j.train.data.HardNegatives;
 import dev.gecko4j.train.data.TrainingData;
-import dev.gecko4j.onnx.Models;
+import dev.gecko4j.onnx.ModelSpec;
 import dev.gecko4j.onnx.OnnxEmbedder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,16 +115,17 @@ public final class TrainCommand implements Callable<Integer> {
         .seed(seed).checkpointEvery(checkpointEvery).resume(!noResume).build();
     System.err.println("train: " + config);
     Files.createDirectories(out);
-    ObjectMapper json = new ObjectMapper();
+    ObjectMapper json = dev.gecko4j.core.internal.GeckoJson.mapper();
     ObjectNode result = json.createObjectNode();
     double baseEvalSeconds = 0;
     GracefulStop stop = null;
     try (GeckoTrainer t = GeckoTrainer.open(model)) {
       // SIGTERM / Ctrl-C: the run stops at its next step boundary with a checkpoint, and resumes
       stop = GracefulStop.install(t, STOP_WAIT);
-      Models bundled = bundledModel();
-      PromptConvention convention = bundled != null ? bundled.promptConvention()
-          : folderConvention(Path.of(model));
+      // the base model's prompts, as the trainer read them (bundled model or the folder's config)
+      ModelSpec base = t.encoder().spec();
+      PromptConvention convention = base.bundled() != null ? base.bundled().promptConvention()
+          : base.promptConvention();
       TaskPrompt queryPrompt = TaskPrompt.query(TaskPrompt.FACT_CHECKING);
       List<TrainingSource> sources = new ArrayList<>();
       for (Path f : fret) {
@@ -229,35 +229,21 @@ public final class TrainCommand implements Callable<Integer> {
 
   /**
    * The embedder as served: ONNX Runtime through OnnxEmbedder on the base model (folder null: the
-   * bundled bge-small or the base model folder) or on an exported folder; for another bundled base
-   * model, the trainable encoder itself.
+   * bundled model or the base model folder) or on an exported folder.
    */
   private Embedder servingEmbedder(Path folder, int maxLength, GeckoTrainer t, PromptConvention convention) {
     OnnxEmbedder.Builder b = OnnxEmbedder.builder().maxLength(maxLength).intraOpThreads(2);
-    if (folder == null && bundledModel() == null) {
+    ModelSpec base = t.encoder().spec();
+    if (folder == null && base.bundled() == null) {
       // a model folder as the base: served by ONNX Runtime with the prompts it carries
       return b.modelFolder(Path.of(model)).build();
     }
-    if (folder == null && !model.equals("bge-small-en-v1.5")) {
-      return new EncoderEmbedder(t.encoder(), convention, maxLength, 32);
-    }
     // an exported folder is served with the prompts it carries, as `gecko evaluate` serves it
     return folder == null
-        ? b.model(Models.BGE_SMALL_EN_V15).promptConvention(convention, bundledModel().conventionName()).build()
+        ? b.model(base.bundled()).promptConvention(convention, base.promptConventionName()).build()
         : b.modelFolder(folder).build();
   }
 
-  /** The prompts a model folder carries (its config_sentence_transformers.json), as served. */
-  private static PromptConvention folderConvention(Path folder) {
-    try (OnnxEmbedder e = OnnxEmbedder.builder().modelFolder(folder).build()) {
-      return e.promptConvention();
-    }
-  }
-
-  /** The bundled model {@code --model} names, or null when it is a model folder. */
-  private Models bundledModel() {
-    return Files.isDirectory(Path.of(model)) ? null : Models.byName(model);
-  }
 
   private Map<String, Object> evaluate(Path folder, GeckoTrainer t, PromptConvention convention,
       TrainingData.Beir test, TaskPrompt queryPrompt, Path sts, float[][] docs) {
@@ -280,9 +266,8 @@ public final class TrainCommand implements Callable<Integer> {
     m.put("eval_max_length", evalMaxLength);
     m.put("eval_seconds", (System.nanoTime() - t0) / 1e9);
     m.put("embedder", folder != null ? "OnnxEmbedder(" + folder + ")"
-        : bundledModel() == null ? "OnnxEmbedder(" + model + ")"
-        : model.equals("bge-small-en-v1.5") ? "OnnxEmbedder(bundled " + model + ")"
-        : "the trainable encoder (" + model + ")");
+        : t.encoder().spec().bundled() == null ? "OnnxEmbedder(" + model + ")"
+        : "OnnxEmbedder(bundled " + model + ")");
     return m;
   }
 

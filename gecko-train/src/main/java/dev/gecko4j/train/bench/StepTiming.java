@@ -4,9 +4,9 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import dev.gecko4j.train.AdamW;
+import dev.gecko4j.onnx.TokenizedBatch;
+import dev.gecko4j.train.optim.AdamW;
 import dev.gecko4j.train.GeckoTrainer;
-import dev.gecko4j.train.TokenBatch;
 import dev.gecko4j.train.TrainableEncoder;
 import dev.gecko4j.train.loss.GeckoLoss;
 import java.util.Arrays;
@@ -45,9 +45,9 @@ public final class StepTiming {
       double peak = trainer.measureMatmulPeak();
       System.err.printf(Locale.ROOT, "matmul peak %.1f GFLOP/s%n", peak);
       Random rnd = new Random(7);
-      TokenBatch q = batch(rnd, batch, qLen);
-      TokenBatch p = batch(rnd, batch, pLen);
-      TokenBatch n = batch(rnd, batch, pLen);
+      TokenizedBatch q = batch(rnd, batch, qLen);
+      TokenizedBatch p = batch(rnd, batch, pLen);
+      TokenizedBatch n = batch(rnd, batch, pLen);
       long tokens = (long) batch * (qLen + 2L * pLen);
       long params = enc.parameterCount();
       double modelFwd = batch * (trainer.forwardFlops(qLen) + 2 * trainer.forwardFlops(pLen));
@@ -117,7 +117,7 @@ public final class StepTiming {
     }
   }
 
-  private static TokenBatch batch(Random rnd, int b, int seq) {
+  private static TokenizedBatch batch(Random rnd, int b, int seq) {
     long[] ids = new long[b * seq];
     long[] mask = new long[b * seq];
     long[] types = new long[b * seq];
@@ -129,7 +129,13 @@ public final class StepTiming {
       }
       ids[r * seq + seq - 1] = 102;
     }
-    return new TokenBatch(b, seq, ids, mask, types);
+    int[] owners = new int[b];
+    int[] rowTokens = new int[b];
+    for (int r = 0; r < b; r++) {
+      owners[r] = r;
+      rowTokens[r] = seq;
+    }
+    return new TokenizedBatch(b, seq, ids, mask, types, owners, rowTokens);
   }
 
   private static double median(double[] withWarmup) {

@@ -1,7 +1,7 @@
 package dev.gecko4j.train.data;
 
+import dev.gecko4j.core.internal.Args;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.Embedder;
@@ -30,7 +30,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -44,8 +43,7 @@ import java.util.stream.Stream;
  */
 public final class TrainingData {
   /** Rejects a line holding more than one value (a lost newline, or trailing garbage). */
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper JSON = dev.gecko4j.core.internal.GeckoJson.mapper();
 
   private TrainingData() {}
 
@@ -63,7 +61,7 @@ public final class TrainingData {
    *     positive (the message names the line number), or the file has no rows
    */
   public static TrainingSource fretJsonl(Path file, PromptConvention convention, double weight) {
-    Objects.requireNonNull(convention, "convention");
+    Args.notNull(convention, "convention");
     List<TrainingExample> rows = new ArrayList<>();
     int lineNo = 0;
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

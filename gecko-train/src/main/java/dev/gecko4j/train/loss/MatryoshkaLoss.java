@@ -1,10 +1,10 @@
 package dev.gecko4j.train.loss;
 
+import dev.gecko4j.core.internal.Args;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * Matryoshka representation learning (Kusupati et al., 2022) as a wrapper, like
@@ -37,7 +37,7 @@ public final class MatryoshkaLoss implements ContrastiveLoss {
    * @throws IllegalArgumentException if an argument is invalid
    */
   public MatryoshkaLoss(ContrastiveLoss inner, int[] dims, double[] weights) {
-    this.inner = Objects.requireNonNull(inner, "inner");
+    this.inner = Args.notNull(inner, "inner");
     if (dims == null || dims.length == 0) {
       throw new IllegalArgumentException("dims must name at least one dimension");
     }

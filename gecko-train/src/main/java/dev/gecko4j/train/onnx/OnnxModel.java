@@ -1,5 +1,6 @@
 package dev.gecko4j.train.onnx;
 
+import dev.gecko4j.core.internal.Args;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.LongConsumer;
 import java.util.stream.LongStream;
 
@@ -361,8 +361,8 @@ public final class OnnxModel {
    *     length
    */
   public void write(Path file, Map<String, float[]> replacements) throws IOException {
-    Objects.requireNonNull(file, "file");
-    Objects.requireNonNull(replacements, "replacements");
+    Args.notNull(file, "file");
+    Args.notNull(replacements, "replacements");
     byte[] graphBytes = graphWith(replacements);
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
@@ -384,8 +384,8 @@ public final class OnnxModel {
    *     length
    */
   public void write(OutputStream out, Map<String, float[]> replacements) throws IOException {
-    Objects.requireNonNull(out, "out");
-    Objects.requireNonNull(replacements, "replacements");
+    Args.notNull(out, "out");
+    Args.notNull(replacements, "replacements");
     writeModel(out, graphWith(replacements));
   }
 

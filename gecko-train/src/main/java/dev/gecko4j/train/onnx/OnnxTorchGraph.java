@@ -1,5 +1,6 @@
 package dev.gecko4j.train.onnx;
 
+import dev.gecko4j.core.internal.Args;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -15,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -37,6 +37,9 @@ public final class OnnxTorchGraph {
       "Reshape", "Transpose", "Softmax", "Cast", "Slice");
 
   private final OnnxModel model;
+  private final List<String> outputs;
+  /** Whether node i is needed for {@link #outputs}. */
+  private final boolean[] live;
   private final Map<String, Val> constants = new HashMap<>();
   /** Fused subgraphs by the index of their first node (see {@link #findFusions}). */
   private final Map<Integer, Fused> fusions = new HashMap<>();
@@ -77,8 +80,42 @@ public final class OnnxTorchGraph {
    * @throws IllegalArgumentException if the graph uses an unsupported operator or domain
    */
   public OnnxTorchGraph(OnnxModel model) {
-    this.model = Objects.requireNonNull(model, "model");
-    for (OnnxNode n : model.nodes()) {
+    this(model, model.outputs());
+  }
+
+  /**
+   * Builds an interpreter that computes only {@code outputs} of {@code model}: nodes no wanted
+   * output depends on (a BERT pooler beside {@code last_hidden_state}, say) are neither checked
+   * nor run.
+   *
+   * @param model the parsed ONNX model
+   * @param outputs the graph outputs to compute, a non-empty subset of the model's
+   * @throws IllegalArgumentException if an output is not the model's, or a needed node uses an
+   *     unsupported operator or domain
+   */
+  public OnnxTorchGraph(OnnxModel model, List<String> outputs) {
+    this.model = dev.gecko4j.core.internal.Args.notNull(model, "model");
+    dev.gecko4j.core.internal.Args.notNull(outputs, "outputs");
+    if (outputs.isEmpty() || !model.outputs().containsAll(outputs)) {
+      throw new IllegalArgumentException("outputs must be a non-empty subset of the model's "
+          + model.outputs() + ", but are: " + outputs);
+    }
+    this.outputs = List.copyOf(outputs);
+    List<OnnxNode> all = model.nodes();
+    this.live = new boolean[all.size()];
+    Set<String> needed = new java.util.HashSet<>(outputs);
+    for (int i = all.size() - 1; i >= 0; i--) {
+      OnnxNode n = all.get(i);
+      if (n.outputs().stream().anyMatch(needed::contains)) {
+        live[i] = true;
+        needed.addAll(n.inputs());
+      }
+    }
+    for (int i = 0; i < all.size(); i++) {
+      OnnxNode n = all.get(i);
+      if (!live[i]) {
+        continue;
+      }
       if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
         throw new IllegalArgumentException("node " + n.name() + " uses domain '" + n.domain()
             + "', but only the default ONNX domain is supported");
@@ -270,12 +307,12 @@ public final class OnnxTorchGraph {
    * @param scope the manager that owns every intermediate and output array
    * @param parameters the float initializers by name (trainable or not)
    * @param inputs the graph inputs by name
-   * @return the graph outputs by name, in the graph's output order
+   * @return the wanted graph outputs by name, in the order given at construction
    * @throws IllegalArgumentException if an input or parameter is missing
    */
   public Map<String, NDArray> forward(NDManager scope, Map<String, NDArray> parameters,
       Map<String, NDArray> inputs) {
-    Objects.requireNonNull(scope, "scope");
+    Args.notNull(scope, "scope");
     Map<String, Val> env = new HashMap<>(constants);
     for (String in : model.inputs()) {
       NDArray a = inputs.get(in);
@@ -295,6 +332,9 @@ public final class OnnxTorchGraph {
     }
     List<OnnxNode> nodes = model.nodes();
     for (int ni = 0; ni < nodes.size(); ni++) {
+      if (!live[ni]) {
+        continue;
+      }
       Fused f = fusions.get(ni);
       if (f != null) {
         NDArray x = nd(scope, env.get(f.x()));
@@ -334,7 +374,7 @@ public final class OnnxTorchGraph {
       env.put(n.outputs().get(0), out);
     }
     Map<String, NDArray> result = new LinkedHashMap<>();
-    for (String o : model.outputs()) {
+    for (String o : outputs) {
       result.put(o, nd(scope, env.get(o)));
     }
     return result;
@@ -356,7 +396,7 @@ public final class OnnxTorchGraph {
         yield Val.ints(d.clone(), new long[] {d.length});
       }
       case "Gather" -> gather(m, n, a.get(0), a.get(1));
-      case "Unsqueeze" -> unsqueeze(m, n, a.get(0));
+      case "Unsqueeze" -> unsqueeze(m, n, a);
       case "Concat" -> concat(m, n, a);
       case "Reshape" -> reshape(m, a.get(0), a.get(1));
       case "Transpose" -> {
@@ -371,6 +411,9 @@ public final class OnnxTorchGraph {
       case "ReduceMean" -> {
         NDArray x = nd(m, a.get(0));
         long[] axes = n.intsAttr("axes");
+        if (axes == null && a.size() > 1 && a.get(1) != null && a.get(1).isStatic()) {
+          axes = a.get(1).ints(); // opset 18: axes as an input
+        }
         boolean keep = n.intAttr("keepdims", 1) != 0;
         int rank = x.getShape().dimension();
         int[] ax = axes == null || axes.length == 0
@@ -444,8 +487,16 @@ public final class OnnxTorchGraph {
     return Val.of(out.singletonOrThrow());
   }
 
-  private Val unsqueeze(NDManager m, OnnxNode n, Val x) {
+  private Val unsqueeze(NDManager m, OnnxNode n, List<Val> a) {
+    Val x = a.get(0);
+    // opset < 13: an attribute; from opset 13 on: a second (constant) input
     long[] axes = n.intsAttr("axes");
+    if (axes == null && a.size() > 1 && a.get(1) != null && a.get(1).isStatic()) {
+      axes = a.get(1).ints();
+    }
+    if (axes == null) {
+      throw new IllegalArgumentException("Unsqueeze (node " + n.name() + ") needs constant axes");
+    }
     long[] dims = x.dims();
     int outRank = dims.length + axes.length;
     boolean[] inserted = new boolean[outRank];

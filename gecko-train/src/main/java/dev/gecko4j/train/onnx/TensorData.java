@@ -1,9 +1,9 @@
 package dev.gecko4j.train.onnx;
 
+import dev.gecko4j.core.internal.Args;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * A dense tensor read from an ONNX {@code TensorProto}: name, element type, dimensions and the
@@ -32,7 +32,7 @@ public record TensorData(String name, int dataType, long[] dims, byte[] data) {
    * @throws IllegalArgumentException if a component is null or the byte length does not match
    */
   public TensorData {
-    Objects.requireNonNull(name, "name");
+    Args.notNull(name, "name");
     if (dims == null || data == null) {
       throw new IllegalArgumentException("dims and data must not be null (tensor '" + name + "')");
     }

@@ -91,30 +91,6 @@ public final class ScalarVectorSupport implements VectorSupport {
     return (float) (dot / (Math.sqrt(norm1) * Math.sqrt(norm2)));
   }
 
-  /**
-   * Scales {@code a[off, off+len)} in place to unit length, given its sum of squares {@code
-   * squaredNorm} (computed in double, {@code > 0}): with {@code kernels.scale} and a float factor
-   * when the sum is in {@code [1e-30, 1e30]}, and element by element in double otherwise, where a
-   * float factor {@code 1/|v|} would overflow (tiny vectors) or lose digits (huge ones).
-   *
-   * @param kernels the kernels for the common case
-   * @param a the array
-   * @param off first element
-   * @param len number of elements
-   * @param squaredNorm the sum of squares of the elements, in double precision
-   */
-  public static void scaleToUnit(VectorSupport kernels, float[] a, int off, int len,
-      double squaredNorm) {
-    double inverse = 1.0 / Math.sqrt(squaredNorm);
-    if (squaredNorm >= MIN_SAFE_SQUARED_NORM && squaredNorm <= 1e30) {
-      kernels.scale(a, off, len, (float) inverse);
-      return;
-    }
-    for (int i = off, end = off + len; i < end; i++) {
-      a[i] = (float) (a[i] * inverse);
-    }
-  }
-
   @Override
   public float squaredL2(float[] a, float[] b) {
     float s0 = 0, s1 = 0;

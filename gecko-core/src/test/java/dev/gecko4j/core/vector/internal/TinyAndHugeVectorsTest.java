@@ -98,18 +98,13 @@ class TinyAndHugeVectorsTest {
     assertThat(kernels.cosine(a, a)).isCloseTo(1f, within(1e-5f));
   }
 
-  @ParameterizedTest
-  @MethodSource("kernels")
-  void should_scale_tiny_and_huge_vectors_to_unit_length(VectorSupport kernels) {
+  @org.junit.jupiter.api.Test
+  void should_scale_tiny_and_huge_vectors_to_unit_length() {
     for (double scale : new double[] {1e-40, 1e-23, 1, 1e20, 1e30}) {
       // given
       float[] v = times(random(6, 384), scale);
-      double squaredNorm = 0;
-      for (float x : v) {
-        squaredNorm += (double) x * x;
-      }
       // when
-      ScalarVectorSupport.scaleToUnit(kernels, v, 0, v.length, squaredNorm);
+      dev.gecko4j.core.vector.VectorMath.normalizeInPlace(v, 0, v.length);
       // then
       double length = 0;
       for (float x : v) {
@@ -117,5 +112,32 @@ class TinyAndHugeVectorsTest {
       }
       assertThat(Math.sqrt(length)).as("scale %s", scale).isCloseTo(1.0, within(1e-5));
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void should_reject_a_zero_vector_instead_of_leaving_it_unnormalised() {
+    float[] zero = new float[8];
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> dev.gecko4j.core.vector.VectorMath.normalizeInPlace(zero, 0, zero.length))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Cannot normalize a zero-length vector");
+  }
+
+  @org.junit.jupiter.api.Test
+  void should_normalise_as_the_embedder_did_in_double_precision_bit_for_bit() {
+    float[] v = random(7, 384);
+    float[] expected = v.clone();
+    double s = 0;
+    for (float x : expected) {
+      s += (double) x * x;
+    }
+    double inv = 1.0 / Math.sqrt(s);
+    for (int d = 0; d < expected.length; d++) {
+      expected[d] = (float) (expected[d] * inv);
+    }
+
+    dev.gecko4j.core.vector.VectorMath.normalizeInPlace(v, 0, v.length);
+
+    assertThat(v).containsExactly(expected);
   }
 }

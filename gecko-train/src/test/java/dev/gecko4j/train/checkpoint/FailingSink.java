@@ -1,4 +1,4 @@
-package dev.gecko4j.train;
+package dev.gecko4j.train.checkpoint;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,9 +9,9 @@ import java.nio.file.Path;
  * name the way a full disk does (the bytes that fit are written, then {@code write} throws), or the
  * way a failing fsync does ({@code close} throws).
  */
-final class FailingSink implements FileSink {
-  static final String DISK_FULL = "No space left on device";
-  static final String FSYNC_FAILED = "Input/output error";
+public final class FailingSink implements FileSink {
+  public static final String DISK_FULL = "No space left on device";
+  public static final String FSYNC_FAILED = "Input/output error";
 
   private final String fileName;
   private final long budget;
@@ -22,12 +22,12 @@ final class FailingSink implements FileSink {
   }
 
   /** Fails writing {@code fileName} once {@code afterBytes} of it are written. */
-  static FailingSink diskFullIn(String fileName, long afterBytes) {
+  public static FailingSink diskFullIn(String fileName, long afterBytes) {
     return new FailingSink(fileName, afterBytes);
   }
 
   /** Writes {@code fileName} completely, then fails its close (the fsync). */
-  static FailingSink fsyncFailsOn(String fileName) {
+  public static FailingSink fsyncFailsOn(String fileName) {
     return new FailingSink(fileName, -1);
   }
 

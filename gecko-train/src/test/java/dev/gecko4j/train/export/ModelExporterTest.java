@@ -1,5 +1,10 @@
-package dev.gecko4j.train;
+package dev.gecko4j.train.export;
 
+import dev.gecko4j.train.checkpoint.FileSink;
+import dev.gecko4j.train.checkpoint.Checkpoints;
+import dev.gecko4j.train.checkpoint.FailingSink;
+import dev.gecko4j.train.checkpoint.CheckpointsTest;
+import dev.gecko4j.train.TrainableEncoder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

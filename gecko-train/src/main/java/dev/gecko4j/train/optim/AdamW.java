@@ -1,4 +1,4 @@
-package dev.gecko4j.train;
+package dev.gecko4j.train.optim;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -39,17 +39,30 @@ public final class AdamW {
     return t;
   }
 
-  /** @return the first-moment buffers by parameter name (live) */
-  Map<String, float[]> firstMoments() {
+  /**
+   * Returns the first-moment buffers, for checkpoints.
+   *
+   * @return the first-moment buffers by parameter name (live: a checkpoint reads and restores them)
+   */
+  public Map<String, float[]> firstMoments() {
     return m;
   }
 
-  /** @return the second-moment buffers by parameter name (live) */
-  Map<String, float[]> secondMoments() {
+  /**
+   * Returns the second-moment buffers, for checkpoints.
+   *
+   * @return the second-moment buffers by parameter name (live: a checkpoint reads and restores them)
+   */
+  public Map<String, float[]> secondMoments() {
     return v;
   }
 
-  void restore(long steps) {
+  /**
+   * Sets the step count after the moments were restored from a checkpoint.
+   *
+   * @param steps the optimizer steps taken, {@code >= 0}
+   */
+  public void restore(long steps) {
     this.t = steps;
   }
 

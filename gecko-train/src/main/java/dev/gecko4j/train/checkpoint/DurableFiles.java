@@ -1,4 +1,4 @@
-package dev.gecko4j.train;
+package dev.gecko4j.train.checkpoint;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,8 +16,11 @@ import java.util.stream.Stream;
  * target, each forced to disk as it is closed ({@link FileSink#DISK}), the folder itself forced,
  * then renamed with {@code ATOMIC_MOVE} and the parent forced, so after a crash the target is
  * either the old complete folder, the new complete folder, or absent — never partly written.
+ *
+ * <p>Public for {@code GeckoTrainer} and {@code ModelExporter} in sibling packages; not API
+ * (it may change in any release).
  */
-final class DurableFiles {
+public final class DurableFiles {
   private static final boolean WINDOWS =
       System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
 
@@ -28,7 +31,7 @@ final class DurableFiles {
    *
    * @throws IOException naming the file if it cannot be written completely
    */
-  static void write(FileSink sink, Path file, byte[] bytes) throws IOException {
+  public static void write(FileSink sink, Path file, byte[] bytes) throws IOException {
     try (OutputStream out = sink.create(file)) {
       out.write(bytes);
     } catch (IOException e) {
@@ -37,7 +40,7 @@ final class DurableFiles {
   }
 
   /** An IOException whose message names the file it happened on. */
-  static IOException named(Path file, IOException e) {
+  public static IOException named(Path file, IOException e) {
     String m = e.getMessage();
     if (m != null && m.contains(file.toString())) {
       return e;
@@ -49,7 +52,7 @@ final class DurableFiles {
    * Forces a folder's entries (new names, renames) to disk. On Windows a folder cannot be opened
    * for this, and its file system does not need it.
    */
-  static void fsyncDirectory(Path dir) throws IOException {
+  public static void fsyncDirectory(Path dir) throws IOException {
     if (WINDOWS) {
       return;
     }
@@ -59,7 +62,7 @@ final class DurableFiles {
   }
 
   /** Deletes a file or a folder with everything in it; nothing if it does not exist. */
-  static void deleteTree(Path p) throws IOException {
+  public static void deleteTree(Path p) throws IOException {
     if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
@@ -73,7 +76,7 @@ final class DurableFiles {
   }
 
   /** {@link #deleteTree} that adds a failure to {@code primary} instead of throwing. */
-  static void deleteQuietly(Path p, Throwable primary) {
+  public static void deleteQuietly(Path p, Throwable primary) {
     try {
       deleteTree(p);
     } catch (IOException | RuntimeException e) {

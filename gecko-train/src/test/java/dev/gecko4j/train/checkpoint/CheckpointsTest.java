@@ -1,5 +1,6 @@
-package dev.gecko4j.train;
+package dev.gecko4j.train.checkpoint;
 
+import dev.gecko4j.train.optim.AdamW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Checkpoints: round trips, complete-or-absent writes under I/O faults, corrupt files at resume. */
-class CheckpointsTest {
+public class CheckpointsTest {
   @TempDir
   Path dir;
 
@@ -304,7 +305,7 @@ class CheckpointsTest {
     }
   }
 
-  static List<String> children(Path dir) throws IOException {
+  public static List<String> children(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).sorted().toList();
     }

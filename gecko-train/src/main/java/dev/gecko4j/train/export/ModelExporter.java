@@ -1,7 +1,11 @@
-package dev.gecko4j.train;
+package dev.gecko4j.train.export;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gecko4j.core.Pooling;
+import dev.gecko4j.train.checkpoint.FileSink;
+import dev.gecko4j.train.checkpoint.DurableFiles;
+import dev.gecko4j.train.TrainableEncoder;
+import dev.gecko4j.core.internal.Args;
+import dev.gecko4j.onnx.ModelSpec;
+import dev.gecko4j.onnx.SentenceTransformersFolder;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -11,7 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -20,10 +24,10 @@ import java.util.stream.Stream;
  * {@code OnnxEmbedder} loads: {@code model.onnx} (the original graph with the trained
  * initializers), {@code tokenizer.json}, {@code config.json}, {@code modules.json}
  * (Transformer, Pooling, Normalize), {@code 1_Pooling/config.json},
- * {@code sentence_bert_config.json} and, when the model has a query prompt, {@code
- * config_sentence_transformers.json} with {@code prompts: {query, document}} and no default
- * prompt, so the folder carries the base model's convention (e.g. BGE's instruction on queries
- * only) to whoever loads it.
+ * {@code sentence_bert_config.json} and, when the model has prompts, {@code
+ * config_sentence_transformers.json} with {@code prompts: {query, document}}, so the folder
+ * carries the base model's convention (e.g. BGE's instruction on queries only) to whoever loads
+ * it. The configuration files are {@link SentenceTransformersFolder#configFiles}'s.
  *
  * <p>The folder is complete or absent: everything is written into {@code <name>.export-tmp}
  * beside it, each file forced to disk, then renamed into place with {@code ATOMIC_MOVE}; an earlier
@@ -32,9 +36,23 @@ import java.util.stream.Stream;
  * earlier export. One export into a folder at a time.
  */
 public final class ModelExporter {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private ModelExporter() {}
+
+  /**
+   * The spec an export of {@code encoder} describes: its pooling, normalised, {@code maxLength}
+   * tokens, {@code queryPrompt} on queries only.
+   */
+  public static ModelSpec exportSpec(TrainableEncoder encoder, int maxLength, String queryPrompt) {
+    ModelSpec.Prompts prompts = queryPrompt == null || queryPrompt.isEmpty()
+        ? ModelSpec.Prompts.NONE : new ModelSpec.Prompts(queryPrompt, "", "");
+    return exportSpec(encoder, maxLength, prompts, "prefixes(query='" + queryPrompt + "')");
+  }
+
+  public static ModelSpec exportSpec(TrainableEncoder encoder, int maxLength, ModelSpec.Prompts prompts,
+      String conventionName) {
+    return encoder.spec().withSettings(encoder.pooling(), true, maxLength, prompts,
+        prompts.isNone() ? "NONE" : conventionName);
+  }
 
   /**
    * Exports {@code encoder} into {@code directory}. The folder is complete or absent: it is
@@ -46,7 +64,7 @@ public final class ModelExporter {
    * @param directory the model folder: absent, empty, or an earlier export (holding only the
    *     files an export writes)
    * @param configJson the source model's config.json, or null to write a minimal BERT config
-   * @param maxSeqLength the max sequence length to record, 2..512
+   * @param maxSeqLength the max sequence length to record, 2..8192
    * @param queryPrompt prefix for retrieval queries (e.g. BGE's instruction), or null for none;
    *     written as the folder's {@code query} prompt
    * @return the folder
@@ -59,13 +77,37 @@ public final class ModelExporter {
     return export(encoder, directory, configJson, maxSeqLength, queryPrompt, FileSink.DISK);
   }
 
+  /**
+   * Exports {@code encoder} into {@code directory} as {@link #export(TrainableEncoder, Path,
+   * byte[], int, String)} does, describing it with {@code spec}'s pooling, normalisation, maximum
+   * length and prompts.
+   *
+   * @param encoder the trained encoder
+   * @param directory the model folder (as above)
+   * @param configJson the source model's config.json, or null to write a minimal BERT config
+   * @param spec what the folder's configuration files say; not null
+   * @return the folder
+   * @throws UncheckedIOException naming the file if writing fails
+   * @throws IllegalArgumentException if an argument is invalid
+   */
+  public static Path export(TrainableEncoder encoder, Path directory, byte[] configJson,
+      ModelSpec spec) {
+    return export(encoder, directory, configJson, spec, FileSink.DISK);
+  }
+
   static Path export(TrainableEncoder encoder, Path directory, byte[] configJson,
       int maxSeqLength, String queryPrompt, FileSink sink) {
-    Objects.requireNonNull(encoder, "encoder");
-    Objects.requireNonNull(directory, "directory");
-    if (maxSeqLength < 2 || maxSeqLength > 512) {
-      throw new IllegalArgumentException("maxSeqLength must be between 2 and 512, but is: " + maxSeqLength);
-    }
+    Args.notNull(encoder, "encoder");
+    Args.inRange(maxSeqLength, 2, 8192, "maxSeqLength");
+    return export(encoder, directory, configJson, exportSpec(encoder, maxSeqLength, queryPrompt),
+        sink);
+  }
+
+  public static Path export(TrainableEncoder encoder, Path directory, byte[] configJson,
+      ModelSpec spec, FileSink sink) {
+    Args.notNull(encoder, "encoder");
+    Args.notNull(directory, "directory");
+    Args.notNull(spec, "spec");
     Path target = directory.toAbsolutePath().normalize();
     Path parent = target.getParent();
     if (parent == null) {
@@ -79,7 +121,7 @@ public final class ModelExporter {
       DurableFiles.deleteTree(tmp);
       DurableFiles.deleteTree(old);
       Files.createDirectories(tmp.resolve("1_Pooling"));
-      writeFolder(encoder, tmp, configJson, maxSeqLength, queryPrompt, sink);
+      writeFolder(encoder, tmp, configJson, spec, sink);
       DurableFiles.fsyncDirectory(tmp.resolve("1_Pooling"));
       DurableFiles.fsyncDirectory(tmp);
     } catch (IOException e) {
@@ -134,8 +176,8 @@ public final class ModelExporter {
     }
   }
 
-  private static void writeFolder(TrainableEncoder encoder, Path dir, byte[] configJson, int maxSeqLength,
-      String queryPrompt, FileSink sink) throws IOException {
+  private static void writeFolder(TrainableEncoder encoder, Path dir, byte[] configJson,
+      ModelSpec spec, FileSink sink) throws IOException {
     Path onnx = dir.resolve("model.onnx");
     try (OutputStream out = sink.create(onnx)) {
       encoder.model().write(out, encoder.parameters());
@@ -145,38 +187,10 @@ public final class ModelExporter {
     DurableFiles.write(sink, dir.resolve("tokenizer.json"), encoder.tokenizerJson());
     DurableFiles.write(sink, dir.resolve("config.json"),
         configJson != null ? configJson : bertConfig(encoder).getBytes(StandardCharsets.UTF_8));
-    long hidden = encoder.shape("embeddings.word_embeddings.weight")[1];
-    boolean cls = encoder.pooling() == Pooling.CLS;
-    write(sink, dir.resolve("1_Pooling/config.json"), String.format(Locale.ROOT, """
-        {
-          "word_embedding_dimension": %d,
-          "pooling_mode_cls_token": %s,
-          "pooling_mode_mean_tokens": %s,
-          "pooling_mode_max_tokens": false,
-          "pooling_mode_mean_sqrt_len_tokens": false
-        }
-        """, hidden, cls, !cls));
-    write(sink, dir.resolve("modules.json"), """
-        [
-          {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-          {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-          {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}
-        ]
-        """);
-    write(sink, dir.resolve("sentence_bert_config.json"), String.format(Locale.ROOT,
-        "{\"max_seq_length\": %d, \"do_lower_case\": false}%n", maxSeqLength));
-    if (queryPrompt != null && !queryPrompt.isEmpty()) {
-      var root = JSON.createObjectNode();
-      root.putObject("prompts").put("query", queryPrompt).put("document", "");
-      root.putNull("default_prompt_name");
-      root.put("similarity_fn_name", "cosine");
-      write(sink, dir.resolve("config_sentence_transformers.json"),
-          JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+    int hidden = (int) encoder.shape("embeddings.word_embeddings.weight")[1];
+    for (Map.Entry<String, byte[]> f : SentenceTransformersFolder.configFiles(spec, hidden).entrySet()) {
+      DurableFiles.write(sink, dir.resolve(f.getKey()), f.getValue());
     }
-  }
-
-  private static void write(FileSink sink, Path file, String text) throws IOException {
-    DurableFiles.write(sink, file, text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A minimal BERT config.json derived from the parameter shapes. */

@@ -1,4 +1,4 @@
-package dev.gecko4j.train;
+package dev.gecko4j.train.checkpoint;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -14,9 +14,12 @@ import java.nio.file.StandardOpenOption;
  * closed without an exception is on disk. Tests pass a sink that fails part-way (disk full, a
  * failing fsync) to check that nothing half-written is ever taken for a complete checkpoint or
  * export.
+ *
+ * <p>Public for {@code GeckoTrainer} and {@code ModelExporter} in sibling packages; not API
+ * (it may change in any release).
  */
 @FunctionalInterface
-interface FileSink {
+public interface FileSink {
   /** New files on the default file system, buffered, fsync'ed on close. */
   FileSink DISK = file -> new BufferedOutputStream(new SyncingOutputStream(
       FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)), 1 << 16);

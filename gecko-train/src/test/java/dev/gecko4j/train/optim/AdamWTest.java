@@ -1,4 +1,4 @@
-package dev.gecko4j.train;
+package dev.gecko4j.train.optim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.gecko4j.train;
+package dev.gecko4j.train.optim;
 
 /**
  * Linear warm-up to the peak over {@code warmupSteps}, then linear decay to 0 at {@code

@@ -1,5 +1,6 @@
-package dev.gecko4j.train;
+package dev.gecko4j.train.checkpoint;
 
+import dev.gecko4j.train.optim.AdamW;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -37,8 +38,11 @@ import java.util.zip.CheckedOutputStream;
  * keeps the previous one. At resume every file is checked against the manifest before anything is
  * loaded: a truncated, bit-flipped or manifest-less checkpoint is reported and skipped for an older
  * intact one, and when none is intact the resume is refused.
+ *
+ * <p>Public for {@code GeckoTrainer} and {@code ModelExporter} in sibling packages; not API
+ * (it may change in any release).
  */
-final class Checkpoints {
+public final class Checkpoints {
   static final String MANIFEST = "manifest.properties";
   static final String STATE = "state.properties";
   static final List<String> FLOAT_FILES = List.of("params.bin", "adam_m.bin", "adam_v.bin");
@@ -48,19 +52,43 @@ final class Checkpoints {
   private final Path root;
   private final FileSink sink;
 
-  Checkpoints(Path root) {
+  /**
+   * Checkpoints under {@code root}, written to disk.
+   *
+   * @param root the checkpoints folder
+   */
+  public Checkpoints(Path root) {
     this(root, FileSink.DISK);
   }
 
-  Checkpoints(Path root, FileSink sink) {
+  /**
+   * Checkpoints under {@code root}, written through {@code sink}.
+   *
+   * @param root the checkpoints folder
+   * @param sink how files are created (the disk, or a failing sink in tests)
+   */
+  public Checkpoints(Path root, FileSink sink) {
     this.root = root;
     this.sink = sink;
   }
 
-  record State(int step, long optimizerSteps, int skipped, double lastLoss) {}
+  /**
+   * What a checkpoint records besides the weights.
+   *
+   * @param step the training steps completed
+   * @param optimizerSteps the optimizer steps taken (skipped steps excluded)
+   * @param skipped the steps skipped for a non-finite loss or gradient
+   * @param lastLoss the loss of the last step taken, or NaN
+   */
+  public record State(int step, long optimizerSteps, int skipped, double lastLoss) {}
 
-  /** A checkpoint loaded at resume: its folder and state. */
-  record Resumed(Path directory, State state) {}
+  /**
+   * A checkpoint loaded at resume.
+   *
+   * @param directory its folder
+   * @param state its state
+   */
+  public record Resumed(Path directory, State state) {}
 
   static String name(int step) {
     return String.format(Locale.ROOT, "step-%08d", step);
@@ -94,7 +122,7 @@ final class Checkpoints {
    * @throws IllegalStateException if checkpoints exist but none is intact, or the intact one does
    *     not match the model
    */
-  Optional<Resumed> resume(Map<String, float[]> params, AdamW opt, Consumer<String> report) {
+  public Optional<Resumed> resume(Map<String, float[]> params, AdamW opt, Consumer<String> report) {
     List<Path> all = list();
     List<String> bad = new ArrayList<>();
     for (Path dir : all) {
@@ -123,9 +151,10 @@ final class Checkpoints {
    * Checks a checkpoint folder against its manifest: every file present, of the recorded size
    * and CRC32C.
    *
+   * @param dir the checkpoint folder
    * @return what is wrong, or empty when the checkpoint is intact
    */
-  Optional<String> problem(Path dir) {
+  public Optional<String> problem(Path dir) {
     Path manifestFile = dir.resolve(MANIFEST);
     if (!Files.isRegularFile(manifestFile)) {
       return Optional.of("it has no " + MANIFEST + " (incomplete, or written by a gecko4j without checksums)");
@@ -180,7 +209,7 @@ final class Checkpoints {
    * @return the checkpoint folder
    * @throws UncheckedIOException naming the file that could not be written
    */
-  Path save(State state, Map<String, float[]> params, AdamW opt) {
+  public Path save(State state, Map<String, float[]> params, AdamW opt) {
     String name = name(state.step());
     Path tmp = root.resolve(name + ".tmp");
     Path dir = root.resolve(name);
@@ -352,7 +381,14 @@ final class Checkpoints {
     }
   }
 
-  static String crc32c(Path file) throws IOException {
+  /**
+   * Computes a file's CRC32C as the manifest records it.
+   *
+   * @param file the file
+   * @return the checksum in hex
+   * @throws IOException if the file cannot be read
+   */
+  public static String crc32c(Path file) throws IOException {
     CRC32C crc = new CRC32C();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);

@@ -1,0 +1,116 @@
+package dev.gecko4j.onnx;
+
+import dev.gecko4j.core.PromptConvention;
+import java.util.List;
+
+/**
+ * What {@link OnnxEmbedder.Builder#build()} does: checks every setting once, resolves the model
+ * source into a {@link ModelSpec} (bundled, {@link SentenceTransformersFolder folder} or files,
+ * with the builder's overrides), opens the tokenizer and the ONNX Runtime session, checks the
+ * model's contract and computes the checksums of the fingerprint.
+ */
+final class EmbedderLoader {
+
+  private EmbedderLoader() {}
+
+  /** Checks every stored value once; the messages name the setting and the range. */
+  static void validate(OnnxEmbedder.Builder b) {
+    if (b.nullArgument != null) {
+      throw new IllegalArgumentException(b.nullArgument);
+    }
+    if (b.sourceConflict != null) {
+      throw new IllegalStateException(b.sourceConflict);
+    }
+    if (b.maxLength != null && (b.maxLength < 2 || b.maxLength > 8192)) {
+      throw new IllegalArgumentException(
+          "maxLength must be between 2 and 8192, but is: " + b.maxLength);
+    }
+    if (b.longInputPolicy == null) {
+      throw new IllegalArgumentException("policy must not be null; expected one of "
+          + List.of(LongInputPolicy.values()));
+    }
+    if (b.dimension < 0 || b.dimensionSet && b.dimension < 1) {
+      throw new IllegalArgumentException("dimension must be >= 1, but is: " + b.dimension);
+    }
+    if (b.intraOpThreads < 0 || b.intraOpThreads > 1024) {
+      throw new IllegalArgumentException(
+          "intraOpThreads must be between 0 and 1024, but is: " + b.intraOpThreads);
+    }
+    if (b.optimization == null) {
+      throw new IllegalArgumentException("level must not be null; expected one of "
+          + List.of(GraphOptimization.values()));
+    }
+    if (b.provider == null) {
+      throw new IllegalArgumentException("provider must not be null; expected one of "
+          + List.of(ExecutionProvider.values()));
+    }
+    if (b.cudaDevice < 0) {
+      throw new IllegalArgumentException("cudaDevice must be >= 0, but is: " + b.cudaDevice);
+    }
+    if (b.tokenBudgetSet && (b.tokenBudget < 1 || b.tokenBudget > 1 << 20)) {
+      throw new IllegalArgumentException(
+          "tokenBudget must be between 1 and 1048576, but is: " + b.tokenBudget);
+    }
+    if (b.maxBatchSize < 1 || b.maxBatchSize > 4096) {
+      throw new IllegalArgumentException(
+          "maxBatchSize must be between 1 and 4096, but is: " + b.maxBatchSize);
+    }
+    if (b.concurrentBatches < 1 || b.concurrentBatches > 256) {
+      throw new IllegalArgumentException(
+          "concurrentBatches must be between 1 and 256, but is: " + b.concurrentBatches);
+    }
+  }
+
+  /** Validates, resolves and loads what {@code b} describes (see {@code Builder#build()}). */
+  static OnnxEmbedder load(OnnxEmbedder.Builder b) {
+    validate(b);
+    ModelSpec spec = resolve(b);
+    String name = b.folder != null ? b.folder.toString() : spec.name();
+    PromptConvention conv = b.convention != null ? b.convention
+        : spec.bundled() != null ? spec.bundled().promptConvention() : spec.promptConvention();
+    String convName = b.convention != null ? b.conventionName : spec.promptConventionName();
+    OrtRuntime.environment(); // natives cached, telemetry off, DJL opted out: before any native code
+    byte[] tokenizerBytes = spec.readTokenizerBytes();
+    EncoderTokenizer tok = EncoderTokenizer.open(tokenizerBytes, spec.tokenizerLocation(),
+        spec.maxLength(), conv, b.longInputPolicy);
+    EmbedderSessions.Opened opened = null;
+    try {
+      byte[] modelBytes = spec.bundled() != null ? spec.readModelBytes() : null;
+      opened = EmbedderSessions.open(spec, modelBytes, b.intraOpThreads, b.optimization, b.provider,
+          b.cudaDevice);
+      ModelContract contract = ModelContract.check(opened.session(), spec.modelLocation());
+      String checksums = "model=" + (modelBytes != null ? ModelChecksum.of(modelBytes)
+          : ModelChecksum.of(spec.modelFile())) + "|tokenizer="
+          + ModelChecksum.of(tokenizerBytes);
+      return new OnnxEmbedder(b, spec, name, conv, convName, tok, opened, contract,
+          checksums);
+    } catch (RuntimeException e) {
+      EmbedderSessions.closeQuietly(opened == null ? null : opened.session());
+      tok.close();
+      throw e;
+    }
+  }
+
+  private static ModelSpec resolve(OnnxEmbedder.Builder b) {
+    if (b.tokenizerPath != null && b.modelPath == null) {
+      throw new IllegalStateException(
+          "tokenizerPath(" + b.tokenizerPath + ") needs modelPath(...) as well");
+    }
+    ModelSpec spec;
+    if (b.folder != null) {
+      spec = SentenceTransformersFolder.read(b.folder);
+    } else if (b.modelPath != null) {
+      if (b.tokenizerPath == null) {
+        throw new IllegalStateException("modelPath(" + b.modelPath
+            + ") needs tokenizerPath(...) (a HuggingFace tokenizer.json)");
+      }
+      spec = ModelSpec.ofFiles(b.modelPath, b.tokenizerPath);
+    } else {
+      spec = (b.bundled != null ? b.bundled : Models.BGE_SMALL_EN_V15).spec();
+    }
+    return spec.withSettings(b.pooling != null ? b.pooling : spec.pooling(),
+        b.normalize != null ? b.normalize : spec.normalize(),
+        b.maxLength != null ? b.maxLength : spec.maxLength(), spec.prompts(),
+        spec.promptConventionName());
+  }
+}

@@ -1,0 +1,87 @@
+package dev.gecko4j.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The load-time contract an embedding model must meet: int64 inputs {@code input_ids} and {@code
+ * attention_mask} (and optionally {@code token_type_ids}), and a float output of token states
+ * {@code [batch, sequence, hidden]} or of pooled sentence embeddings {@code [batch, hidden]}.
+ *
+ * @param outputName the output that is read
+ * @param outputIsPooled whether it is already pooled ({@code sentence_embedding})
+ * @param hasTokenTypeIds whether the model takes {@code token_type_ids}
+ */
+record ModelContract(String outputName, boolean outputIsPooled, boolean hasTokenTypeIds) {
+
+  static final String INPUT_IDS = "input_ids";
+  static final String ATTENTION_MASK = "attention_mask";
+  static final String TOKEN_TYPE_IDS = "token_type_ids";
+  private static final List<String> TOKEN_OUTPUTS =
+      List.of("last_hidden_state", "token_embeddings", "output_0");
+  private static final String SENTENCE_OUTPUT = "sentence_embedding";
+
+  /**
+   * Checks the session's inputs and outputs.
+   *
+   * @throws ModelLoadException naming what was found and what was expected
+   */
+  static ModelContract check(OrtSession session, String location) {
+    Map<String, NodeInfo> inputs;
+    Map<String, NodeInfo> outputs;
+    try {
+      inputs = session.getInputInfo();
+      outputs = session.getOutputInfo();
+    } catch (OrtException e) {
+      throw new ModelLoadException(location, "cannot read the model's inputs and outputs ("
+          + e.getMessage() + ")", e);
+    }
+    for (String required : List.of(INPUT_IDS, ATTENTION_MASK)) {
+      if (!inputs.containsKey(required)) {
+        throw new ModelLoadException(location, "found inputs " + inputs.keySet()
+            + ", expected input_ids and attention_mask (token_type_ids optional)", null);
+      }
+    }
+    for (Map.Entry<String, NodeInfo> in : inputs.entrySet()) {
+      String name = in.getKey();
+      if (!name.equals(INPUT_IDS) && !name.equals(ATTENTION_MASK) && !name.equals(TOKEN_TYPE_IDS)) {
+        throw new ModelLoadException(location, "found inputs " + inputs.keySet()
+            + ", expected only input_ids, attention_mask and token_type_ids", null);
+      }
+      if (!(in.getValue().getInfo() instanceof TensorInfo ti) || ti.type != OnnxJavaType.INT64) {
+        throw new ModelLoadException(location, "found input " + name + " of type "
+            + in.getValue().getInfo() + ", expected an int64 tensor [batch, sequence]", null);
+      }
+    }
+    String chosen = null;
+    boolean pooled = false;
+    for (String name : TOKEN_OUTPUTS) {
+      if (outputs.containsKey(name)) {
+        chosen = name;
+        break;
+      }
+    }
+    if (chosen == null && outputs.containsKey(SENTENCE_OUTPUT)) {
+      chosen = SENTENCE_OUTPUT;
+      pooled = true;
+    }
+    if (chosen == null) {
+      throw new ModelLoadException(location, "found outputs " + outputs.keySet()
+          + ", expected one of " + TOKEN_OUTPUTS + " (token states [batch, sequence, hidden]) or "
+          + SENTENCE_OUTPUT + " ([batch, hidden])", null);
+    }
+    NodeInfo out = outputs.get(chosen);
+    int expectedRank = pooled ? 2 : 3;
+    if (!(out.getInfo() instanceof TensorInfo ti) || ti.type != OnnxJavaType.FLOAT
+        || ti.getShape().length != expectedRank) {
+      throw new ModelLoadException(location, "found output " + chosen + " as "
+          + out.getInfo() + ", expected a float tensor of rank " + expectedRank, null);
+    }
+    return new ModelContract(chosen, pooled, inputs.containsKey(TOKEN_TYPE_IDS));
+  }
+}
