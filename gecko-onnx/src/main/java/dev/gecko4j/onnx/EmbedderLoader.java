@@ -73,11 +73,14 @@ final class EmbedderLoader {
     byte[] tokenizerBytes = spec.readTokenizerBytes();
     EncoderTokenizer tok = EncoderTokenizer.open(tokenizerBytes, spec.tokenizerLocation(),
         spec.maxLength(), conv, b.longInputPolicy);
-    EmbedderSessions.Opened opened = null;
+    OrtSessionFactory.Opened opened = null;
     try {
       byte[] modelBytes = spec.bundled() != null ? spec.readModelBytes() : null;
-      opened = EmbedderSessions.open(spec, modelBytes, b.intraOpThreads, b.optimization, b.provider,
-          b.cudaDevice);
+      OrtSessionFactory sessions = OrtSessionFactory.builder().intraOpThreads(b.intraOpThreads)
+          .graphOptimization(b.optimization).executionProvider(b.provider)
+          .cudaDevice(b.cudaDevice).build();
+      opened = modelBytes != null ? sessions.open(modelBytes, spec.modelLocation())
+          : sessions.open(spec.modelFile());
       ModelContract contract = ModelContract.check(opened.session(), spec.modelLocation());
       String checksums = "model=" + (modelBytes != null ? ModelChecksum.of(modelBytes)
           : ModelChecksum.of(spec.modelFile())) + "|tokenizer="
@@ -85,7 +88,13 @@ final class EmbedderLoader {
       return new OnnxEmbedder(b, spec, name, conv, convName, tok, opened, contract,
           checksums);
     } catch (RuntimeException e) {
-      EmbedderSessions.closeQuietly(opened == null ? null : opened.session());
+      if (opened != null) {
+        try {
+          opened.session().close();
+        } catch (ai.onnxruntime.OrtException ignored) {
+          // already failing
+        }
+      }
       tok.close();
       throw e;
     }

@@ -53,7 +53,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * tokens, long inputs, padding; shared with training), {@code BatchPlanner}, {@code
  * ConcurrentBatches}, {@code EncoderSession} (one ONNX Runtime run and pooling), {@code
  * EmbeddingAssembler} (normalising, chunk averaging, Matryoshka), {@code ModelContract} (load-time
- * checks) and {@code EmbedderSessions} (ONNX Runtime session options).
+ * checks) and {@link OrtSessionFactory} (ONNX Runtime session options, shared with the causal LM and the benchmarks).
  */
 public final class OnnxEmbedder implements Embedder {
 
@@ -86,7 +86,7 @@ public final class OnnxEmbedder implements Embedder {
   private volatile boolean closed;
 
   OnnxEmbedder(Builder b, ModelSpec spec, String modelName, PromptConvention convention,
-      String conventionName, EncoderTokenizer tokenizer, EmbedderSessions.Opened opened, ModelContract contract,
+      String conventionName, EncoderTokenizer tokenizer, OrtSessionFactory.Opened opened, ModelContract contract,
       String checksums) {
     this.spec = spec;
     this.modelName = modelName;
@@ -94,7 +94,7 @@ public final class OnnxEmbedder implements Embedder {
     this.conventionName = conventionName;
     this.tokenizer = tokenizer;
     this.contract = contract;
-    this.executionProvider = opened.provider();
+    this.executionProvider = opened.executionProvider();
     this.session = new EncoderSession(opened.session(), contract, spec.pooling());
     this.checksums = checksums;
     int budget = b.tokenBudget > 0 ? b.tokenBudget

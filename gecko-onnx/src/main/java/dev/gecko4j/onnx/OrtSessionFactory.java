@@ -150,7 +150,7 @@ public final class OrtSessionFactory {
         session = creator.create(env, so);
       } catch (OrtException e) {
         throw new ModelLoadException(location, "found " + size
-            + " bytes that ONNX Runtime cannot load (" + firstLine(e.getMessage())
+            + " bytes that ONNX Runtime cannot load (" + SentenceTransformersFolder.firstLine(e.getMessage())
             + "), expected an ONNX model (ModelProto)", e);
       }
       return new Opened(session, actual);
@@ -179,15 +179,6 @@ public final class OrtSessionFactory {
     } catch (IOException e) {
       return -1;
     }
-  }
-
-  /** The first line of an exception message ("no message" for null). */
-  static String firstLine(String s) {
-    if (s == null) {
-      return "no message";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 
   @Override

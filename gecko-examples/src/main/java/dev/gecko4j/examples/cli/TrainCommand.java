@@ -42,6 +42,8 @@ import picocli.CommandLine.Option;
     description = "Fine-tune an ONNX embedding model (Gecko loss, MRL) and export it.")
 public final class TrainCommand implements Callable<Integer> {
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--recipe", description = "a packaged recipe: scifact")
   String recipe;
 
@@ -93,13 +95,14 @@ public final class TrainCommand implements Callable<Integer> {
     Path data = dataDir != null ? dataDir : defaultDataDir();
     boolean scifact = "scifact".equalsIgnoreCase(recipe);
     if (recipe != null && !scifact) {
-      throw new IllegalArgumentException("--recipe must be one of [scifact], but is: " + recipe);
+      throw CliSupport.badOption(spec, "--recipe must be one of [scifact], but is: %s", recipe);
     }
     if (scifact && beir == null) {
       beir = data.resolve("beir/scifact");
     }
     if (beir == null && fret.isEmpty()) {
-      throw new IllegalArgumentException("give --recipe scifact, --beir <dir> or --fret <file.jsonl> as training data");
+      throw CliSupport.badOption(spec,
+          "give --recipe scifact, --beir <dir> or --fret <file.jsonl> as training data");
     }
     // The recipe's defaults are the settings measured in gecko-train/README.md (60 steps x 16 rows).
     eval = or(evalOption, scifact);
