@@ -2,11 +2,13 @@ package dev.gecko4j.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class PoolingTest {
 
@@ -19,54 +21,32 @@ class PoolingTest {
     10, -5, 11, -5.5f, 12, -6 // row 1
   };
 
-  @Test
-  void cls_should_take_the_first_token_of_each_row() {
-    // given
-    long[] mask = {1, 1, 0, 1, 1, 1};
-    // when
-    float[] pooled = Pooling.CLS.pool(HIDDEN, mask, 2, 3, 2);
-    // then
-    assertThat(pooled).containsExactly(0, -0f, 10, -5);
+  static Stream<Arguments> poolings() {
+    return Stream.of(
+        Arguments.of("cls takes the first token of each row",
+            Pooling.CLS, new long[] {1, 1, 0, 1, 1, 1}, new float[] {0, -0f, 10, -5}),
+        // row 0 has 2 tokens and 1 padding, row 1 has 3 tokens: row 0 = mean of tokens 0, 1;
+        // row 1 = mean of tokens 0, 1, 2
+        Arguments.of("mean averages only the unpadded tokens",
+            Pooling.MEAN, new long[] {1, 1, 0, 1, 1, 1}, new float[] {0.5f, -0.25f, 11, -5.5f}),
+        Arguments.of("mean of a row without tokens is zero thanks to the clamped divisor",
+            Pooling.MEAN, new long[] {0, 0, 0, 1, 0, 0}, new float[] {0, 0, 10, -5}),
+        // right padding, row 0 ends at token 1
+        Arguments.of("last token takes the last real token under right padding",
+            Pooling.LAST_TOKEN, new long[] {1, 1, 0, 1, 1, 1}, new float[] {1, -0.5f, 12, -6}),
+        // left padding, row 0 starts at token 1 and ends at token 2
+        Arguments.of("last token takes the last position under left padding",
+            Pooling.LAST_TOKEN, new long[] {0, 1, 1, 1, 1, 1}, new float[] {2, -1, 12, -6}));
   }
 
-  @Test
-  void mean_should_average_only_the_unpadded_tokens() {
-    // given: row 0 has 2 tokens and 1 padding, row 1 has 3 tokens
-    long[] mask = {1, 1, 0, 1, 1, 1};
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("poolings")
+  void should_pool_each_row_by_its_mode(
+      String behaviour, Pooling pooling, long[] mask, float[] expected) {
     // when
-    float[] pooled = Pooling.MEAN.pool(HIDDEN, mask, 2, 3, 2);
-    // then: row 0 = mean of tokens 0, 1; row 1 = mean of tokens 0, 1, 2
-    assertThat(pooled).containsExactly(new float[] {0.5f, -0.25f, 11, -5.5f}, within(1e-6f));
-  }
-
-  @Test
-  void mean_of_a_row_without_tokens_should_be_zero_thanks_to_the_clamped_divisor() {
-    // given
-    long[] mask = {0, 0, 0, 1, 0, 0};
-    // when
-    float[] pooled = Pooling.MEAN.pool(HIDDEN, mask, 2, 3, 2);
+    float[] pooled = pooling.pool(HIDDEN, mask, 2, 3, 2);
     // then
-    assertThat(pooled).containsExactly(0, 0, 10, -5);
-  }
-
-  @Test
-  void last_token_should_take_the_last_real_token_under_right_padding() {
-    // given: right padding, row 0 ends at token 1
-    long[] mask = {1, 1, 0, 1, 1, 1};
-    // when
-    float[] pooled = Pooling.LAST_TOKEN.pool(HIDDEN, mask, 2, 3, 2);
-    // then
-    assertThat(pooled).containsExactly(1, -0.5f, 12, -6);
-  }
-
-  @Test
-  void last_token_should_take_the_last_position_under_left_padding() {
-    // given: left padding, row 0 starts at token 1 and ends at token 2
-    long[] mask = {0, 1, 1, 1, 1, 1};
-    // when
-    float[] pooled = Pooling.LAST_TOKEN.pool(HIDDEN, mask, 2, 3, 2);
-    // then
-    assertThat(pooled).containsExactly(2, -1, 12, -6);
+    assertThat(pooled).containsExactly(expected);
   }
 
   @Test

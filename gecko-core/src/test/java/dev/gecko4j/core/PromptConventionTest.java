@@ -3,7 +3,11 @@ package dev.gecko4j.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class PromptConventionTest {
 
@@ -12,56 +16,35 @@ class PromptConventionTest {
   private static final TaskPrompt SYM = TaskPrompt.symmetric(TaskPrompt.CLUSTERING);
   private static final TaskPrompt NONE = TaskPrompt.none();
 
+  static Stream<Arguments> conventions() {
+    return Stream.of(
+        Arguments.of("gecko uses the unified format", PromptConvention.GECKO,
+            "task: search result | query: x", "title: T | text: x", "task: clustering | query: x"),
+        Arguments.of("bge prefixes retrieval queries only", PromptConvention.BGE,
+            "Represent this sentence for searching relevant passages: x", "x", "x"),
+        Arguments.of("e5 uses query and passage prefixes", PromptConvention.E5,
+            "query: x", "passage: x", "query: x"),
+        Arguments.of("e5-mistral instructs the query side only", PromptConvention.E5_MISTRAL,
+            "Instruct: search result\nQuery: x", "x", "Instruct: clustering\nQuery: x"),
+        Arguments.of("none leaves texts as given", PromptConvention.NONE, "x", "x", "x"),
+        Arguments.of("custom prefixes apply per side", PromptConvention.prefixes("q: ", "d: ", "s: "),
+            "q: x", "d: x", "s: x"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("conventions")
+  void should_format_each_side_and_leave_unprompted_texts_as_given(String behaviour,
+      PromptConvention convention, String query, String document, String symmetric) {
+    assertThat(convention.apply(QUERY, "x")).isEqualTo(query);
+    assertThat(convention.apply(DOC, "x")).isEqualTo(document);
+    assertThat(convention.apply(SYM, "x")).isEqualTo(symmetric);
+    assertThat(convention.apply(NONE, "x")).isEqualTo("x");
+  }
+
   @Test
-  void gecko_should_use_the_unified_format() {
-    assertThat(PromptConvention.GECKO.apply(QUERY, "x")).isEqualTo("task: search result | query: x");
+  void gecko_should_title_a_document_without_a_title_none() {
     assertThat(PromptConvention.GECKO.apply(TaskPrompt.document(), "x"))
         .isEqualTo("title: none | text: x");
-    assertThat(PromptConvention.GECKO.apply(DOC, "x")).isEqualTo("title: T | text: x");
-    assertThat(PromptConvention.GECKO.apply(SYM, "x")).isEqualTo("task: clustering | query: x");
-    assertThat(PromptConvention.GECKO.apply(NONE, "x")).isEqualTo("x");
-  }
-
-  @Test
-  void bge_should_prefix_retrieval_queries_only() {
-    assertThat(PromptConvention.BGE.apply(QUERY, "x"))
-        .isEqualTo("Represent this sentence for searching relevant passages: x");
-    assertThat(PromptConvention.BGE.apply(DOC, "x")).isEqualTo("x");
-    assertThat(PromptConvention.BGE.apply(SYM, "x")).isEqualTo("x");
-    assertThat(PromptConvention.BGE.apply(NONE, "x")).isEqualTo("x");
-  }
-
-  @Test
-  void e5_should_use_query_and_passage_prefixes() {
-    assertThat(PromptConvention.E5.apply(QUERY, "x")).isEqualTo("query: x");
-    assertThat(PromptConvention.E5.apply(DOC, "x")).isEqualTo("passage: x");
-    assertThat(PromptConvention.E5.apply(SYM, "x")).isEqualTo("query: x");
-    assertThat(PromptConvention.E5.apply(NONE, "x")).isEqualTo("x");
-  }
-
-  @Test
-  void e5_mistral_should_instruct_the_query_side_only() {
-    assertThat(PromptConvention.E5_MISTRAL.apply(QUERY, "x"))
-        .isEqualTo("Instruct: search result\nQuery: x");
-    assertThat(PromptConvention.E5_MISTRAL.apply(SYM, "x")).isEqualTo("Instruct: clustering\nQuery: x");
-    assertThat(PromptConvention.E5_MISTRAL.apply(DOC, "x")).isEqualTo("x");
-    assertThat(PromptConvention.E5_MISTRAL.apply(NONE, "x")).isEqualTo("x");
-  }
-
-  @Test
-  void none_should_leave_texts_as_given() {
-    for (TaskPrompt p : new TaskPrompt[] {QUERY, DOC, SYM, NONE}) {
-      assertThat(PromptConvention.NONE.apply(p, "x")).isEqualTo("x");
-    }
-  }
-
-  @Test
-  void custom_prefixes_should_apply_per_side() {
-    PromptConvention c = PromptConvention.prefixes("q: ", "d: ", "s: ");
-    assertThat(c.apply(QUERY, "x")).isEqualTo("q: x");
-    assertThat(c.apply(DOC, "x")).isEqualTo("d: x");
-    assertThat(c.apply(SYM, "x")).isEqualTo("s: x");
-    assertThat(c.apply(NONE, "x")).isEqualTo("x");
   }
 
   @Test

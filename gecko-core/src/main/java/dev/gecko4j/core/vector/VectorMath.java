@@ -55,12 +55,7 @@ public final class VectorMath {
    */
   public static float dot(float[] a, float[] b) {
     checkPair(a, b);
-    float r = IMPL.dot(a, 0, b, 0, a.length);
-    if (!Float.isFinite(r)) {
-      checkFinite(a, "a");
-      checkFinite(b, "b");
-    }
-    return r;
+    return checkFiniteResult(IMPL.dot(a, 0, b, 0, a.length), a, b);
   }
 
   /**
@@ -75,10 +70,8 @@ public final class VectorMath {
    */
   public static float cosine(float[] a, float[] b) {
     checkPair(a, b);
-    float r = IMPL.cosine(a, b);
+    float r = checkFiniteResult(IMPL.cosine(a, b), a, b);
     if (!Float.isFinite(r)) {
-      checkFinite(a, "a");
-      checkFinite(b, "b");
       checkNonZero(a, "a");
       checkNonZero(b, "b");
     }
@@ -96,12 +89,7 @@ public final class VectorMath {
    */
   public static float squaredL2(float[] a, float[] b) {
     checkPair(a, b);
-    float r = IMPL.squaredL2(a, b);
-    if (!Float.isFinite(r)) {
-      checkFinite(a, "a");
-      checkFinite(b, "b");
-    }
-    return r;
+    return checkFiniteResult(IMPL.squaredL2(a, b), a, b);
   }
 
   /**
@@ -256,6 +244,19 @@ public final class VectorMath {
       throw new IllegalArgumentException(
           "vector dimensions differ: " + a.length + " != " + b.length);
     }
+  }
+
+  /**
+   * Returns {@code r}, the result of a pairwise operation on {@code a} and {@code b}, after
+   * naming the first non-finite input value if {@code r} is not finite (a non-finite result
+   * that no input explains, as cosine's of a zero vector, is returned for the caller to check).
+   */
+  private static float checkFiniteResult(float r, float[] a, float[] b) {
+    if (!Float.isFinite(r)) {
+      checkFinite(a, "a");
+      checkFinite(b, "b");
+    }
+    return r;
   }
 
   private static void checkFinite(float[] v, String name) {

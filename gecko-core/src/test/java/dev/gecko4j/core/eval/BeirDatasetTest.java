@@ -3,13 +3,13 @@ package dev.gecko4j.core.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gecko4j.core.testing.SharedData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -160,10 +160,7 @@ class BeirDatasetTest {
   @Test
   void should_parse_the_real_scifact_dataset() {
     // given
-    Path dir = Path.of(System.getProperty("gecko.shared.data", "../shared/data"));
-    Assumptions.assumeTrue(Files.isDirectory(dir),
-        "needs " + dir + " (../shared/data beside the repo)");
-    BeirDataset d = BeirDataset.open(dir.resolve("beir/scifact"));
+    BeirDataset d = BeirDataset.open(SharedData.require("beir/scifact"));
     // when
     long streamed;
     try (Stream<BeirDocument> s = d.documents()) {

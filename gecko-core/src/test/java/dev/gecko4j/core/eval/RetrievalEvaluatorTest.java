@@ -6,12 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.PromptConvention;
+import dev.gecko4j.core.testing.SharedData;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -143,10 +142,7 @@ class RetrievalEvaluatorTest {
   @Test
   void should_stream_the_real_scifact_corpus_and_evaluate_every_test_query() {
     // given
-    Path dir = Path.of(System.getProperty("gecko.shared.data", "../shared/data"));
-    Assumptions.assumeTrue(Files.isDirectory(dir),
-        "needs " + dir + " (../shared/data beside the repo)");
-    BeirDataset scifact = BeirDataset.open(dir.resolve("beir/scifact"));
+    BeirDataset scifact = BeirDataset.open(SharedData.require("beir/scifact"));
     List<Long> done = new ArrayList<>();
     // when
     RetrievalResult r = RetrievalEvaluator.builder()

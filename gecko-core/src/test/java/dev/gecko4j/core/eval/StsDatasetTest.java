@@ -3,11 +3,11 @@ package dev.gecko4j.core.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gecko4j.core.testing.SharedData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,11 +78,8 @@ class StsDatasetTest {
   @Test
   void should_parse_the_real_sts_benchmark_test_set() {
     // given
-    Path dir = Path.of(System.getProperty("gecko.shared.data", "../shared/data"));
-    Assumptions.assumeTrue(Files.isDirectory(dir),
-        "needs " + dir + " (../shared/data beside the repo)");
     // when
-    StsDataset d = StsDataset.read(dir.resolve("sts/STSBenchmark.test.tsv"));
+    StsDataset d = StsDataset.read(SharedData.require("sts/STSBenchmark.test.tsv"));
     // then
     assertThat(d.name()).isEqualTo("STSBenchmark");
     assertThat(d.size()).isEqualTo(1379);
