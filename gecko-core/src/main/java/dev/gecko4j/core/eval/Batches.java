@@ -2,6 +2,7 @@ package dev.gecko4j.core.eval;
 
 import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.Embedding;
+import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.TaskPrompt;
 import java.util.List;
 import java.util.Locale;
@@ -55,17 +56,26 @@ final class Batches {
     return result;
   }
 
-  static void checkBatchSize(int batchSize) {
+  static int checkBatchSize(int batchSize) {
     if (batchSize < 1 || batchSize > 65_536) {
       throw new IllegalArgumentException(
           "batchSize must be between 1 and 65536, but is: " + batchSize);
     }
+    return batchSize;
   }
 
-  static void checkDimension(int dimension) {
+  static int checkDimension(int dimension) {
     if (dimension < 0) {
       throw new IllegalArgumentException(
           "dimension must be 0 (the embedder's) or positive, but is: " + dimension);
     }
+    return dimension;
+  }
+
+  static ProgressListener checkListener(ProgressListener listener) {
+    if (listener == null) {
+      throw new IllegalArgumentException("listener must not be null; use ProgressListener.NONE");
+    }
+    return listener;
   }
 }

@@ -6,6 +6,7 @@ import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.index.FlatIndex;
 import dev.gecko4j.core.index.Hit;
+import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.vector.Similarity;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -140,12 +141,8 @@ public final class RetrievalEvaluator {
    *     embeddings or too few dimensions
    */
   public RetrievalResult evaluate(Embedder embedder, BeirDataset dataset) {
-    if (embedder == null) {
-      throw new IllegalArgumentException("embedder must not be null");
-    }
-    if (dataset == null) {
-      throw new IllegalArgumentException("dataset must not be null");
-    }
+    Args.notNull(embedder, "embedder");
+    Args.notNull(dataset, "dataset");
     int dim = Batches.resolveDimension(embedder, dimension);
     Map<String, Map<String, Integer>> qrels = dataset.qrels(split);
     Map<String, String> allQueries = dataset.queries();
@@ -318,8 +315,7 @@ public final class RetrievalEvaluator {
      * @throws IllegalArgumentException if {@code batchSize} is out of range
      */
     public Builder batchSize(int batchSize) {
-      Batches.checkBatchSize(batchSize);
-      this.batchSize = batchSize;
+      this.batchSize = Batches.checkBatchSize(batchSize);
       return this;
     }
 
@@ -333,8 +329,7 @@ public final class RetrievalEvaluator {
      * @throws IllegalArgumentException if {@code dimension} is negative
      */
     public Builder dimension(int dimension) {
-      Batches.checkDimension(dimension);
-      this.dimension = dimension;
+      this.dimension = Batches.checkDimension(dimension);
       return this;
     }
 
@@ -373,10 +368,7 @@ public final class RetrievalEvaluator {
      * @throws IllegalArgumentException if {@code listener} is null
      */
     public Builder listener(ProgressListener listener) {
-      if (listener == null) {
-        throw new IllegalArgumentException("listener must not be null; use ProgressListener.NONE");
-      }
-      this.listener = listener;
+      this.listener = Batches.checkListener(listener);
       return this;
     }
 

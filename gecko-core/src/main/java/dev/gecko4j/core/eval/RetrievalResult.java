@@ -1,5 +1,6 @@
 package dev.gecko4j.core.eval;
 
+import dev.gecko4j.core.internal.Args;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,19 +26,11 @@ public record RetrievalResult(String dataset, String split, double ndcgAt10, dou
 
   /** Validates the fields. */
   public RetrievalResult {
-    if (dataset == null) {
-      throw new IllegalArgumentException("dataset must not be null");
-    }
-    if (split == null) {
-      throw new IllegalArgumentException("split must not be null");
-    }
-    if (queries < 0 || documents < 0) {
-      throw new IllegalArgumentException(
-          "queries and documents must not be negative, but are: " + queries + ", " + documents);
-    }
-    if (dimension < 1) {
-      throw new IllegalArgumentException("dimension must be at least 1, but is: " + dimension);
-    }
+    Args.notNull(dataset, "dataset");
+    Args.notNull(split, "split");
+    Args.atLeast(queries, 0, "queries");
+    Args.atLeast(documents, 0L, "documents");
+    Args.positive(dimension, "dimension");
   }
 
   static RetrievalResult of(String dataset, String split, RetrievalScores s, long documents,

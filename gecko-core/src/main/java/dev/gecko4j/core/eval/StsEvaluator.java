@@ -4,6 +4,7 @@ import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.TaskPrompt;
+import dev.gecko4j.core.internal.Args;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -72,12 +73,8 @@ public final class StsEvaluator {
    *     embeddings or too few dimensions
    */
   public StsResult evaluate(Embedder embedder, StsDataset dataset) {
-    if (embedder == null) {
-      throw new IllegalArgumentException("embedder must not be null");
-    }
-    if (dataset == null) {
-      throw new IllegalArgumentException("dataset must not be null");
-    }
+    Args.notNull(embedder, "embedder");
+    Args.notNull(dataset, "dataset");
     if (dataset.size() < 2) {
       throw new IllegalArgumentException(
           "dataset must have at least 2 pairs to correlate, but has: " + dataset.size());
@@ -127,8 +124,7 @@ public final class StsEvaluator {
      * @throws IllegalArgumentException if {@code batchSize} is out of range
      */
     public Builder batchSize(int batchSize) {
-      Batches.checkBatchSize(batchSize);
-      this.batchSize = batchSize;
+      this.batchSize = Batches.checkBatchSize(batchSize);
       return this;
     }
 
@@ -142,8 +138,7 @@ public final class StsEvaluator {
      * @throws IllegalArgumentException if {@code dimension} is negative
      */
     public Builder dimension(int dimension) {
-      Batches.checkDimension(dimension);
-      this.dimension = dimension;
+      this.dimension = Batches.checkDimension(dimension);
       return this;
     }
 
@@ -155,10 +150,7 @@ public final class StsEvaluator {
      * @throws IllegalArgumentException if {@code listener} is null
      */
     public Builder listener(ProgressListener listener) {
-      if (listener == null) {
-        throw new IllegalArgumentException("listener must not be null; use ProgressListener.NONE");
-      }
-      this.listener = listener;
+      this.listener = Batches.checkListener(listener);
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.gecko4j.core.eval;
 
+import dev.gecko4j.core.internal.Args;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,15 +20,9 @@ public record StsResult(String dataset, double spearman, double pearson, int pai
 
   /** Validates the fields. */
   public StsResult {
-    if (dataset == null) {
-      throw new IllegalArgumentException("dataset must not be null");
-    }
-    if (pairs < 2) {
-      throw new IllegalArgumentException("pairs must be at least 2, but is: " + pairs);
-    }
-    if (dimension < 1) {
-      throw new IllegalArgumentException("dimension must be at least 1, but is: " + dimension);
-    }
+    Args.notNull(dataset, "dataset");
+    Args.atLeast(pairs, 2, "pairs");
+    Args.positive(dimension, "dimension");
   }
 
   /** Returns {@code cosine_spearman}. */

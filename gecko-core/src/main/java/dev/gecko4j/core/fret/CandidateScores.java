@@ -1,6 +1,7 @@
 package dev.gecko4j.core.fret;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.gecko4j.core.internal.Args;
 
 /**
  * How one re-ranked candidate passage scored. Ranks are 1-based (1 = best) among the N candidates of
@@ -23,10 +24,9 @@ public record CandidateScores(
 
   /** Validates the fields. */
   public CandidateScores {
-    if (retrievalRank < 1 || qlRank < 1 || rcRank < 1) {
-      throw new IllegalArgumentException("ranks must be >= 1, but are: retrieval=" + retrievalRank
-          + ", ql=" + qlRank + ", rc=" + rcRank);
-    }
+    Args.positive(retrievalRank, "retrievalRank");
+    Args.positive(qlRank, "qlRank");
+    Args.positive(rcRank, "rcRank");
     if (Double.isNaN(ql) || ql > 1e-9) {
       throw new IllegalArgumentException("ql must be a log-probability (<= 0), but is: " + ql);
     }

@@ -3,6 +3,7 @@ package dev.gecko4j.core.fret;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.internal.GeckoJson;
 
 /**
@@ -47,8 +48,8 @@ public record FretExample(
   public FretExample {
     nonBlank("task", task);
     nonBlank("query", query);
-    nonNull("positive", positive);
-    nonNull("negative", negative);
+    Args.notNull(positive, "positive");
+    Args.notNull(negative, "negative");
     nonBlank("queryId", queryId);
     nonBlank("seedId", seedId);
     nonBlank("positiveId", positiveId);
@@ -57,18 +58,10 @@ public record FretExample(
       throw new IllegalArgumentException(
           "positiveId and negativeId must differ, but both are: '" + positiveId + "'");
     }
-    if (positiveScores == null) {
-      throw new IllegalArgumentException("positiveScores must not be null");
-    }
-    if (negativeScores == null) {
-      throw new IllegalArgumentException("negativeScores must not be null");
-    }
-    if (candidates < 2) {
-      throw new IllegalArgumentException("candidates must be >= 2, but is: " + candidates);
-    }
-    if (llmRequests < 0) {
-      throw new IllegalArgumentException("llmRequests must be >= 0, but is: " + llmRequests);
-    }
+    Args.notNull(positiveScores, "positiveScores");
+    Args.notNull(negativeScores, "negativeScores");
+    Args.atLeast(candidates, 2, "candidates");
+    Args.atLeast(llmRequests, 0, "llmRequests");
     nonBlank("model", model);
     nonBlank("promptVersion", promptVersion);
   }
@@ -128,12 +121,6 @@ public record FretExample(
     if (v == null || v.isBlank()) {
       throw new IllegalArgumentException(name + " must be a non-blank string, but is: "
           + (v == null ? "null" : "'" + v + "'"));
-    }
-  }
-
-  private static void nonNull(String name, String v) {
-    if (v == null) {
-      throw new IllegalArgumentException(name + " must not be null");
     }
   }
 }

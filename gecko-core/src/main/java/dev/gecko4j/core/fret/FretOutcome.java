@@ -1,5 +1,7 @@
 package dev.gecko4j.core.fret;
 
+import dev.gecko4j.core.internal.Args;
+
 /**
  * What {@link FretMiner#mine(FretSeed)} made of one seed: a row, or a drop with its reason. Either
  * way it says how many LLM requests it cost.
@@ -18,12 +20,8 @@ public sealed interface FretOutcome {
   record Mined(FretExample example, int llmRequests) implements FretOutcome {
     /** Validates the fields. */
     public Mined {
-      if (example == null) {
-        throw new IllegalArgumentException("example must not be null");
-      }
-      if (llmRequests < 0) {
-        throw new IllegalArgumentException("llmRequests must be >= 0, but is: " + llmRequests);
-      }
+      Args.notNull(example, "example");
+      Args.atLeast(llmRequests, 0, "llmRequests");
     }
   }
 
@@ -45,9 +43,7 @@ public sealed interface FretOutcome {
       if (detail == null) {
         throw new IllegalArgumentException("detail must not be null (use \"\")");
       }
-      if (llmRequests < 0) {
-        throw new IllegalArgumentException("llmRequests must be >= 0, but is: " + llmRequests);
-      }
+      Args.atLeast(llmRequests, 0, "llmRequests");
     }
   }
 }
