@@ -3,6 +3,7 @@ package dev.gecko4j.fret.generate;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.internal.GeckoJson;
 
 /**
@@ -40,15 +41,13 @@ public record E5Triplet(
 
   /** Validates the fields. */
   public E5Triplet {
-    for (String[] f : new String[][] {{"task", task}, {"query", query}, {"positive", positive},
-        {"negative", negative}, {"model", model}, {"promptVersion", promptVersion}}) {
-      if (f[1] == null || f[1].isBlank()) {
-        throw new IllegalArgumentException(f[0] + " must be non-blank, but is: " + f[1]);
-      }
-    }
-    if (numWords < 1) {
-      throw new IllegalArgumentException("numWords must be >= 1, but is: " + numWords);
-    }
+    Args.notBlank(task, "task");
+    Args.notBlank(query, "query");
+    Args.notBlank(positive, "positive");
+    Args.notBlank(negative, "negative");
+    Args.notBlank(model, "model");
+    Args.notBlank(promptVersion, "promptVersion");
+    Args.positive(numWords, "numWords");
   }
 
   /** {@return this triplet as one line of JSON} */

@@ -3,6 +3,7 @@ package dev.gecko4j.fret.run;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.internal.GeckoJson;
 
 /**
@@ -27,21 +28,11 @@ record DropRecord(
 
   /** Validates the fields. */
   public DropRecord {
-    if (queryId == null) {
-      throw new IllegalArgumentException("queryId must not be null");
-    }
-    if (seedId == null) {
-      throw new IllegalArgumentException("seedId must not be null");
-    }
-    if (reason == null) {
-      throw new IllegalArgumentException("reason must not be null");
-    }
-    if (detail == null) {
-      throw new IllegalArgumentException("detail must not be null");
-    }
-    if (llmRequests < 0) {
-      throw new IllegalArgumentException("llmRequests must be >= 0, but is: " + llmRequests);
-    }
+    Args.notNull(queryId, "queryId");
+    Args.notNull(seedId, "seedId");
+    Args.notNull(reason, "reason");
+    Args.notNull(detail, "detail");
+    Args.atLeast(llmRequests, 0, "llmRequests");
   }
 
   /** {@return the work key (query id, seed id)} */

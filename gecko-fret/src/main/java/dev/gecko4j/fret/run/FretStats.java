@@ -3,7 +3,9 @@ package dev.gecko4j.fret.run;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.internal.GeckoJson;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -44,14 +46,8 @@ public record FretStats(
 
   /** Copies the maps (sorted by key). */
   public FretStats {
-    if (taskMix == null) {
-      throw new IllegalArgumentException("taskMix must not be null");
-    }
-    if (drops == null) {
-      throw new IllegalArgumentException("drops must not be null");
-    }
-    taskMix = java.util.Collections.unmodifiableMap(new TreeMap<>(taskMix));
-    drops = java.util.Collections.unmodifiableMap(new TreeMap<>(drops));
+    taskMix = Collections.unmodifiableMap(new TreeMap<>(Args.notNull(taskMix, "taskMix")));
+    drops = Collections.unmodifiableMap(new TreeMap<>(Args.notNull(drops, "drops")));
   }
 
   /** {@return the total number of dropped seeds} */

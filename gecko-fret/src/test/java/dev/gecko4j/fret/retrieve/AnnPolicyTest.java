@@ -9,7 +9,6 @@ import dev.gecko4j.core.index.VectorIndex;
 import dev.gecko4j.core.index.VectorIndexFactory;
 import dev.gecko4j.fret.testing.SciFactSlice;
 import dev.gecko4j.onnx.Models;
-import dev.gecko4j.onnx.OnnxEmbedder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,19 +30,11 @@ class AnnPolicyTest {
 
   @TempDir static Path dir;
   private SciFactSlice.Embedded embedded;
-  private OnnxEmbedder embedder;
-  private CorpusStore corpus;
-  private MappedVectors vectors;
-  private Path cacheFile;
 
   @BeforeAll
   void setUp() throws Exception {
     embedded = SciFactSlice.write(dir, 6, 40)
         .embed(Models.BGE_SMALL_EN_V15_Q, dir.resolve("cache"));
-    embedder = embedded.embedder();
-    corpus = embedded.corpus();
-    cacheFile = embedded.cacheFile();
-    vectors = embedded.vectors();
   }
 
   @AfterAll
@@ -55,23 +46,25 @@ class AnnPolicyTest {
 
   @Test
   void should_stay_exact_below_the_threshold() {
-    assertThat(AnnPolicy.of(corpus.size() + 1, VectorIndexFactory.flat())
-        .indexFor(cacheFile, ProgressListener.NONE)).isEmpty();
+    assertThat(AnnPolicy.of(embedded.corpus().size() + 1, VectorIndexFactory.flat())
+        .indexFor(embedded.cacheFile(), ProgressListener.NONE)).isEmpty();
     assertThat(AnnPolicy.defaults().threshold()).isEqualTo(200_000);
-    assertThat(AnnPolicy.exactOnly().indexFor(cacheFile, ProgressListener.NONE)).isEmpty();
+    assertThat(AnnPolicy.exactOnly().indexFor(embedded.cacheFile(), ProgressListener.NONE))
+        .isEmpty();
   }
 
   @Test
   void should_build_an_index_whose_ordinals_are_the_corpus_ordinals_and_retrieve_the_same_hits() {
     List<Long> progress = new ArrayList<>();
-    VectorIndex index = AnnPolicy.of(corpus.size(), VectorIndexFactory.flat())
-        .indexFor(cacheFile, (stage, done, total) -> progress.add(done)).orElseThrow();
-    assertThat(index.size()).isEqualTo(corpus.size());
+    VectorIndex index = AnnPolicy.of(embedded.corpus().size(), VectorIndexFactory.flat())
+        .indexFor(embedded.cacheFile(), (stage, done, total) -> progress.add(done)).orElseThrow();
+    assertThat(index.size()).isEqualTo(embedded.corpus().size());
     assertThat(index.id(3)).isEqualTo("3");
-    assertThat(progress).endsWith((long) corpus.size());
+    assertThat(progress).endsWith((long) embedded.corpus().size());
 
-    NeighbourRetriever scan = new NeighbourRetriever(embedder, vectors);
-    NeighbourRetriever indexed = new NeighbourRetriever(embedder, vectors, index);
+    NeighbourRetriever scan = new NeighbourRetriever(embedded.embedder(), embedded.vectors());
+    NeighbourRetriever indexed =
+        new NeighbourRetriever(embedded.embedder(), embedded.vectors(), index);
     assertThat(scan.isExact()).isTrue();
     for (String q : List.of("vitamin D and bone density", "gene expression in cancer cells")) {
       List<MappedVectors.Hit> a = scan.neighbours(TaskPrompt.SEARCH_RESULT, q, 10);
@@ -88,8 +81,8 @@ class AnnPolicyTest {
   @Test
   void should_stay_exact_when_no_ann_module_is_on_the_class_path() {
     assertThat(AnnPolicy.defaults().factory()).isEmpty();
-    assertThat(AnnPolicy.defaults().withThreshold(2).indexFor(cacheFile, ProgressListener.NONE))
-        .isEmpty();
+    assertThat(AnnPolicy.defaults().withThreshold(2)
+        .indexFor(embedded.cacheFile(), ProgressListener.NONE)).isEmpty();
   }
 
   @Test
@@ -103,15 +96,16 @@ class AnnPolicyTest {
     assertThatThrownBy(() -> AnnPolicy.defaults()
         .indexFor(dir.resolve("corpus.jsonl"), ProgressListener.NONE))
         .isInstanceOf(RuntimeException.class);
-    VectorIndex small = VectorIndexFactory.flat().create(vectors.dimension(),
+    VectorIndex small = VectorIndexFactory.flat().create(embedded.vectors().dimension(),
         dev.gecko4j.core.vector.Similarity.COSINE, 1);
     small.add("0", unit());
-    assertThatThrownBy(() -> new NeighbourRetriever(embedder, vectors, small))
+    assertThatThrownBy(
+            () -> new NeighbourRetriever(embedded.embedder(), embedded.vectors(), small))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("size 1");
   }
 
   private float[] unit() {
-    float[] v = new float[vectors.dimension()];
+    float[] v = new float[embedded.vectors().dimension()];
     v[0] = 1f;
     return v;
   }
