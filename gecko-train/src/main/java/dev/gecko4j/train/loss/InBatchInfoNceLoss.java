@@ -9,7 +9,8 @@ import java.util.Locale;
  * ignored.
  */
 public final class InBatchInfoNceLoss implements ContrastiveLoss {
-  private final double temperature;
+  /** The same softmax: {@link GeckoLoss} without query-query or hard negatives. */
+  private final GeckoLoss inBatch;
 
   /**
    * Creates the loss.
@@ -18,12 +19,12 @@ public final class InBatchInfoNceLoss implements ContrastiveLoss {
    * @throws IllegalArgumentException if τ is out of range
    */
   public InBatchInfoNceLoss(double temperature) {
-    this.temperature = ContrastiveLoss.checkTemperature(temperature);
+    this.inBatch = new GeckoLoss(temperature, false);
   }
 
   /** @return τ */
   public double temperature() {
-    return temperature;
+    return inBatch.temperature();
   }
 
   @Override
@@ -31,19 +32,15 @@ public final class InBatchInfoNceLoss implements ContrastiveLoss {
     return false;
   }
 
+  /** Checks {@code negatives}' shape like every loss, then ignores them. */
   @Override
   public NDArray compute(NDArray queries, NDArray positives, NDArray negatives) {
     ContrastiveLoss.checkShapes(queries, positives, negatives);
-    long b = queries.getShape().get(0);
-    NDArray q = ContrastiveLoss.unit(queries);
-    NDArray p = ContrastiveLoss.unit(positives);
-    NDArray eye = queries.getManager().eye((int) b).toType(queries.getDataType(), false);
-    NDArray logProb = q.matMul(p.transpose()).div(temperature).logSoftmax(1);
-    return logProb.mul(eye).sum().div(-b);
+    return inBatch.compute(queries, positives, null);
   }
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "InBatchInfoNceLoss[τ=%s]", temperature);
+    return String.format(Locale.ROOT, "InBatchInfoNceLoss[τ=%s]", inBatch.temperature());
   }
 }

@@ -153,6 +153,26 @@ class LossReferenceTest {
     }
   }
 
+  /** A scalar reference loss of queries, positives and negatives (null when unused). */
+  interface Reference {
+    double of(double[][] q, double[][] p, double[][] n);
+  }
+
+  /**
+   * Asserts that the autograd value of {@code loss} equals the reference's, and its gradients the
+   * reference's central finite differences (w.r.t. the negatives too when there are any).
+   */
+  static void assertMatchesReference(ContrastiveLoss loss, double[][] q, double[][] p,
+      double[][] n, Reference ref) {
+    double[][] ag = autograd(loss, q, p, n);
+    assertThat(ag[0][0]).isCloseTo(ref.of(q, p, n), offset(1e-9));
+    assertClose(ag[1], finiteDifference(q, x -> ref.of(x, p, n)));
+    assertClose(ag[2], finiteDifference(p, x -> ref.of(q, x, n)));
+    if (n != null) {
+      assertClose(ag[3], finiteDifference(n, x -> ref.of(q, p, x)));
+    }
+  }
+
   // ---- tests
 
   @Test
@@ -163,14 +183,8 @@ class LossReferenceTest {
     double[][] p = random(r);
     double[][] n = random(r);
 
-    // when
-    double[][] ag = autograd(new GeckoLoss(TAU), q, p, n);
-
-    // then
-    assertThat(ag[0][0]).isCloseTo(geckoRef(q, p, n, TAU, D), offset(1e-9));
-    assertClose(ag[1], finiteDifference(q, x -> geckoRef(x, p, n, TAU, D)));
-    assertClose(ag[2], finiteDifference(p, x -> geckoRef(q, x, n, TAU, D)));
-    assertClose(ag[3], finiteDifference(n, x -> geckoRef(q, p, x, TAU, D)));
+    // when / then
+    assertMatchesReference(new GeckoLoss(TAU), q, p, n, (x, y, z) -> geckoRef(x, y, z, TAU, D));
   }
 
   @Test
@@ -180,13 +194,9 @@ class LossReferenceTest {
     double[][] q = random(r);
     double[][] p = random(r);
 
-    // when
-    double[][] ag = autograd(new InBatchInfoNceLoss(TAU), q, p, null);
-
-    // then
-    assertThat(ag[0][0]).isCloseTo(infoNceRef(q, p, TAU, D), offset(1e-9));
-    assertClose(ag[1], finiteDifference(q, x -> infoNceRef(x, p, TAU, D)));
-    assertClose(ag[2], finiteDifference(p, x -> infoNceRef(q, x, TAU, D)));
+    // when / then
+    assertMatchesReference(new InBatchInfoNceLoss(TAU), q, p, null,
+        (x, y, none) -> infoNceRef(x, y, TAU, D));
   }
 
   @Test
