@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.lm.GenerationOptions;
+import dev.gecko4j.core.testing.SharedData;
 import dev.gecko4j.onnx.lm.OnnxCausalLanguageModel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,7 +15,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,8 +52,7 @@ class CloseUnderLoadTest {
   @Test
   void should_let_running_generations_finish_and_refuse_later_ones_when_closed_under_load()
       throws Exception {
-    Path dir = Path.of(System.getProperty("gecko.shared.data", "../shared/data"), "models", "stories260K");
-    Assumptions.assumeTrue(Files.isDirectory(dir), "needs " + dir + " (../shared/data beside the repo)");
+    Path dir = SharedData.require("models", "stories260K");
     OnnxCausalLanguageModel lm = OnnxCausalLanguageModel.builder(dir).intraOpThreads(1).build();
 
     Outcome outcome = hammer(() -> {

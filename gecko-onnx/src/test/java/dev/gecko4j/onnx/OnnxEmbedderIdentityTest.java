@@ -23,8 +23,7 @@ class OnnxEmbedderIdentityTest {
   void should_give_the_same_folder_loaded_twice_equal_fingerprints_and_the_folder_name() throws IOException {
     Path folder = bgeFolder("my-bge");
 
-    try (OnnxEmbedder a = OnnxEmbedder.builder().modelFolder(folder).build();
-        OnnxEmbedder b = OnnxEmbedder.builder().modelFolder(folder).build()) {
+    try (OnnxEmbedder a = open(folder); OnnxEmbedder b = open(folder)) {
       assertThat(a.name()).isEqualTo("my-bge");
       assertThat(a.fingerprint()).isEqualTo(b.fingerprint()).contains("crc32c:");
     }
@@ -33,16 +32,13 @@ class OnnxEmbedderIdentityTest {
   @Test
   void should_change_the_fingerprint_when_the_folder_pooling_changes() throws IOException {
     Path folder = bgeFolder("bge");
-    String before;
-    try (OnnxEmbedder e = OnnxEmbedder.builder().modelFolder(folder).build()) {
-      before = e.fingerprint();
-    }
+    String before = fingerprintOf(folder);
 
     ModelSpec mean = SentenceTransformersFolder.read(folder)
         .withSettings(Pooling.MEAN, true, 512, ModelSpec.Prompts.NONE, "NONE");
     SentenceTransformersFolder.writeConfig(folder, mean, 384);
 
-    try (OnnxEmbedder e = OnnxEmbedder.builder().modelFolder(folder).build()) {
+    try (OnnxEmbedder e = open(folder)) {
       assertThat(e.pooling()).isEqualTo(Pooling.MEAN);
       assertThat(e.fingerprint()).isNotEqualTo(before);
     }
@@ -51,16 +47,11 @@ class OnnxEmbedderIdentityTest {
   @Test
   void should_change_the_fingerprint_when_the_model_file_changes_at_the_same_path() throws IOException {
     Path folder = bgeFolder("bge");
-    String before;
-    try (OnnxEmbedder e = OnnxEmbedder.builder().modelFolder(folder).build()) {
-      before = e.fingerprint();
-    }
+    String before = fingerprintOf(folder);
 
     copyResource("bge-small-en-v1.5.onnx", folder.resolve("model.onnx"));
 
-    try (OnnxEmbedder e = OnnxEmbedder.builder().modelFolder(folder).build()) {
-      assertThat(e.fingerprint()).isNotEqualTo(before);
-    }
+    assertThat(fingerprintOf(folder)).isNotEqualTo(before);
   }
 
   @Test
@@ -94,6 +85,16 @@ class OnnxEmbedderIdentityTest {
       assertThat(read.dimension()).isEqualTo(spec.dimension());
       assertThat(read.prompts()).isEqualTo(spec.prompts());
       assertThat(read.name()).isEqualTo(m.modelName());
+    }
+  }
+
+  private static OnnxEmbedder open(Path folder) {
+    return OnnxEmbedder.builder().modelFolder(folder).build();
+  }
+
+  private static String fingerprintOf(Path folder) {
+    try (OnnxEmbedder e = open(folder)) {
+      return e.fingerprint();
     }
   }
 

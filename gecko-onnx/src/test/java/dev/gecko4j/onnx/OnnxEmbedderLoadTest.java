@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.Pooling;
 import dev.gecko4j.core.TaskPrompt;
+import dev.gecko4j.core.testing.SharedData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,10 +106,7 @@ class OnnxEmbedderLoadTest {
 
   @Test
   void should_name_a_model_whose_inputs_are_not_bert_like() {
-    Path stories = Path.of(System.getProperty("gecko.shared.data", "../shared/data"))
-        .resolve("models/stories260K");
-    Assumptions.assumeTrue(Files.isDirectory(stories),
-        "needs " + stories + " (../shared/data beside the repo)");
+    Path stories = SharedData.require("models/stories260K");
     Path model = stories.resolve("model.onnx");
 
     assertThatThrownBy(() -> OnnxEmbedder.builder().modelPath(model)

@@ -8,10 +8,9 @@ import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.eval.Correlation;
 import dev.gecko4j.core.eval.StsDataset;
 import dev.gecko4j.core.eval.StsPair;
-import java.nio.file.Files;
+import dev.gecko4j.core.testing.SharedData;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,10 +23,7 @@ class StsBenchmarkSmokeTest {
   @Test
   void should_score_the_first_200_sts_benchmark_pairs_like_the_published_model() {
     // given
-    Path file = Path.of(System.getProperty("gecko.shared.data", "../shared/data"))
-        .resolve("sts/STSBenchmark.test.tsv");
-    Assumptions.assumeTrue(Files.isRegularFile(file),
-        "needs " + file + " (../shared/data beside the repo)");
+    Path file = SharedData.require("sts/STSBenchmark.test.tsv");
     List<StsPair> pairs = StsDataset.read(file).pairs().subList(0, 200);
     List<String> a = pairs.stream().map(StsPair::sentence1).toList();
     List<String> b = pairs.stream().map(StsPair::sentence2).toList();

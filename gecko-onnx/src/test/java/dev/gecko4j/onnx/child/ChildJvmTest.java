@@ -2,6 +2,7 @@ package dev.gecko4j.onnx.child;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gecko4j.core.testing.SharedData;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,8 +49,7 @@ class ChildJvmTest {
   @Test
   void should_run_the_in_process_language_model_with_a_64_KB_command_line_leaving_nothing_behind()
       throws Exception {
-    Path lm = Path.of(System.getProperty("gecko.shared.data", "../shared/data"), "models", "stories260K");
-    Assumptions.assumeTrue(Files.isDirectory(lm), "needs " + lm + " (../shared/data beside the repo)");
+    Path lm = SharedData.require("models", "stories260K");
 
     Child child = run(List.of(lm.toAbsolutePath().toString()));
 

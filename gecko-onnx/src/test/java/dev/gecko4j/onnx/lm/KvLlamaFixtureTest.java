@@ -6,16 +6,15 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.gecko4j.core.testing.SharedData;
 import dev.gecko4j.onnx.OrtRuntime;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -39,8 +38,7 @@ class KvLlamaFixtureTest {
 
   @BeforeAll
   void build(@TempDir Path tmp) throws Exception {
-    Path src = Path.of(System.getProperty("gecko.shared.data", "../shared/data"), "models", "stories260K");
-    Assumptions.assumeTrue(Files.isDirectory(src), "needs " + src + " (../shared/data beside the repo)");
+    Path src = SharedData.require("models", "stories260K");
     KvLlamaFixture.write(src, tmp.resolve("kv"));
     plain = env.createSession(src.resolve("model.onnx").toString());
     kv = env.createSession(tmp.resolve("kv/model.onnx").toString());

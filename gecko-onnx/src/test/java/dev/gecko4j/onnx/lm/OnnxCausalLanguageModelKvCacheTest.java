@@ -8,13 +8,13 @@ import dev.gecko4j.core.lm.ContinuationScore;
 import dev.gecko4j.core.lm.Generation;
 import dev.gecko4j.core.lm.GenerationOptions;
 import dev.gecko4j.core.lm.ScoreRequest;
+import dev.gecko4j.core.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -38,8 +38,7 @@ class OnnxCausalLanguageModelKvCacheTest {
 
   @BeforeAll
   void load(@TempDir Path tmp) throws Exception {
-    plainDir = Path.of(System.getProperty("gecko.shared.data", "../shared/data"), "models", "stories260K");
-    Assumptions.assumeTrue(Files.isDirectory(plainDir), "needs " + plainDir + " (../shared/data beside the repo)");
+    plainDir = SharedData.require("models", "stories260K");
     kvDir = tmp.resolve("stories260K-kv");
     KvLlamaFixture.write(plainDir, kvDir);
     plain = OnnxCausalLanguageModel.builder(plainDir).build();

@@ -13,6 +13,7 @@ import dev.gecko4j.core.lm.ContinuationScore;
 import dev.gecko4j.core.lm.Generation;
 import dev.gecko4j.core.lm.GenerationOptions;
 import dev.gecko4j.core.lm.ScoreRequest;
+import dev.gecko4j.core.testing.SharedData;
 import dev.gecko4j.onnx.ExecutionProvider;
 import dev.gecko4j.onnx.GraphOptimization;
 import dev.gecko4j.onnx.OrtRuntime;
@@ -26,7 +27,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.Assumptions;
 
 /** Tests {@link OnnxCausalLanguageModel} on the real stories260K llama ONNX model. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -37,8 +37,7 @@ class OnnxCausalLanguageModelTest {
 
   @BeforeAll
   void load() {
-    dir = Path.of(System.getProperty("gecko.shared.data", "../shared/data"), "models", "stories260K");
-    Assumptions.assumeTrue(Files.isDirectory(dir), "needs " + dir + " (../shared/data beside the repo)");
+    dir = SharedData.require("models", "stories260K");
     lm = OnnxCausalLanguageModel.builder(dir).build();
   }
 
