@@ -3,14 +3,13 @@ package dev.gecko4j.fret;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gecko4j.core.fret.FretExample;
+import dev.gecko4j.core.testing.ChildJvm;
 import dev.gecko4j.fret.run.FretRows;
 import dev.gecko4j.fret.run.StopSignal;
 import dev.gecko4j.fret.testing.SciFactSlice;
 import dev.gecko4j.onnx.Models;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -132,19 +131,9 @@ class MineKillResumeTest {
   }
 
   private static List<String> command(SciFactSlice slice, Path cache, Path out, Path model) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (!arg.startsWith("-agentlib") && !arg.startsWith("-javaagent")) {
-        cmd.add(arg);
-      }
-    }
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(MineMain.class.getName());
-    cmd.addAll(List.of(slice.corpus.toString(), slice.queries.toString(), slice.qrels.toString(),
-        cache.toString(), out.toString(), String.valueOf(LIMIT), "6", model.toString()));
-    return cmd;
+    return ChildJvm.command(MineMain.class, List.of(slice.corpus.toString(),
+        slice.queries.toString(), slice.qrels.toString(), cache.toString(), out.toString(),
+        String.valueOf(LIMIT), "6", model.toString()));
   }
 
   private static long lines(Path f) throws java.io.IOException {

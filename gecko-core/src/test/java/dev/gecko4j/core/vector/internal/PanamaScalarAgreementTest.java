@@ -57,6 +57,14 @@ class PanamaScalarAgreementTest {
     return s;
   }
 
+  /** Asserts that a Panama result is within {@code tolerance} of the scalar and the exact one. */
+  private static void assertAgrees(String what, int dim, float fast, float scalar,
+      double exact, double tolerance) {
+    assertThat((double) fast).as("%s, dim %d", what, dim).isCloseTo(scalar, offset(tolerance));
+    assertThat((double) fast).as("%s vs exact, dim %d", what, dim)
+        .isCloseTo(exact, offset(tolerance));
+  }
+
   @Test
   void panama_dot_should_match_scalar_for_every_size_up_to_1024() {
     Random random = new Random(1);
@@ -69,9 +77,7 @@ class PanamaScalarAgreementTest {
       float p = panama.dot(a, 3, b, 5, dim);
       float s = SCALAR.dot(a, 3, b, 5, dim);
       // then
-      assertThat((double) p).as("dot, dim %d", dim).isCloseTo(s, offset(tolerance));
-      assertThat((double) p).as("dot vs exact, dim %d", dim)
-          .isCloseTo(exactDot(a, 3, b, 5, dim), offset(tolerance));
+      assertAgrees("dot", dim, p, s, exactDot(a, 3, b, 5, dim), tolerance);
     }
   }
 
@@ -90,10 +96,7 @@ class PanamaScalarAgreementTest {
       float s = SCALAR.cosine(a, b);
       float pOff = panama.cosine(a, 0, b, 0, dim);
       // then
-      assertThat((double) p).as("cosine, dim %d", dim)
-          .isCloseTo(s, offset(tolerance));
-      assertThat((double) p).as("cosine vs exact, dim %d", dim)
-          .isCloseTo(exact, offset(tolerance));
+      assertAgrees("cosine", dim, p, s, exact, tolerance);
       assertThat(pOff).as("cosine with offsets, dim %d", dim).isEqualTo(p);
     }
   }
@@ -112,9 +115,8 @@ class PanamaScalarAgreementTest {
       }
       double normTolerance = 1e-5 * exactDot(a, 0, a, 0, dim) + 1e-30;
       // when / then
-      assertThat((double) panama.squaredL2(a, b)).as("squaredL2, dim %d", dim)
-          .isCloseTo(SCALAR.squaredL2(a, b), offset(1e-5 * exactL2 + 1e-30))
-          .isCloseTo(exactL2, offset(1e-5 * exactL2 + 1e-30));
+      assertAgrees("squaredL2", dim, panama.squaredL2(a, b), SCALAR.squaredL2(a, b), exactL2,
+          1e-5 * exactL2 + 1e-30);
       assertThat((double) panama.squaredNorm(a, 0, dim)).as("squaredNorm, dim %d", dim)
           .isCloseTo(SCALAR.squaredNorm(a, 0, dim), offset(normTolerance));
     }
