@@ -1,5 +1,7 @@
 package dev.gecko4j.core;
 
+import dev.gecko4j.core.internal.Args;
+
 /**
  * How a model family wants its inputs prompted: maps a {@link TaskPrompt} and a text to the
  * string that is tokenised. Each bundled model carries the convention it was trained with.
@@ -72,15 +74,9 @@ public interface PromptConvention {
    * @throws IllegalArgumentException if a prefix is null
    */
   static PromptConvention prefixes(String query, String document, String symmetric) {
-    if (query == null) {
-      throw new IllegalArgumentException("query prefix must not be null (use \"\" for none)");
-    }
-    if (document == null) {
-      throw new IllegalArgumentException("document prefix must not be null (use \"\" for none)");
-    }
-    if (symmetric == null) {
-      throw new IllegalArgumentException("symmetric prefix must not be null (use \"\" for none)");
-    }
+    Args.require(query != null, "query prefix must not be null (use \"\" for none)");
+    Args.require(document != null, "document prefix must not be null (use \"\" for none)");
+    Args.require(symmetric != null, "symmetric prefix must not be null (use \"\" for none)");
     return (p, text) -> {
       check(p, text);
       return switch (p.kind()) {

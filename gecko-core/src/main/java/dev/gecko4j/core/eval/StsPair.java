@@ -1,5 +1,7 @@
 package dev.gecko4j.core.eval;
 
+import dev.gecko4j.core.internal.Args;
+
 /**
  * One sentence pair of an STS dataset with its gold similarity.
  *
@@ -16,14 +18,8 @@ public record StsPair(double score, String sentence1, String sentence2, String s
     if (!(score >= 0 && score <= 5)) {
       throw new IllegalArgumentException("score must be between 0 and 5, but is: " + score);
     }
-    if (sentence1 == null) {
-      throw new IllegalArgumentException("sentence1 must not be null");
-    }
-    if (sentence2 == null) {
-      throw new IllegalArgumentException("sentence2 must not be null");
-    }
-    if (subset == null) {
-      throw new IllegalArgumentException("subset must not be null");
-    }
+    Args.notNull(sentence1, "sentence1");
+    Args.notNull(sentence2, "sentence2");
+    Args.notNull(subset, "subset");
   }
 }

@@ -3,6 +3,7 @@ package dev.gecko4j.fret.generate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.lm.Generation;
 import dev.gecko4j.core.lm.GenerationOptions;
 import dev.gecko4j.core.lm.LanguageModel;
@@ -208,12 +209,8 @@ public final class E5TripletGenerator {
    * @throws IllegalArgumentException if an argument is null
    */
   public static Outcome parseExample(String output, String task, Placeholders p, String model) {
-    if (output == null) {
-      throw new IllegalArgumentException("output must not be null");
-    }
-    if (p == null) {
-      throw new IllegalArgumentException("p (the placeholders) must not be null");
-    }
+    Args.notNull(output, "output");
+    Args.notNull(p, "p (the placeholders)");
     Optional<ObjectNode> obj = JsonExtraction.firstObject(output);
     if (obj.isEmpty()) {
       return new Dropped("no_json", output.length() > 80 ? output.substring(0, 80) : output);

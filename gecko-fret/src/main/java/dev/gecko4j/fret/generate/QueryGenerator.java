@@ -46,12 +46,8 @@ public final class QueryGenerator {
    * @throws IllegalArgumentException if an argument is null or the model cannot generate
    */
   public QueryGenerator(LanguageModel llm, FretOptions options) {
-    if (llm == null) {
-      throw new IllegalArgumentException("llm must not be null");
-    }
-    if (options == null) {
-      throw new IllegalArgumentException("options must not be null");
-    }
+    Args.notNull(llm, "llm");
+    Args.notNull(options, "options");
     if (!llm.capabilities().canGenerate()) {
       throw new IllegalArgumentException("language model '" + llm.name()
           + "' cannot generate text; query generation needs one that can (or use relabel mode)");
@@ -155,12 +151,8 @@ public final class QueryGenerator {
    * @throws IllegalArgumentException if {@code output} or {@code passage} is null
    */
   public static Result parse(String output, String passage, int maxQueryChars) {
-    if (output == null) {
-      throw new IllegalArgumentException("output must not be null");
-    }
-    if (passage == null) {
-      throw new IllegalArgumentException("passage must not be null");
-    }
+    Args.notNull(output, "output");
+    Args.notNull(passage, "passage");
     Optional<ObjectNode> json = JsonExtraction.firstObject(output);
     if (json.isEmpty()) {
       return new Failed(output.isBlank() ? "empty_output" : "no_json", head(output), 0);

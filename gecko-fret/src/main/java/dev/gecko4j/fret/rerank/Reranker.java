@@ -1,6 +1,7 @@
 package dev.gecko4j.fret.rerank;
 
 import dev.gecko4j.core.fret.FretOptions;
+import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.lm.ContinuationScore;
 import dev.gecko4j.core.lm.LanguageModel;
 import dev.gecko4j.core.lm.LanguageModelException;
@@ -46,12 +47,8 @@ public final class Reranker {
    * @throws IllegalArgumentException if an argument is null or the model cannot score
    */
   public Reranker(LanguageModel llm, FretOptions options) {
-    if (llm == null) {
-      throw new IllegalArgumentException("llm must not be null");
-    }
-    if (options == null) {
-      throw new IllegalArgumentException("options must not be null");
-    }
+    Args.notNull(llm, "llm");
+    Args.notNull(options, "options");
     if (!llm.capabilities().canScore()) {
       throw new IllegalArgumentException("language model '" + llm.name() + "' cannot score"
           + " continuations (" + llm.capabilities().scoreLimitation() + "); FRet re-ranking needs"

@@ -1,6 +1,7 @@
 package dev.gecko4j.fret.run;
 
 import dev.gecko4j.core.fret.FretSeed;
+import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.fret.retrieve.CorpusStore;
 import dev.gecko4j.fret.retrieve.Passage;
 import java.io.BufferedReader;
@@ -42,15 +43,9 @@ public final class BeirSeeds {
    */
   public static Iterator<FretSeed> relabel(Map<String, String> queries, Path qrels,
       CorpusStore corpus, Map<String, Long> skipped) {
-    if (queries == null) {
-      throw new IllegalArgumentException("queries must not be null");
-    }
-    if (corpus == null) {
-      throw new IllegalArgumentException("corpus must not be null");
-    }
-    if (skipped == null) {
-      throw new IllegalArgumentException("skipped must not be null");
-    }
+    Args.notNull(queries, "queries");
+    Args.notNull(corpus, "corpus");
+    Args.notNull(skipped, "skipped");
     if (qrels == null || !Files.isRegularFile(qrels)) {
       throw new IllegalArgumentException("qrels must be an existing file, but is: " + qrels);
     }
