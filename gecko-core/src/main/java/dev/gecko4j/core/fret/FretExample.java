@@ -85,11 +85,7 @@ public record FretExample(
    * @return the JSON text
    */
   public String toJson() {
-    try {
-      return MAPPER.writeValueAsString(this);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise FretExample " + key(), e);
-    }
+    return GeckoJson.toJsonLine(this, () -> "FretExample " + key());
   }
 
   /**

@@ -1,8 +1,10 @@
 package dev.gecko4j.core.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.function.Supplier;
 
 /**
  * The one JSON configuration of gecko4j: every module reads and writes JSON (JSONL rows, model
@@ -31,5 +33,22 @@ public final class GeckoJson {
   /** {@return the shared, thread-safe mapper; never reconfigure it} */
   public static ObjectMapper mapper() {
     return MAPPER;
+  }
+
+  /**
+   * Returns {@code value} as one line of JSON (the mapper writes no line breaks), as a JSONL row.
+   *
+   * @param value a value the mapper can serialise (a record of strings, numbers and maps)
+   * @param what what it is, for the exception ({@code "FretExample q1/d9"}); asked only on failure
+   * @return the JSON text
+   * @throws IllegalStateException {@code "cannot serialise <what>"} if it cannot be serialised,
+   *     which is a bug rather than bad input
+   */
+  public static String toJsonLine(Object value, Supplier<String> what) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise " + what.get(), e);
+    }
   }
 }

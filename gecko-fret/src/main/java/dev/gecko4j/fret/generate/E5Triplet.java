@@ -1,8 +1,6 @@
 package dev.gecko4j.fret.generate;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.internal.GeckoJson;
 
@@ -37,8 +35,6 @@ public record E5Triplet(
     @JsonProperty("model") String model,
     @JsonProperty("prompt_version") String promptVersion) {
 
-  private static final ObjectMapper MAPPER = GeckoJson.mapper();
-
   /** Validates the fields. */
   public E5Triplet {
     Args.notBlank(task, "task");
@@ -52,10 +48,6 @@ public record E5Triplet(
 
   /** {@return this triplet as one line of JSON} */
   public String toJson() {
-    try {
-      return MAPPER.writeValueAsString(this);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise triplet", e);
-    }
+    return GeckoJson.toJsonLine(this, () -> "triplet");
   }
 }

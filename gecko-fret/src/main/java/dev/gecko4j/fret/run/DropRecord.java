@@ -42,11 +42,7 @@ record DropRecord(
 
   /** {@return this record as one JSON line} */
   public String toJson() {
-    try {
-      return MAPPER.writeValueAsString(this);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise drop " + key(), e);
-    }
+    return GeckoJson.toJsonLine(this, () -> "drop " + key());
   }
 
   /**

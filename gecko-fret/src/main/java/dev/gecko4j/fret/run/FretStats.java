@@ -1,8 +1,6 @@
 package dev.gecko4j.fret.run;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.internal.GeckoJson;
 import java.util.Collections;
@@ -42,8 +40,6 @@ public record FretStats(
     @JsonProperty("truncated_bytes") long truncatedBytes,
     @JsonProperty("skipped_seeds") long skippedSeeds) {
 
-  private static final ObjectMapper MAPPER = GeckoJson.mapper();
-
   /** Copies the maps (sorted by key). */
   public FretStats {
     taskMix = Collections.unmodifiableMap(new TreeMap<>(Args.notNull(taskMix, "taskMix")));
@@ -57,10 +53,6 @@ public record FretStats(
 
   /** {@return these statistics as one line of JSON} */
   public String toJson() {
-    try {
-      return MAPPER.writeValueAsString(this);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise statistics", e);
-    }
+    return GeckoJson.toJsonLine(this, () -> "statistics");
   }
 }
