@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -60,34 +61,46 @@ class PoolingTest {
     assertThat(out).containsExactly(7, 0, -0f, 10, -5, 7);
   }
 
-  @Test
-  void should_reject_bad_shapes() {
-    long[] mask = {1, 1, 1, 1, 1, 1};
-    assertThatThrownBy(() -> Pooling.MEAN.pool(HIDDEN, mask, 0, 3, 2))
-        .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("batch, seq and hiddenSize must be >= 1, but are: 0, 3, 2");
-    assertThatThrownBy(() -> Pooling.MEAN.pool(HIDDEN, mask, 2, 3, 3))
-        .hasMessage("hidden must have length batch*seq*hiddenSize=18, but has 12");
-    assertThatThrownBy(() -> Pooling.MEAN.pool(null, mask, 2, 3, 2))
-        .hasMessage("hidden must have length batch*seq*hiddenSize=12, but has null");
-    assertThatThrownBy(() -> Pooling.MEAN.pool(HIDDEN, new long[5], 2, 3, 2))
-        .hasMessage("mask must have length batch*seq=6, but has 5");
-    assertThatThrownBy(() -> Pooling.MEAN.pool(HIDDEN, null, 2, 3, 2))
-        .hasMessage("mask must have length batch*seq=6, but has null");
-    assertThatThrownBy(() -> Pooling.MEAN.pool(HIDDEN, mask, 2, 3, 2, new float[4], 1))
-        .hasMessage("out must hold 4 floats from offset 1, but has length 4");
-    assertThatThrownBy(() -> Pooling.MEAN.pool(HIDDEN, mask, 2, 3, 2, null, 0))
-        .hasMessage("out must hold 4 floats from offset 0, but has length null");
+  private static final long[] FULL = {1, 1, 1, 1, 1, 1};
+
+  static Stream<Arguments> badCalls() {
+    ThrowingCallable zeroBatch = () -> Pooling.MEAN.pool(HIDDEN, FULL, 0, 3, 2);
+    ThrowingCallable hiddenTooShort = () -> Pooling.MEAN.pool(HIDDEN, FULL, 2, 3, 3);
+    ThrowingCallable nullHidden = () -> Pooling.MEAN.pool(null, FULL, 2, 3, 2);
+    ThrowingCallable maskTooShort = () -> Pooling.MEAN.pool(HIDDEN, new long[5], 2, 3, 2);
+    ThrowingCallable nullMask = () -> Pooling.MEAN.pool(HIDDEN, null, 2, 3, 2);
+    ThrowingCallable outTooShort = () -> Pooling.MEAN.pool(HIDDEN, FULL, 2, 3, 2, new float[4], 1);
+    ThrowingCallable nullOut = () -> Pooling.MEAN.pool(HIDDEN, FULL, 2, 3, 2, null, 0);
+    long[] row1Empty = {1, 1, 1, 0, 0, 0};
+    ThrowingCallable lastTokenOfNone = () -> Pooling.LAST_TOKEN.pool(HIDDEN, row1Empty, 2, 3, 2);
+    ThrowingCallable clsOfNone = () -> Pooling.CLS.pool(HIDDEN, row1Empty, 2, 3, 2);
+    return Stream.of(
+        Arguments.of("a zero batch", zeroBatch,
+            "batch, seq and hiddenSize must be >= 1, but are: 0, 3, 2"),
+        Arguments.of("hidden states too short", hiddenTooShort,
+            "hidden must have length batch*seq*hiddenSize=18, but has 12"),
+        Arguments.of("null hidden states", nullHidden,
+            "hidden must have length batch*seq*hiddenSize=12, but has null"),
+        Arguments.of("a mask too short", maskTooShort,
+            "mask must have length batch*seq=6, but has 5"),
+        Arguments.of("a null mask", nullMask, "mask must have length batch*seq=6, but has null"),
+        Arguments.of("an output too short", outTooShort,
+            "out must hold 4 floats from offset 1, but has length 4"),
+        Arguments.of("a null output", nullOut,
+            "out must hold 4 floats from offset 0, but has length null"),
+        Arguments.of("last token of a row without tokens", lastTokenOfNone,
+            "row 1 has no token (attention mask all 0)"),
+        Arguments.of("cls of a row without tokens", clsOfNone,
+            "row 1 has no token (attention mask all 0)"));
   }
 
-  @Test
-  void cls_and_last_token_should_reject_a_row_without_tokens() {
-    long[] mask = {1, 1, 1, 0, 0, 0};
-    assertThatThrownBy(() -> Pooling.LAST_TOKEN.pool(HIDDEN, mask, 2, 3, 2))
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badCalls")
+  void should_reject_bad_shapes_and_rows_without_tokens(
+      String call, ThrowingCallable pooling, String message) {
+    assertThatThrownBy(pooling)
         .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("row 1 has no token (attention mask all 0)");
-    assertThatThrownBy(() -> Pooling.CLS.pool(HIDDEN, mask, 2, 3, 2))
-        .hasMessage("row 1 has no token (attention mask all 0)");
+        .hasMessage(message);
   }
 
   @ParameterizedTest

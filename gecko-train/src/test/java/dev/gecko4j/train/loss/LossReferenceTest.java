@@ -177,26 +177,20 @@ class LossReferenceTest {
 
   @Test
   void should_equal_the_scalar_gecko_loss_in_value_and_gradient() {
-    // given
+    // given random queries, positives and negatives
     Random r = new Random(7);
-    double[][] q = random(r);
-    double[][] p = random(r);
-    double[][] n = random(r);
-
     // when / then
-    assertMatchesReference(new GeckoLoss(TAU), q, p, n, (x, y, z) -> geckoRef(x, y, z, TAU, D));
+    assertMatchesReference(new GeckoLoss(TAU), random(r), random(r), random(r),
+        (q, p, n) -> geckoRef(q, p, n, TAU, D));
   }
 
   @Test
   void should_equal_the_scalar_in_batch_info_nce_in_value_and_gradient() {
-    // given
+    // given random queries and positives
     Random r = new Random(11);
-    double[][] q = random(r);
-    double[][] p = random(r);
-
     // when / then
-    assertMatchesReference(new InBatchInfoNceLoss(TAU), q, p, null,
-        (x, y, none) -> infoNceRef(x, y, TAU, D));
+    assertMatchesReference(new InBatchInfoNceLoss(TAU), random(r), random(r), null,
+        (q, p, none) -> infoNceRef(q, p, TAU, D));
   }
 
   @Test
