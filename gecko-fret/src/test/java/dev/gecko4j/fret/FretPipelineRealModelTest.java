@@ -13,6 +13,7 @@ import dev.gecko4j.core.lm.Generation;
 import dev.gecko4j.core.lm.GenerationOptions;
 import dev.gecko4j.core.lm.LanguageModel;
 import dev.gecko4j.core.lm.ScoreRequest;
+import dev.gecko4j.core.testing.Resources;
 import dev.gecko4j.fret.export.FretExporters;
 import dev.gecko4j.fret.generate.FretPrompts;
 import dev.gecko4j.fret.rerank.Reranker;
@@ -70,13 +71,8 @@ class FretPipelineRealModelTest {
   }
 
   @AfterAll
-  void tearDown() {
-    if (embedded != null) {
-      embedded.close();
-    }
-    if (llm != null) {
-      llm.close();
-    }
+  void tearDown() throws Exception {
+    Resources.closeAll(embedded, llm);
   }
 
   private FretPipeline pipeline(FretOptions options) {

@@ -7,6 +7,7 @@ import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.index.VectorIndex;
 import dev.gecko4j.core.index.VectorIndexFactory;
+import dev.gecko4j.core.testing.Resources;
 import dev.gecko4j.fret.testing.SciFactSlice;
 import dev.gecko4j.onnx.Models;
 import java.nio.file.Path;
@@ -38,10 +39,8 @@ class AnnPolicyTest {
   }
 
   @AfterAll
-  void tearDown() {
-    if (embedded != null) {
-      embedded.close();
-    }
+  void tearDown() throws Exception {
+    Resources.closeAll(embedded);
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.gecko4j.core.lm.ContinuationScore;
 import dev.gecko4j.core.lm.Generation;
 import dev.gecko4j.core.lm.GenerationOptions;
 import dev.gecko4j.core.lm.ScoreRequest;
+import dev.gecko4j.core.testing.Resources;
 import dev.gecko4j.core.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,13 +47,8 @@ class OnnxCausalLanguageModelKvCacheTest {
   }
 
   @AfterAll
-  void close() {
-    if (plain != null) {
-      plain.close();
-    }
-    if (kv != null) {
-      kv.close();
-    }
+  void close() throws Exception {
+    Resources.closeAll(plain, kv);
   }
 
   @Test
