@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +26,12 @@ class BeirDatasetTest {
     Files.writeString(dir.resolve("queries.jsonl"), queries);
     Files.writeString(dir.resolve("qrels/test.tsv"), testQrels);
     return dir;
+  }
+
+  /** Starts an assertion that {@code call} fails with a {@link DatasetFormatException}. */
+  private static AbstractThrowableAssert<?, ? extends Throwable> assertFormatError(
+      ThrowingCallable call) {
+    return assertThatThrownBy(call).isInstanceOf(DatasetFormatException.class);
   }
 
   @Test
@@ -63,8 +71,7 @@ class BeirDatasetTest {
     BeirDataset d = BeirDataset.open(dir);
     Path corpus = dir.resolve("corpus.jsonl");
     try (Stream<BeirDocument> s = d.documents()) {
-      assertThatThrownBy(s::toList)
-          .isInstanceOf(DatasetFormatException.class)
+      assertFormatError(s::toList)
           .hasMessage(corpus + ":2: expected a string field '_id', but it is missing");
     }
   }
@@ -75,11 +82,9 @@ class BeirDatasetTest {
         "{\"_id\": \"d1\", \"text\": \"x\"}\n{\"_id\": \"d1\", \"text\": \"y\"}\n",
         "{\"_id\": \"q1\", \"text\": \n", "query-id\tcorpus-id\tscore\n");
     BeirDataset d = BeirDataset.open(dir);
-    assertThatThrownBy(d::loadDocuments)
-        .isInstanceOf(DatasetFormatException.class)
+    assertFormatError(d::loadDocuments)
         .hasMessage(dir.resolve("corpus.jsonl") + ":2: id 'd1' appears twice; expected unique ids");
-    assertThatThrownBy(d::queries)
-        .isInstanceOf(DatasetFormatException.class)
+    assertFormatError(d::queries)
         .hasMessageStartingWith(dir.resolve("queries.jsonl")
             + ":1: expected one JSON object per line, but: ");
   }
@@ -94,11 +99,9 @@ class BeirDatasetTest {
         "{\"_id\": \"q1\", \"text\": \"a\"} ]\n", "query-id\tcorpus-id\tscore\n");
     BeirDataset d = BeirDataset.open(dir);
     // when / then: nothing is silently dropped
-    assertThatThrownBy(d::loadDocuments)
-        .isInstanceOf(DatasetFormatException.class)
+    assertFormatError(d::loadDocuments)
         .hasMessageStartingWith(dir.resolve("corpus.jsonl") + ":2: expected one JSON object per line");
-    assertThatThrownBy(d::queries)
-        .isInstanceOf(DatasetFormatException.class)
+    assertFormatError(d::queries)
         .hasMessageStartingWith(dir.resolve("queries.jsonl") + ":1: expected one JSON object per line");
   }
 
@@ -108,8 +111,7 @@ class BeirDatasetTest {
     Files.write(dir.resolve("corpus.jsonl"), new byte[] {'{', '"', '_', 'i', 'd', '"', ':', '"',
         (byte) 0xE9, '"', '}', '\n'});
     BeirDataset d = BeirDataset.open(dir);
-    assertThatThrownBy(d::loadDocuments)
-        .isInstanceOf(DatasetFormatException.class)
+    assertFormatError(d::loadDocuments)
         .hasMessageStartingWith(dir.resolve("corpus.jsonl") + ":1: not valid UTF-8");
   }
 
@@ -131,16 +133,13 @@ class BeirDatasetTest {
         "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\tyes\n");
     Path qrels = dir.resolve("qrels/test.tsv");
     BeirDataset d = BeirDataset.open(dir);
-    assertThatThrownBy(() -> d.qrels("test"))
-        .isInstanceOf(DatasetFormatException.class)
+    assertFormatError(() -> d.qrels("test"))
         .hasMessage(qrels + ":3: score must be an integer relevance, but is: 'yes'");
     Files.writeString(qrels, "qid\tdocid\trel\n");
-    assertThatThrownBy(() -> d.qrels("test"))
-        .isInstanceOf(DatasetFormatException.class)
+    assertFormatError(() -> d.qrels("test"))
         .hasMessageStartingWith(qrels + ":1: expected the header");
     Files.writeString(qrels, "query-id\tcorpus-id\tscore\nq1\td1\n");
-    assertThatThrownBy(() -> d.qrels("test"))
-        .isInstanceOf(DatasetFormatException.class)
+    assertFormatError(() -> d.qrels("test"))
         .hasMessage(qrels + ":2: expected 3 tab-separated columns (query-id, corpus-id, score),"
             + " but found 2");
     assertThatThrownBy(() -> d.qrels("dev"))
