@@ -57,6 +57,22 @@ class PanamaScalarAgreementTest {
     return s;
   }
 
+  /** A check of one vector size on two random vectors. */
+  private interface SizeCheck {
+    void check(int dim, float[] a, float[] b);
+  }
+
+  /**
+   * Runs {@code check} for every size from 1 to {@link #MAX_DIM} on two random vectors drawn from
+   * one seed, of {@code dim + padA} and {@code dim + padB} values (room for offsets).
+   */
+  private static void forEverySize(long seed, int padA, int padB, SizeCheck check) {
+    Random random = new Random(seed);
+    for (int dim = 1; dim <= MAX_DIM; dim++) {
+      check.check(dim, randomVector(random, dim + padA), randomVector(random, dim + padB));
+    }
+  }
+
   /** Asserts that a Panama result is within {@code tolerance} of the scalar and the exact one. */
   private static void assertAgrees(String what, int dim, float fast, float scalar,
       double exact, double tolerance) {
@@ -67,27 +83,20 @@ class PanamaScalarAgreementTest {
 
   @Test
   void panama_dot_should_match_scalar_for_every_size_up_to_1024() {
-    Random random = new Random(1);
-    for (int dim = 1; dim <= MAX_DIM; dim++) {
-      // given
-      float[] a = randomVector(random, dim + 3);
-      float[] b = randomVector(random, dim + 5);
+    // given vectors read from offsets 3 and 5
+    forEverySize(1, 3, 5, (dim, a, b) -> {
       double tolerance = 1e-5 * magnitude(a, 3, b, 5, dim) + 1e-30;
       // when
       float p = panama.dot(a, 3, b, 5, dim);
       float s = SCALAR.dot(a, 3, b, 5, dim);
       // then
       assertAgrees("dot", dim, p, s, exactDot(a, 3, b, 5, dim), tolerance);
-    }
+    });
   }
 
   @Test
   void panama_cosine_should_match_scalar_for_every_size_up_to_1024() {
-    Random random = new Random(2);
-    for (int dim = 1; dim <= MAX_DIM; dim++) {
-      // given
-      float[] a = randomVector(random, dim);
-      float[] b = randomVector(random, dim);
+    forEverySize(2, 0, 0, (dim, a, b) -> {
       double scale = Math.sqrt(exactDot(a, 0, a, 0, dim) * exactDot(b, 0, b, 0, dim));
       double tolerance = 1e-5 * magnitude(a, 0, b, 0, dim) / scale + 1e-7;
       double exact = exactDot(a, 0, b, 0, dim) / scale;
@@ -98,16 +107,12 @@ class PanamaScalarAgreementTest {
       // then
       assertAgrees("cosine", dim, p, s, exact, tolerance);
       assertThat(pOff).as("cosine with offsets, dim %d", dim).isEqualTo(p);
-    }
+    });
   }
 
   @Test
   void panama_squared_l2_and_norm_should_match_scalar_for_every_size_up_to_1024() {
-    Random random = new Random(3);
-    for (int dim = 1; dim <= MAX_DIM; dim++) {
-      // given
-      float[] a = randomVector(random, dim);
-      float[] b = randomVector(random, dim);
+    forEverySize(3, 0, 0, (dim, a, b) -> {
       double exactL2 = 0;
       for (int i = 0; i < dim; i++) {
         double d = (double) a[i] - b[i];
@@ -119,7 +124,7 @@ class PanamaScalarAgreementTest {
           1e-5 * exactL2 + 1e-30);
       assertThat((double) panama.squaredNorm(a, 0, dim)).as("squaredNorm, dim %d", dim)
           .isCloseTo(SCALAR.squaredNorm(a, 0, dim), offset(normTolerance));
-    }
+    });
   }
 
   @Test
