@@ -6,22 +6,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TrainableEncoderTest {
-  static TrainableEncoder encoder;
-
-  @BeforeAll
-  static void open() throws Exception {
-    encoder = TrainableEncoder.bgeSmall();
-  }
-
-  @AfterAll
-  static void close() {
-    encoder.close();
-  }
+  @RegisterExtension static final BgeSmallEncoder BGE_SMALL = new BgeSmallEncoder();
 
   @Test
   void should_run_every_gelu_and_layer_norm_of_bge_small_as_one_fused_op() throws Exception {
@@ -39,15 +28,15 @@ class TrainableEncoderTest {
   @Test
   void should_match_onnx_runtime_token_states_on_a_padded_batch() throws Exception {
     // given two texts of different lengths (so the second row is padded)
-    dev.gecko4j.onnx.TokenizedBatch batch = encoder.tokenize(List.of(
+    dev.gecko4j.onnx.TokenizedBatch batch = BGE_SMALL.encoder().tokenize(List.of(
         "Gecko distils an LLM into a compact text embedder.",
         "short one"), 32);
 
     // when the graph runs on PyTorch and on ONNX Runtime
     float[] torch;
-    try (NDManager scope = encoder.manager().newSubManager()) {
-      Map<String, NDArray> params = encoder.upload(scope, false);
-      torch = encoder.tokenStates(scope, params, batch).toFloatArray();
+    try (NDManager scope = BGE_SMALL.encoder().manager().newSubManager()) {
+      Map<String, NDArray> params = BGE_SMALL.encoder().upload(scope, false);
+      torch = BGE_SMALL.encoder().tokenStates(scope, params, batch).toFloatArray();
     }
     float[] ort = OrtReference.lastHiddenState(TrainableEncoder.resource(TrainableEncoder.BGE_SMALL_ONNX), batch);
 
@@ -59,7 +48,8 @@ class TrainableEncoderTest {
   @Test
   void should_return_unit_length_cls_embeddings() {
     // when
-    float[][] e = encoder.embedTexts(List.of("a cat sat on the mat", "stock markets fell"), 16, 2);
+    float[][] e = BGE_SMALL.encoder()
+        .embedTexts(List.of("a cat sat on the mat", "stock markets fell"), 16, 2);
 
     // then
     for (float[] v : e) {

@@ -4,6 +4,7 @@ import dev.gecko4j.train.checkpoint.FileSink;
 import dev.gecko4j.train.checkpoint.Checkpoints;
 import dev.gecko4j.train.checkpoint.FailingSink;
 import dev.gecko4j.train.checkpoint.CheckpointsTest;
+import dev.gecko4j.train.BgeSmallEncoder;
 import dev.gecko4j.train.TrainableEncoder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,30 +16,19 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The exported model folder is complete or absent, and an earlier export survives a failed one. */
 class ModelExporterTest {
-  static TrainableEncoder encoder;
+  @RegisterExtension static final BgeSmallEncoder BGE_SMALL = new BgeSmallEncoder();
 
   @TempDir
   Path dir;
 
-  @BeforeAll
-  static void open() throws IOException {
-    encoder = TrainableEncoder.bgeSmall();
-  }
-
-  @AfterAll
-  static void close() {
-    encoder.close();
-  }
-
   Path export(Path target, String prompt, FileSink sink) {
-    return ModelExporter.export(encoder, target, null, 512, prompt, sink);
+    return ModelExporter.export(BGE_SMALL.encoder(), target, null, 512, prompt, sink);
   }
 
   @Test
