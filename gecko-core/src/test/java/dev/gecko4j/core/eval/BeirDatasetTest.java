@@ -28,6 +28,13 @@ class BeirDatasetTest {
     return dir;
   }
 
+  /** Writes and opens a dataset whose qrels judge nothing, to test its corpus and queries. */
+  private BeirDataset openUnjudged(String name, String corpus, String queries)
+      throws IOException {
+    return BeirDataset.open(writeDataset(tmp.resolve(name), corpus, queries,
+        "query-id\tcorpus-id\tscore\n"));
+  }
+
   /** Starts an assertion that {@code call} fails with a {@link DatasetFormatException}. */
   private static AbstractThrowableAssert<?, ? extends Throwable> assertFormatError(
       ThrowingCallable call) {
@@ -65,11 +72,9 @@ class BeirDatasetTest {
 
   @Test
   void should_name_path_and_line_for_a_corpus_record_without_id() throws IOException {
-    Path dir = writeDataset(tmp.resolve("bad"),
-        "{\"_id\": \"d1\", \"text\": \"x\"}\n{\"title\": \"t\", \"text\": \"y\"}\n",
-        "", "query-id\tcorpus-id\tscore\n");
-    BeirDataset d = BeirDataset.open(dir);
-    Path corpus = dir.resolve("corpus.jsonl");
+    BeirDataset d = openUnjudged("bad",
+        "{\"_id\": \"d1\", \"text\": \"x\"}\n{\"title\": \"t\", \"text\": \"y\"}\n", "");
+    Path corpus = d.dir().resolve("corpus.jsonl");
     try (Stream<BeirDocument> s = d.documents()) {
       assertFormatError(s::toList)
           .hasMessage(corpus + ":2: expected a string field '_id', but it is missing");
@@ -78,10 +83,10 @@ class BeirDatasetTest {
 
   @Test
   void should_name_path_and_line_for_bad_json_and_repeated_ids() throws IOException {
-    Path dir = writeDataset(tmp.resolve("bad"),
+    BeirDataset d = openUnjudged("bad",
         "{\"_id\": \"d1\", \"text\": \"x\"}\n{\"_id\": \"d1\", \"text\": \"y\"}\n",
-        "{\"_id\": \"q1\", \"text\": \n", "query-id\tcorpus-id\tscore\n");
-    BeirDataset d = BeirDataset.open(dir);
+        "{\"_id\": \"q1\", \"text\": \n");
+    Path dir = d.dir();
     assertFormatError(d::loadDocuments)
         .hasMessage(dir.resolve("corpus.jsonl") + ":2: id 'd1' appears twice; expected unique ids");
     assertFormatError(d::queries)
@@ -93,11 +98,11 @@ class BeirDatasetTest {
   void should_reject_a_line_holding_two_records_or_trailing_garbage_naming_path_and_line()
       throws IOException {
     // given a corpus whose second line lost its newline, and queries with garbage after a record
-    Path dir = writeDataset(tmp.resolve("joined"),
+    BeirDataset d = openUnjudged("joined",
         "{\"_id\": \"d1\", \"text\": \"x\"}\n"
             + "{\"_id\": \"d2\", \"text\": \"y\"}{\"_id\": \"d3\", \"text\": \"z\"}\n",
-        "{\"_id\": \"q1\", \"text\": \"a\"} ]\n", "query-id\tcorpus-id\tscore\n");
-    BeirDataset d = BeirDataset.open(dir);
+        "{\"_id\": \"q1\", \"text\": \"a\"} ]\n");
+    Path dir = d.dir();
     // when / then: nothing is silently dropped
     assertFormatError(d::loadDocuments)
         .hasMessageStartingWith(dir.resolve("corpus.jsonl") + ":2: expected one JSON object per line");
