@@ -14,11 +14,12 @@ import java.nio.file.Path;
  *     is set
  * @param modelFolder a model folder readable on every executor, or {@code null}
  * @param dimension Matryoshka dimension, 0 for the model's own
+ * @param maxLength token limit per text, 0 for the model's own
  * @param tokenBudget padded tokens per ONNX batch, 0 for the embedder's default
  * @param intraOpThreads ONNX Runtime threads per embedder, 0 for ONNX Runtime's choice
  */
-record EmbedderSettings(String model, String modelFolder, int dimension, int tokenBudget,
-    int intraOpThreads) implements Serializable {
+record EmbedderSettings(String model, String modelFolder, int dimension, int maxLength,
+    int tokenBudget, int intraOpThreads) implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
@@ -28,6 +29,9 @@ record EmbedderSettings(String model, String modelFolder, int dimension, int tok
     b = modelFolder != null ? b.modelFolder(Path.of(modelFolder)) : b.model(Models.byName(model));
     if (dimension > 0) {
       b = b.dimension(dimension);
+    }
+    if (maxLength > 0) {
+      b = b.maxLength(maxLength);
     }
     if (tokenBudget > 0) {
       b = b.tokenBudget(tokenBudget);

@@ -71,6 +71,7 @@ public final class GeckoEmbeddings extends Transformer implements DefaultParamsW
   private final Param<String> modelFolder;
   private final Param<String> prompt;
   private final IntParam dimension;
+  private final IntParam maxLength;
   private final IntParam tokenBudget;
   private final IntParam intraOpThreads;
   private final IntParam batchSize;
@@ -102,6 +103,8 @@ public final class GeckoEmbeddings extends Transformer implements DefaultParamsW
     prompt = new Param<>(this, "prompt",
         "'document', 'none', 'query:<task>' or 'symmetric:<task>'");
     dimension = new IntParam(this, "dimension", "Matryoshka dimension, 0 for the model's own");
+    maxLength = new IntParam(this, "maxLength",
+        "token limit per text, 0 for the model's own (longer texts are truncated)");
     tokenBudget = new IntParam(this, "tokenBudget",
         "padded tokens per ONNX batch, 0 for the embedder's default");
     intraOpThreads = new IntParam(this, "intraOpThreads",
@@ -111,6 +114,7 @@ public final class GeckoEmbeddings extends Transformer implements DefaultParamsW
     setDefault(model, DEFAULT_MODEL);
     setDefault(prompt, "document");
     setDefault(dimension, (Object) 0);
+    setDefault(maxLength, (Object) 0);
     setDefault(tokenBudget, (Object) 0);
     setDefault(intraOpThreads, (Object) 1);
     setDefault(batchSize, (Object) 256);
@@ -173,6 +177,11 @@ public final class GeckoEmbeddings extends Transformer implements DefaultParamsW
     return dimension;
   }
 
+  /** {@return the token limit param} */
+  public IntParam maxLength() {
+    return maxLength;
+  }
+
   /** {@return the token budget param} */
   public IntParam tokenBudget() {
     return tokenBudget;
@@ -225,7 +234,12 @@ public final class GeckoEmbeddings extends Transformer implements DefaultParamsW
     return (Integer) getOrDefault(dimension);
   }
 
-  /** {@return the token budget (0: the embedder's default)} */
+  /** {@return the token limit per text (0: the model's own)} */
+  public int getMaxLength() {
+    return (Integer) $(maxLength);
+  }
+
+  /** {@return the padded tokens per ONNX batch (0: the embedder's default)} */
   public int getTokenBudget() {
     return (Integer) getOrDefault(tokenBudget);
   }
@@ -340,6 +354,19 @@ public final class GeckoEmbeddings extends Transformer implements DefaultParamsW
   }
 
   /**
+   * Sets the token limit per text (longer texts are truncated, after the prompt); 0 keeps the
+   * model's own. Lower is faster on long passages.
+   *
+   * @param value 0, or between 1 and 8192
+   * @return this transformer
+   * @throws IllegalArgumentException if out of range
+   */
+  public GeckoEmbeddings setMaxLength(int value) {
+    set(maxLength, (Object) checkRange("maxLength", value, 0, 8192));
+    return this;
+  }
+
+  /**
    * Sets the padded tokens per ONNX batch; 0 keeps the embedder's default.
    *
    * @param value 0, or between 1 and 1048576
@@ -428,8 +455,8 @@ public final class GeckoEmbeddings extends Transformer implements DefaultParamsW
 
   /** {@return the settings the executors build their embedder from} */
   EmbedderSettings settings() {
-    return new EmbedderSettings(getModel(), getModelFolder(), getDimension(), getTokenBudget(),
-        getIntraOpThreads());
+    return new EmbedderSettings(getModel(), getModelFolder(), getDimension(), getMaxLength(),
+        getTokenBudget(), getIntraOpThreads());
   }
 
   // ---- helpers

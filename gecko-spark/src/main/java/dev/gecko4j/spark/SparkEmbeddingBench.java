@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -55,20 +56,24 @@ public final class SparkEmbeddingBench {
    * @throws Exception if the data cannot be read or a job fails
    */
   public static void main(String[] args) throws Exception {
-    Map<String, String> opt = parse(args);
-    Path data = Path.of(opt.getOrDefault("data", Path.of(System.getProperty("gecko.shared.data",
+    SparkOptions.run("bench spark", args, List.of("data", "limit", "cores", "partitions",
+        "batch-size", "model", "rounds"), Set.of(), SparkEmbeddingBench::run);
+  }
+
+  private static void run(SparkOptions opt) throws Exception {
+    Path data = Path.of(opt.get("data", Path.of(System.getProperty("gecko.shared.data",
         "../shared/data"), "beir", "scifact").toString()));
     if (!Files.isRegularFile(data.resolve("corpus.jsonl"))) {
       throw new IllegalArgumentException("--data must be a BEIR folder with corpus.jsonl, but "
           + data.resolve("corpus.jsonl") + " does not exist (SciFact lives in ../shared/data/beir/"
           + "scifact beside the repo)");
     }
-    int limit = intOpt(opt, "limit", 0, 0, Integer.MAX_VALUE);
-    int cores = intOpt(opt, "cores", 2, 1, 256);
-    int partitions = intOpt(opt, "partitions", 4 * cores, 1, 100_000);
-    int batchSize = intOpt(opt, "batch-size", 256, 1, 1 << 16);
-    int rounds = intOpt(opt, "rounds", 1, 1, 100);
-    Models model = Models.byName(opt.getOrDefault("model", GeckoEmbeddings.DEFAULT_MODEL));
+    int limit = opt.integer("limit", 0, 0, Integer.MAX_VALUE);
+    int cores = opt.integer("cores", 2, 1, 256);
+    int partitions = opt.integer("partitions", 4 * cores, 1, 100_000);
+    int batchSize = opt.integer("batch-size", 256, 1, 1 << 16);
+    int rounds = opt.integer("rounds", 1, 1, 100);
+    Models model = Models.byName(opt.get("model", GeckoEmbeddings.DEFAULT_MODEL));
 
     List<BeirDocument> docs = BeirDataset.open(data).loadDocuments();
     if (limit > 0 && limit < docs.size()) {
@@ -189,46 +194,5 @@ public final class SparkEmbeddingBench {
 
   private static void log(String format, Object... args) {
     System.err.println(String.format(Locale.ROOT, format, args));
-  }
-
-  private static Map<String, String> parse(String[] args) {
-    Map<String, String> m = new HashMap<>();
-    List<String> known = List.of("data", "limit", "cores", "partitions", "batch-size", "model",
-        "rounds");
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      String key = a.startsWith("--") ? a.substring(2) : null;
-      if (key != null && key.contains("=")) {
-        m.put(key.substring(0, key.indexOf('=')), key.substring(key.indexOf('=') + 1));
-        key = key.substring(0, key.indexOf('='));
-      } else if (key != null && i + 1 < args.length) {
-        m.put(key, args[++i]);
-      } else {
-        key = null;
-      }
-      if (key == null || !known.contains(key)) {
-        throw new IllegalArgumentException("unknown or incomplete option '" + a + "'; options are "
-            + known.stream().map(k -> "--" + k + " VALUE").toList());
-      }
-    }
-    return m;
-  }
-
-  private static int intOpt(Map<String, String> opt, String key, int dflt, int min, int max) {
-    String v = opt.get(key);
-    if (v == null) {
-      return dflt;
-    }
-    int x;
-    try {
-      x = Integer.parseInt(v.trim().replace("_", "").replace(",", ""));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + key + " must be an integer, but is: '" + v + "'");
-    }
-    if (x < min || x > max) {
-      throw new IllegalArgumentException(
-          "--" + key + " must be between " + min + " and " + max + ", but is: " + x);
-    }
-    return x;
   }
 }

@@ -6,6 +6,7 @@ import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.PromptConvention;
 import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.internal.Args;
+import dev.gecko4j.core.vector.VectorMath;
 import dev.gecko4j.fret.run.FileOpener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -315,11 +316,133 @@ public final class EmbeddingCache {
     return h;
   }
 
+  /**
+   * The vectors of corpus ordinals {@code [from, to)}, in order, each of the cache's dimension
+   * (written L2-normalised; a zero vector is written as is).
+   */
+  @FunctionalInterface
+  private interface VectorSource {
+    List<float[]> vectors(int from, int to);
+  }
+
+  /**
+   * Embeds passages the way the cache does, so that vectors computed elsewhere (a Spark executor)
+   * are those {@link #ensure} would compute: under the {@link PromptConvention#GECKO} convention
+   * the text with {@link TaskPrompt#document(String)} of the title (the embedder renders the
+   * title), otherwise {@link Passage#fullText()} with {@link TaskPrompt#document()}, as MTEB embeds
+   * a BEIR document.
+   *
+   * @param embedder the embedder; not null
+   * @param passages the passages, one {@link Embedder#embedAll} call; not null
+   * @return one embedding per passage, in order (not normalised: {@link #writeVectors} and
+   *     {@link #ensure} normalise)
+   * @throws IllegalArgumentException if an argument is null
+   * @throws IllegalStateException if the embedder returns the wrong count or dimension
+   */
+  public static List<Embedding> embedPassages(Embedder embedder, List<Passage> passages) {
+    Args.notNull(embedder, "embedder");
+    Args.notNull(passages, "passages");
+    boolean gecko = embedder.promptConvention() == PromptConvention.GECKO;
+    List<String> texts = new ArrayList<>(passages.size());
+    List<TaskPrompt> prompts = new ArrayList<>(passages.size());
+    for (Passage p : passages) {
+      texts.add(gecko ? p.text() : p.fullText());
+      prompts.add(gecko ? TaskPrompt.document(p.title()) : TaskPrompt.document());
+    }
+    List<Embedding> es = embedder.embedAll(texts, prompts);
+    if (es.size() != passages.size()) {
+      throw new IllegalStateException("embedder returned " + es.size() + " embeddings for "
+          + passages.size() + " passages");
+    }
+    for (Embedding e : es) {
+      if (e.dimension() != embedder.dimension()) {
+        throw new IllegalStateException("embedder returned dimension " + e.dimension()
+            + " but declares " + embedder.dimension());
+      }
+    }
+    return es;
+  }
+
+  /**
+   * Writes the cache file of {@code corpus} from vectors computed elsewhere (e.g. by {@link
+   * #embedPassages} on Spark executors), under the name and header {@link #ensure} gives it for
+   * {@code embedder}, so a later {@link #ensure} with the same embedder reuses it. Written
+   * atomically, as {@link #ensure} writes.
+   *
+   * @param corpus the corpus; not null
+   * @param embedder the embedder the vectors were made with (for the file's identity); not null
+   * @param cacheDir the directory of cache files (created if missing); not null
+   * @param vectors one vector per passage, in corpus order, of the embedder's dimension (they are
+   *     L2-normalised here); not null
+   * @return the path of the cache file
+   * @throws IllegalArgumentException if an argument is null, or {@code vectors} holds fewer or
+   *     more vectors than the corpus has passages, or one of another dimension
+   * @throws UncheckedIOException if writing fails (no partial cache file is left behind)
+   */
+  public static Path writeVectors(CorpusStore corpus, Embedder embedder, Path cacheDir,
+      java.util.Iterator<float[]> vectors) {
+    Args.notNull(corpus, "corpus");
+    Args.notNull(embedder, "embedder");
+    Args.notNull(cacheDir, "cacheDir");
+    Args.notNull(vectors, "vectors");
+    Identity id = Identity.of(embedder);
+    Path file = cacheDir.resolve(fileName(id.name(), corpus));
+    int dim = embedder.dimension();
+    VectorSource source = (from, to) -> {
+      List<float[]> out = new ArrayList<>(to - from);
+      for (int i = from; i < to; i++) {
+        if (!vectors.hasNext()) {
+          throw new IllegalArgumentException("vectors holds " + i + " vectors, but the corpus has "
+              + corpus.size() + " passages");
+        }
+        float[] v = Args.notNull(vectors.next(), "vectors[" + i + "]");
+        if (v.length != dim) {
+          throw new IllegalArgumentException("vectors[" + i + "] has dimension " + v.length
+              + ", but embedder '" + id.name() + "' has " + dim);
+        }
+        out.add(v);
+      }
+      return out;
+    };
+    try {
+      Files.createDirectories(cacheDir);
+      write(file, corpus, dim, id, 1024, ProgressListener.NONE, FileOpener.DEFAULT, source);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write embeddings cache " + file + " ("
+          + e.getMessage() + "); no cache file was left", e);
+    }
+    if (vectors.hasNext()) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, "cannot remove {0}: {1}", file, e.getMessage());
+      }
+      throw new IllegalArgumentException("vectors holds more vectors than the corpus' "
+          + corpus.size() + " passages");
+    }
+    return file;
+  }
+
   private static void write(Path file, CorpusStore corpus, Embedder embedder, Identity who,
       int batchSize, ProgressListener progress, FileOpener opener) throws IOException {
+    write(file, corpus, embedder.dimension(), who, batchSize, progress, opener, (from, to) -> {
+      List<Passage> passages = new ArrayList<>(to - from);
+      for (int i = from; i < to; i++) {
+        passages.add(corpus.passage(i));
+      }
+      List<Embedding> es = embedPassages(embedder, passages);
+      List<float[]> out = new ArrayList<>(es.size());
+      for (Embedding e : es) {
+        out.add(e.toArray());
+      }
+      return out;
+    });
+  }
+
+  private static void write(Path file, CorpusStore corpus, int dim, Identity who,
+      int batchSize, ProgressListener progress, FileOpener opener, VectorSource source)
+      throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    int dim = embedder.dimension();
-    boolean gecko = embedder.promptConvention() == PromptConvention.GECKO;
     byte[] name = who.name().getBytes(StandardCharsets.UTF_8);
     byte[] fingerprint = who.fingerprintSha256().getBytes(StandardCharsets.US_ASCII);
     byte[] sum = corpus.idsChecksum().getBytes(StandardCharsets.US_ASCII);
@@ -336,30 +459,17 @@ public final class EmbeddingCache {
         FileOpener.writeFully(ch, h);
         CRC32 crc = new CRC32();
         ByteBuffer vec = ByteBuffer.allocate(batchSize * dim * 4).order(ByteOrder.LITTLE_ENDIAN);
+        float[] unit = new float[dim];
         for (int from = 0; from < corpus.size(); from += batchSize) {
           int to = Math.min(corpus.size(), from + batchSize);
-          List<String> texts = new ArrayList<>(to - from);
-          List<TaskPrompt> prompts = new ArrayList<>(to - from);
-          for (int i = from; i < to; i++) {
-            Passage p = corpus.passage(i);
-            // Gecko renders the title itself; other conventions embed (title + " " + text) as MTEB does
-            texts.add(gecko ? p.text() : p.fullText());
-            prompts.add(gecko ? TaskPrompt.document(p.title()) : TaskPrompt.document());
-          }
-          List<Embedding> es = embedder.embedAll(texts, prompts);
-          if (es.size() != to - from) {
-            throw new IllegalStateException("embedder returned " + es.size() + " embeddings for "
-                + (to - from) + " passages");
-          }
           vec.clear();
-          for (Embedding e : es) {
-            if (e.dimension() != dim) {
-              throw new IllegalStateException("embedder returned dimension " + e.dimension()
-                  + " but declares " + dim);
+          for (float[] v : source.vectors(from, to)) {
+            System.arraycopy(v, 0, unit, 0, dim);
+            if (VectorMath.norm(unit) != 0) {
+              VectorMath.normalizeInPlace(unit, 0, dim);
             }
-            Embedding n = e.norm() == 0 ? e : e.normalize();
             for (int j = 0; j < dim; j++) {
-              vec.putFloat(n.get(j));
+              vec.putFloat(unit[j]);
             }
           }
           vec.flip();

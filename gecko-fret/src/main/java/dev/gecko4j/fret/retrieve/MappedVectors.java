@@ -174,6 +174,28 @@ public final class MappedVectors implements AutoCloseable {
     return Collections.unmodifiableList(out);
   }
 
+  /**
+   * Returns a copy of one passage's vector.
+   *
+   * @param ordinal the passage ordinal, in {@code [0, size())}
+   * @return the vector (L2-normalised, as the cache stores it)
+   * @throws IllegalArgumentException if {@code ordinal} is out of range
+   * @throws IllegalStateException if closed
+   */
+  public float[] vector(int ordinal) {
+    if (ordinal < 0 || ordinal >= count) {
+      throw new IllegalArgumentException("ordinal must be between 0 and " + (count - 1)
+          + ", but is: " + ordinal);
+    }
+    FloatBuffer[] mapped = chunks;
+    if (mapped == null) {
+      throw new IllegalStateException("mapped vectors are closed");
+    }
+    float[] v = new float[dimension];
+    copyRows(mapped, ordinal, 1, v);
+    return v;
+  }
+
   /** Copies rows {@code [first, first+rows)} into {@code dst}, across chunk boundaries. */
   private void copyRows(FloatBuffer[] mapped, int first, int rows, float[] dst) {
     int done = 0;

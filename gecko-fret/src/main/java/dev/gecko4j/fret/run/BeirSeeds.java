@@ -107,14 +107,10 @@ public final class BeirSeeds {
             skipped.merge("unknown_passage", 1L, Long::sum);
             continue;
           }
-          Passage p = corpus.passage(ord);
-          String text = p.text().isBlank() ? p.fullText() : p.text();
-          if (text.isBlank()) {
+          next = relabelSeed(f[0].strip(), query, corpus.passage(ord));
+          if (next == null) {
             skipped.merge("empty_passage", 1L, Long::sum);
-            continue;
           }
-          next = FretSeed.forRelabel(f[0].strip(), query, p.id(), p.title().isEmpty() ? null
-              : p.title(), text);
         }
         return next != null;
       }
@@ -149,10 +145,7 @@ public final class BeirSeeds {
       @Override
       public boolean hasNext() {
         while (next == null && i < corpus.size()) {
-          Passage p = corpus.passage(i++);
-          if (!p.text().isBlank()) {
-            next = FretSeed.forGeneration(p.id(), p.title().isEmpty() ? null : p.title(), p.text());
-          }
+          next = generationSeed(corpus.passage(i++));
         }
         return next != null;
       }
@@ -167,5 +160,45 @@ public final class BeirSeeds {
         return s;
       }
     };
+  }
+
+  /**
+   * The relabel seed of an existing query and the passage it was labelled relevant to: the
+   * passage's text (its title and text when the text is blank), its title or {@code null}.
+   *
+   * @param queryId the query id; not blank
+   * @param query the query text; not blank
+   * @param passage the labelled passage; not null
+   * @return the seed, or {@code null} when the passage has neither text nor title
+   * @throws IllegalArgumentException if an argument is null or blank
+   */
+  public static FretSeed relabelSeed(String queryId, String query, Passage passage) {
+    if (passage == null) {
+      throw new IllegalArgumentException("passage must not be null");
+    }
+    String text = passage.text().isBlank() ? passage.fullText() : passage.text();
+    if (text.isBlank()) {
+      return null;
+    }
+    return FretSeed.forRelabel(queryId, query, passage.id(),
+        passage.title().isEmpty() ? null : passage.title(), text);
+  }
+
+  /**
+   * The generation seed of a passage.
+   *
+   * @param passage the passage; not null
+   * @return the seed, or {@code null} when the passage's text is blank
+   * @throws IllegalArgumentException if {@code passage} is null
+   */
+  public static FretSeed generationSeed(Passage passage) {
+    if (passage == null) {
+      throw new IllegalArgumentException("passage must not be null");
+    }
+    if (passage.text().isBlank()) {
+      return null;
+    }
+    return FretSeed.forGeneration(passage.id(), passage.title().isEmpty() ? null : passage.title(),
+        passage.text());
   }
 }
