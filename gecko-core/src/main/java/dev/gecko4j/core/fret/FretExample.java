@@ -1,8 +1,6 @@
 package dev.gecko4j.core.fret;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.internal.GeckoJson;
 
@@ -41,8 +39,6 @@ public record FretExample(
     @JsonProperty("llm_requests") int llmRequests,
     @JsonProperty("model") String model,
     @JsonProperty("prompt_version") String promptVersion) {
-
-  private static final ObjectMapper MAPPER = GeckoJson.mapper();
 
   /** Validates the fields. */
   public FretExample {
@@ -97,21 +93,9 @@ public record FretExample(
    *     fields (the message says which)
    */
   public static FretExample fromJson(String json) {
-    if (json == null) {
-      throw new IllegalArgumentException("json must not be null");
-    }
-    try {
-      FretExample e = MAPPER.readValue(json, FretExample.class);
-      if (e == null) {
-        throw new IllegalArgumentException("json must be a FretExample object, but is: null");
-      }
-      return e;
-    } catch (JsonProcessingException e) {
-      Throwable c = e.getCause();
-      String why = c instanceof IllegalArgumentException ? c.getMessage() : e.getOriginalMessage();
-      throw new IllegalArgumentException("not a valid FretExample JSON row: " + why, e);
-    }
+    return GeckoJson.fromJsonLine(json, FretExample.class, "FretExample JSON row");
   }
+
 
   private static void nonBlank(String name, String v) {
     if (v == null || v.isBlank()) {

@@ -1,8 +1,6 @@
 package dev.gecko4j.fret.run;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.internal.GeckoJson;
 
@@ -23,8 +21,6 @@ record DropRecord(
     @JsonProperty("reason") String reason,
     @JsonProperty("detail") String detail,
     @JsonProperty("llm_requests") int llmRequests) {
-
-  private static final ObjectMapper MAPPER = GeckoJson.mapper();
 
   /** Validates the fields. */
   public DropRecord {
@@ -53,17 +49,7 @@ record DropRecord(
    * @throws IllegalArgumentException if it is not a valid drop record
    */
   public static DropRecord fromJson(String json) {
-    if (json == null) {
-      throw new IllegalArgumentException("json must not be null");
-    }
-    try {
-      DropRecord d = MAPPER.readValue(json, DropRecord.class);
-      if (d == null) {
-        throw new IllegalArgumentException("json must be a drop record object, but is: null");
-      }
-      return d;
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not a valid drop record: " + e.getOriginalMessage(), e);
-    }
+    return GeckoJson.fromJsonLine(json, DropRecord.class, "drop record");
   }
+
 }
