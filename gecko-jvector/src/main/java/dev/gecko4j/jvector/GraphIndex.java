@@ -4,6 +4,7 @@ import dev.gecko4j.core.index.Hit;
 import dev.gecko4j.core.index.IndexArguments;
 import dev.gecko4j.core.index.VectorIndex;
 import dev.gecko4j.core.vector.Similarity;
+import dev.gecko4j.core.vector.VectorMath;
 import io.github.jbellis.jvector.disk.ByteBufferReader;
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
 import io.github.jbellis.jvector.graph.GraphSearcher;
@@ -435,7 +436,7 @@ public final class GraphIndex implements VectorIndex {
   private float[] prepare(float[] vector) {
     float[] v = vector.clone();
     if (similarity == Similarity.COSINE) {
-      normalise(v);
+      VectorMath.normalizeInPlace(v, 0, v.length);
     }
     return v;
   }
@@ -464,19 +465,8 @@ public final class GraphIndex implements VectorIndex {
           name + " is all zeros; cosine similarity needs a non-zero vector");
     }
     float[] q = query.clone();
-    normalise(q);
+    VectorMath.normalizeInPlace(q, 0, q.length);
     return q;
-  }
-
-  private static void normalise(float[] v) {
-    double norm2 = 0;
-    for (float x : v) {
-      norm2 += (double) x * x;
-    }
-    double scale = 1.0 / Math.sqrt(norm2);
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) (v[i] * scale);
-    }
   }
 
   // ------------------------------------------------------------ persistence

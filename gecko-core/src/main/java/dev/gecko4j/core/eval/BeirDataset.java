@@ -3,6 +3,7 @@ package dev.gecko4j.core.eval;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gecko4j.core.internal.LookaheadIterator;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +19,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -354,14 +354,14 @@ public final class BeirDataset {
   }
 
   /** Reads JSON objects line by line, skipping blank lines, rejecting repeated ids. */
-  private abstract static class JsonlIterator<T> implements Iterator<T> {
+  private abstract static class JsonlIterator<T> extends LookaheadIterator<T> {
     private final Path file;
     private final BufferedReader in;
     private final Set<String> seenIds;
     private long lineNo;
-    private T next;
 
     JsonlIterator(Path file, BufferedReader in, Set<String> seenIds) {
+      super("no more records in " + file);
       this.file = file;
       this.in = in;
       this.seenIds = seenIds;
@@ -372,10 +372,7 @@ public final class BeirDataset {
     abstract String idOf(T record);
 
     @Override
-    public boolean hasNext() {
-      if (next != null) {
-        return true;
-      }
+    protected T computeNext() {
       try {
         String line;
         while ((line = in.readLine()) != null) {
@@ -394,30 +391,20 @@ public final class BeirDataset {
             throw new DatasetFormatException(file, lineNo, "expected a JSON object, but found "
                 + (node == null ? "nothing" : node.getNodeType()));
           }
-          next = convert(node, lineNo);
-          String id = idOf(next);
+          T record = convert(node, lineNo);
+          String id = idOf(record);
           if (!seenIds.add(id)) {
             throw new DatasetFormatException(file, lineNo,
                 "id '" + id + "' appears twice; expected unique ids");
           }
-          return true;
+          return record;
         }
-        return false;
+        return null;
       } catch (CharacterCodingException e) {
         throw new DatasetFormatException(file, lineNo + 1, "not valid UTF-8: " + e);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
       }
-    }
-
-    @Override
-    public T next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException("no more records in " + file);
-      }
-      T t = next;
-      next = null;
-      return t;
     }
   }
 }

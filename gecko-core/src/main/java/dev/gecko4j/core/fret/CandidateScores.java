@@ -1,11 +1,14 @@
 package dev.gecko4j.core.fret;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.gecko4j.core.internal.Args;
 
 /**
  * How one re-ranked candidate passage scored. Ranks are 1-based (1 = best) among the N candidates of
  * its query.
+ *
+ * <p>In JSON each component is named in snake_case.
  *
  * @param retrievalRank the rank by embedding similarity, in {@code [1, N]}
  * @param qlRank the rank by query likelihood, in {@code [1, N]}
@@ -14,13 +17,14 @@ import dev.gecko4j.core.internal.Args;
  * @param rc the expected relevance grade from the label distribution, in {@code [0, 1]}
  * @param rrf the fused score {@code 1/qlRank + 1/rcRank}, in {@code (0, 2]}
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record CandidateScores(
-    @JsonProperty("retrieval_rank") int retrievalRank,
-    @JsonProperty("ql_rank") int qlRank,
-    @JsonProperty("rc_rank") int rcRank,
-    @JsonProperty("ql") double ql,
-    @JsonProperty("rc") double rc,
-    @JsonProperty("rrf") double rrf) {
+    int retrievalRank,
+    int qlRank,
+    int rcRank,
+    double ql,
+    double rc,
+    double rrf) {
 
   /** Validates the fields. */
   public CandidateScores {

@@ -1,8 +1,7 @@
 package dev.gecko4j.core.fret;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.internal.GeckoJson;
 
@@ -10,6 +9,8 @@ import dev.gecko4j.core.internal.GeckoJson;
  * One mined FRet row: a (task, query) with the positive and hard negative passages chosen by LLM
  * re-ranking, their ids, ranks and scores, and the provenance (model, prompt version). Maps to one
  * JSON object per line (snake_case field names) with {@link #toJson()} / {@link #fromJson(String)}.
+ *
+ * <p>In JSON each component is named in snake_case.
  *
  * @param task the task description the query is for, e.g. {@code question answering}; not blank
  * @param query the query text; not blank
@@ -26,23 +27,22 @@ import dev.gecko4j.core.internal.GeckoJson;
  * @param model the language model's name
  * @param promptVersion the version of the P_QG / P_QL / P_RC prompts
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record FretExample(
-    @JsonProperty("task") String task,
-    @JsonProperty("query") String query,
-    @JsonProperty("positive") String positive,
-    @JsonProperty("negative") String negative,
-    @JsonProperty("query_id") String queryId,
-    @JsonProperty("seed_id") String seedId,
-    @JsonProperty("positive_id") String positiveId,
-    @JsonProperty("negative_id") String negativeId,
-    @JsonProperty("positive_scores") CandidateScores positiveScores,
-    @JsonProperty("negative_scores") CandidateScores negativeScores,
-    @JsonProperty("candidates") int candidates,
-    @JsonProperty("llm_requests") int llmRequests,
-    @JsonProperty("model") String model,
-    @JsonProperty("prompt_version") String promptVersion) {
-
-  private static final ObjectMapper MAPPER = GeckoJson.mapper();
+    String task,
+    String query,
+    String positive,
+    String negative,
+    String queryId,
+    String seedId,
+    String positiveId,
+    String negativeId,
+    CandidateScores positiveScores,
+    CandidateScores negativeScores,
+    int candidates,
+    int llmRequests,
+    String model,
+    String promptVersion) {
 
   /** Validates the fields. */
   public FretExample {
@@ -97,20 +97,7 @@ public record FretExample(
    *     fields (the message says which)
    */
   public static FretExample fromJson(String json) {
-    if (json == null) {
-      throw new IllegalArgumentException("json must not be null");
-    }
-    try {
-      FretExample e = MAPPER.readValue(json, FretExample.class);
-      if (e == null) {
-        throw new IllegalArgumentException("json must be a FretExample object, but is: null");
-      }
-      return e;
-    } catch (JsonProcessingException e) {
-      Throwable c = e.getCause();
-      String why = c instanceof IllegalArgumentException ? c.getMessage() : e.getOriginalMessage();
-      throw new IllegalArgumentException("not a valid FretExample JSON row: " + why, e);
-    }
+    return GeckoJson.fromJsonLine(json, FretExample.class, "FretExample JSON row");
   }
 
   private static void nonBlank(String name, String v) {

@@ -69,12 +69,10 @@ final class TopK {
       if (!worse(score, ordinal, scores[parent], ordinals[parent])) {
         break;
       }
-      scores[i] = scores[parent];
-      ordinals[i] = ordinals[parent];
+      move(parent, i);
       i = parent;
     }
-    scores[i] = score;
-    ordinals[i] = ordinal;
+    set(i, score, ordinal);
   }
 
   private void replaceRoot(float score, int ordinal) {
@@ -91,10 +89,19 @@ final class TopK {
       if (!worse(scores[child], ordinals[child], score, ordinal)) {
         break;
       }
-      scores[i] = scores[child];
-      ordinals[i] = ordinals[child];
+      move(child, i);
       i = child;
     }
+    set(i, score, ordinal);
+  }
+
+  /** Copies the entry at heap slot {@code from} to slot {@code to}. */
+  private void move(int from, int to) {
+    scores[to] = scores[from];
+    ordinals[to] = ordinals[from];
+  }
+
+  private void set(int i, float score, int ordinal) {
     scores[i] = score;
     ordinals[i] = ordinal;
   }

@@ -51,4 +51,34 @@ public final class GeckoJson {
       throw new IllegalStateException("cannot serialise " + what.get(), e);
     }
   }
+
+  /**
+   * Parses one JSONL row written by {@link #toJsonLine} into {@code type}; unknown fields are
+   * ignored.
+   *
+   * @param json one JSON object; not null
+   * @param type the row's type (a record whose constructor validates its fields)
+   * @param what what a row is, for the messages ({@code "FretExample JSON row"})
+   * @param <T> the row's type
+   * @return the row
+   * @throws IllegalArgumentException {@code "json must not be null"}, {@code "json must be a <what>,
+   *     but is: null"}, or {@code "not a valid <what>: <why>"} where {@code why} is the message of
+   *     the constructor's {@link IllegalArgumentException} if it threw one, else the parser's
+   */
+  public static <T> T fromJsonLine(String json, Class<T> type, String what) {
+    if (json == null) {
+      throw new IllegalArgumentException("json must not be null");
+    }
+    try {
+      T value = MAPPER.readValue(json, type);
+      if (value == null) {
+        throw new IllegalArgumentException("json must be a " + what + ", but is: null");
+      }
+      return value;
+    } catch (JsonProcessingException e) {
+      Throwable c = e.getCause();
+      String why = c instanceof IllegalArgumentException ? c.getMessage() : e.getOriginalMessage();
+      throw new IllegalArgumentException("not a valid " + what + ": " + why, e);
+    }
+  }
 }

@@ -22,7 +22,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -51,9 +50,7 @@ import picocli.CommandLine.Option;
 @Command(name = "ann", mixinStandardHelpOptions = true,
     description = "JVector graph index vs exact FlatIndex: build time, memory, recall@10, "
         + "queries/s, on clustered synthetic vectors and on SciFact embeddings, in one run.")
-public final class AnnBenchCommand implements Callable<Integer> {
-
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+public final class AnnBenchCommand extends GeckoCommand {
 
   @Option(names = "--vectors", defaultValue = "1000000",
       description = "synthetic corpus size; default: ${DEFAULT-VALUE}")
@@ -120,7 +117,7 @@ public final class AnnBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (vectors < 10 || queries < 1 || singleQueries < 1 || dimension < 1 || clusters < 1) {
-      throw CliSupport.badOption(spec, "--vectors must be >= 10 and --queries, "
+      throw badOption("--vectors must be >= 10 and --queries, "
           + "--single-thread-queries, --dimension, --clusters >= 1, but are: %d, %d, %d, %d, %d",
           vectors, queries, singleQueries, dimension, clusters);
     }

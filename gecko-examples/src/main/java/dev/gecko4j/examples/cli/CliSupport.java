@@ -8,10 +8,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 
-/** Helpers shared by the CLI commands: opening a model by name or folder, and the JSON last line. */
+/**
+ * Helpers shared by the CLI commands: opening a model by name or folder, and the JSON last line
+ * (bad option values: {@link GeckoCommand#badOption}).
+ */
 final class CliSupport {
   private static final ObjectMapper JSON = dev.gecko4j.core.internal.GeckoJson.mapper();
 
@@ -29,20 +30,6 @@ final class CliSupport {
       return OnnxEmbedder.builder().modelFolder(p);
     }
     return OnnxEmbedder.builder().model(Models.byName(model));
-  }
-
-  /**
-   * Returns the exception a command throws for a bad option value: picocli prints {@code message}
-   * and the command's usage, and the CLI exits 2 (see {@link GeckoCli#execute}).
-   *
-   * @param spec the command's spec ({@code @Spec CommandSpec spec})
-   * @param template the message, naming the option, what was expected and the value given
-   * @param values the template's values ({@link String#format}, root locale)
-   * @return the exception to throw
-   */
-  static ParameterException badOption(CommandSpec spec, String template, Object... values) {
-    return new ParameterException(spec.commandLine(),
-        String.format(java.util.Locale.ROOT, template, values));
   }
 
   /** Prints {@code result} as one JSON object on one line of {@code out}. */

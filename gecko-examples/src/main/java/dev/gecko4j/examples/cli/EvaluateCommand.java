@@ -9,9 +9,9 @@ import dev.gecko4j.core.eval.StsEvaluator;
 import dev.gecko4j.onnx.OnnxEmbedder;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -22,14 +22,9 @@ import picocli.CommandLine.Option;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = "Scores a model on an STS TSV (cosine Spearman) or a BEIR folder (nDCG@10) "
         + "with MTEB's protocol.")
-public final class EvaluateCommand implements Callable<Integer> {
+public final class EvaluateCommand extends GeckoCommand {
 
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Option(names = "--model", defaultValue = "bge-small-en-v1.5",
-      description = "bundled model name (see `gecko models`) or a sentence-transformers folder; "
-          + "default: ${DEFAULT-VALUE}")
-  String model;
+  @Mixin ModelOption model;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Dataset dataset;
@@ -57,7 +52,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (dim < 0) {
-      throw CliSupport.badOption(spec, "--dim must be >= 0, but is: %d", dim);
+      throw badOption("--dim must be >= 0, but is: %d", dim);
     }
     long t0 = System.nanoTime();
     ProgressListener progress = new ProgressListener() {
@@ -73,7 +68,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
       }
     };
-    OnnxEmbedder.Builder builder = CliSupport.builderFor(model).intraOpThreads(threads);
+    OnnxEmbedder.Builder builder = model.builder().intraOpThreads(threads);
     try (OnnxEmbedder embedder = builder.build()) {
       System.err.println("gecko evaluate: " + embedder);
       EvaluationResult result;

@@ -69,10 +69,6 @@ public final class LmCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return generate();
-    }
-
-    private int generate() {
       GenerationOptions options =
           new GenerationOptions(maxNewTokens, greedy ? 0 : temperature, topP, stop, seed);
       LlmSpec s = LlmSpec.parse(llm);
@@ -110,10 +106,6 @@ public final class LmCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return score();
-    }
-
-    private int score() {
       ScoreRequest request = new ScoreRequest(prompt, continuation);
       LlmSpec s = LlmSpec.parse(llm);
       try (LanguageModel lm = s.open()) {

@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,9 +33,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "mine", mixinStandardHelpOptions = true,
     description = "FRet: mine (task, query, positive, hard negative) rows with an LLM; resumable.")
-public final class MineCommand implements Callable<Integer> {
-
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+public final class MineCommand extends GeckoCommand {
 
   @Option(names = "--corpus", required = true, description = "BEIR corpus.jsonl ({_id, title, text})")
   Path corpus;
@@ -119,18 +116,18 @@ public final class MineCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if ((queries == null) != (qrels == null)) {
-      throw CliSupport.badOption(spec, "--queries and --qrels go together (relabel mode), but got"
+      throw badOption("--queries and --qrels go together (relabel mode), but got"
           + " --queries %s and --qrels %s", queries, qrels);
     }
     if (limit != null && limit < 1) {
-      throw CliSupport.badOption(spec, "--limit must be >= 1, but is: %d", limit);
+      throw badOption("--limit must be >= 1, but is: %d", limit);
     }
     if (stopGrace < 1 || stopGrace > 600) {
-      throw CliSupport.badOption(spec, "--stop-grace must be between 1 and 600 seconds, but is: %d",
+      throw badOption("--stop-grace must be between 1 and 600 seconds, but is: %d",
           stopGrace);
     }
     if (maxSeeds != null && maxSeeds < 1) {
-      throw CliSupport.badOption(spec, "--max-seeds must be >= 1, but is: %d", maxSeeds);
+      throw badOption("--max-seeds must be >= 1, but is: %d", maxSeeds);
     }
     List<String> tasks = new ArrayList<>(FretOptions.DEFAULT_TASKS);
     tasks.addAll(extraTasks);

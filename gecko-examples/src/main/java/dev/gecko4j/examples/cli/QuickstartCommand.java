@@ -11,8 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -22,14 +22,9 @@ import picocli.CommandLine.Option;
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
     description = "Embeds a small built-in corpus with the default model (no download) and answers "
         + "a few task-prompted searches.")
-public final class QuickstartCommand implements Callable<Integer> {
+public final class QuickstartCommand extends GeckoCommand {
 
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Option(names = "--model", defaultValue = "bge-small-en-v1.5",
-      description = "bundled model name (see `gecko models`) or a sentence-transformers folder; "
-          + "default: ${DEFAULT-VALUE}")
-  String model;
+  @Mixin ModelOption model;
 
   @Option(names = "--top", defaultValue = "3", description = "hits per query; default: ${DEFAULT-VALUE}")
   int top;
@@ -75,12 +70,12 @@ public final class QuickstartCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (top < 1 || top > CORPUS.size()) {
-      throw CliSupport.badOption(spec, "--top must be between 1 and %d, but is: %d",
+      throw badOption("--top must be between 1 and %d, but is: %d",
           CORPUS.size(), top);
     }
     long t0 = System.nanoTime();
-    System.err.println("gecko quickstart: loading " + model + " ...");
-    try (OnnxEmbedder embedder = CliSupport.builderFor(model).build()) {
+    System.err.println("gecko quickstart: loading " + model.name + " ...");
+    try (OnnxEmbedder embedder = model.builder().build()) {
       System.err.println("gecko quickstart: " + embedder);
       List<String> texts = CORPUS.stream().map(d -> d.title() + ". " + d.text()).toList();
       List<Embedding> docs = embedder.embedAll(texts, TaskPrompt.document());

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -22,9 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "soak", mixinStandardHelpOptions = true,
     description = "Embeds many short texts and samples resident memory to check for leaks.")
-public final class SoakCommand implements Callable<Integer> {
-
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+public final class SoakCommand extends GeckoCommand {
 
   @Option(names = "--model", defaultValue = "bge-small-en-v1.5",
       description = "bundled model name or sentence-transformers folder; default: ${DEFAULT-VALUE}")
@@ -48,7 +45,7 @@ public final class SoakCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (texts < 1 || chunk < 1 || warmup < 0 || warmup >= texts) {
-      throw CliSupport.badOption(spec,
+      throw badOption(
           "need --texts >= 1, --chunk >= 1 and 0 <= --warmup < --texts, but got texts=%d chunk=%d "
               + "warmup=%d", texts, chunk, warmup);
     }

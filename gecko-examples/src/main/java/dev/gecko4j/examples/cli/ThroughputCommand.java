@@ -25,7 +25,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,9 +48,7 @@ import picocli.CommandLine.Option;
 @Command(name = "throughput", mixinStandardHelpOptions = true,
     description = "Embedding throughput: gecko4j vs LangChain4j (peer) vs ONNX Runtime alone "
         + "(ceiling), and int8 vs fp32, side by side in one JVM.")
-public final class ThroughputCommand implements Callable<Integer> {
-
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+public final class ThroughputCommand extends GeckoCommand {
 
   static final List<String> WORKLOADS = List.of("short", "long");
 
@@ -145,7 +142,7 @@ public final class ThroughputCommand implements Callable<Integer> {
     Path sts = data.resolve("sts/STSBenchmark.test.tsv");
     Path scifact = data.resolve("beir/scifact");
     if (!Files.isRegularFile(sts) || !Files.isDirectory(scifact)) {
-      throw CliSupport.badOption(spec, "--data must hold sts/STSBenchmark.test.tsv and "
+      throw badOption("--data must hold sts/STSBenchmark.test.tsv and "
           + "beir/scifact/, but %s does not", data.toAbsolutePath());
     }
     double loadBefore = ThroughputReport.OS.getSystemLoadAverage();
@@ -213,23 +210,23 @@ public final class ThroughputCommand implements Callable<Integer> {
 
   private void validate() {
     if (runs < 1 || runs > 1000) {
-      throw CliSupport.badOption(spec, "--runs must be between 1 and 1000, but is: %d", runs);
+      throw badOption("--runs must be between 1 and 1000, but is: %d", runs);
     }
     if (warmup < 0 || warmup > 1000) {
-      throw CliSupport.badOption(spec, "--warmup must be between 0 and 1000, but is: %d", warmup);
+      throw badOption("--warmup must be between 0 and 1000, but is: %d", warmup);
     }
     if (shortTexts < 1 || longTexts < 1) {
-      throw CliSupport.badOption(spec,
+      throw badOption(
           "--short-texts and --long-texts must be >= 1, but are: %d, %d", shortTexts, longTexts);
     }
     if (threads < 1 || threads > 1024 || peerIntraOp < 1 || peerIntraOp > 1024) {
-      throw CliSupport.badOption(spec,
+      throw badOption(
           "--threads and --peer-intra-op must be between 1 and 1024, but are: %d, %d", threads,
           peerIntraOp);
     }
     for (String w : workloads) {
       if (!WORKLOADS.contains(w)) {
-        throw CliSupport.badOption(spec, "--workloads must name only %s, but has: %s", WORKLOADS, w);
+        throw badOption("--workloads must name only %s, but has: %s", WORKLOADS, w);
       }
     }
     workloads = new ArrayList<>(new LinkedHashSet<>(workloads));
@@ -237,7 +234,7 @@ public final class ThroughputCommand implements Callable<Integer> {
       concurrentBatches = threads;
     }
     if (concurrentBatches < 1 || concurrentBatches > threads || threads % concurrentBatches != 0) {
-      throw CliSupport.badOption(spec,
+      throw badOption(
           "--concurrent-batches must divide --threads (%d), but is: %d", threads,
           concurrentBatches);
     }

@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,9 +39,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Fine-tune an ONNX embedding model (Gecko loss, MRL) and export it.")
-public final class TrainCommand implements Callable<Integer> {
-
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+public final class TrainCommand extends GeckoCommand {
 
   @Option(names = "--recipe", description = "a packaged recipe: scifact")
   String recipe;
@@ -95,13 +92,13 @@ public final class TrainCommand implements Callable<Integer> {
     Path data = dataDir != null ? dataDir : defaultDataDir();
     boolean scifact = "scifact".equalsIgnoreCase(recipe);
     if (recipe != null && !scifact) {
-      throw CliSupport.badOption(spec, "--recipe must be one of [scifact], but is: %s", recipe);
+      throw badOption("--recipe must be one of [scifact], but is: %s", recipe);
     }
     if (scifact && beir == null) {
       beir = data.resolve("beir/scifact");
     }
     if (beir == null && fret.isEmpty()) {
-      throw CliSupport.badOption(spec,
+      throw badOption(
           "give --recipe scifact, --beir <dir> or --fret <file.jsonl> as training data");
     }
     // The recipe's defaults are the settings measured in gecko-train/README.md (60 steps x 16 rows).

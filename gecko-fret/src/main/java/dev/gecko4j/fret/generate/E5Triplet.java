@@ -1,12 +1,15 @@
 package dev.gecko4j.fret.generate;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.internal.GeckoJson;
 
 /**
  * One E5-mistral-style synthetic example: a task, a query, a positive and a hard negative document,
  * all written by the LLM, with the placeholders the prompt was filled with.
+ *
+ * <p>In JSON each component is named in snake_case.
  *
  * @param task the brainstormed task description
  * @param query the user query
@@ -21,19 +24,20 @@ import dev.gecko4j.core.internal.GeckoJson;
  * @param model the language model's name
  * @param promptVersion {@link E5TripletGenerator#VERSION}
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record E5Triplet(
-    @JsonProperty("task") String task,
-    @JsonProperty("query") String query,
-    @JsonProperty("positive") String positive,
-    @JsonProperty("negative") String negative,
-    @JsonProperty("query_type") String queryType,
-    @JsonProperty("query_length") String queryLength,
-    @JsonProperty("clarity") String clarity,
-    @JsonProperty("num_words") int numWords,
-    @JsonProperty("difficulty") String difficulty,
-    @JsonProperty("language") String language,
-    @JsonProperty("model") String model,
-    @JsonProperty("prompt_version") String promptVersion) {
+    String task,
+    String query,
+    String positive,
+    String negative,
+    String queryType,
+    String queryLength,
+    String clarity,
+    int numWords,
+    String difficulty,
+    String language,
+    String model,
+    String promptVersion) {
 
   /** Validates the fields. */
   public E5Triplet {

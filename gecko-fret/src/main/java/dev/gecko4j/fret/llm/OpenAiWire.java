@@ -8,7 +8,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.gecko4j.core.internal.GeckoJson;
 import dev.gecko4j.core.lm.ContinuationScore;
 import dev.gecko4j.core.lm.Generation;
@@ -62,16 +64,17 @@ final class OpenAiWire {
    * @param topLogprobs alternatives per generated token, or null
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   record ChatRequest(
-      @JsonProperty("model") String model,
-      @JsonProperty("max_tokens") int maxTokens,
-      @JsonProperty("temperature") double temperature,
-      @JsonProperty("top_p") double topP,
-      @JsonProperty("seed") long seed,
-      @JsonProperty("stop") List<String> stop,
-      @JsonProperty("messages") List<Message> messages,
-      @JsonProperty("logprobs") Boolean logprobs,
-      @JsonProperty("top_logprobs") Integer topLogprobs) {
+      String model,
+      int maxTokens,
+      double temperature,
+      double topP,
+      long seed,
+      List<String> stop,
+      List<Message> messages,
+      Boolean logprobs,
+      Integer topLogprobs) {
 
     static ChatRequest of(String model, GenerationOptions o, String prompt) {
       return new ChatRequest(model, o.maxNewTokens(), o.temperature(), o.topP(), o.seed(),
@@ -97,16 +100,17 @@ final class OpenAiWire {
    * @param logprobs alternatives per token (1 for scoring), or null
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   record CompletionRequest(
-      @JsonProperty("model") String model,
-      @JsonProperty("max_tokens") int maxTokens,
-      @JsonProperty("temperature") double temperature,
-      @JsonProperty("top_p") Double topP,
-      @JsonProperty("seed") Long seed,
-      @JsonProperty("stop") List<String> stop,
-      @JsonProperty("prompt") List<String> prompt,
-      @JsonProperty("echo") Boolean echo,
-      @JsonProperty("logprobs") Integer logprobs) {
+      String model,
+      int maxTokens,
+      double temperature,
+      Double topP,
+      Long seed,
+      List<String> stop,
+      List<String> prompt,
+      Boolean echo,
+      Integer logprobs) {
 
     static CompletionRequest sampling(String model, GenerationOptions o, List<String> prompts) {
       return new CompletionRequest(model, o.maxNewTokens(), o.temperature(), o.topP(), o.seed(),

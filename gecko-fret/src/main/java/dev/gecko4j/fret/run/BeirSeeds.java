@@ -2,6 +2,7 @@ package dev.gecko4j.fret.run;
 
 import dev.gecko4j.core.fret.FretSeed;
 import dev.gecko4j.core.internal.Args;
+import dev.gecko4j.core.internal.LookaheadIterator;
 import dev.gecko4j.fret.retrieve.CorpusStore;
 import dev.gecko4j.fret.retrieve.Passage;
 import java.io.BufferedReader;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.NoSuchElementException;
 
 /**
  * Seeds from BEIR-format data.
@@ -55,21 +55,18 @@ public final class BeirSeeds {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + qrels, e);
     }
-    return new Iterator<>() {
-      private FretSeed next;
+    return new LookaheadIterator<>("no more qrels in " + qrels) {
       private int lineNo;
-      private boolean eof;
 
       @Override
-      public boolean hasNext() {
-        while (next == null && !eof) {
+      protected FretSeed computeNext() {
+        while (true) {
           String line;
           try {
             line = reader.readLine();
             if (line == null) {
-              eof = true;
               reader.close();
-              break;
+              return null;
             }
           } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + qrels, e);
@@ -107,22 +104,12 @@ public final class BeirSeeds {
             skipped.merge("unknown_passage", 1L, Long::sum);
             continue;
           }
-          next = relabelSeed(f[0].strip(), query, corpus.passage(ord));
-          if (next == null) {
-            skipped.merge("empty_passage", 1L, Long::sum);
+          FretSeed seed = relabelSeed(f[0].strip(), query, corpus.passage(ord));
+          if (seed != null) {
+            return seed;
           }
+          skipped.merge("empty_passage", 1L, Long::sum);
         }
-        return next != null;
-      }
-
-      @Override
-      public FretSeed next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException("no more qrels in " + qrels);
-        }
-        FretSeed s = next;
-        next = null;
-        return s;
       }
     };
   }
@@ -138,26 +125,18 @@ public final class BeirSeeds {
     if (corpus == null) {
       throw new IllegalArgumentException("corpus must not be null");
     }
-    return new Iterator<>() {
+    return new LookaheadIterator<>("no more passages") {
       private int i;
-      private FretSeed next;
 
       @Override
-      public boolean hasNext() {
-        while (next == null && i < corpus.size()) {
-          next = generationSeed(corpus.passage(i++));
+      protected FretSeed computeNext() {
+        while (i < corpus.size()) {
+          FretSeed s = generationSeed(corpus.passage(i++));
+          if (s != null) {
+            return s;
+          }
         }
-        return next != null;
-      }
-
-      @Override
-      public FretSeed next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException("no more passages");
-        }
-        FretSeed s = next;
-        next = null;
-        return s;
+        return null;
       }
     };
   }

@@ -1,8 +1,7 @@
 package dev.gecko4j.fret.run;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.internal.GeckoJson;
 
@@ -11,20 +10,21 @@ import dev.gecko4j.core.internal.GeckoJson;
  * and what it cost. A resumed run does not retry logged drops, so its result does not depend on
  * where the earlier run was killed.
  *
+ * <p>In JSON each component is named in snake_case.
+ *
  * @param queryId the row query id the seed would have had
  * @param seedId the seed id
  * @param reason the snake_case reason
  * @param detail a human-readable detail
  * @param llmRequests the LLM requests it cost
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 record DropRecord(
-    @JsonProperty("query_id") String queryId,
-    @JsonProperty("seed_id") String seedId,
-    @JsonProperty("reason") String reason,
-    @JsonProperty("detail") String detail,
-    @JsonProperty("llm_requests") int llmRequests) {
-
-  private static final ObjectMapper MAPPER = GeckoJson.mapper();
+    String queryId,
+    String seedId,
+    String reason,
+    String detail,
+    int llmRequests) {
 
   /** Validates the fields. */
   public DropRecord {
@@ -53,17 +53,7 @@ record DropRecord(
    * @throws IllegalArgumentException if it is not a valid drop record
    */
   public static DropRecord fromJson(String json) {
-    if (json == null) {
-      throw new IllegalArgumentException("json must not be null");
-    }
-    try {
-      DropRecord d = MAPPER.readValue(json, DropRecord.class);
-      if (d == null) {
-        throw new IllegalArgumentException("json must be a drop record object, but is: null");
-      }
-      return d;
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not a valid drop record: " + e.getOriginalMessage(), e);
-    }
+    return GeckoJson.fromJsonLine(json, DropRecord.class, "drop record");
   }
+
 }

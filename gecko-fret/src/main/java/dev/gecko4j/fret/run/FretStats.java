@@ -1,6 +1,8 @@
 package dev.gecko4j.fret.run;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.internal.GeckoJson;
 import java.util.Collections;
@@ -10,6 +12,8 @@ import java.util.TreeMap;
 /**
  * The statistics of a mining output after a run (earlier, resumed runs included unless the field
  * says "this run").
+ *
+ * <p>In JSON each component is named in snake_case (but {@code elapsed_s} and {@code rows_per_s}).
  *
  * @param rows valid rows in the output
  * @param rowsThisRun rows this run wrote
@@ -26,19 +30,20 @@ import java.util.TreeMap;
  * @param truncatedBytes bytes of a torn last line cut off at the start
  * @param skippedSeeds seeds skipped because an earlier run had done (or dropped) them
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record FretStats(
-    @JsonProperty("rows") long rows,
-    @JsonProperty("rows_this_run") long rowsThisRun,
-    @JsonProperty("rows_resumed") long rowsResumed,
-    @JsonProperty("positive_changed_share") double positiveChangedShare,
-    @JsonProperty("task_mix") Map<String, Long> taskMix,
-    @JsonProperty("drops") Map<String, Long> drops,
-    @JsonProperty("llm_requests") long llmRequests,
-    @JsonProperty("llm_requests_per_row") double llmRequestsPerRow,
+    long rows,
+    long rowsThisRun,
+    long rowsResumed,
+    double positiveChangedShare,
+    Map<String, Long> taskMix,
+    Map<String, Long> drops,
+    long llmRequests,
+    double llmRequestsPerRow,
     @JsonProperty("elapsed_s") double elapsedSeconds,
     @JsonProperty("rows_per_s") double rowsPerSecond,
-    @JsonProperty("truncated_bytes") long truncatedBytes,
-    @JsonProperty("skipped_seeds") long skippedSeeds) {
+    long truncatedBytes,
+    long skippedSeeds) {
 
   /** Copies the maps (sorted by key). */
   public FretStats {
