@@ -1,6 +1,7 @@
 package dev.gecko4j.jvector;
 
 import dev.gecko4j.core.index.Hit;
+import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.index.IndexArguments;
 import dev.gecko4j.core.index.VectorIndex;
 import dev.gecko4j.core.vector.Similarity;
@@ -318,11 +319,28 @@ public final class GraphIndex implements VectorIndex {
 
   @Override
   public List<Hit> search(float[] query, int k) {
+    return search(query, k, config.searchRerank());
+  }
+
+  /**
+   * Searches as {@link #search(float[], int)} does, with another search beam than the config's
+   * {@link GraphIndexConfig#searchRerank()} (JVector's {@code rerankK}): larger finds more of the
+   * exact top {@code k} at a lower query rate. Lets one index answer at several recall/speed
+   * points without a rebuild.
+   *
+   * @param query the query; not null, of the index's dimension, finite
+   * @param k how many hits, in {@code [1, size()]}
+   * @param searchRerank candidates kept by the search, {@code >= 1} (raised to {@code k})
+   * @return the hits, best first
+   * @throws IllegalArgumentException if an argument is invalid
+   */
+  public List<Hit> search(float[] query, int k, int searchRerank) {
     float[] q = prepareQuery(query, "query");
+    Args.positive(searchRerank, "searchRerank");
     lock.readLock().lock();
     try {
       IndexArguments.checkK(k, store.size());
-      return searchLocked(q, k);
+      return searchLocked(q, k, searchRerank);
     } finally {
       lock.readLock().unlock();
     }
@@ -340,6 +358,21 @@ public final class GraphIndex implements VectorIndex {
    */
   @Override
   public List<List<Hit>> searchBatch(List<float[]> queries, int k) {
+    return searchBatch(queries, k, config.searchRerank());
+  }
+
+  /**
+   * Searches as {@link #searchBatch(List, int)} does, with another search beam (see {@link
+   * #search(float[], int, int)}).
+   *
+   * @param queries the queries; not null, not empty, each valid as for {@link #search}
+   * @param k how many hits per query, in {@code [1, size()]}
+   * @param searchRerank candidates kept by each search, {@code >= 1} (raised to {@code k})
+   * @return one list of hits per query, in the order of {@code queries}
+   * @throws IllegalArgumentException if an argument is invalid
+   */
+  public List<List<Hit>> searchBatch(List<float[]> queries, int k, int searchRerank) {
+    Args.positive(searchRerank, "searchRerank");
     if (queries == null) {
       throw new IllegalArgumentException("queries must not be null");
     }
@@ -355,7 +388,7 @@ public final class GraphIndex implements VectorIndex {
       IndexArguments.checkK(k, store.size());
       List<Hit>[] out = newHitLists(prepared.size());
       IntStream.range(0, prepared.size()).parallel()
-          .forEach(i -> out[i] = searchLocked(prepared.get(i), k));
+          .forEach(i -> out[i] = searchLocked(prepared.get(i), k, searchRerank));
       return List.of(out);
     } finally {
       lock.readLock().unlock();
@@ -368,14 +401,14 @@ public final class GraphIndex implements VectorIndex {
   }
 
   /** Searches under the read lock (held by the calling thread or the batch's caller). */
-  private List<Hit> searchLocked(float[] q, int k) {
+  private List<Hit> searchLocked(float[] q, int k, int searchRerank) {
     int n = store.size();
     VectorFloat<?> qv = VTS.createFloatVector(q);
     SearchScoreProvider ssp = pqVectors != null && pqCount == n
         ? new DefaultSearchScoreProvider(pqVectors.precomputedScoreFunctionFor(qv, VSF),
             store.rerankerFor(qv, VSF))
         : DefaultSearchScoreProvider.exact(qv, VSF, store);
-    int rerank = Math.min(n, Math.max(k, config.searchRerank()));
+    int rerank = Math.min(n, Math.max(k, searchRerank));
     SearchResult r = searcher().search(ssp, k, rerank, 0f, 0f, Bits.ALL);
     SearchResult.NodeScore[] nodes = r.getNodes();
     if (nodes.length < k) {
