@@ -64,6 +64,7 @@ record CorpusSnapshot(String id, String dir, String corpusFile, String vectorsFi
     String indexFile, int size, boolean shipped) implements Serializable {
 
   private static final long serialVersionUID = 1L;
+  private static final System.Logger LOG = System.getLogger(CorpusSnapshot.class.getName());
 
   /** {@return where an executor reads {@code name}} */
   Path resolve(String name) {
@@ -81,11 +82,10 @@ record CorpusSnapshot(String id, String dir, String corpusFile, String vectorsFi
    * @param workDir the driver's work folder (created)
    * @param annThreshold corpora of at least this many passages get a graph index
    * @param ship whether to {@code addFile} the files (false: {@code workDir} is shared)
-   * @param log progress for people
    * @return the snapshot
    */
   static CorpusSnapshot build(SparkSession spark, Dataset<Row> corpus, EmbedderSettings settings,
-      int batchSize, Path workDir, int annThreshold, boolean ship, java.io.PrintStream log) {
+      int batchSize, Path workDir, int annThreshold, boolean ship) {
     String id = UUID.randomUUID().toString().substring(0, 8);
     StructType schema = new StructType()
         .add("id", DataTypes.StringType, false)
@@ -100,7 +100,8 @@ record CorpusSnapshot(String id, String dir, String corpusFile, String vectorsFi
         throw new IllegalArgumentException("the corpus must hold between 2 and "
             + Integer.MAX_VALUE + " passages, but holds " + n);
       }
-      log.printf("gecko-spark fret: embedded %d passages on the executors%n", n);
+      LOG.log(System.Logger.Level.INFO, "gecko-spark fret: embedded {0} passages on the executors",
+          n);
       Files.createDirectories(workDir);
       Path corpusFile = workDir.resolve("fret-" + id + "-corpus.jsonl");
       Path rawVectors = workDir.resolve("fret-" + id + "-vectors.raw");
@@ -141,8 +142,8 @@ record CorpusSnapshot(String id, String dir, String corpusFile, String vectorsFi
         Path indexFile = workDir.resolve("fret-" + id + "-index.jvector");
         ((GraphIndex) graph).save(indexFile);
         index = indexFile.getFileName().toString();
-        log.printf("gecko-spark fret: built a JVector graph index over %d passages in %.1f s%n",
-            n, (System.nanoTime() - t0) / 1e9);
+        LOG.log(System.Logger.Level.INFO, "gecko-spark fret: built a JVector graph index over {0}"
+            + " passages in {1} s", n, Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
       }
       CorpusSnapshot s = new CorpusSnapshot(id, workDir.toAbsolutePath().toString(),
           corpusFile.getFileName().toString(), vectors.getFileName().toString(), index, (int) n,

@@ -1,8 +1,6 @@
 package dev.gecko4j.spark;
 
 import dev.gecko4j.onnx.OnnxEmbedder;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -14,25 +12,20 @@ import java.util.concurrent.atomic.LongAdder;
 final class ExecutorEmbedders {
 
   private static final System.Logger LOG = System.getLogger(ExecutorEmbedders.class.getName());
-  private static final ConcurrentMap<EmbedderSettings, OnnxEmbedder> EMBEDDERS =
-      new ConcurrentHashMap<>();
+  private static final JvmCache<EmbedderSettings, OnnxEmbedder> EMBEDDERS =
+      new JvmCache<>("embedders");
 
   /** Nanoseconds this JVM's tasks spent inside {@code embedAll} (tokenising and ONNX Runtime). */
   static final LongAdder EMBED_NANOS = new LongAdder();
   /** Texts this JVM's tasks embedded. */
   static final LongAdder TEXTS = new LongAdder();
 
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(ExecutorEmbedders::closeAll,
-        "gecko-spark-embedders-close"));
-  }
-
   private ExecutorEmbedders() {
   }
 
   /** {@return this JVM's embedder for {@code settings}, built on first use} */
   static OnnxEmbedder get(EmbedderSettings settings) {
-    return EMBEDDERS.computeIfAbsent(settings, s -> {
+    return EMBEDDERS.get(settings, s -> {
       long t0 = System.nanoTime();
       OnnxEmbedder e = s.build();
       LOG.log(System.Logger.Level.INFO, () -> String.format(java.util.Locale.ROOT,
@@ -48,15 +41,6 @@ final class ExecutorEmbedders {
 
   /** Closes and forgets every embedder (the shutdown hook; also usable by tests). */
   static void closeAll() {
-    for (EmbedderSettings key : EMBEDDERS.keySet()) {
-      OnnxEmbedder e = EMBEDDERS.remove(key);
-      if (e != null) {
-        try {
-          e.close();
-        } catch (RuntimeException ex) {
-          LOG.log(System.Logger.Level.WARNING, "gecko-spark: closing " + e + " failed", ex);
-        }
-      }
-    }
+    EMBEDDERS.closeAll();
   }
 }

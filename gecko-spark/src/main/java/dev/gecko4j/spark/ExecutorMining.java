@@ -11,8 +11,6 @@ import dev.gecko4j.jvector.GraphIndex;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * The FRet state of one JVM (a Spark executor, or the driver in {@code local} mode): per job, the
@@ -24,14 +22,9 @@ import java.util.concurrent.ConcurrentMap;
 final class ExecutorMining {
 
   private static final System.Logger LOG = System.getLogger(ExecutorMining.class.getName());
-  private static final ConcurrentMap<LanguageModelSource, LanguageModel> MODELS =
-      new ConcurrentHashMap<>();
-  private static final ConcurrentMap<Job, Context> CONTEXTS = new ConcurrentHashMap<>();
-
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(ExecutorMining::closeAll,
-        "gecko-spark-fret-close"));
-  }
+  private static final JvmCache<LanguageModelSource, LanguageModel> MODELS =
+      new JvmCache<>("language models");
+  private static final JvmCache<Job, Context> CONTEXTS = new JvmCache<>("fret snapshots");
 
   private ExecutorMining() {
   }
@@ -62,12 +55,12 @@ final class ExecutorMining {
 
   /** {@return this JVM's pipeline for {@code job}, built on first use} */
   static FretPipeline pipeline(Job job) {
-    return CONTEXTS.computeIfAbsent(job, ExecutorMining::open).pipeline();
+    return CONTEXTS.get(job, ExecutorMining::open).pipeline();
   }
 
   /** {@return this JVM's corpus of {@code job} (opened by {@link #pipeline})} */
   static CorpusStore corpus(Job job) {
-    return CONTEXTS.computeIfAbsent(job, ExecutorMining::open).corpus();
+    return CONTEXTS.get(job, ExecutorMining::open).corpus();
   }
 
   private static Context open(Job job) {
@@ -84,7 +77,7 @@ final class ExecutorMining {
     try {
       vectors = MappedVectors.open(s.resolve(s.vectorsFile()));
       VectorIndex index = s.indexFile() == null ? null : GraphIndex.load(s.resolve(s.indexFile()));
-      LanguageModel llm = MODELS.computeIfAbsent(job.llm(), LanguageModelSource::open);
+      LanguageModel llm = MODELS.get(job.llm(), LanguageModelSource::open);
       FretPipeline pipeline = FretPipeline.builder().embedder(ExecutorEmbedders.get(job.embedder()))
           .languageModel(llm).corpus(corpus).vectors(vectors).index(index).options(options)
           .deduplicateQueries(false).build();
@@ -104,25 +97,7 @@ final class ExecutorMining {
 
   /** Closes and forgets every snapshot and model (the shutdown hook; also usable by tests). */
   static void closeAll() {
-    for (Job job : CONTEXTS.keySet()) {
-      Context c = CONTEXTS.remove(job);
-      if (c != null) {
-        try {
-          c.close();
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "gecko-spark fret: closing " + job + " failed", e);
-        }
-      }
-    }
-    for (LanguageModelSource src : MODELS.keySet()) {
-      LanguageModel m = MODELS.remove(src);
-      if (m != null) {
-        try {
-          m.close();
-        } catch (Exception e) {
-          LOG.log(System.Logger.Level.WARNING, "gecko-spark fret: closing " + src + " failed", e);
-        }
-      }
-    }
+    CONTEXTS.closeAll();
+    MODELS.closeAll();
   }
 }

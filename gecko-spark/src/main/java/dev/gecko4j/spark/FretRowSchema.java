@@ -4,7 +4,6 @@ import dev.gecko4j.core.fret.CandidateScores;
 import dev.gecko4j.core.fret.FretExample;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -13,31 +12,17 @@ import org.apache.spark.sql.types.StructType;
  */
 final class FretRowSchema {
 
-  /** A {@link CandidateScores} struct. */
-  static final StructType SCORES = new StructType()
-      .add("retrieval_rank", DataTypes.IntegerType, false)
-      .add("ql_rank", DataTypes.IntegerType, false)
-      .add("rc_rank", DataTypes.IntegerType, false)
-      .add("ql", DataTypes.DoubleType, false)
-      .add("rc", DataTypes.DoubleType, false)
-      .add("rrf", DataTypes.DoubleType, false);
+  /** A {@link CandidateScores} struct, in Spark's DDL. */
+  private static final String SCORES = "STRUCT<retrieval_rank: INT NOT NULL, ql_rank: INT NOT NULL,"
+      + " rc_rank: INT NOT NULL, ql: DOUBLE NOT NULL, rc: DOUBLE NOT NULL, rrf: DOUBLE NOT NULL>";
 
   /** A {@link FretExample}. */
-  static final StructType ROW = new StructType()
-      .add("task", DataTypes.StringType, false)
-      .add("query", DataTypes.StringType, false)
-      .add("positive", DataTypes.StringType, false)
-      .add("negative", DataTypes.StringType, false)
-      .add("query_id", DataTypes.StringType, false)
-      .add("seed_id", DataTypes.StringType, false)
-      .add("positive_id", DataTypes.StringType, false)
-      .add("negative_id", DataTypes.StringType, false)
-      .add("positive_scores", SCORES, false)
-      .add("negative_scores", SCORES, false)
-      .add("candidates", DataTypes.IntegerType, false)
-      .add("llm_requests", DataTypes.IntegerType, false)
-      .add("model", DataTypes.StringType, false)
-      .add("prompt_version", DataTypes.StringType, false);
+  static final StructType ROW = StructType.fromDDL("task STRING NOT NULL, query STRING NOT NULL,"
+      + " positive STRING NOT NULL, negative STRING NOT NULL, query_id STRING NOT NULL,"
+      + " seed_id STRING NOT NULL, positive_id STRING NOT NULL, negative_id STRING NOT NULL,"
+      + " positive_scores " + SCORES + " NOT NULL, negative_scores " + SCORES + " NOT NULL,"
+      + " candidates INT NOT NULL, llm_requests INT NOT NULL, model STRING NOT NULL,"
+      + " prompt_version STRING NOT NULL");
 
   private FretRowSchema() {
   }

@@ -12,7 +12,6 @@ import dev.gecko4j.core.internal.GeckoJson;
 import dev.gecko4j.fret.retrieve.AnnPolicy;
 import dev.gecko4j.fret.run.JsonlAppender;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,26 +69,17 @@ import org.apache.spark.storage.StorageLevel;
  */
 public final class GeckoFret {
 
-  private final GeckoEmbeddings embeddings;
-  private final LanguageModelSource llm;
-  private final FretOptions options;
-  private final int annThreshold;
-  private final Path workDir;
-  private final boolean sharedWorkDir;
-  private final boolean overwrite;
-  private final MinePartition.FailureDrill drill;
-  private final PrintStream log;
+  private static final System.Logger LOG = System.getLogger(GeckoFret.class.getName());
 
-  private GeckoFret(Builder b) {
-    this.embeddings = b.embeddings;
-    this.llm = b.llm;
-    this.options = b.options;
-    this.annThreshold = b.annThreshold;
-    this.workDir = b.workDir;
-    this.sharedWorkDir = b.sharedWorkDir;
-    this.overwrite = b.overwrite;
-    this.drill = b.drill;
-    this.log = b.log;
+  /** What {@link Builder} collected. */
+  private record Settings(GeckoEmbeddings embeddings, LanguageModelSource llm, FretOptions options,
+      int annThreshold, Path workDir, boolean sharedWorkDir, boolean overwrite,
+      MinePartition.FailureDrill drill) {}
+
+  private final Settings settings;
+
+  private GeckoFret(Settings settings) {
+    this.settings = settings;
   }
 
   /** {@return a builder} */
@@ -107,7 +97,6 @@ public final class GeckoFret {
     private boolean sharedWorkDir;
     private boolean overwrite;
     private MinePartition.FailureDrill drill;
-    private PrintStream log = System.err;
 
     private Builder() {
     }
@@ -214,17 +203,6 @@ public final class GeckoFret {
     }
 
     /**
-     * Sets where progress for people goes (default {@code System.err}).
-     *
-     * @param out the stream; not null
-     * @return this builder
-     */
-    public Builder log(PrintStream out) {
-      this.log = Args.notNull(out, "log");
-      return this;
-    }
-
-    /**
      * Builds the job.
      *
      * @return the job
@@ -235,7 +213,8 @@ public final class GeckoFret {
         throw new IllegalStateException("languageModel is required: LanguageModelSource.onnx(dir)"
             + " or LanguageModelSource.openAi(url, model)");
       }
-      return new GeckoFret(this);
+      return new GeckoFret(new Settings(embeddings.copy(new org.apache.spark.ml.param.ParamMap()),
+          llm, options, annThreshold, workDir, sharedWorkDir, overwrite, drill));
     }
   }
 
@@ -331,29 +310,30 @@ public final class GeckoFret {
     long t0 = System.nanoTime();
     Dataset<Row> passages = corpus.select(col("id"), has(corpus, "title") ? col("title")
         : lit(null).cast(DataTypes.StringType).as("title"), col("text"));
-    Path dir = workDir;
+    Path dir = settings.workDir();
     try {
       dir = dir != null ? dir : Files.createTempDirectory("gecko-fret-");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a work folder for the corpus snapshot", e);
     }
-    CorpusSnapshot snapshot = CorpusSnapshot.build(spark, passages, embeddings.settings(),
-        embeddings.getBatchSize(), dir, annThreshold, !sharedWorkDir, log);
+    GeckoEmbeddings embed = settings.embeddings();
+    CorpusSnapshot snapshot = CorpusSnapshot.build(spark, passages, embed.settings(),
+        embed.getBatchSize(), dir, settings.annThreshold(), !settings.sharedWorkDir());
     double snapshotS = (System.nanoTime() - t0) / 1e9;
     ExecutorMining.Job job;
     try {
-      job = new ExecutorMining.Job(snapshot, embeddings.settings(), llm,
-          GeckoJson.mapper().writeValueAsString(options));
+      job = new ExecutorMining.Job(snapshot, embed.settings(), settings.llm(),
+          GeckoJson.mapper().writeValueAsString(settings.options()));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write the FRet options as JSON", e);
     }
-    log.printf("gecko-spark fret: %s mode, snapshot %s (%d passages, %s), LLM %s%n",
-        relabel ? "relabel" : "generation", snapshot.id(), snapshot.size(),
-        snapshot.indexFile() == null ? "exact neighbours" : "graph index", llm);
+    LOG.log(System.Logger.Level.INFO, "gecko-spark fret: {0} mode, snapshot {1} ({2} passages,"
+        + " {3}), LLM {4}", relabel ? "relabel" : "generation", snapshot.id(), snapshot.size(),
+        snapshot.indexFile() == null ? "exact neighbours" : "graph index", settings.llm());
     FailedTasks failed = new FailedTasks();
     spark.sparkContext().addSparkListener(failed);
     long t1 = System.nanoTime();
-    Dataset<Row> outcomes = seeds.mapPartitions(new MinePartition(job, relabel, drill),
+    Dataset<Row> outcomes = seeds.mapPartitions(new MinePartition(job, relabel, settings.drill()),
         Encoders.row(MinePartition.OUTCOME)).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> mined = outcomes.where(col("status").equalTo("mined"));
@@ -368,13 +348,14 @@ public final class GeckoFret {
             col("seed_id"), lit("duplicate").as("reason"), col("row.query").as("detail"),
             col("llm_requests")));
       }
-      SaveMode mode = overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
+      SaveMode mode = settings.overwrite() ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
       rows.select("row.*").write().mode(mode).parquet(output);
       dropped.write().mode(mode).parquet(drops);
       try {
         spark.sparkContext().listenerBus().waitUntilEmpty(); // the failure counts are in
       } catch (java.util.concurrent.TimeoutException e) {
-        log.println("gecko-spark fret: Spark's listener bus is slow; task failures may be undercounted");
+        LOG.log(System.Logger.Level.WARNING,
+            "gecko-spark fret: Spark's listener bus is slow; task failures may be undercounted");
       }
       Dataset<Row> written = spark.read().parquet(output);
       long rowCount = written.count();
@@ -451,7 +432,7 @@ public final class GeckoFret {
   }
 
   private void checkOutput(SparkSession spark, String path) {
-    if (overwrite) {
+    if (settings.overwrite()) {
       return;
     }
     try {
@@ -466,7 +447,7 @@ public final class GeckoFret {
   }
 
   private void checkRetries(SparkSession spark) {
-    if (drill == null) {
+    if (settings.drill() == null) {
       return;
     }
     String master = spark.sparkContext().master();

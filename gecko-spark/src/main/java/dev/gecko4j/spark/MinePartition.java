@@ -13,7 +13,6 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -28,14 +27,9 @@ final class MinePartition implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
 
   /** The outcome of one seed; {@code row} is set when mined. */
-  static final StructType OUTCOME = new StructType()
-      .add("query_id", DataTypes.StringType, true)
-      .add("seed_id", DataTypes.StringType, false)
-      .add("status", DataTypes.StringType, false)
-      .add("reason", DataTypes.StringType, true)
-      .add("detail", DataTypes.StringType, true)
-      .add("llm_requests", DataTypes.IntegerType, false)
-      .add("query_key", DataTypes.StringType, true)
+  static final StructType OUTCOME = StructType.fromDDL("query_id STRING, seed_id STRING NOT NULL,"
+      + " status STRING NOT NULL, reason STRING, detail STRING, llm_requests INT NOT NULL,"
+      + " query_key STRING")
       .add("row", FretRowSchema.ROW, true);
 
   /**

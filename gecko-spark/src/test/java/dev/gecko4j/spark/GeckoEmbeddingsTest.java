@@ -42,16 +42,12 @@ class GeckoEmbeddingsTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = SparkSession.builder().master("local[2]").appName("gecko-spark-test")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-        .getOrCreate();
+    spark = LocalSpark.start("local[2]", "gecko-spark-test");
   }
 
   @AfterAll
   static void stopSpark() {
-    if (spark != null) {
-      spark.stop();
-    }
+    LocalSpark.stop(spark);
   }
 
   /**

@@ -21,7 +21,8 @@ import java.util.Optional;
  * passage), {@code llm_error} or {@code prompt_too_long}. A prompt the model rejects with
  * {@link IllegalArgumentException} (longer than its context) is repeated, without counting as a
  * retry, first with the zero-shot form of P_QG, then with the passage cut to half the length, down
- * to 32 characters; what fitted is kept for later calls of this generator.
+ * to 32 characters; each call starts again from the configured cut, so a seed's query does not
+ * depend on the seeds generated before it.
  *
  * <p>Thread-safe when the language model is.
  */
@@ -32,11 +33,6 @@ public final class QueryGenerator {
 
   private final LanguageModel llm;
   private final FretOptions options;
-  /** Whether the few-shot prompt still fits the model; cleared for good after an overflow. */
-  private final java.util.concurrent.atomic.AtomicBoolean fewShot =
-      new java.util.concurrent.atomic.AtomicBoolean(true);
-  /** The passage cut that last fitted the model: shrinks, never grows. */
-  private final java.util.concurrent.atomic.AtomicInteger fittingCut;
 
   /**
    * Creates a generator.
@@ -54,7 +50,6 @@ public final class QueryGenerator {
     }
     this.llm = llm;
     this.options = options;
-    this.fittingCut = new java.util.concurrent.atomic.AtomicInteger(options.maxPassageChars());
   }
 
   /** A generation's result: a query or a failure reason, and the LLM requests it took. */
@@ -96,13 +91,15 @@ public final class QueryGenerator {
     }
     GenerationOptions gen = new GenerationOptions(
         options.maxNewTokens(), TEMPERATURE, 0.95, List.of("\n\n"), seed);
-    int cut = fittingCut.get();
+    // per call, not remembered: a seed's query depends on the seed alone
+    int cut = options.maxPassageChars();
+    boolean fewShot = true;
     Failed last = null;
     int requests = 0;
     int attempt = 0;
     while (attempt <= options.llmRetries()) {
       String prompt = FretPrompts.queryGeneration(taskType, FretPrompts.cut(passage, cut),
-          fewShot.get());
+          fewShot);
       requests++;
       String text;
       try {
@@ -121,11 +118,10 @@ public final class QueryGenerator {
       } catch (IllegalArgumentException e) {
         // the model rejected the prompt (typically longer than its context): cut the passage
         last = new Failed("prompt_too_long", String.valueOf(e.getMessage()), requests);
-        if (fewShot.get()) {
-          fewShot.set(false); // first fall back to the zero-shot prompt
+        if (fewShot) {
+          fewShot = false; // first fall back to the zero-shot prompt
         } else if (cut / 2 >= FretPrompts.MIN_PASSAGE_CHARS) {
           cut /= 2;
-          fittingCut.accumulateAndGet(cut, Math::min);
         } else {
           attempt++;
         }

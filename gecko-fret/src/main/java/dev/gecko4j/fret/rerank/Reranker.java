@@ -22,9 +22,10 @@ import java.util.List;
  * </ul>
  * Passages are cut to {@link FretOptions#maxPassageChars()} characters inside the prompts. A call
  * the model rejects with {@link IllegalArgumentException} (typically: prompt longer than its
- * context) is repeated with passages cut to half the length, down to 32 characters; the shorter
- * cut is kept for later calls of this re-ranker, so only the first rows pay for finding it (set
- * {@link FretOptions#maxPassageChars()} to fit the model to avoid that). A call that
+ * context) is repeated with passages cut to half the length, down to 32 characters. Each call
+ * starts again from {@link FretOptions#maxPassageChars()}, so a row's scores depend on its seed
+ * alone, not on the rows scored before it (set {@link FretOptions#maxPassageChars()} to fit the
+ * model to avoid the rejected attempts; they are cheap, rejected before the model runs). A call that
  * throws {@link LanguageModelException} or returns the wrong number of scores is retried up to
  * {@link FretOptions#llmRetries()} times; after that {@link #score} throws {@link RerankException}
  * carrying the requests spent (every attempt counts as a request).
@@ -35,9 +36,6 @@ public final class Reranker {
 
   private final LanguageModel llm;
   private final FretOptions options;
-  /** The passage cut that last fitted the model, per prompt (QL, RC): shrinks, never grows. */
-  private final java.util.concurrent.atomic.AtomicInteger qlCut;
-  private final java.util.concurrent.atomic.AtomicInteger rcCut;
 
   /**
    * Creates a re-ranker.
@@ -56,8 +54,6 @@ public final class Reranker {
     }
     this.llm = llm;
     this.options = options;
-    this.qlCut = new java.util.concurrent.atomic.AtomicInteger(options.maxPassageChars());
-    this.rcCut = new java.util.concurrent.atomic.AtomicInteger(options.maxPassageChars());
   }
 
   /**
@@ -117,7 +113,7 @@ public final class Reranker {
         req.add(new ScoreRequest(FretPrompts.queryLikelihood(FretPrompts.cut(t, cut)), cont));
       }
       return req;
-    }, requests, "QL", qlCut);
+    }, requests, "QL");
     List<ContinuationScore> rcScores = call(cut -> {
       List<ScoreRequest> req = new ArrayList<>(n * labels);
       for (String t : full) {
@@ -127,7 +123,7 @@ public final class Reranker {
         }
       }
       return req;
-    }, requests, "RC", rcCut);
+    }, requests, "RC");
     double[] ql = new double[n];
     double[] rc = new double[n];
     double[] ll = new double[labels];
@@ -173,9 +169,12 @@ public final class Reranker {
   }
 
   private List<ContinuationScore> call(java.util.function.IntFunction<List<ScoreRequest>> build,
-      int[] requests, String what, java.util.concurrent.atomic.AtomicInteger fitting) {
+      int[] requests, String what) {
     RuntimeException last = null;
-    int cut = fitting.get();
+    // every call starts from the configured cut (no cut is remembered across calls), so a seed's
+    // scores depend on the seed alone, not on which seeds this JVM scored before it: a resumed
+    // run, a retried Spark task and another executor score it the same way
+    int cut = options.maxPassageChars();
     int attempt = 0;
     while (attempt <= options.llmRetries()) {
       List<ScoreRequest> req = build.apply(cut);
@@ -195,7 +194,6 @@ public final class Reranker {
         last = e;
         if (cut / 2 >= FretPrompts.MIN_PASSAGE_CHARS) {
           cut /= 2;
-          fitting.accumulateAndGet(cut, Math::min);
           continue;
         }
       }
