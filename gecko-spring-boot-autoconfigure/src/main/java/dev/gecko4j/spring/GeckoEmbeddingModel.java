@@ -205,25 +205,11 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
    * (see {@link EmbeddingModelBuilder} for the setters). Setters return this builder; {@link
    * #build()} checks the combination.
    */
-  public static final class Builder extends EmbeddingModelBuilder<Builder> {
+  public static final class Builder
+      extends EmbeddingModelBuilder<Builder, GeckoEmbeddingModel> {
 
-    private Builder() { }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    /**
-     * Loads the model (unless an embedder was given) and builds the embedding model.
-     *
-     * @return the model
-     * @throws IllegalStateException if more than one of model, modelFolder and embedder is set
-     * @throws IllegalArgumentException if the dimension exceeds the embedder's
-     * @throws dev.gecko4j.onnx.ModelLoadException if the model cannot be loaded
-     */
-    public GeckoEmbeddingModel build() {
-      return new GeckoEmbeddingModel(open());
+    private Builder() {
+      super(GeckoEmbeddingModel::new);
     }
   }
 }

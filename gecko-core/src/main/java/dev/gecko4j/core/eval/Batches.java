@@ -4,6 +4,7 @@ import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.TaskPrompt;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -54,6 +55,23 @@ final class Batches {
       result[i] = e;
     }
     return result;
+  }
+
+  /**
+   * Embeds {@code texts}, all with {@code prompt}, in batches of {@code batchSize} with
+   * {@link #embed}, telling {@code listener} after each batch under {@code stage}.
+   */
+  static Embedding[] embedInBatches(Embedder embedder, List<String> texts, TaskPrompt prompt,
+      int dimension, boolean normalise, int batchSize, ProgressListener listener, String stage) {
+    Embedding[] embeddings = new Embedding[texts.size()];
+    for (int from = 0; from < texts.size(); from += batchSize) {
+      int to = Math.min(texts.size(), from + batchSize);
+      Embedding[] out = embed(embedder, texts.subList(from, to),
+          Collections.nCopies(to - from, prompt), dimension, normalise);
+      System.arraycopy(out, 0, embeddings, from, out.length);
+      listener.onProgress(stage, to, texts.size());
+    }
+    return embeddings;
   }
 
   static int checkBatchSize(int batchSize) {

@@ -9,8 +9,6 @@ import dev.gecko4j.core.index.Hit;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.vector.Similarity;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -167,16 +165,11 @@ public final class RetrievalEvaluator {
       queryTexts.add(text);
     }
 
-    float[][] queryVectors = new float[queryIds.size()][];
-    TaskPrompt queryPrompt = TaskPrompt.query(task);
-    for (int from = 0; from < queryTexts.size(); from += batchSize) {
-      int to = Math.min(queryTexts.size(), from + batchSize);
-      Embedding[] out = Batches.embed(embedder, queryTexts.subList(from, to),
-          Collections.nCopies(to - from, queryPrompt), dim, true);
-      for (int i = 0; i < out.length; i++) {
-        queryVectors[from + i] = out[i].toArray();
-      }
-      listener.onProgress("queries", to, queryTexts.size());
+    Embedding[] queries = Batches.embedInBatches(embedder, queryTexts, TaskPrompt.query(task), dim,
+        true, batchSize, listener, "queries");
+    List<float[]> queryVectors = new ArrayList<>(queries.length);
+    for (Embedding q : queries) {
+      queryVectors.add(q.toArray());
     }
 
     FlatIndex index = new FlatIndex(dim, Similarity.COSINE);
@@ -199,7 +192,7 @@ public final class RetrievalEvaluator {
     Map<String, List<ScoredDocument>> run = new LinkedHashMap<>();
     if (!queryIds.isEmpty() && index.size() > 0) {
       int fetch = Math.min(index.size(), TOP_K + TIE_MARGIN + (ignoreIdenticalIds ? 1 : 0));
-      List<List<Hit>> hits = index.searchBatch(Arrays.asList(queryVectors), fetch);
+      List<List<Hit>> hits = index.searchBatch(queryVectors, fetch);
       for (int q = 0; q < queryIds.size(); q++) {
         run.put(queryIds.get(q), topResults(queryIds.get(q), hits.get(q)));
       }

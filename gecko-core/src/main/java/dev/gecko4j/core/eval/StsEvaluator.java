@@ -6,7 +6,6 @@ import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.internal.Args;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,15 +86,8 @@ public final class StsEvaluator {
     }
     List<String> sentences = new ArrayList<>(index.keySet());
     TaskPrompt prompt = TaskPrompt.symmetric(TaskPrompt.SENTENCE_SIMILARITY);
-    Embedding[] embeddings = new Embedding[sentences.size()];
-    for (int from = 0; from < sentences.size(); from += batchSize) {
-      int to = Math.min(sentences.size(), from + batchSize);
-      List<String> batch = sentences.subList(from, to);
-      Embedding[] out = Batches.embed(embedder, batch, Collections.nCopies(batch.size(), prompt),
-          dim, false);
-      System.arraycopy(out, 0, embeddings, from, out.length);
-      listener.onProgress("sentences", to, sentences.size());
-    }
+    Embedding[] embeddings = Batches.embedInBatches(embedder, sentences, prompt, dim, false,
+        batchSize, listener, "sentences");
     int n = dataset.size();
     double[] gold = new double[n];
     double[] cosine = new double[n];

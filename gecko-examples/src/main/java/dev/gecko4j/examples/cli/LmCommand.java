@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,8 +44,7 @@ public final class LmCommand implements Runnable {
   @Command(name = "generate", mixinStandardHelpOptions = true,
       description = "Generate a completion; ends with {\"ids\": [...], \"text\": ..., \"finish_reason\": ...}.")
   static final class Generate implements Callable<Integer> {
-    @Option(names = "--llm", required = true, description = "onnx:<dir> or openai:<base-url>[?model=..&endpoint=chat|completions]")
-    String llm;
+    @Mixin LlmOption llm;
 
     @Option(names = "--prompt", defaultValue = "", description = "The prompt (default: empty, i.e. just BOS).")
     String prompt;
@@ -71,7 +71,7 @@ public final class LmCommand implements Runnable {
     public Integer call() {
       GenerationOptions options =
           new GenerationOptions(maxNewTokens, greedy ? 0 : temperature, topP, stop, seed);
-      LlmSpec s = LlmSpec.parse(llm);
+      LlmSpec s = llm.spec();
       try (LanguageModel lm = s.open()) {
         System.err.printf(Locale.ROOT, "gecko lm generate: %s, %s%n", lm.name(), options);
         long t0 = System.nanoTime();

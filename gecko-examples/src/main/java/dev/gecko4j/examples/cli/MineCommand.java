@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,9 +45,7 @@ public final class MineCommand extends GeckoCommand {
   @Option(names = "--qrels", description = "qrels TSV query-id, corpus-id, score (relabel mode)")
   Path qrels;
 
-  @Option(names = "--llm", required = true,
-      description = "onnx:<dir> or openai:<base-url>[?model=..&endpoint=chat|completions]")
-  String llm;
+  @Mixin LlmOption llm;
 
   @Option(names = "--out", required = true, description = "output JSONL (appended to; resumable)")
   Path out;
@@ -136,9 +135,9 @@ public final class MineCommand extends GeckoCommand {
         .withMaxPassageChars(maxPassageChars).withLlmRetries(retries);
     Path cacheDir = cache != null ? cache
         : Path.of(System.getProperty("user.home"), ".cache", "gecko4j", "fret");
-    LlmSpec spec = LlmSpec.parse(llm);
+    LlmSpec spec = llm.spec();
     long t0 = System.nanoTime();
-    System.err.println("gecko mine: loading embedder " + model + " and LLM " + llm + " ...");
+    System.err.println("gecko mine: loading embedder " + model + " and LLM " + llm.value + " ...");
     OnnxEmbedder.Builder eb = CliSupport.builderFor(model);
     if (maxLength != null) {
       eb = eb.maxLength(maxLength);

@@ -9,6 +9,7 @@ import dev.gecko4j.onnx.OnnxEmbedder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * The builder of gecko4j's framework embedding models (LangChain4j's and Spring AI's {@code
@@ -19,8 +20,10 @@ import java.util.Locale;
  * combination.
  *
  * @param <B> the concrete builder
+ * @param <M> the embedding model it builds
  */
-public abstract class EmbeddingModelBuilder<B extends EmbeddingModelBuilder<B>> {
+public abstract class EmbeddingModelBuilder<B extends EmbeddingModelBuilder<B, M>, M> {
+  private final Function<AdaptedEmbedder, M> factory;
   private String model;
   private Path modelFolder;
   private Embedder embedder;
@@ -29,11 +32,20 @@ public abstract class EmbeddingModelBuilder<B extends EmbeddingModelBuilder<B>> 
   private int intraOpThreads;
   private LongInputPolicy longInputPolicy = LongInputPolicy.TRUNCATE;
 
-  /** For subclasses. */
-  protected EmbeddingModelBuilder() { }
+  /**
+   * For subclasses.
+   *
+   * @param factory wraps the opened embedder into the embedding model; not null
+   */
+  protected EmbeddingModelBuilder(Function<AdaptedEmbedder, M> factory) {
+    this.factory = Args.notNull(factory, "factory");
+  }
 
   /** {@return this builder, as its concrete type} */
-  protected abstract B self();
+  @SuppressWarnings("unchecked")
+  private B self() {
+    return (B) this;
+  }
 
   /**
    * Uses a bundled model (see {@link Models}), e.g. {@code bge-small-en-v1.5},
@@ -137,15 +149,19 @@ public abstract class EmbeddingModelBuilder<B extends EmbeddingModelBuilder<B>> 
   }
 
   /**
-   * Loads the model (unless an embedder was given) and checks the combination: what the concrete
-   * builder's {@code build()} wraps.
+   * Loads the model (unless an embedder was given) and builds the embedding model.
    *
-   * @return the embedder with its dimension and query prompt
+   * @return the model
    * @throws IllegalStateException if more than one of model, modelFolder and embedder is set
    * @throws IllegalArgumentException if the dimension exceeds the embedder's
    * @throws dev.gecko4j.onnx.ModelLoadException if the model cannot be loaded
    */
-  protected final AdaptedEmbedder open() {
+  public final M build() {
+    return factory.apply(open());
+  }
+
+  /** Loads the model (unless an embedder was given) and checks the combination. */
+  private AdaptedEmbedder open() {
     int sources = (model != null ? 1 : 0) + (modelFolder != null ? 1 : 0)
         + (embedder != null ? 1 : 0);
     if (sources > 1) {

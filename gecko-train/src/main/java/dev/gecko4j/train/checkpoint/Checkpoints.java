@@ -2,6 +2,7 @@ package dev.gecko4j.train.checkpoint;
 
 import dev.gecko4j.train.optim.AdamW;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -428,12 +429,11 @@ public final class Checkpoints {
   }
 
   /** Counts the bytes written through it. */
-  private static final class Counting extends OutputStream {
-    private final OutputStream out;
+  private static final class Counting extends FilterOutputStream {
     private final long[] count;
 
     Counting(OutputStream out, long[] count) {
-      this.out = out;
+      super(out);
       this.count = count;
     }
 
@@ -447,16 +447,6 @@ public final class Checkpoints {
     public void write(byte[] b, int off, int len) throws IOException {
       out.write(b, off, len);
       count[0] += len;
-    }
-
-    @Override
-    public void flush() throws IOException {
-      out.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-      out.close();
     }
   }
 }
