@@ -162,7 +162,9 @@ class CliCommandsTest {
         "--queries", "20", "--single-thread-queries", "5", "--skip-scifact");
 
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.lastJson().toString()).contains("recall");
+    assertThat(r.lastJson().toString()).contains("\"vectors\":500", "\"recall_at_10\"",
+        "\"ann_queries_per_s\"", "\"flat_queries_per_s\"", "\"speedup\"", "\"build_s\"",
+        "\"sweep\"");
   }
 
   @Test
