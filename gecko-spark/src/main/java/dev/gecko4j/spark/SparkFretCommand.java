@@ -86,6 +86,17 @@ public final class SparkFretCommand {
       job.failureDrill(0, 3);
     }
     String master = opt.get("master", "local[2,2]");
+    try {
+      mine(opt, job, master, corpusFile, queries, qrels, llm, out, partitions, limit, model, embed);
+    } catch (IllegalArgumentException e) {
+      // the options were valid: what fails now is the job (its data, Spark), not the command line
+      throw new IllegalStateException("gecko spark fret failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void mine(SparkOptions opt, GeckoFret.Builder job, String master, Path corpusFile,
+      String queries, String qrels, LanguageModelSource llm, String out, int partitions, int limit,
+      String model, GeckoEmbeddings embed) throws Exception {
     SparkSession spark = SparkSession.builder().master(master).appName("gecko-spark-fret")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", String.valueOf(partitions)).getOrCreate();
@@ -141,7 +152,9 @@ public final class SparkFretCommand {
     Dataset<Row> q = spark.read().json(queries.toString())
         .select(col("_id").as("query_id"), col("text").as("query"));
     Dataset<Row> rel = spark.read().option("sep", "\t").csv(qrels.toString())
-        .where(col("_c2").cast("double").gt(0)) // drops a header line and non-positive labels
+        // try_cast: a header line (or any non-numeric score) gives null and is dropped, as are
+        // non-positive labels
+        .where(org.apache.spark.sql.functions.expr("try_cast(_c2 AS DOUBLE)").gt(0))
         .select(col("_c0").as("query_id"), col("_c1").as("positive_id"));
     return rel.join(q, "query_id").select("query_id", "query", "positive_id");
   }
