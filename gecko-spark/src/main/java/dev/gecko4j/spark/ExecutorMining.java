@@ -43,7 +43,7 @@ final class ExecutorMining {
   }
 
   /** An opened snapshot and its pipeline. */
-  private record Context(CorpusStore corpus, MappedVectors vectors, VectorIndex index,
+  record Context(CorpusStore corpus, MappedVectors vectors, VectorIndex index,
       FretPipeline pipeline) implements AutoCloseable {
     @Override
     public void close() {
@@ -53,14 +53,9 @@ final class ExecutorMining {
     }
   }
 
-  /** {@return this JVM's pipeline for {@code job}, built on first use} */
-  static FretPipeline pipeline(Job job) {
-    return CONTEXTS.get(job, ExecutorMining::open).pipeline();
-  }
-
-  /** {@return this JVM's corpus of {@code job} (opened by {@link #pipeline})} */
-  static CorpusStore corpus(Job job) {
-    return CONTEXTS.get(job, ExecutorMining::open).corpus();
+  /** {@return this JVM's snapshot and pipeline for {@code job}, opened on first use} */
+  static Context context(Job job) {
+    return CONTEXTS.get(job, ExecutorMining::open);
   }
 
   private static Context open(Job job) {

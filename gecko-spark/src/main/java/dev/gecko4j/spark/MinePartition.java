@@ -78,8 +78,9 @@ final class MinePartition implements MapPartitionsFunction<Row, Row> {
               + task.partitionId() + " attempt 0 after " + emitted + " seeds (failure drill)");
         }
         if (pipeline == null) {
-          pipeline = ExecutorMining.pipeline(job);
-          corpus = ExecutorMining.corpus(job);
+          ExecutorMining.Context c = ExecutorMining.context(job);
+          pipeline = c.pipeline();
+          corpus = c.corpus();
         }
         emitted++;
         return mine(seeds.next());
