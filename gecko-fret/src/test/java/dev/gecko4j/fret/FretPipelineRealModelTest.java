@@ -85,7 +85,7 @@ class FretPipelineRealModelTest {
     // given
     FretPipeline miner = pipeline(FretOptions.defaults().withNeighbours(8).withMaxPassageChars(200));
     Map<String, Long> skipped = new HashMap<>();
-    var seeds = BeirSeeds.relabel(BeirDataset.readQueries(slice.queries), slice.qrels, corpus, skipped);
+    var seeds = BeirSeeds.relabel(BeirDataset.readQueries(slice.queries()), slice.qrels(), corpus, skipped);
     FretSeed seed = seeds.next();
     int before = llm.scoreCalls.get();
     // when
@@ -155,12 +155,12 @@ class FretPipelineRealModelTest {
     // given
     Path out = dir.resolve("rows.jsonl");
     Map<String, Long> skipped = new HashMap<>();
-    var queries = BeirDataset.readQueries(slice.queries);
+    var queries = BeirDataset.readQueries(slice.queries());
     // when: a first run of 3 rows, then the same run continued to 5
     MiningRun.builder().miner(pipeline(FretOptions.defaults().withNeighbours(6).withMaxPassageChars(200))).output(out)
-        .limit(3).build().run(BeirSeeds.relabel(queries, slice.qrels, corpus, skipped));
+        .limit(3).build().run(BeirSeeds.relabel(queries, slice.qrels(), corpus, skipped));
     FretStats stats = MiningRun.builder().miner(pipeline(FretOptions.defaults().withNeighbours(6).withMaxPassageChars(200)))
-        .output(out).limit(5).build().run(BeirSeeds.relabel(queries, slice.qrels, corpus, skipped));
+        .output(out).limit(5).build().run(BeirSeeds.relabel(queries, slice.qrels(), corpus, skipped));
     // then
     List<FretExample> rows = FretRows.readAll(out);
     assertThat(rows).hasSize(5).extracting(FretExample::key).doesNotHaveDuplicates();

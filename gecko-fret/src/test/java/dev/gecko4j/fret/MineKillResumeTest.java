@@ -131,8 +131,8 @@ class MineKillResumeTest {
   }
 
   private static List<String> command(SciFactSlice slice, Path cache, Path out, Path model) {
-    return ChildJvm.command(MineMain.class, List.of(slice.corpus.toString(),
-        slice.queries.toString(), slice.qrels.toString(), cache.toString(), out.toString(),
+    return ChildJvm.command(MineMain.class, List.of(slice.corpus().toString(),
+        slice.queries().toString(), slice.qrels().toString(), cache.toString(), out.toString(),
         String.valueOf(LIMIT), "6", model.toString()));
   }
 

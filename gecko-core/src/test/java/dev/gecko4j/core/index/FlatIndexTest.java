@@ -25,6 +25,14 @@ class FlatIndexTest {
     return v;
   }
 
+  private static List<float[]> randomVectors(Random random, int n, int dim) {
+    List<float[]> vectors = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      vectors.add(randomVector(random, dim));
+    }
+    return vectors;
+  }
+
   /** The reference: score every vector in double precision and sort all of them. */
   private static List<Integer> bruteForceOrder(List<float[]> corpus, float[] query,
       Similarity similarity) {
@@ -78,11 +86,9 @@ class FlatIndexTest {
   }
 
   private static List<float[]> fill(FlatIndex index, Random random, int n) {
-    List<float[]> corpus = new ArrayList<>();
+    List<float[]> corpus = randomVectors(random, n, index.dimension());
     for (int i = 0; i < n; i++) {
-      float[] v = randomVector(random, index.dimension());
-      corpus.add(v);
-      index.add("doc-" + i, v);
+      index.add("doc-" + i, corpus.get(i));
     }
     return corpus;
   }
@@ -108,12 +114,9 @@ class FlatIndexTest {
   void should_give_each_query_of_a_batch_the_same_hits_as_a_single_search(Similarity similarity) {
     // given: 37 queries = 2 full blocks of 16 and a partial block
     Random random = new Random(7);
+    List<float[]> queries = randomVectors(random, 37, 64);
     FlatIndex index = new FlatIndex(64, similarity);
     List<float[]> corpus = fill(index, random, 2000);
-    List<float[]> queries = new ArrayList<>();
-    for (int i = 0; i < 37; i++) {
-      queries.add(randomVector(random, 64));
-    }
     for (int k : new int[] {1, 20, 2000}) {
       // when
       List<List<Hit>> batch = index.searchBatch(queries, k);

@@ -2,6 +2,7 @@ package dev.gecko4j.fret.llm;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -51,43 +52,7 @@ final class OpenAiWire {
       @JsonProperty("content") @JsonDeserialize(using = TextOnly.class) String content) {}
 
   /**
-   * {@code POST /chat/completions}: one prompt as one user message.
-   *
-   * @param model the model
-   * @param maxTokens the most tokens to generate
-   * @param temperature the sampling temperature
-   * @param topP nucleus sampling
-   * @param seed the sampling seed
-   * @param stop stop strings, or null for none
-   * @param messages the one user message
-   * @param logprobs true to get the generated tokens' log-probabilities, or null
-   * @param topLogprobs alternatives per generated token, or null
-   */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  record ChatRequest(
-      String model,
-      int maxTokens,
-      double temperature,
-      double topP,
-      long seed,
-      List<String> stop,
-      List<Message> messages,
-      Boolean logprobs,
-      Integer topLogprobs) {
-
-    static ChatRequest of(String model, GenerationOptions o, String prompt) {
-      return new ChatRequest(model, o.maxNewTokens(), o.temperature(), o.topP(), o.seed(),
-          stopOf(o), List.of(new Message("user", prompt)), null, null);
-    }
-
-    ChatRequest withTopLogprobs(int n) {
-      return new ChatRequest(model, maxTokens, temperature, topP, seed, stop, messages, true, n);
-    }
-  }
-
-  /**
-   * {@code POST /completions}: a list of prompts in one request.
+   * The fields both endpoints share, written at the top level of either request.
    *
    * @param model the model
    * @param maxTokens the most tokens to generate
@@ -95,26 +60,55 @@ final class OpenAiWire {
    * @param topP nucleus sampling, or null (scoring)
    * @param seed the sampling seed, or null (scoring)
    * @param stop stop strings, or null for none
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  record Sampling(String model, int maxTokens, double temperature, Double topP, Long seed,
+      List<String> stop) {
+
+    static Sampling of(String model, GenerationOptions o) {
+      return new Sampling(model, o.maxNewTokens(), o.temperature(), o.topP(), o.seed(),
+          o.stop().isEmpty() ? null : o.stop());
+    }
+  }
+
+  /**
+   * {@code POST /chat/completions}: one prompt as one user message.
+   *
+   * @param sampling the model and sampling fields
+   * @param messages the one user message
+   * @param logprobs true to get the generated tokens' log-probabilities, or null
+   * @param topLogprobs alternatives per generated token, or null
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  record ChatRequest(@JsonUnwrapped Sampling sampling, List<Message> messages, Boolean logprobs,
+      Integer topLogprobs) {
+
+    static ChatRequest of(String model, GenerationOptions o, String prompt) {
+      return new ChatRequest(Sampling.of(model, o), List.of(new Message("user", prompt)), null,
+          null);
+    }
+
+    ChatRequest withTopLogprobs(int n) {
+      return new ChatRequest(sampling, messages, true, n);
+    }
+  }
+
+  /**
+   * {@code POST /completions}: a list of prompts in one request.
+   *
+   * @param sampling the model and sampling fields
    * @param prompt the prompts
    * @param echo true to have the prompt echoed with its log-probabilities (scoring), or null
    * @param logprobs alternatives per token (1 for scoring), or null
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  record CompletionRequest(
-      String model,
-      int maxTokens,
-      double temperature,
-      Double topP,
-      Long seed,
-      List<String> stop,
-      List<String> prompt,
-      Boolean echo,
+  record CompletionRequest(@JsonUnwrapped Sampling sampling, List<String> prompt, Boolean echo,
       Integer logprobs) {
 
     static CompletionRequest sampling(String model, GenerationOptions o, List<String> prompts) {
-      return new CompletionRequest(model, o.maxNewTokens(), o.temperature(), o.topP(), o.seed(),
-          stopOf(o), prompts, null, null);
+      return new CompletionRequest(Sampling.of(model, o), prompts, null, null);
     }
 
     /**
@@ -122,16 +116,12 @@ final class OpenAiWire {
      * max_tokens: 0}; the one generated token is ignored), temperature 0.
      */
     static CompletionRequest scoring(String model, List<String> texts) {
-      return new CompletionRequest(model, 1, 0.0, null, null, null, texts, true, 1);
+      return new CompletionRequest(new Sampling(model, 1, 0.0, null, null, null), texts, true, 1);
     }
 
     CompletionRequest withLogprobs(int n) {
-      return new CompletionRequest(model, maxTokens, temperature, topP, seed, stop, prompt, echo, n);
+      return new CompletionRequest(sampling, prompt, echo, n);
     }
-  }
-
-  private static List<String> stopOf(GenerationOptions o) {
-    return o.stop().isEmpty() ? null : o.stop();
   }
 
   // -------------------------------------------------------------------------------- replies
@@ -459,40 +449,54 @@ final class OpenAiWire {
 
   // ---------------------------------------------------------------- strict scalar readers
 
-  /** Reads a JSON string; any other value counts as absent (null). */
-  static final class TextOnly extends JsonDeserializer<String> {
+  /**
+   * Reads a scalar of one JSON kind; any other value, object or array counts as absent (null), so a
+   * server that sends the wrong type is reported as a missing field, never as a crash.
+   */
+  abstract static class Strict<T> extends JsonDeserializer<T> {
+    private final ScalarReader<Boolean> accepts;
+    private final ScalarReader<T> read;
+
+    Strict(ScalarReader<Boolean> accepts, ScalarReader<T> read) {
+      this.accepts = accepts;
+      this.read = read;
+    }
+
     @Override
-    public String deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
-      if (p.currentToken() == JsonToken.VALUE_STRING) {
-        return p.getText();
+    public final T deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+      if (accepts.read(p)) {
+        return read.read(p);
       }
       p.skipChildren();
       return null;
     }
   }
 
-  /** Reads a JSON integer that fits an int; any other value counts as absent (null). */
-  static final class IntOnly extends JsonDeserializer<Integer> {
-    @Override
-    public Integer deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
-      if (p.currentToken() == JsonToken.VALUE_NUMBER_INT
-          && p.getNumberType() == JsonParser.NumberType.INT) {
-        return p.getIntValue();
-      }
-      p.skipChildren();
-      return null;
+  /** Reads something of the current token. */
+  @FunctionalInterface
+  interface ScalarReader<T> {
+    T read(JsonParser p) throws IOException;
+  }
+
+  /** Reads a JSON string. */
+  static final class TextOnly extends Strict<String> {
+    TextOnly() {
+      super(p -> p.currentToken() == JsonToken.VALUE_STRING, JsonParser::getText);
     }
   }
 
-  /** Reads a JSON number; any other value counts as absent (null). */
-  static final class NumberOnly extends JsonDeserializer<Double> {
-    @Override
-    public Double deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
-      if (p.currentToken().isNumeric()) {
-        return p.getDoubleValue();
-      }
-      p.skipChildren();
-      return null;
+  /** Reads a JSON integer that fits an int. */
+  static final class IntOnly extends Strict<Integer> {
+    IntOnly() {
+      super(p -> p.currentToken() == JsonToken.VALUE_NUMBER_INT
+          && p.getNumberType() == JsonParser.NumberType.INT, JsonParser::getIntValue);
+    }
+  }
+
+  /** Reads a JSON number. */
+  static final class NumberOnly extends Strict<Double> {
+    NumberOnly() {
+      super(p -> p.currentToken().isNumeric(), JsonParser::getDoubleValue);
     }
   }
 }

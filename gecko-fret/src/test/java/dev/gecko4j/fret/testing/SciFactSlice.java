@@ -19,21 +19,12 @@ import java.util.Set;
 /**
  * A small slice of BEIR SciFact for end-to-end tests, written to a temporary folder: the qrel
  * passages of the first train qrels plus the first corpus passages, the queries file as is.
+ *
+ * @param corpus the slice's {@code corpus.jsonl}
+ * @param queries SciFact's {@code queries.jsonl}
+ * @param qrels the slice's qrels TSV (with header)
  */
-public final class SciFactSlice {
-
-  /** The slice's {@code corpus.jsonl}. */
-  public final Path corpus;
-  /** SciFact's {@code queries.jsonl}. */
-  public final Path queries;
-  /** The slice's qrels TSV (with header). */
-  public final Path qrels;
-
-  private SciFactSlice(Path corpus, Path queries, Path qrels) {
-    this.corpus = corpus;
-    this.queries = queries;
-    this.qrels = qrels;
-  }
+public record SciFactSlice(Path corpus, Path queries, Path qrels) {
 
   /** {@return the shared data folder ({@code gecko.shared.data}, default {@code ../shared/data})} */
   public static Path sharedData() {
