@@ -40,6 +40,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The FRet pipeline end to end with the real in-process ONNX LM (stories260K, a tiny story model:
@@ -47,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * bge-small embedder, on a slice of SciFact.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("jdk-independent") // JDK 17 only: see the root pom's jdk25 execution
 class FretPipelineRealModelTest {
 
   @TempDir static Path dir;

@@ -15,11 +15,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Kills a real miner process with SIGKILL, or stops it with SIGTERM, part-way and reruns it: the
  * output must end with exactly the requested rows, none duplicated, all valid.
  */
+@Tag("jdk-independent") // JDK 17 only: see the root pom's jdk25 execution
 class MineKillResumeTest {
 
   private static final int LIMIT = 8;

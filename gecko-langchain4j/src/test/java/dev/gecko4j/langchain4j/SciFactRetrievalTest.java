@@ -34,6 +34,7 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * SciFact through LangChain4j's own types: the corpus ingested by {@link EmbeddingStoreIngestor}
@@ -50,6 +51,7 @@ import org.junit.jupiter.api.Test;
  * LangChain4j and through FlatIndex, identical top-10 lists for 300 of 300 queries. Skips without
  * {@code ../shared/data/beir/scifact}.
  */
+@Tag("jdk-independent") // JDK 17 only: see the root pom's jdk25 execution
 class SciFactRetrievalTest {
 
   private static final int K = 10;

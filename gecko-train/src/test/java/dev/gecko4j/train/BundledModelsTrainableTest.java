@@ -26,12 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Every bundled fp32 model is trainable by name, and the trainer sees the token ids the embedder
  * serves (one tokenisation path): the same ids and masks for STSBenchmark and SciFact texts, and
  * the same embeddings before training.
  */
+@Tag("jdk-independent") // JDK 17 only: see the root pom's jdk25 execution
 class BundledModelsTrainableTest {
 
   private static final int TEXTS_PER_DATASET = 300;

@@ -27,11 +27,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Tiny real training runs (bge-small, seq 16, batches of 2-4): the CI proof of the training loop,
  * of exact resumes after a kill or a requested stop, and of faults while checkpointing.
  */
+@Tag("jdk-independent") // JDK 17 only: see the root pom's jdk25 execution
 class GeckoTrainerTest {
   static final List<TrainingExample> ROWS = List.of(
       new TrainingExample("what do geckos eat", "Geckos eat insects such as crickets.", "The stock market fell."),

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Sends SIGTERM to a real {@code gecko train} process part-way (a child JVM: {@link
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * from that checkpoint and finishes. (That a resumed run ends with the weights of an uninterrupted
  * one is GeckoTrainerTest's.)
  */
+@Tag("jdk-independent") // JDK 17 only: see the root pom's jdk25 execution
 class TrainStopTest {
   static final int STEPS = 8;
 
