@@ -6,16 +6,11 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.lucene.util.VectorUtil;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Cosine similarity of two float vectors, three ways, in the same JVM flags:
@@ -44,15 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * java --add-modules jdk.incubator.vector -jar gecko-examples/target/benchmarks.jar Cosine -f 1 -wi 3 -i 5
  * }</pre>
  */
-// Every fork gets the Vector API (the flag on the command line above only serves the JMH runner).
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx1g"})
-// the first iterations are JIT warm-up; measure after C2 has compiled the kernels
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @State(Scope.Thread)
-public class CosineBenchmark {
+public class CosineBenchmark extends KernelBenchmark {
 
   /** Which implementation to measure. */
   @Param({"scalar", "panama", "lucene"})

@@ -4,15 +4,11 @@ import dev.gecko4j.core.Pooling;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@link Pooling#MEAN} over one encoder output of shape {@code [batch 32, seq 128, hidden 384]}
@@ -21,19 +17,24 @@ import org.openjdk.jmh.annotations.Warmup;
  * states, so GB/s = ops/s x 0.00629.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -jar gecko-examples/target/benchmarks.jar
- * MeanPooling -f 1 -wi 3 -i 5}
+ * MeanPooling -f 1 -wi 3 -i 5}; other shapes with {@code -p seq=512} (and {@code batch},
+ * {@code hiddenSize}).
  */
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx1g"})
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @State(Scope.Thread)
-public class MeanPoolingBenchmark {
+public class MeanPoolingBenchmark extends KernelBenchmark {
 
-  private static final int BATCH = 32;
-  private static final int SEQ = 128;
-  private static final int HIDDEN = 384;
+  /** Rows per batch. */
+  @Param("32")
+  public int batch;
+
+  /** Tokens per row (padded length); rows hold 32 to {@code seq} real tokens. */
+  @Param("128")
+  public int seq;
+
+  /** Hidden size (bge-small and MiniLM: 384). */
+  @Param("384")
+  public int hiddenSize;
 
   private float[] hidden;
   private long[] mask;
@@ -42,38 +43,42 @@ public class MeanPoolingBenchmark {
   /** Creates the token states and mask, and checks one row against a hand-computed mean. */
   @Setup
   public void setup() {
+    if (batch < 1 || seq < 32 || hiddenSize < 6) {
+      throw new IllegalArgumentException("batch >= 1, seq >= 32 and hiddenSize >= 6 expected, but are: "
+          + batch + ", " + seq + ", " + hiddenSize);
+    }
     Random random = new Random(32);
-    hidden = new float[BATCH * SEQ * HIDDEN];
+    hidden = new float[batch * seq * hiddenSize];
     for (int i = 0; i < hidden.length; i++) {
       hidden[i] = (float) random.nextGaussian();
     }
-    mask = new long[BATCH * SEQ];
-    for (int b = 0; b < BATCH; b++) {
-      int len = 32 + random.nextInt(SEQ - 32 + 1);
+    mask = new long[batch * seq];
+    for (int b = 0; b < batch; b++) {
+      int len = 32 + random.nextInt(seq - 32 + 1);
       for (int t = 0; t < len; t++) {
-        mask[b * SEQ + t] = 1;
+        mask[b * seq + t] = 1;
       }
     }
-    out = new float[BATCH * HIDDEN];
+    out = new float[batch * hiddenSize];
     meanPool();
-    int b = BATCH - 1;
+    int b = batch - 1;
     int len = 0;
     double sum = 0;
-    for (int t = 0; t < SEQ; t++) {
-      if (mask[b * SEQ + t] != 0) {
+    for (int t = 0; t < seq; t++) {
+      if (mask[b * seq + t] != 0) {
         len++;
-        sum += hidden[(b * SEQ + t) * HIDDEN + 5];
+        sum += hidden[(b * seq + t) * hiddenSize + 5];
       }
     }
-    if (Math.abs(out[b * HIDDEN + 5] - sum / len) > 1e-4) {
-      throw new IllegalStateException("mean pooling is wrong: " + out[b * HIDDEN + 5] + " != " + sum / len);
+    if (Math.abs(out[b * hiddenSize + 5] - sum / len) > 1e-4) {
+      throw new IllegalStateException("mean pooling is wrong: " + out[b * hiddenSize + 5] + " != " + sum / len);
     }
   }
 
   /** Pools the whole batch. */
   @Benchmark
   public float[] meanPool() {
-    Pooling.MEAN.pool(hidden, mask, BATCH, SEQ, HIDDEN, out, 0);
+    Pooling.MEAN.pool(hidden, mask, batch, seq, hiddenSize, out, 0);
     return out;
   }
 }
