@@ -55,7 +55,7 @@ import java.util.stream.Stream;
  *
  * <p>Instances are immutable and thread-safe (the listener is called on the evaluating thread).
  */
-public final class RetrievalEvaluator {
+public final class RetrievalEvaluator extends EmbeddingEvaluator {
 
   /** How many results are kept per query. */
   public static final int TOP_K = 100;
@@ -81,21 +81,16 @@ public final class RetrievalEvaluator {
   private final String task;
   private final DocumentForm documentForm;
   private final String split;
-  private final int batchSize;
-  private final int dimension;
   private final boolean ignoreIdenticalIds;
   private final boolean skipQueriesWithoutRelevant;
-  private final ProgressListener listener;
 
   private RetrievalEvaluator(Builder b) {
+    super(b);
     this.task = b.task;
     this.documentForm = b.documentForm;
     this.split = b.split;
-    this.batchSize = b.batchSize;
-    this.dimension = b.dimension;
     this.ignoreIdenticalIds = b.ignoreIdenticalIds;
     this.skipQueriesWithoutRelevant = b.skipQueriesWithoutRelevant;
-    this.listener = b.listener;
   }
 
   /**
@@ -141,7 +136,7 @@ public final class RetrievalEvaluator {
   public RetrievalResult evaluate(Embedder embedder, BeirDataset dataset) {
     Args.notNull(embedder, "embedder");
     Args.notNull(dataset, "dataset");
-    int dim = Batches.resolveDimension(embedder, dimension);
+    int dim = Batches.resolveDimension(embedder, dimension());
     Map<String, Map<String, Integer>> qrels = dataset.qrels(split);
     Map<String, String> allQueries = dataset.queries();
     Map<String, Map<String, Integer>> judged = new LinkedHashMap<>();
@@ -166,7 +161,7 @@ public final class RetrievalEvaluator {
     }
 
     Embedding[] queries = Batches.embedInBatches(embedder, queryTexts, TaskPrompt.query(task), dim,
-        true, batchSize, listener, "queries");
+        true, batchSize(), listener(), "queries");
     List<float[]> queryVectors = new ArrayList<>(queries.length);
     for (Embedding q : queries) {
       queryVectors.add(q.toArray());
@@ -177,13 +172,13 @@ public final class RetrievalEvaluator {
     long done = 0;
     try (Stream<BeirDocument> docs = dataset.documents()) {
       Iterator<BeirDocument> it = docs.iterator();
-      List<BeirDocument> chunk = new ArrayList<>(batchSize);
+      List<BeirDocument> chunk = new ArrayList<>(batchSize());
       while (it.hasNext()) {
         chunk.add(it.next());
-        if (chunk.size() == batchSize || !it.hasNext()) {
+        if (chunk.size() == batchSize() || !it.hasNext()) {
           embedChunk(embedder, chunk, dim, index);
           done += chunk.size();
-          listener.onProgress("documents", done, Math.max(total, done));
+          listener().onProgress("documents", done, Math.max(total, done));
           chunk.clear();
         }
       }
@@ -243,17 +238,17 @@ public final class RetrievalEvaluator {
   }
 
   /** Builds a {@link RetrievalEvaluator}; each setter validates its argument. */
-  public static final class Builder {
+  public static final class Builder
+      extends EmbeddingEvaluator.Builder<Builder, RetrievalEvaluator> {
     private String task = TaskPrompt.SEARCH_RESULT;
     private DocumentForm documentForm = DocumentForm.MTEB;
     private String split = "test";
-    private int batchSize = 256;
-    private int dimension = 0;
     private boolean ignoreIdenticalIds = false;
     private boolean skipQueriesWithoutRelevant = false;
-    private ProgressListener listener = ProgressListener.NONE;
 
-    private Builder() {}
+    private Builder() {
+      super(256);
+    }
 
     /**
      * Sets the task of the query prompt {@code TaskPrompt.query(task)}.
@@ -301,32 +296,6 @@ public final class RetrievalEvaluator {
     }
 
     /**
-     * Sets the number of texts per {@link Embedder#embedAll} call (queries and corpus chunks).
-     *
-     * @param batchSize between 1 and 65536; default 256
-     * @return this builder
-     * @throws IllegalArgumentException if {@code batchSize} is out of range
-     */
-    public Builder batchSize(int batchSize) {
-      this.batchSize = Batches.checkBatchSize(batchSize);
-      return this;
-    }
-
-    /**
-     * Sets the Matryoshka dimension: embeddings are truncated to their first {@code dimension}
-     * values and renormalised before scoring.
-     *
-     * @param dimension 0 for the embedder's full dimension (default), else at least 1 and at most
-     *     the embedder's dimension (checked when evaluating)
-     * @return this builder
-     * @throws IllegalArgumentException if {@code dimension} is negative
-     */
-    public Builder dimension(int dimension) {
-      this.dimension = Batches.checkDimension(dimension);
-      return this;
-    }
-
-    /**
      * Sets whether a document whose id equals the query id is dropped from that query's results
      * (MTEB's {@code ignore_identical_ids}; off by default, as in MTEB for SciFact).
      *
@@ -352,20 +321,7 @@ public final class RetrievalEvaluator {
       return this;
     }
 
-    /**
-     * Sets the listener told about embedding progress (stages {@code "queries"} and
-     * {@code "documents"}).
-     *
-     * @param listener the listener; not null (use {@link ProgressListener#NONE} for none)
-     * @return this builder
-     * @throws IllegalArgumentException if {@code listener} is null
-     */
-    public Builder listener(ProgressListener listener) {
-      this.listener = Batches.checkListener(listener);
-      return this;
-    }
-
-    /** {@return the evaluator} */
+    @Override
     public RetrievalEvaluator build() {
       return new RetrievalEvaluator(this);
     }

@@ -31,31 +31,15 @@ import java.util.Map;
  *
  * <p>Instances are immutable and thread-safe (the listener is called on the evaluating thread).
  */
-public final class StsEvaluator {
-
-  private final int batchSize;
-  private final int dimension;
-  private final ProgressListener listener;
+public final class StsEvaluator extends EmbeddingEvaluator {
 
   private StsEvaluator(Builder b) {
-    this.batchSize = b.batchSize;
-    this.dimension = b.dimension;
-    this.listener = b.listener;
+    super(b);
   }
 
   /** {@return a builder with the defaults: batch size 128, full dimension, no listener} */
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** {@return the number of sentences per {@link Embedder#embedAll} call} */
-  public int batchSize() {
-    return batchSize;
-  }
-
-  /** {@return the Matryoshka dimension, or 0 for the embedder's full dimension} */
-  public int dimension() {
-    return dimension;
   }
 
   /**
@@ -78,7 +62,7 @@ public final class StsEvaluator {
       throw new IllegalArgumentException(
           "dataset must have at least 2 pairs to correlate, but has: " + dataset.size());
     }
-    int dim = Batches.resolveDimension(embedder, dimension);
+    int dim = Batches.resolveDimension(embedder, dimension());
     Map<String, Integer> index = new LinkedHashMap<>();
     for (StsPair p : dataset.pairs()) {
       index.putIfAbsent(p.sentence1(), index.size());
@@ -87,7 +71,7 @@ public final class StsEvaluator {
     List<String> sentences = new ArrayList<>(index.keySet());
     TaskPrompt prompt = TaskPrompt.symmetric(TaskPrompt.SENTENCE_SIMILARITY);
     Embedding[] embeddings = Batches.embedInBatches(embedder, sentences, prompt, dim, false,
-        batchSize, listener, "sentences");
+        batchSize(), listener(), "sentences");
     int n = dataset.size();
     double[] gold = new double[n];
     double[] cosine = new double[n];
@@ -101,52 +85,13 @@ public final class StsEvaluator {
   }
 
   /** Builds an {@link StsEvaluator}; each setter validates its argument. */
-  public static final class Builder {
-    private int batchSize = 128;
-    private int dimension = 0;
-    private ProgressListener listener = ProgressListener.NONE;
+  public static final class Builder extends EmbeddingEvaluator.Builder<Builder, StsEvaluator> {
 
-    private Builder() {}
-
-    /**
-     * Sets the number of sentences per {@link Embedder#embedAll} call.
-     *
-     * @param batchSize between 1 and 65536; default 128
-     * @return this builder
-     * @throws IllegalArgumentException if {@code batchSize} is out of range
-     */
-    public Builder batchSize(int batchSize) {
-      this.batchSize = Batches.checkBatchSize(batchSize);
-      return this;
+    private Builder() {
+      super(128);
     }
 
-    /**
-     * Sets the Matryoshka dimension: embeddings are truncated to their first {@code dimension}
-     * values and renormalised before scoring.
-     *
-     * @param dimension 0 for the embedder's full dimension (default), else at least 1 and at most
-     *     the embedder's dimension (checked when evaluating)
-     * @return this builder
-     * @throws IllegalArgumentException if {@code dimension} is negative
-     */
-    public Builder dimension(int dimension) {
-      this.dimension = Batches.checkDimension(dimension);
-      return this;
-    }
-
-    /**
-     * Sets the listener told about embedding progress (stage {@code "sentences"}).
-     *
-     * @param listener the listener; not null (use {@link ProgressListener#NONE} for none)
-     * @return this builder
-     * @throws IllegalArgumentException if {@code listener} is null
-     */
-    public Builder listener(ProgressListener listener) {
-      this.listener = Batches.checkListener(listener);
-      return this;
-    }
-
-    /** {@return the evaluator} */
+    @Override
     public StsEvaluator build() {
       return new StsEvaluator(this);
     }
