@@ -24,7 +24,6 @@ import dev.gecko4j.core.train.TrainingSource;
 import dev.gecko4j.train.data.MixtureSampler;
 import dev.gecko4j.train.loss.ContrastiveLoss;
 import dev.gecko4j.train.loss.GeckoLoss;
-import dev.gecko4j.train.loss.InBatchInfoNceLoss;
 import dev.gecko4j.train.loss.MatryoshkaLoss;
 import dev.gecko4j.onnx.ModelSpec;
 import dev.gecko4j.onnx.Models;
@@ -178,7 +177,7 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
    */
   public static ContrastiveLoss lossOf(TrainingConfig config) {
     ContrastiveLoss base = config.loss() == TrainingConfig.Loss.GECKO
-        ? new GeckoLoss(config.temperature()) : new InBatchInfoNceLoss(config.temperature());
+        ? new GeckoLoss(config.temperature()) : GeckoLoss.inBatchInfoNce(config.temperature());
     int[] dims = config.matryoshkaDims();
     return dims.length == 0 ? base : new MatryoshkaLoss(base, dims);
   }

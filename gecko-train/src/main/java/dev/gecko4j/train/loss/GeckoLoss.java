@@ -16,7 +16,8 @@ import java.util.Locale;
  *       ( Σ_j [ e^{s(q_i,p_j+)/τ} + 1[j≠i] e^{s(q_i,q_j)/τ} ] + e^{s(q_i,p_i-)/τ} ) )
  * </pre>
  *
- * Without negatives (null) the hard-negative term is dropped.
+ * Without negatives (null) the hard-negative term is dropped. {@link #inBatchInfoNce(double)} is
+ * the same softmax over the in-batch positives alone (Gecko's pre-finetuning).
  */
 public final class GeckoLoss implements ContrastiveLoss {
   /** Default temperature (not published by Gecko; 0.05 as in E5 and GTE). */
@@ -24,6 +25,7 @@ public final class GeckoLoss implements ContrastiveLoss {
 
   private final double temperature;
   private final boolean queryQueryNegatives;
+  private final boolean hardNegatives;
 
   /**
    * Creates the loss with query-query negatives.
@@ -43,8 +45,27 @@ public final class GeckoLoss implements ContrastiveLoss {
    * @throws IllegalArgumentException if τ is out of range
    */
   public GeckoLoss(double temperature, boolean queryQueryNegatives) {
+    this(temperature, queryQueryNegatives, true);
+  }
+
+  private GeckoLoss(double temperature, boolean queryQueryNegatives, boolean hardNegatives) {
     this.temperature = ContrastiveLoss.checkTemperature(temperature);
     this.queryQueryNegatives = queryQueryNegatives;
+    this.hardNegatives = hardNegatives;
+  }
+
+  /**
+   * Plain in-batch InfoNCE (Gecko's pre-finetuning): each query's positive against the other rows'
+   * positives only, {@code L = -1/B Σ_i log softmax_j(s(q_i,p_j)/τ)[i]}. Query-query and hard
+   * negatives are left out: {@link #usesNegatives()} is false, and negatives given to
+   * {@link #compute} are shape-checked like every loss's, then ignored.
+   *
+   * @param temperature τ, in (0, 10]
+   * @return the loss
+   * @throws IllegalArgumentException if τ is out of range
+   */
+  public static GeckoLoss inBatchInfoNce(double temperature) {
+    return new GeckoLoss(temperature, false, false);
   }
 
   /** @return τ */
@@ -54,7 +75,7 @@ public final class GeckoLoss implements ContrastiveLoss {
 
   @Override
   public boolean usesNegatives() {
-    return true;
+    return hardNegatives;
   }
 
   @Override
@@ -70,7 +91,7 @@ public final class GeckoLoss implements ContrastiveLoss {
       NDArray qq = q.matMul(q.transpose()).div(temperature).sub(eye.mul(1e4)); // mask j == i
       cols.add(qq);
     }
-    if (negatives != null) {
+    if (hardNegatives && negatives != null) {
       NDArray n = ContrastiveLoss.unit(negatives);
       cols.add(q.mul(n).sum(new int[] {1}, true).div(temperature)); // [B, 1]
     }
@@ -81,6 +102,8 @@ public final class GeckoLoss implements ContrastiveLoss {
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "GeckoLoss[τ=%s, qq=%s]", temperature, queryQueryNegatives);
+    return hardNegatives
+        ? String.format(Locale.ROOT, "GeckoLoss[τ=%s, qq=%s]", temperature, queryQueryNegatives)
+        : String.format(Locale.ROOT, "GeckoLoss.inBatchInfoNce[τ=%s]", temperature);
   }
 }

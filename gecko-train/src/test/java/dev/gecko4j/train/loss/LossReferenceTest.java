@@ -189,7 +189,7 @@ class LossReferenceTest {
     // given random queries and positives
     Random r = new Random(11);
     // when / then
-    assertMatchesReference(new InBatchInfoNceLoss(TAU), random(r), random(r), null,
+    assertMatchesReference(GeckoLoss.inBatchInfoNce(TAU), random(r), random(r), null,
         (q, p, none) -> infoNceRef(q, p, TAU, D));
   }
 
