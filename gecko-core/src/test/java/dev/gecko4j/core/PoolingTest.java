@@ -63,34 +63,34 @@ class PoolingTest {
 
   private static final long[] FULL = {1, 1, 1, 1, 1, 1};
 
+  /** Types a lambda for {@link Arguments#of}. */
+  private static ThrowingCallable call(ThrowingCallable c) {
+    return c;
+  }
+
   static Stream<Arguments> badCalls() {
-    ThrowingCallable zeroBatch = () -> Pooling.MEAN.pool(HIDDEN, FULL, 0, 3, 2);
-    ThrowingCallable hiddenTooShort = () -> Pooling.MEAN.pool(HIDDEN, FULL, 2, 3, 3);
-    ThrowingCallable nullHidden = () -> Pooling.MEAN.pool(null, FULL, 2, 3, 2);
-    ThrowingCallable maskTooShort = () -> Pooling.MEAN.pool(HIDDEN, new long[5], 2, 3, 2);
-    ThrowingCallable nullMask = () -> Pooling.MEAN.pool(HIDDEN, null, 2, 3, 2);
-    ThrowingCallable outTooShort = () -> Pooling.MEAN.pool(HIDDEN, FULL, 2, 3, 2, new float[4], 1);
-    ThrowingCallable nullOut = () -> Pooling.MEAN.pool(HIDDEN, FULL, 2, 3, 2, null, 0);
     long[] row1Empty = {1, 1, 1, 0, 0, 0};
-    ThrowingCallable lastTokenOfNone = () -> Pooling.LAST_TOKEN.pool(HIDDEN, row1Empty, 2, 3, 2);
-    ThrowingCallable clsOfNone = () -> Pooling.CLS.pool(HIDDEN, row1Empty, 2, 3, 2);
     return Stream.of(
-        Arguments.of("a zero batch", zeroBatch,
+        Arguments.of("a zero batch", call(() -> Pooling.MEAN.pool(HIDDEN, FULL, 0, 3, 2)),
             "batch, seq and hiddenSize must be >= 1, but are: 0, 3, 2"),
-        Arguments.of("hidden states too short", hiddenTooShort,
+        Arguments.of("hidden states too short", call(() -> Pooling.MEAN.pool(HIDDEN, FULL, 2, 3, 3)),
             "hidden must have length batch*seq*hiddenSize=18, but has 12"),
-        Arguments.of("null hidden states", nullHidden,
+        Arguments.of("null hidden states", call(() -> Pooling.MEAN.pool(null, FULL, 2, 3, 2)),
             "hidden must have length batch*seq*hiddenSize=12, but has null"),
-        Arguments.of("a mask too short", maskTooShort,
+        Arguments.of("a mask too short", call(() -> Pooling.MEAN.pool(HIDDEN, new long[5], 2, 3, 2)),
             "mask must have length batch*seq=6, but has 5"),
-        Arguments.of("a null mask", nullMask, "mask must have length batch*seq=6, but has null"),
-        Arguments.of("an output too short", outTooShort,
+        Arguments.of("a null mask", call(() -> Pooling.MEAN.pool(HIDDEN, null, 2, 3, 2)),
+            "mask must have length batch*seq=6, but has null"),
+        Arguments.of("an output too short",
+            call(() -> Pooling.MEAN.pool(HIDDEN, FULL, 2, 3, 2, new float[4], 1)),
             "out must hold 4 floats from offset 1, but has length 4"),
-        Arguments.of("a null output", nullOut,
+        Arguments.of("a null output", call(() -> Pooling.MEAN.pool(HIDDEN, FULL, 2, 3, 2, null, 0)),
             "out must hold 4 floats from offset 0, but has length null"),
-        Arguments.of("last token of a row without tokens", lastTokenOfNone,
+        Arguments.of("last token of a row without tokens",
+            call(() -> Pooling.LAST_TOKEN.pool(HIDDEN, row1Empty, 2, 3, 2)),
             "row 1 has no token (attention mask all 0)"),
-        Arguments.of("cls of a row without tokens", clsOfNone,
+        Arguments.of("cls of a row without tokens",
+            call(() -> Pooling.CLS.pool(HIDDEN, row1Empty, 2, 3, 2)),
             "row 1 has no token (attention mask all 0)"));
   }
 
