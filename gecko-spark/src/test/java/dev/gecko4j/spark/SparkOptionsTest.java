@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -78,12 +77,12 @@ class SparkOptionsTest {
   }
 
   private static Run run(Class<?> main, Path dir, String... args) throws Exception {
-    Path out = dir.resolve(main.getSimpleName() + "-" + System.nanoTime() + ".out");
-    Path err = dir.resolve(main.getSimpleName() + "-" + System.nanoTime() + ".err");
+    Path out = Files.createTempFile(dir, main.getSimpleName(), ".out");
+    Path err = Files.createTempFile(dir, main.getSimpleName(), ".err");
     Process p = new ProcessBuilder(ChildJvm.command(main, List.of(args)))
         .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("child JVM ended").isTrue();
-    return new Run(p.exitValue(), new ArrayList<>(Files.readAllLines(out, StandardCharsets.UTF_8)),
+    return new Run(p.exitValue(), Files.readAllLines(out, StandardCharsets.UTF_8),
         Files.readString(err, StandardCharsets.UTF_8));
   }
 

@@ -2,7 +2,6 @@ package dev.gecko4j.core.eval;
 
 import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.Embedding;
-import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.internal.Args;
 import java.util.ArrayList;
