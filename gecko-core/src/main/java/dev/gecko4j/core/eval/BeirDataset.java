@@ -4,11 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.internal.LookaheadIterator;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,15 +35,22 @@ import java.util.stream.StreamSupport;
  *
  * <p>Opening a dataset only checks that the files exist; each accessor reads its file when
  * called. The corpus can be streamed ({@link #documents()}) so large corpora need not fit in
- * memory. Blank lines in JSONL files are skipped. Every format problem throws a
+ * memory. Blank lines in JSONL files are skipped. Every file is read by gecko4j's one dataset rule
+ * ({@link DatasetLines}): a UTF-8 byte-order mark is accepted, a byte that is not UTF-8 is reported
+ * at its own line, an empty file (or one without any record) is an error naming it, qrels
+ * relevances are strict integers, and every format problem throws a
  * {@link DatasetFormatException} naming {@code path:line} and what was expected. Ids given as
- * JSON numbers are read as their decimal text.
+ * JSON numbers are read as their decimal text. Whether the qrels' ids exist in the corpus and
+ * queries is checked by {@link RetrievalEvaluator}, which reads them together.
  */
 public final class BeirDataset {
 
   /** Rejects a line holding more than one value (a lost newline, or trailing garbage). */
   private static final ObjectMapper JSON = dev.gecko4j.core.internal.GeckoJson.mapper();
   private static final String QRELS_HEADER = "query-id\tcorpus-id\tscore";
+  private static final String CORPUS_EXPECTED =
+      "one JSON object {\"_id\", \"title\", \"text\"} per line";
+  private static final String QUERIES_EXPECTED = "one JSON object {\"_id\", \"text\"} per line";
 
   private final Path dir;
   private final Path corpus;
@@ -120,13 +124,14 @@ public final class BeirDataset {
    * stream (try-with-resources) to release the file.
    *
    * @return a sequential stream of documents
-   * @throws DatasetFormatException while streaming, for a line that is not a JSON object with a
-   *     string {@code _id} and {@code text}, or for an id seen before in the file
+   * @throws DatasetFormatException if the file is empty; while streaming, for a line that is not
+   *     a JSON object with a string {@code _id} and {@code text}, an id seen before in the file,
+   *     or a file without any record
    * @throws UncheckedIOException if the file cannot be opened or read
    */
   public Stream<BeirDocument> documents() {
-    BufferedReader in = reader(corpus);
-    Iterator<BeirDocument> it = new JsonlIterator<>(corpus, in, new HashSet<>()) {
+    DatasetLines in = DatasetLines.open(corpus, CORPUS_EXPECTED);
+    Iterator<BeirDocument> it = new JsonlIterator<>(in, CORPUS_EXPECTED) {
       @Override
       BeirDocument convert(JsonNode node, long lineNo) {
         String id = requiredId(corpus, lineNo, node);
@@ -151,7 +156,7 @@ public final class BeirDataset {
     return StreamSupport.stream(
             Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL),
             false)
-        .onClose(() -> closeQuietly(in));
+        .onClose(in::close);
   }
 
   /**
@@ -176,15 +181,13 @@ public final class BeirDataset {
    */
   public long countDocuments() {
     long n = 0;
-    try (BufferedReader in = reader(corpus)) {
+    try (DatasetLines in = DatasetLines.open(corpus, CORPUS_EXPECTED)) {
       String line;
-      while ((line = in.readLine()) != null) {
+      while ((line = in.next()) != null) {
         if (!line.isBlank()) {
           n++;
         }
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + corpus + ": " + e.getMessage(), e);
     }
     return n;
   }
@@ -217,8 +220,8 @@ public final class BeirDataset {
           + queries);
     }
     Map<String, String> out = new LinkedHashMap<>();
-    try (BufferedReader in = reader(queries)) {
-      Iterator<String[]> it = new JsonlIterator<>(queries, in, new HashSet<>()) {
+    try (DatasetLines in = DatasetLines.open(queries, QUERIES_EXPECTED)) {
+      Iterator<String[]> it = new JsonlIterator<>(in, QUERIES_EXPECTED) {
         @Override
         String[] convert(JsonNode node, long lineNo) {
           return new String[] {requiredId(queries, lineNo, node),
@@ -234,8 +237,6 @@ public final class BeirDataset {
         String[] q = it.next();
         out.put(q[0], q[1]);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + queries + ": " + e.getMessage(), e);
     }
     return Collections.unmodifiableMap(out);
   }
@@ -248,8 +249,8 @@ public final class BeirDataset {
    * @return query id to (document id to relevance), both in file order; unmodifiable
    * @throws IllegalArgumentException if {@code split} is null or not present (the message lists
    *     the present splits)
-   * @throws DatasetFormatException for a bad header, a line without 3 tab-separated columns, an
-   *     empty id or a relevance that is not an integer
+   * @throws DatasetFormatException for an empty file, a bad header, a line without 3
+   *     tab-separated columns, an empty id, a relevance that is not an integer, or no judgment
    * @throws UncheckedIOException if the file cannot be read
    */
   public Map<String, Map<String, Integer>> qrels(String split) {
@@ -262,44 +263,32 @@ public final class BeirDataset {
           + " is missing); present splits: " + splits());
     }
     Map<String, Map<String, Integer>> out = new LinkedHashMap<>();
-    long lineNo = 0;
-    try (BufferedReader in = reader(file)) {
-      String line = in.readLine();
-      lineNo = 1;
-      if (line == null || !chomp(line).equals(QRELS_HEADER)) {
-        throw new DatasetFormatException(file, 1, "expected the header '"
-            + QRELS_HEADER.replace("\t", "\\t") + "', but is: "
-            + (line == null ? "end of file" : "'" + chomp(line).replace("\t", "\\t") + "'"));
+    String expected = "the header '" + QRELS_HEADER.replace("\t", "\\t")
+        + "', then one judgment per line";
+    try (DatasetLines in = DatasetLines.open(file, expected)) {
+      String line = in.next();
+      if (!line.equals(QRELS_HEADER)) {
+        throw in.error("expected the header '" + QRELS_HEADER.replace("\t", "\\t")
+            + "', but is: '" + DatasetLines.shown(line) + "'");
       }
-      while ((line = in.readLine()) != null) {
-        lineNo++;
-        line = chomp(line);
+      while ((line = in.next()) != null) {
         if (line.isBlank()) {
           continue;
         }
         String[] f = line.split("\t", -1);
         if (f.length != 3) {
-          throw new DatasetFormatException(file, lineNo,
-              "expected 3 tab-separated columns (query-id, corpus-id, score), but found "
-                  + f.length);
+          throw in.error("expected 3 tab-separated columns (query-id, corpus-id, score), but found "
+              + f.length);
         }
         if (f[0].isEmpty() || f[1].isEmpty()) {
-          throw new DatasetFormatException(file, lineNo,
-              (f[0].isEmpty() ? "query-id" : "corpus-id") + " is empty; expected an id");
+          throw in.error((f[0].isEmpty() ? "query-id" : "corpus-id") + " is empty; expected an id");
         }
-        int rel;
-        try {
-          rel = Integer.parseInt(f[2].strip());
-        } catch (NumberFormatException e) {
-          throw new DatasetFormatException(file, lineNo,
-              "score must be an integer relevance, but is: '" + f[2] + "'");
-        }
+        int rel = in.integer("score (an integer relevance)", f[2]);
         out.computeIfAbsent(f[0], k -> new LinkedHashMap<>()).put(f[1], rel);
       }
-    } catch (CharacterCodingException e) {
-      throw new DatasetFormatException(file, lineNo + 1, "not valid UTF-8: " + e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+      if (out.isEmpty()) {
+        throw in.noRecords("at least one judgment after the header");
+      }
     }
     Map<String, Map<String, Integer>> frozen = new LinkedHashMap<>();
     out.forEach((q, m) -> frozen.put(q, Collections.unmodifiableMap(m)));
@@ -309,26 +298,6 @@ public final class BeirDataset {
   @Override
   public String toString() {
     return "BeirDataset[" + dir + "]";
-  }
-
-  private static BufferedReader reader(Path file) {
-    try {
-      return Files.newBufferedReader(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static void closeQuietly(BufferedReader in) {
-    try {
-      in.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot close reader: " + e.getMessage(), e);
-    }
-  }
-
-  private static String chomp(String line) {
-    return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
   }
 
   private static String requiredId(Path file, long lineNo, JsonNode node) {
@@ -353,18 +322,19 @@ public final class BeirDataset {
     return t.asText();
   }
 
-  /** Reads JSON objects line by line, skipping blank lines, rejecting repeated ids. */
+  /**
+   * Reads JSON objects line by line, skipping blank lines, rejecting repeated ids and a file
+   * without any record.
+   */
   private abstract static class JsonlIterator<T> extends LookaheadIterator<T> {
-    private final Path file;
-    private final BufferedReader in;
-    private final Set<String> seenIds;
-    private long lineNo;
+    private final DatasetLines in;
+    private final String expected;
+    private final Set<String> seenIds = new HashSet<>();
 
-    JsonlIterator(Path file, BufferedReader in, Set<String> seenIds) {
-      super("no more records in " + file);
-      this.file = file;
+    JsonlIterator(DatasetLines in, String expected) {
+      super("no more records in " + in.file());
       this.in = in;
-      this.seenIds = seenIds;
+      this.expected = expected;
     }
 
     abstract T convert(JsonNode node, long lineNo);
@@ -373,38 +343,32 @@ public final class BeirDataset {
 
     @Override
     protected T computeNext() {
-      try {
-        String line;
-        while ((line = in.readLine()) != null) {
-          lineNo++;
-          if (line.isBlank()) {
-            continue;
-          }
-          JsonNode node;
-          try {
-            node = JSON.readTree(line);
-          } catch (JsonProcessingException e) {
-            throw new DatasetFormatException(file, lineNo,
-                "expected one JSON object per line, but: " + e.getOriginalMessage());
-          }
-          if (node == null || !node.isObject()) {
-            throw new DatasetFormatException(file, lineNo, "expected a JSON object, but found "
-                + (node == null ? "nothing" : node.getNodeType()));
-          }
-          T record = convert(node, lineNo);
-          String id = idOf(record);
-          if (!seenIds.add(id)) {
-            throw new DatasetFormatException(file, lineNo,
-                "id '" + id + "' appears twice; expected unique ids");
-          }
-          return record;
+      String line;
+      while ((line = in.next()) != null) {
+        if (line.isBlank()) {
+          continue;
         }
-        return null;
-      } catch (CharacterCodingException e) {
-        throw new DatasetFormatException(file, lineNo + 1, "not valid UTF-8: " + e);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        JsonNode node;
+        try {
+          node = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+          throw in.error("expected one JSON object per line, but: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+          throw in.error("expected a JSON object, but found "
+              + (node == null ? "nothing" : node.getNodeType()));
+        }
+        T record = convert(node, in.lineNumber());
+        String id = idOf(record);
+        if (!seenIds.add(id)) {
+          throw in.error("id '" + id + "' appears twice; expected unique ids");
+        }
+        return record;
       }
+      if (seenIds.isEmpty()) {
+        throw in.noRecords(expected);
+      }
+      return null;
     }
   }
 }

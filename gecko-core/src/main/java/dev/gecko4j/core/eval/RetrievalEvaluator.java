@@ -8,10 +8,13 @@ import dev.gecko4j.core.index.Hit;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.vector.Similarity;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +41,12 @@ import java.util.stream.Stream;
  *       counts with 0, as in MTEB, unless {@link Builder#skipQueriesWithoutRelevant} is set.
  * </ol>
  *
+ * <p>Ids that refer to nothing: a judged query (one with a relevant document) missing from
+ * {@code queries.jsonl} is a {@link DatasetFormatException}; judgments naming a document missing
+ * from {@code corpus.jsonl} are counted and logged as a {@code WARNING} on the
+ * {@code System.Logger} named after this class (path, count and the first such pair), and scored
+ * as documents never retrieved, as MTEB scores them.
+ *
  * <p>Identical query and document ids: MTEB's {@code RetrievalEvaluator.evaluate} has an
  * {@code ignore_identical_ids} flag that drops a document whose id equals the query id from that
  * query's results; it is off by default and only switched on by a few tasks (e.g. ArguAna, Quora),
@@ -55,6 +64,8 @@ import java.util.stream.Stream;
  * <p>Instances are immutable and thread-safe (the listener is called on the evaluating thread).
  */
 public final class RetrievalEvaluator extends EmbeddingEvaluator {
+
+  private static final System.Logger LOG = System.getLogger(RetrievalEvaluator.class.getName());
 
   /** How many results are kept per query. */
   public static final int TOP_K = 100;
@@ -169,11 +180,14 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
     FlatIndex index = new FlatIndex(dim, Similarity.COSINE);
     long total = dataset.countDocuments();
     long done = 0;
+    Set<String> docIds = new HashSet<>();
     try (Stream<BeirDocument> docs = dataset.documents()) {
       Iterator<BeirDocument> it = docs.iterator();
       List<BeirDocument> chunk = new ArrayList<>(batchSize());
       while (it.hasNext()) {
-        chunk.add(it.next());
+        BeirDocument d = it.next();
+        docIds.add(d.id());
+        chunk.add(d);
         if (chunk.size() == batchSize() || !it.hasNext()) {
           embedChunk(embedder, chunk, dim, index);
           done += chunk.size();
@@ -182,6 +196,8 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
         }
       }
     }
+
+    warnAboutUnknownDocuments(dataset, judged, docIds);
 
     Map<String, List<ScoredDocument>> run = new LinkedHashMap<>();
     if (!queryIds.isEmpty() && index.size() > 0) {
@@ -193,6 +209,35 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
     }
     return RetrievalResult.of(dataset.name(), split,
         RetrievalScores.evaluate(judged, run, skipQueriesWithoutRelevant), done, dim);
+  }
+
+  /**
+   * Counts the judgments naming a document the corpus lacks and logs them (a WARNING): they stay
+   * in the qrels and are scored as never retrieved, as MTEB scores them.
+   *
+   * @return the number of such judgments
+   */
+  static long warnAboutUnknownDocuments(BeirDataset dataset,
+      Map<String, Map<String, Integer>> judged, Set<String> docIds) {
+    long unknown = 0;
+    String example = null;
+    for (Map.Entry<String, Map<String, Integer>> e : judged.entrySet()) {
+      for (String doc : e.getValue().keySet()) {
+        if (!docIds.contains(doc)) {
+          unknown++;
+          if (example == null) {
+            example = "query '" + e.getKey() + "' -> document '" + doc + "'";
+          }
+        }
+      }
+    }
+    if (unknown > 0) {
+      LOG.log(System.Logger.Level.WARNING, String.format(Locale.ROOT,
+          "%s: %d judgment(s) name a document that %s does not hold (first: %s); they are scored"
+              + " as never retrieved, as MTEB does", dataset.dir().resolve("qrels"), unknown,
+          dataset.dir().resolve("corpus.jsonl"), example));
+    }
+    return unknown;
   }
 
   /** The first TOP_K hits in trec_eval order, less the query's own id when asked. */

@@ -1,10 +1,6 @@
 package dev.gecko4j.core.eval;
 
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +14,10 @@ import java.util.Locale;
  *
  * <p>The format is plain TSV: fields are split on every tab and nothing is quoted or escaped
  * (the files hold literal {@code "} characters inside sentences). A trailing carriage return is
- * dropped; blank lines are not allowed.
+ * dropped; blank lines are not allowed. The file is read by gecko4j's one dataset rule
+ * ({@link DatasetLines}): a UTF-8 byte-order mark is accepted, scores are strict decimals
+ * ({@code 3d}, {@code 0x1p1}, {@code NaN} are rejected), an empty file or one without a pair is an
+ * error, and every problem names {@code path:line}.
  *
  * @param name the dataset name: the file name without {@code .test.tsv} / {@code .tsv}
  * @param path the file the pairs were read from
@@ -54,8 +53,9 @@ public record StsDataset(String name, Path path, List<StsPair> pairs) {
    * @param file the file; must exist
    * @return the dataset
    * @throws IllegalArgumentException if {@code file} is null or is not a regular file
-   * @throws DatasetFormatException if the header, a column count, a score or a sentence is bad, or
-   *     the file is not UTF-8 (the message names {@code path:line} and what was expected)
+   * @throws DatasetFormatException if the file is empty or holds no pair, or the header, a column
+   *     count, a score or a sentence is bad, or a line is not UTF-8 (the message names
+   *     {@code path:line} and what was expected)
    * @throws UncheckedIOException if the file cannot be read
    */
   public static StsDataset read(Path file) {
@@ -66,30 +66,19 @@ public record StsDataset(String name, Path path, List<StsPair> pairs) {
       throw new IllegalArgumentException("STS file does not exist or is not a file: " + file);
     }
     List<StsPair> pairs = new ArrayList<>();
-    long lineNo = 0;
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line = in.readLine();
-      lineNo = 1;
-      if (line == null) {
-        throw new DatasetFormatException(file, 1, "file is empty; expected the header '"
-            + HEADER.replace("\t", "\\t") + "'");
-      }
-      line = chomp(line);
+    String expected = "the header '" + HEADER.replace("\t", "\\t") + "', then one pair per line";
+    try (DatasetLines lines = DatasetLines.open(file, expected)) {
+      String line = lines.next();
       if (!line.equals(HEADER)) {
-        throw new DatasetFormatException(file, 1, "expected the header '"
-            + HEADER.replace("\t", "\\t") + "', but is: '" + line.replace("\t", "\\t") + "'");
+        throw lines.error("expected the header '" + HEADER.replace("\t", "\\t") + "', but is: '"
+            + line.replace("\t", "\\t") + "'");
       }
-      while ((line = in.readLine()) != null) {
-        lineNo++;
-        pairs.add(parse(file, lineNo, chomp(line)));
+      while ((line = lines.next()) != null) {
+        pairs.add(parse(lines, line));
       }
-    } catch (CharacterCodingException e) {
-      throw new DatasetFormatException(file, lineNo + 1, "not valid UTF-8: " + e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read STS file " + file + ": " + e.getMessage(), e);
-    }
-    if (pairs.isEmpty()) {
-      throw new DatasetFormatException(file, 0, "no pairs after the header; expected at least one");
+      if (pairs.isEmpty()) {
+        throw lines.noRecords("at least one pair after the header");
+      }
     }
     return new StsDataset(nameOf(file), file, pairs);
   }
@@ -99,32 +88,24 @@ public record StsDataset(String name, Path path, List<StsPair> pairs) {
     return pairs.size();
   }
 
-  private static StsPair parse(Path file, long lineNo, String line) {
+  private static StsPair parse(DatasetLines lines, String line) {
     String[] f = line.split("\t", -1);
     if (f.length != 4) {
-      throw new DatasetFormatException(file, lineNo, String.format(Locale.ROOT,
+      throw lines.error(String.format(Locale.ROOT,
           "expected 4 tab-separated columns (score, sentence1, sentence2, subset), but found %d",
           f.length));
     }
-    double score;
-    try {
-      score = Double.parseDouble(f[0].strip());
-    } catch (NumberFormatException e) {
-      score = Double.NaN;
-    }
+    double score = DatasetLines.isDecimal(f[0].strip())
+        ? Double.parseDouble(f[0].strip()) : Double.NaN;
     if (!(score >= 0 && score <= 5)) {
-      throw new DatasetFormatException(file, lineNo,
-          "score must be a number between 0 and 5, but is: '" + f[0] + "'");
+      throw lines.error("score must be a decimal number between 0 and 5, but is: '"
+          + DatasetLines.shown(f[0]) + "'");
     }
     if (f[1].isEmpty() || f[2].isEmpty()) {
-      throw new DatasetFormatException(file, lineNo,
+      throw lines.error(
           "sentence" + (f[1].isEmpty() ? 1 : 2) + " is empty; expected a non-empty sentence");
     }
     return new StsPair(score, f[1], f[2], f[3]);
-  }
-
-  private static String chomp(String line) {
-    return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
   }
 
   private static String nameOf(Path file) {

@@ -121,6 +121,63 @@ class BeirDatasetTest {
   }
 
   @Test
+  void should_accept_a_utf8_byte_order_mark_in_every_file() throws IOException {
+    String bom = "\uFEFF";
+    BeirDataset d = BeirDataset.open(writeDataset(tmp.resolve("bom"),
+        bom + "{\"_id\": \"d1\", \"text\": \"x\"}\n", bom + "{\"_id\": \"q1\", \"text\": \"a\"}\n",
+        bom + "query-id\tcorpus-id\tscore\nq1\td1\t1\n"));
+    assertThat(d.loadDocuments()).containsExactly(new BeirDocument("d1", null, "x"));
+    assertThat(d.queries()).containsExactly(Map.entry("q1", "a"));
+    assertThat(d.qrels("test")).containsExactly(Map.entry("q1", Map.of("d1", 1)));
+  }
+
+  @Test
+  void should_reject_empty_files_naming_them() throws IOException {
+    BeirDataset d = BeirDataset.open(writeDataset(tmp.resolve("zero"), "", "\n\n",
+        "query-id\tcorpus-id\tscore\n"));
+    Path dir = d.dir();
+    assertFormatError(d::loadDocuments)
+        .hasMessage(dir.resolve("corpus.jsonl") + ": file is empty (0 bytes); expected one JSON"
+            + " object {\"_id\", \"title\", \"text\"} per line");
+    assertFormatError(d::countDocuments)
+        .hasMessageStartingWith(dir.resolve("corpus.jsonl") + ": file is empty");
+    assertFormatError(d::queries)
+        .hasMessage(dir.resolve("queries.jsonl") + ": file holds no record (2 lines, none with"
+            + " data); expected one JSON object {\"_id\", \"text\"} per line");
+    assertFormatError(() -> d.qrels("test"))
+        .hasMessage(dir.resolve("qrels/test.tsv") + ": file holds no record (1 line, none with"
+            + " data); expected at least one judgment after the header");
+  }
+
+  @Test
+  void should_reject_relevances_that_are_not_plain_integers_naming_path_and_line()
+      throws IOException {
+    Path dir = writeDataset(tmp.resolve("scores"), "", "", "query-id\tcorpus-id\tscore\n");
+    Path qrels = dir.resolve("qrels/test.tsv");
+    BeirDataset d = BeirDataset.open(dir);
+    for (String score : new String[] {"3d", "0x1p1", "1.0", "NaN", "Infinity"}) {
+      Files.writeString(qrels, "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\t" + score + "\n");
+      assertFormatError(() -> d.qrels("test"))
+          .hasMessage(qrels + ":3: score (an integer relevance) must be an integer, but is: '"
+              + score + "'");
+    }
+  }
+
+  @Test
+  void should_report_a_bad_byte_deep_in_the_corpus_at_its_line() throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 2000; i++) {
+      sb.append("{\"_id\": \"d").append(i).append("\", \"text\": \"a passage of some length\"}\n");
+    }
+    Path dir = writeDataset(tmp.resolve("deep"), sb.toString(), "", "query-id\tcorpus-id\tscore\n");
+    Files.write(dir.resolve("corpus.jsonl"), new byte[] {'{', '"', '_', 'i', 'd', '"', ':', '"',
+        (byte) 0xE9, '"', '}', '\n'}, java.nio.file.StandardOpenOption.APPEND);
+    BeirDataset d = BeirDataset.open(dir);
+    assertFormatError(d::loadDocuments)
+        .hasMessage(dir.resolve("corpus.jsonl") + ":2001: not valid UTF-8 at byte 9 of the line");
+  }
+
+  @Test
   void should_name_the_missing_queries_file_and_qrels_folder() throws IOException {
     Path dir = tmp.resolve("partial");
     Files.createDirectories(dir);
@@ -139,7 +196,7 @@ class BeirDatasetTest {
     Path qrels = dir.resolve("qrels/test.tsv");
     BeirDataset d = BeirDataset.open(dir);
     assertFormatError(() -> d.qrels("test"))
-        .hasMessage(qrels + ":3: score must be an integer relevance, but is: 'yes'");
+        .hasMessage(qrels + ":3: score (an integer relevance) must be an integer, but is: 'yes'");
     Files.writeString(qrels, "qid\tdocid\trel\n");
     assertFormatError(() -> d.qrels("test"))
         .hasMessageStartingWith(qrels + ":1: expected the header");

@@ -9,6 +9,7 @@ import dev.gecko4j.core.PromptConvention;
 import dev.gecko4j.core.testing.SharedData;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -119,12 +120,28 @@ class RetrievalEvaluatorTest {
   @Test
   void should_report_a_judged_query_missing_from_the_queries_file() throws IOException {
     BeirDataset d = BeirDataset.open(BeirDatasetTest.writeDataset(tmp.resolve("missing"),
-        "{\"_id\": \"d1\", \"text\": \"x\"}\n", "",
+        "{\"_id\": \"d1\", \"text\": \"x\"}\n", "{\"_id\": \"q1\", \"text\": \"x\"}\n",
         "query-id\tcorpus-id\tscore\nq9\td1\t1\n"));
     assertThatThrownBy(() -> RetrievalEvaluator.builder().build()
         .evaluate(new HashingEmbedder(PromptConvention.NONE), d))
         .isInstanceOf(DatasetFormatException.class)
         .hasMessageContaining("query 'q9' of qrels/test.tsv is missing");
+  }
+
+  @Test
+  void should_count_judgments_naming_documents_the_corpus_lacks_and_score_them_as_not_retrieved()
+      throws IOException {
+    // given qrels judging d1 (in the corpus) and d7 (not in it) relevant to q1
+    BeirDataset d = BeirDataset.open(BeirDatasetTest.writeDataset(tmp.resolve("unknown-doc"),
+        "{\"_id\": \"d1\", \"text\": \"x\"}\n", "{\"_id\": \"q1\", \"text\": \"x\"}\n",
+        "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td7\t1\n"));
+    // when
+    long unknown = RetrievalEvaluator.warnAboutUnknownDocuments(d, d.qrels("test"), Set.of("d1"));
+    RetrievalResult r = RetrievalEvaluator.builder().build()
+        .evaluate(new HashingEmbedder(PromptConvention.NONE), d);
+    // then: counted (and logged), and d7 counts as a relevant document never retrieved
+    assertThat(unknown).isEqualTo(1);
+    assertThat(r.recallAt10()).isEqualTo(0.5);
   }
 
   @Test

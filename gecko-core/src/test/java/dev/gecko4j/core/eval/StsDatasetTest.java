@@ -50,11 +50,11 @@ class StsDatasetTest {
     Path f = write(StsDataset.HEADER + "\n1\ta\tb\tc\nabc\ta\tb\tc\n");
     assertThatThrownBy(() -> StsDataset.read(f))
         .isInstanceOf(DatasetFormatException.class)
-        .hasMessage(f + ":3: score must be a number between 0 and 5, but is: 'abc'");
+        .hasMessage(f + ":3: score must be a decimal number between 0 and 5, but is: 'abc'");
     Path g = write(StsDataset.HEADER + "\n5.5\ta\tb\tc\n");
     assertThatThrownBy(() -> StsDataset.read(g))
         .isInstanceOf(DatasetFormatException.class)
-        .hasMessage(g + ":2: score must be a number between 0 and 5, but is: '5.5'");
+        .hasMessage(g + ":2: score must be a decimal number between 0 and 5, but is: '5.5'");
   }
 
   @Test
@@ -65,6 +65,54 @@ class StsDatasetTest {
         .hasMessage(f + ":3: expected 4 tab-separated columns (score, sentence1, sentence2,"
             + " subset), but found 3")
         .satisfies(e -> assertThat(((DatasetFormatException) e).line()).isEqualTo(3));
+  }
+
+  @Test
+  void should_accept_a_utf8_byte_order_mark_before_the_header() throws IOException {
+    Path f = write("\uFEFF" + StsDataset.HEADER + "\n1\ta\tb\tc\n");
+    assertThat(StsDataset.read(f).pairs()).containsExactly(new StsPair(1, "a", "b", "c"));
+  }
+
+  @Test
+  void should_reject_scores_that_only_java_reads_as_numbers_naming_path_and_line()
+      throws IOException {
+    for (String score : new String[] {"3d", "0x1p1", "NaN", "Infinity"}) {
+      Path f = write(StsDataset.HEADER + "\n1\ta\tb\tc\n" + score + "\ta\tb\tc\n");
+      assertThatThrownBy(() -> StsDataset.read(f))
+          .isInstanceOf(DatasetFormatException.class)
+          .hasMessage(f + ":3: score must be a decimal number between 0 and 5, but is: '" + score
+              + "'");
+    }
+  }
+
+  @Test
+  void should_report_a_bad_byte_deep_in_the_file_at_its_line() throws IOException {
+    StringBuilder sb = new StringBuilder(StsDataset.HEADER).append('\n');
+    for (int i = 0; i < 3000; i++) {
+      sb.append("1\tA man is playing a guitar.\tA man plays the guitar.\tsub\n");
+    }
+    Path f = tmp.resolve("Deep.test.tsv");
+    byte[] good = sb.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] bad = "2\tcaf\u00e9\tb\tc\n".getBytes(StandardCharsets.ISO_8859_1);
+    byte[] all = java.util.Arrays.copyOf(good, good.length + bad.length);
+    System.arraycopy(bad, 0, all, good.length, bad.length);
+    Files.write(f, all);
+    assertThatThrownBy(() -> StsDataset.read(f))
+        .isInstanceOf(DatasetFormatException.class)
+        .hasMessage(f + ":3002: not valid UTF-8 at byte 6 of the line");
+  }
+
+  @Test
+  void should_reject_an_empty_file_and_a_header_without_pairs_naming_the_file() throws IOException {
+    Path empty = write("");
+    assertThatThrownBy(() -> StsDataset.read(empty))
+        .isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(empty + ": file is empty (0 bytes); expected the header");
+    Path headerOnly = write(StsDataset.HEADER + "\n");
+    assertThatThrownBy(() -> StsDataset.read(headerOnly))
+        .isInstanceOf(DatasetFormatException.class)
+        .hasMessage(headerOnly + ": file holds no record (1 line, none with data); expected at"
+            + " least one pair after the header");
   }
 
   @Test
