@@ -2,10 +2,10 @@ package dev.gecko4j.fret.retrieve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gecko4j.core.eval.DatasetFormatException;
+import dev.gecko4j.core.eval.DatasetLines;
 import dev.gecko4j.core.internal.GeckoJson;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -33,6 +33,8 @@ public final class CorpusStore implements AutoCloseable {
 
   /** Rejects a line holding more than one value (a lost newline, or trailing garbage). */
   private static final ObjectMapper MAPPER = GeckoJson.mapper();
+  private static final String EXPECTED =
+      "one JSON object {\"_id\", \"title\", \"text\"} per line";
 
   private final Path file;
   private final FileChannel channel;
@@ -53,13 +55,17 @@ public final class CorpusStore implements AutoCloseable {
   }
 
   /**
-   * Opens a JSONL corpus, scanning it once for ids and offsets. Blank lines are skipped.
+   * Opens a JSONL corpus, scanning it once for ids and offsets. Blank lines are skipped. The file
+   * is read by gecko4j's one dataset rule ({@link DatasetLines}): a UTF-8 byte-order mark is
+   * accepted, a byte that is not UTF-8 is reported at its own line, an empty file is an error.
    *
    * @param file the corpus file; must exist
    * @return the store
-   * @throws IllegalArgumentException if the file is missing, a line is not a JSON object with a
-   *     non-blank {@code _id} (a line holding two objects included), ids repeat, or the file holds
-   *     no passage at all (the message names {@code path:line})
+   * @throws IllegalArgumentException if the file is null or missing
+   * @throws DatasetFormatException if the file is empty or holds no passage, or a line is not UTF-8
+   *     or not one JSON object with a non-blank {@code _id} (a line holding two objects included)
+   *     and string (or absent) {@code title} and {@code text}, or ids repeat (the message names
+   *     {@code path:line})
    * @throws UncheckedIOException if reading fails
    */
   public static CorpusStore open(Path file) {
@@ -68,7 +74,7 @@ public final class CorpusStore implements AutoCloseable {
     }
     List<String> ids = new ArrayList<>();
     Map<String, Integer> ordinals = new HashMap<>();
-    int[] lineOf = new int[1024];
+    long[] lineOf = new long[1024];
     long[] offsets = new long[1024];
     MessageDigest sha;
     try {
@@ -76,54 +82,33 @@ public final class CorpusStore implements AutoCloseable {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is not available in this JVM", e);
     }
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-      byte[] line = new byte[1 << 16];
-      int len = 0;
-      long pos = 0;
-      long lineStart = 0;
-      int lineNo = 0;
-      int b;
-      while (true) {
-        b = in.read();
-        if (b == '\n' || b < 0) {
-          lineNo++;
-          if (!isBlank(line, len)) {
-            String id = parseId(file, line, len, lineNo);
-            if (ids.size() + 1 >= offsets.length) {
-              offsets = Arrays.copyOf(offsets, offsets.length * 2);
-              lineOf = Arrays.copyOf(lineOf, offsets.length);
-            }
-            Integer prev = ordinals.putIfAbsent(id, ids.size());
-            if (prev != null) {
-              throw new IllegalArgumentException("corpus " + file + ":" + lineNo + ": duplicate _id '"
-                  + id + "', first on line " + lineOf[prev] + "; ids must be unique");
-            }
-            lineOf[ids.size()] = lineNo;
-            offsets[ids.size()] = lineStart;
-            offsets[ids.size() + 1] = lineStart + len;
-            ids.add(id);
-            sha.update(id.getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) '\n');
-          }
-          if (b < 0) {
-            break;
-          }
-          pos++;
-          lineStart = pos;
-          len = 0;
-        } else {
-          if (len == line.length) {
-            line = Arrays.copyOf(line, line.length * 2);
-          }
-          line[len++] = (byte) b;
-          pos++;
+    try (DatasetLines lines = DatasetLines.open(file, EXPECTED)) {
+      for (String line; (line = lines.next()) != null; ) {
+        if (line.isBlank()) {
+          continue;
         }
+        String id = parseId(lines, line);
+        if (ids.size() + 1 >= offsets.length) {
+          offsets = Arrays.copyOf(offsets, offsets.length * 2);
+          lineOf = Arrays.copyOf(lineOf, offsets.length);
+        }
+        Integer prev = ordinals.putIfAbsent(id, ids.size());
+        if (prev != null) {
+          throw lines.error("duplicate _id '" + id + "', first on line " + lineOf[prev]
+              + "; ids must be unique");
+        }
+        lineOf[ids.size()] = lines.lineNumber();
+        offsets[ids.size()] = lines.lineStart();
+        offsets[ids.size() + 1] = lines.lineStart() + lines.lineBytes();
+        ids.add(id);
+        sha.update(id.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) '\n');
       }
       if (ids.isEmpty()) {
-        throw new IllegalArgumentException("corpus " + file + " holds no passage (it is empty or"
-            + " blank); expected one JSON object"
-            + " {\"_id\", \"title\", \"text\"} per line");
+        throw lines.noRecords(EXPECTED);
       }
+    }
+    try {
       return build(file, ids, offsets, sha.digest(), ordinals);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read corpus " + file, e);
@@ -139,30 +124,28 @@ public final class CorpusStore implements AutoCloseable {
     return new CorpusStore(file, ch, ids.toArray(String[]::new), o, sum, ordinals);
   }
 
-  private static boolean isBlank(byte[] line, int len) {
-    for (int i = 0; i < len; i++) {
-      if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r') {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static String parseId(Path file, byte[] line, int len, int lineNo) {
+  private static String parseId(DatasetLines lines, String line) {
     JsonNode node;
     try {
-      node = MAPPER.readTree(line, 0, len);
+      node = MAPPER.readTree(line);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException("corpus " + file + ":" + lineNo
-          + ": expected exactly one JSON object on the line, but: " + e.getOriginalMessage(), e);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("corpus " + file + ":" + lineNo + ": cannot parse: "
-          + e.getMessage(), e);
+      throw lines.error("expected exactly one JSON object on the line, but: "
+          + e.getOriginalMessage());
     }
-    JsonNode id = node == null ? null : node.get("_id");
-    if (id == null || id.isNull() || id.asText().isBlank()) {
-      throw new IllegalArgumentException("corpus " + file + ":" + lineNo
-          + ": has no non-blank \"_id\"; expected {\"_id\", \"title\", \"text\"}");
+    if (node == null || !node.isObject()) {
+      throw lines.error("expected a JSON object {\"_id\", \"title\", \"text\"}, but found "
+          + (node == null ? "nothing" : node.getNodeType()));
+    }
+    JsonNode id = node.get("_id");
+    if (id == null || !(id.isTextual() || id.isIntegralNumber()) || id.asText().isBlank()) {
+      throw lines.error("expected a non-blank string \"_id\", but "
+          + (id == null ? "it is missing" : "it is " + (id.isTextual() ? "blank" : id.getNodeType())));
+    }
+    for (String field : new String[] {"title", "text"}) {
+      JsonNode v = node.get(field);
+      if (v != null && !v.isNull() && !v.isTextual()) {
+        throw lines.error("field '" + field + "' must be a string, but is: " + v.getNodeType());
+      }
     }
     return id.asText();
   }

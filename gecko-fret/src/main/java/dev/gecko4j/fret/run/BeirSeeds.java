@@ -1,14 +1,12 @@
 package dev.gecko4j.fret.run;
 
+import dev.gecko4j.core.eval.DatasetFormatException;
+import dev.gecko4j.core.eval.DatasetLines;
 import dev.gecko4j.core.fret.FretSeed;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.internal.LookaheadIterator;
 import dev.gecko4j.fret.retrieve.CorpusStore;
 import dev.gecko4j.fret.retrieve.Passage;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -28,7 +26,9 @@ public final class BeirSeeds {
 
   /**
    * Returns the relabel seeds of a qrels TSV ({@code query-id TAB corpus-id TAB score}, with or
-   * without a header), streamed in file order. Qrels with score &lt;= 0, an unknown query or a
+   * without a header), streamed in file order, read by gecko4j's one dataset rule
+   * ({@link DatasetLines}: a UTF-8 byte-order mark accepted, strict numbers, problems named
+   * {@code path:line}). Qrels with score &lt;= 0, an unknown query or a
    * passage missing from the corpus (or blank in it) are skipped and counted in {@code skipped}
    * (its keys: {@code non_positive}, {@code unknown_query}, {@code unknown_passage},
    * {@code empty_passage}).
@@ -38,8 +38,10 @@ public final class BeirSeeds {
    * @param corpus the corpus the passages are read from; not null
    * @param skipped receives skip counts per reason; not null (mutable)
    * @return the seeds, lazily; the iterator reads the file and closes it at its end
-   * @throws IllegalArgumentException if an argument is null or the file is missing; the iterator
-   *     throws it for a malformed line (named by number)
+   * @throws IllegalArgumentException if an argument is null or the file is missing
+   * @throws DatasetFormatException if the file is empty; the iterator throws it (naming
+   *     {@code path:line}) for a line without 3 tab-separated columns, a score that is not a strict
+   *     decimal number, a byte that is not UTF-8, or a file without any judgment
    */
   public static Iterator<FretSeed> relabel(Map<String, String> queries, Path qrels,
       CorpusStore corpus, Map<String, Long> skipped) {
@@ -49,47 +51,44 @@ public final class BeirSeeds {
     if (qrels == null || !Files.isRegularFile(qrels)) {
       throw new IllegalArgumentException("qrels must be an existing file, but is: " + qrels);
     }
-    BufferedReader reader;
-    try {
-      reader = Files.newBufferedReader(qrels, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + qrels, e);
-    }
+    DatasetLines lines = DatasetLines.open(qrels,
+        "one judgment 'query-id<TAB>corpus-id<TAB>score' per line");
     return new LookaheadIterator<>("no more qrels in " + qrels) {
-      private int lineNo;
+      private long judgments;
 
       @Override
       protected FretSeed computeNext() {
+        try {
+          return advance();
+        } catch (RuntimeException e) {
+          lines.close();
+          throw e;
+        }
+      }
+
+      private FretSeed advance() {
         while (true) {
-          String line;
-          try {
-            line = reader.readLine();
-            if (line == null) {
-              reader.close();
-              return null;
+          String line = lines.next();
+          if (line == null) {
+            lines.close();
+            if (judgments == 0) {
+              throw lines.noRecords("one judgment 'query-id<TAB>corpus-id<TAB>score' per line");
             }
-          } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + qrels, e);
+            return null;
           }
-          lineNo++;
           if (line.isBlank()) {
             continue;
           }
-          String[] f = line.split("\t");
-          if (f.length < 3) {
-            throw new IllegalArgumentException("line " + lineNo + " of " + qrels
-                + " must be 'query-id<TAB>corpus-id<TAB>score', but is: " + line);
+          String[] f = line.split("\t", -1);
+          if (f.length != 3) {
+            throw lines.error("expected 3 tab-separated columns (query-id, corpus-id, score), but"
+                + " found " + f.length + ": '" + line + "'");
           }
-          double score;
-          try {
-            score = Double.parseDouble(f[2].strip());
-          } catch (NumberFormatException e) {
-            if (lineNo == 1) {
-              continue; // header
-            }
-            throw new IllegalArgumentException("line " + lineNo + " of " + qrels
-                + " has a non-numeric score: " + f[2]);
+          if (lines.lineNumber() == 1 && !DatasetLines.isDecimal(f[2].strip())) {
+            continue; // header
           }
+          double score = lines.decimal("score", f[2]);
+          judgments++;
           if (score <= 0) {
             skipped.merge("non_positive", 1L, Long::sum);
             continue;

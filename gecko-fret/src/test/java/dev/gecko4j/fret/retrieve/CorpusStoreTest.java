@@ -3,6 +3,7 @@ package dev.gecko4j.fret.retrieve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gecko4j.core.eval.DatasetFormatException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** Bad corpus files a user would hand to {@link CorpusStore#open}: each gets {@code path:line}. */
 class CorpusStoreTest {
@@ -37,9 +37,8 @@ class CorpusStoreTest {
       String behaviour, String content, int line) throws Exception {
     Path f = corpus(content);
     assertThatThrownBy(() -> CorpusStore.open(f))
-        .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith(
-            "corpus " + f + ":" + line + ": expected exactly one JSON object on the line");
+        .isExactlyInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(f + ":" + line + ": expected exactly one JSON object on the line");
   }
 
   @Test
@@ -47,15 +46,55 @@ class CorpusStoreTest {
     Path f = corpus("{\"_id\":\"d1\",\"text\":\"a\"}\n\n{\"_id\":\"d2\",\"text\":\"b\"}\n"
         + "{\"_id\":\"d1\",\"text\":\"c\"}\n");
     assertThatThrownBy(() -> CorpusStore.open(f))
-        .hasMessage("corpus " + f + ":4: duplicate _id 'd1', first on line 1; ids must be unique");
+        .isExactlyInstanceOf(DatasetFormatException.class)
+        .hasMessage(f + ":4: duplicate _id 'd1', first on line 1; ids must be unique");
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"", "\n  \n"})
-  void should_reject_an_empty_or_blank_corpus(String content) throws Exception {
-    Path f = corpus(content);
+  @Test
+  void should_reject_an_empty_or_blank_corpus_naming_the_file() throws Exception {
+    Path empty = corpus("");
+    assertThatThrownBy(() -> CorpusStore.open(empty))
+        .isExactlyInstanceOf(DatasetFormatException.class)
+        .hasMessage(empty + ": file is empty (0 bytes); expected one JSON object {\"_id\","
+            + " \"title\", \"text\"} per line");
+    Path blank = corpus("\n  \n");
+    assertThatThrownBy(() -> CorpusStore.open(blank))
+        .isExactlyInstanceOf(DatasetFormatException.class)
+        .hasMessage(blank + ": file holds no record (2 lines, none with data); expected one JSON"
+            + " object {\"_id\", \"title\", \"text\"} per line");
+  }
+
+  @Test
+  void should_accept_a_byte_order_mark_and_read_the_first_passage_back() throws Exception {
+    Path f = corpus("\uFEFF{\"_id\":\"d1\",\"text\":\"a\"}\r\n{\"_id\":\"d2\",\"text\":\"b\"}\r\n");
+    try (CorpusStore s = CorpusStore.open(f)) {
+      assertThat(s.id(0)).isEqualTo("d1");
+      assertThat(s.passage(0).text()).isEqualTo("a");
+      assertThat(s.passage(1).text()).isEqualTo("b");
+    }
+  }
+
+  @Test
+  void should_reject_a_passage_whose_text_or_title_is_not_a_string_naming_path_line_and_field()
+      throws Exception {
+    Path f = corpus("{\"_id\":\"d1\",\"text\":\"a\"}\n{\"_id\":\"d2\",\"title\":7,\"text\":\"b\"}\n");
     assertThatThrownBy(() -> CorpusStore.open(f))
-        .hasMessageStartingWith("corpus " + f + " holds no passage");
+        .isExactlyInstanceOf(DatasetFormatException.class)
+        .hasMessage(f + ":2: field 'title' must be a string, but is: NUMBER");
+  }
+
+  @Test
+  void should_report_a_bad_byte_deep_in_the_corpus_at_its_line() throws Exception {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 3000; i++) {
+      sb.append("{\"_id\":\"d").append(i).append("\",\"text\":\"some passage text\"}\n");
+    }
+    Path f = corpus(sb.toString());
+    Files.write(f, new byte[] {'{', '"', '_', 'i', 'd', '"', ':', '"', 'x', '"', ',', '"', 't',
+        '"', ':', '"', (byte) 0xE9, '"', '}', '\n'}, java.nio.file.StandardOpenOption.APPEND);
+    assertThatThrownBy(() -> CorpusStore.open(f))
+        .isExactlyInstanceOf(DatasetFormatException.class)
+        .hasMessage(f + ":3001: not valid UTF-8 at byte 17 of the line");
   }
 
   @Test
@@ -66,8 +105,8 @@ class CorpusStoreTest {
     Files.write(f, new byte[] {(byte) 0xE9, (byte) 0x20, '"', '}', '\n'},
         java.nio.file.StandardOpenOption.APPEND);
     assertThatThrownBy(() -> CorpusStore.open(f))
-        .hasMessageStartingWith("corpus " + f + ":2: expected exactly one JSON object on the line")
-        .hasMessageContaining("UTF-8");
+        .isExactlyInstanceOf(DatasetFormatException.class)
+        .hasMessage(f + ":2: not valid UTF-8 at byte 21 of the line");
   }
 
   @Test
