@@ -1,5 +1,6 @@
 package dev.gecko4j.jvector;
 
+import dev.gecko4j.core.index.CorruptFileException;
 import dev.gecko4j.core.index.Hit;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.index.IndexArguments;
@@ -536,7 +537,23 @@ public final class GraphIndex implements VectorIndex {
     }
   }
 
-  public static GraphIndex load(Path file) {
+  /**
+   * Reads an index written by {@link #save}. Nothing in the file is trusted: its length, magic,
+   * format version and CRC32C checksum are checked first, then every header field against sane
+   * limits and the bytes the file has left before anything is allocated from it, the ids (unique
+   * UTF-8), the vectors (finite, of the header's dimension, unit length for cosine, as
+   * {@link #addAll} requires) and the graph (one node per vector, edges only between them). An
+   * empty index saves and loads.
+   *
+   * @param file the file; not null
+   * @return the index, ready to search and to add to
+   * @throws IllegalArgumentException if {@code file} is null
+   * @throws CorruptFileException if the file is not a complete, undamaged graph index file of the
+   *     current format version (the message names the file, the field, its value and what was
+   *     expected; a file of the old format version 1 is refused with that reason)
+   * @throws IOException if the file cannot be read
+   */
+  public static GraphIndex load(Path file) throws IOException {
     if (file == null) {
       throw new IllegalArgumentException("file must not be null");
     }

@@ -3,6 +3,7 @@ package dev.gecko4j.jvector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gecko4j.core.index.CorruptFileException;
 import dev.gecko4j.core.index.FlatIndex;
 import dev.gecko4j.core.index.Hit;
 import dev.gecko4j.core.index.VectorIndex;
@@ -85,7 +86,8 @@ class GraphIndexTest {
   }
 
   @Test
-  void should_return_the_same_hits_after_save_and_load(@TempDir Path dir) {
+  void should_return_the_same_hits_after_save_and_load(@TempDir Path dir)
+      throws Exception {
     Path file = dir.resolve("graph.idx");
     graph.save(file);
     GraphIndex loaded = GraphIndex.load(file);
@@ -101,7 +103,8 @@ class GraphIndexTest {
   }
 
   @Test
-  void should_find_vectors_added_one_by_one_after_a_build_and_after_a_load(@TempDir Path dir) {
+  void should_find_vectors_added_one_by_one_after_a_build_and_after_a_load(@TempDir Path dir)
+      throws Exception {
     List<float[]> base = ClusteredVectors.generate(3_000, 64, 30, 11, 1);
     GraphIndex g = new GraphIndex(64, Similarity.COSINE);
     g.addAll(ClusteredVectors.ids(0, base.size()), base);
@@ -159,7 +162,8 @@ class GraphIndexTest {
   }
 
   @Test
-  void should_keep_recall_when_traversing_with_product_quantisation_codes(@TempDir Path dir) {
+  void should_keep_recall_when_traversing_with_product_quantisation_codes(@TempDir Path dir)
+      throws Exception {
     // 2,000 x 64 keeps the PQ training (k-means, 256 centroids per subspace) short
     GraphIndex pq = new GraphIndex(64, Similarity.COSINE,
         GraphIndexConfig.builder().pqSubspaces(16).searchRerank(100).build());
@@ -258,11 +262,14 @@ class GraphIndexTest {
   }
 
   @Test
-  void should_reject_a_file_that_is_not_a_graph_index(@TempDir Path dir) throws Exception {
+  void should_reject_a_file_that_is_not_a_graph_index(@TempDir Path dir)
+      throws Exception {
     Path junk = dir.resolve("junk.idx");
     Files.write(junk, new byte[64]);
     assertThatThrownBy(() -> GraphIndex.load(junk))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a");
+        .isInstanceOf(CorruptFileException.class)
+        .hasMessage(junk + ": magic is 0x00000000; expected 0x474B4A56 ('GKJV'): not a gecko4j"
+            + " graph index file");
   }
 
   @Test

@@ -81,12 +81,15 @@ final class ExecutorMining {
           s.size(), index == null ? "exact scan" : "graph index", llm.name(),
           (System.nanoTime() - t0) / 1e9));
       return new Context(corpus, vectors, index, pipeline);
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       corpus.close();
       if (vectors != null) {
         vectors.close();
       }
-      throw e;
+      throw e instanceof IOException io
+          ? new UncheckedIOException("cannot load the graph index of snapshot " + s.id() + ": "
+              + io.getMessage(), io)
+          : (RuntimeException) e;
     }
   }
 
