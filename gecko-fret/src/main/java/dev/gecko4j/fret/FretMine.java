@@ -17,6 +17,8 @@ import dev.gecko4j.fret.run.FretStats;
 import dev.gecko4j.fret.run.MiningListener;
 import dev.gecko4j.fret.run.MiningRun;
 import dev.gecko4j.fret.run.StopSignal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
@@ -74,6 +76,9 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Pat
    * @param listener hears rows and drops; not null
    * @return the statistics
    * @throws IllegalArgumentException if an argument or input file is invalid
+   * @throws UncheckedIOException if the embeddings cache cannot be read (its cause a
+   *     {@link dev.gecko4j.core.index.CorruptFileException} when it was damaged after
+   *     {@link EmbeddingCache#ensure} checked it)
    */
   public Result run(Embedder embedder, LanguageModel llm, ProgressListener embedProgress,
       MiningListener listener) {
@@ -92,6 +97,9 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Pat
    * @param stopWhen the stop request; not null
    * @return the statistics
    * @throws IllegalArgumentException if an argument or input file is invalid
+   * @throws UncheckedIOException if the embeddings cache cannot be read (its cause a
+   *     {@link dev.gecko4j.core.index.CorruptFileException} when it was damaged after
+   *     {@link EmbeddingCache#ensure} checked it)
    */
   public Result run(Embedder embedder, LanguageModel llm, ProgressListener embedProgress,
       MiningListener listener, BooleanSupplier stopWhen) {
@@ -113,6 +121,9 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Pat
    * @param stopWhen the stop request; not null
    * @return the statistics
    * @throws IllegalArgumentException if an argument or input file is invalid
+   * @throws UncheckedIOException if the embeddings cache cannot be read (its cause a
+   *     {@link dev.gecko4j.core.index.CorruptFileException} when it was damaged after
+   *     {@link EmbeddingCache#ensure} checked it)
    */
   public Result run(Embedder embedder, LanguageModel llm, ProgressListener embedProgress,
       MiningListener listener, AnnPolicy ann, BooleanSupplier stopWhen) {
@@ -143,6 +154,9 @@ public record FretMine(Path corpus, Path queries, Path qrels, Path cacheDir, Pat
         FretStats stats = mining.run(seeds);
         return new Result(stats, skipped, mining.stopped());
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the corpus embeddings in " + cacheDir + ": "
+          + e.getMessage(), e);
     }
   }
 }

@@ -129,19 +129,15 @@ public final class AnnPolicy {
    * @param progress hears the vectors inserted so far (stage {@code "indexed"}; {@link
    *     ProgressListener#NONE} for none); not null
    * @return the index, or empty when retrieval should stay exact
-   * @throws IllegalArgumentException if an argument is null or the file is not a cache file
-   * @throws UncheckedIOException if reading fails
+   * @throws IllegalArgumentException if an argument is null
+   * @throws UncheckedIOException if reading fails, or the file is not a complete cache file (its
+   *     cause then a {@link dev.gecko4j.core.index.CorruptFileException} naming the field)
    */
   public Optional<VectorIndex> indexFor(Path cacheFile, ProgressListener progress) {
     Args.notNull(cacheFile, "cacheFile");
     Args.notNull(progress, "progress");
     try {
-      EmbeddingCache.Header h;
-      try {
-        h = EmbeddingCache.readHeader(cacheFile);
-      } catch (IllegalStateException e) {
-        throw new IllegalArgumentException(e.getMessage(), e);
-      }
+      EmbeddingCache.Header h = EmbeddingCache.readHeader(cacheFile);
       if (h.count() < threshold) {
         return Optional.empty();
       }
@@ -185,7 +181,8 @@ public final class AnnPolicy {
       }
       return Optional.of(index);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read embeddings cache " + cacheFile, e);
+      throw new UncheckedIOException("cannot read embeddings cache " + cacheFile + ": "
+          + e.getMessage(), e);
     }
   }
 

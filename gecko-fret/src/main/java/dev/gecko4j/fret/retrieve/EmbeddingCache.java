@@ -5,6 +5,7 @@ import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.PromptConvention;
 import dev.gecko4j.core.TaskPrompt;
+import dev.gecko4j.core.index.CorruptFileException;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.vector.VectorMath;
 import dev.gecko4j.fret.run.FileOpener;
@@ -35,8 +36,8 @@ import java.util.zip.CRC32;
  * place, other pooling, dimension, length or prompts) is logged as stale and rebuilt in place, never
  * reused.
  *
- * <p>File layout (little-endian): magic {@code GKEMB003}; int dimension; long count; long payload
- * length; int CRC32 of the payload; int length and UTF-8 bytes of the embedder's name (for people);
+ * <p>File layout (little-endian): magic {@code GKEMB004}; int dimension; long count; long payload
+ * length; int CRC32 of the header (with this field as zero) and the payload; int length and UTF-8 bytes of the embedder's name (for people);
  * int length and bytes of the SHA-256 (hex) of the embedder's fingerprint; int length and bytes of
  * the corpus ids' SHA-256 (hex); zero padding to a 64-byte boundary; then the payload:
  * {@code count x dimension} float32 vectors (L2-normalised, in corpus order) followed by the ids
@@ -46,14 +47,22 @@ import java.util.zip.CRC32;
  * forced, so it is either complete or absent: a killed build or a failed write (a full disk) leaves
  * no cache file, and the temporary file is removed when the failure is an exception. A cache is
  * reused only when its header matches the fingerprint, dimension, count and ids checksum, its size
- * is exactly the header's, and the CRC32 of its payload matches; otherwise the reason is logged and
- * it is recomputed, never loaded. Files of the older {@code GKEMB001} and {@code GKEMB002} layouts
+ * is exactly the header's, the CRC32 of its payload matches and every vector is finite; otherwise
+ * the reason is logged and it is recomputed, never loaded. {@link #readHeader} checks every header
+ * field against sane limits (dimension 1 to 65,536, counts and lengths within the file) before it
+ * allocates anything, and {@link MappedVectors#open} checks the payload again: a damaged file is a
+ * {@link CorruptFileException} naming the file, the field, its value and what was expected. Files of the older {@code GKEMB001}, {@code GKEMB002} and
+ * {@code GKEMB003} (whose checksum left the header out) layouts
  * (keyed by a name the caller gave) are recomputed the same way. Checking the CRC reads the whole
  * file once per {@link #ensure} (a few seconds per GB).
  */
 public final class EmbeddingCache {
 
-  static final byte[] MAGIC = "GKEMB003".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] MAGIC = "GKEMB004".getBytes(StandardCharsets.US_ASCII);
+  /** Where the header's CRC32 field is. */
+  static final int CRC_AT = 8 + 4 + 8 + 8;
+  /** The largest dimension a cache file may declare. */
+  static final int MAX_DIMENSION = 1 << 16;
   private static final System.Logger LOG = System.getLogger(EmbeddingCache.class.getName());
 
   private EmbeddingCache() {}
@@ -184,7 +193,7 @@ public final class EmbeddingCache {
     Header h;
     try {
       h = readHeader(file);
-    } catch (IllegalStateException e) {
+    } catch (CorruptFileException e) {
       return e.getMessage();
     }
     if (!h.fingerprintSha256().equals(id.fingerprintSha256())) {
@@ -207,8 +216,8 @@ public final class EmbeddingCache {
   }
 
   /**
-   * Checks that {@code file} is exactly as long as its header says and that its payload's CRC32
-   * matches the header's.
+   * Checks that {@code file} is exactly as long as its header says, that the CRC32 of its header
+   * and payload matches the header's and that every vector is finite.
    *
    * @param file the cache file
    * @param h its header
@@ -216,84 +225,153 @@ public final class EmbeddingCache {
    * @throws IOException if reading fails
    */
   static String damage(Path file, Header h) throws IOException {
-    long want = h.dataOffset() + h.payloadBytes();
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = ch.size();
-      if (size < want) {
-        return "file is truncated (" + size + " < " + want + " bytes)";
-      }
-      if (size > want) {
-        return "file has " + size + " bytes, but its header says " + want;
-      }
-      CRC32 crc = new CRC32();
-      ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
-      long pos = h.dataOffset();
-      while (pos < size) {
-        b.clear();
-        int n = ch.read(b, pos);
-        if (n < 0) {
-          break;
-        }
-        b.flip();
-        crc.update(b);
-        pos += n;
-      }
-      if ((int) crc.getValue() != h.crc32()) {
-        return String.format(Locale.ROOT, "payload is corrupt (CRC32 %08x, header says %08x)",
-            (int) crc.getValue(), h.crc32());
-      }
+    try {
+      verify(file, h);
       return null;
+    } catch (CorruptFileException e) {
+      return e.getMessage();
     }
   }
 
   /**
-   * Reads the header of a cache file.
+   * Reads the whole of {@code file} once: its length must be the header's, the CRC32 of its header
+   * (checksum field as zero) and payload the header's, and every vector finite.
+   *
+   * @param file the cache file
+   * @param h its header, from {@link #readHeader}
+   * @throws CorruptFileException naming the file and what is wrong
+   * @throws IOException if reading fails
+   */
+  static void verify(Path file, Header h) throws IOException {
+    long want = h.dataOffset() + h.payloadBytes();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size != want) {
+        throw new CorruptFileException(file, "length", "is " + size + " bytes; expected " + want
+            + " (header, then " + h.payloadBytes() + " bytes of payload)"
+            + (size < want ? ": the file is truncated" : ""));
+      }
+      long vectorEnd = h.dataOffset() + h.count() * h.dimension() * 4L;
+      CRC32 crc = new CRC32();
+      ByteBuffer head = ByteBuffer.allocate((int) h.dataOffset());
+      while (head.hasRemaining()) {
+        if (ch.read(head, head.position()) < 0) {
+          throw new CorruptFileException(file, "length", "ends inside the header; expected "
+              + want + " bytes");
+        }
+      }
+      head.putInt(CRC_AT, 0).flip(); // the checksum field is zero while it is computed
+      crc.update(head);
+      ByteBuffer b = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+      long pos = h.dataOffset();
+      while (pos < size) {
+        b.clear();
+        b.limit((int) Math.min(b.capacity(), size - pos));
+        while (b.hasRemaining()) {
+          if (ch.read(b, pos + b.position()) < 0) {
+            throw new CorruptFileException(file, "length", "ended at " + (pos + b.position())
+                + " bytes while reading; expected " + size);
+          }
+        }
+        b.flip();
+        crc.update(b.duplicate());
+        if (pos < vectorEnd) { // chunks start 4-byte aligned: the payload starts on 64 bytes
+          int floats = (int) ((Math.min(vectorEnd, pos + b.limit()) - pos) / 4);
+          for (int i = 0; i < floats; i++) {
+            float f = b.getFloat(4 * i);
+            if (!Float.isFinite(f)) {
+              long at = (pos - h.dataOffset()) / 4 + i;
+              throw new CorruptFileException(file, "vector " + at / h.dimension(), "has " + f
+                  + " at [" + at % h.dimension() + "]; expected finite values");
+            }
+          }
+        }
+        pos += b.limit();
+      }
+      if ((int) crc.getValue() != h.crc32()) {
+        throw new CorruptFileException(file, "checksum", String.format(Locale.ROOT,
+            "is CRC32 %08x; expected %08x as recorded in the header: the file is damaged",
+            (int) crc.getValue(), h.crc32()));
+      }
+    }
+  }
+
+  /**
+   * Reads the header of a cache file, checking every field against sane limits and the file's
+   * length before anything is allocated from it (the payload is checked by {@link #verify}).
    *
    * @param file the cache file
    * @return the header
-   * @throws IllegalStateException if the file is not a cache file of this layout (wrong magic, bad
-   *     lengths)
+   * @throws CorruptFileException if the file is not a complete cache file of this layout (wrong
+   *     magic or an older layout, a field out of range, a length that does not fit the file); the
+   *     message names the file, the field, its value and what was expected
    * @throws IOException if reading fails
    */
   public static Header readHeader(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer b = ByteBuffer.allocate((int) Math.min(ch.size(), 1 << 16))
+      long size = ch.size();
+      int fixed = MAGIC.length + 4 + 8 + 8 + 4 + 4 * 3;
+      if (size < fixed) {
+        throw new CorruptFileException(file, "length", "is " + size + " bytes; expected at least "
+            + fixed + " (an embeddings cache header): not an embeddings cache, or truncated");
+      }
+      ByteBuffer b = ByteBuffer.allocate((int) Math.min(size, 1 << 16))
           .order(ByteOrder.LITTLE_ENDIAN);
       while (b.hasRemaining() && ch.read(b) >= 0) {
         // fill
       }
       b.flip();
-      try {
-        byte[] magic = new byte[MAGIC.length];
-        b.get(magic);
-        if (!java.util.Arrays.equals(magic, MAGIC)) {
-          throw new IllegalStateException("not an embeddings cache of layout "
-              + new String(MAGIC, StandardCharsets.US_ASCII) + " (magic is '"
-              + new String(magic, StandardCharsets.ISO_8859_1).replaceAll("[^ -~]", "?") + "'): "
-              + file);
-        }
-        int dim = b.getInt();
-        long count = b.getLong();
-        long payload = b.getLong();
-        int crc = b.getInt();
-        String name = string(b);
-        String fingerprint = string(b);
-        String sum = string(b);
-        if (dim < 1 || count < 0 || payload < count * dim * 4L + count * 4L) {
-          throw new IllegalStateException("bad header in " + file + ": dim=" + dim + ", count="
-              + count + ", payload=" + payload + " bytes");
-        }
-        return new Header(name, fingerprint, dim, count, sum, align(b.position()), payload, crc);
-      } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
-        throw new IllegalStateException("truncated or corrupt header in " + file, e);
+      byte[] magic = new byte[MAGIC.length];
+      b.get(magic);
+      if (!java.util.Arrays.equals(magic, MAGIC)) {
+        String found = new String(magic, StandardCharsets.ISO_8859_1).replaceAll("[^ -~]", "?");
+        throw new CorruptFileException(file, "magic", "is '" + found + "'; expected '"
+            + new String(MAGIC, StandardCharsets.US_ASCII) + "'"
+            + (found.startsWith("GKEMB00") ? " (an older layout of the embeddings cache)"
+                : ": not an embeddings cache"));
       }
+      int dim = b.getInt();
+      if (dim < 1 || dim > MAX_DIMENSION) {
+        throw new CorruptFileException(file, "dimension", "is " + dim + "; expected 1 to "
+            + MAX_DIMENSION);
+      }
+      long count = b.getLong();
+      long maxCount = Math.min(Integer.MAX_VALUE, size / (4L * dim + 4));
+      if (count < 0 || count > maxCount) {
+        throw new CorruptFileException(file, "count", "is " + count + "; expected 0 to " + maxCount
+            + " (what the file's " + size + " bytes can hold)");
+      }
+      long payload = b.getLong();
+      long minPayload = count * (4L * dim + 4);
+      if (payload < minPayload || payload > size) {
+        throw new CorruptFileException(file, "payload length", "is " + payload + "; expected "
+            + minPayload + " to " + size + " (count x (dimension floats + an id length) at least,"
+            + " and within the file)");
+      }
+      int crc = b.getInt();
+      String name = string(file, b, "embedder name");
+      String fingerprint = string(file, b, "fingerprint");
+      String sum = string(file, b, "ids checksum");
+      long dataOffset = align(b.position());
+      if (dataOffset + payload != size) {
+        throw new CorruptFileException(file, "length", "is " + size + " bytes; expected "
+            + (dataOffset + payload) + " (a " + dataOffset + "-byte header, then " + payload
+            + " bytes of payload)" + (size < dataOffset + payload ? ": the file is truncated" : ""));
+      }
+      return new Header(name, fingerprint, dim, count, sum, dataOffset, payload, crc);
     }
   }
 
-  private static String string(ByteBuffer b) {
+  private static String string(Path file, ByteBuffer b, String field)
+      throws CorruptFileException {
+    if (b.remaining() < 4) {
+      throw new CorruptFileException(file, "length of the " + field, "is missing: the header"
+          + " ends at byte " + b.position());
+    }
     int n = b.getInt();
     if (n < 0 || n > b.remaining()) {
-      throw new IllegalArgumentException("bad string length " + n);
+      throw new CorruptFileException(file, "length of the " + field, "is " + n + "; expected 0 to "
+          + b.remaining() + " (the header's bytes left)");
     }
     byte[] s = new byte[n];
     b.get(s);
@@ -456,8 +534,9 @@ public final class EmbeddingCache {
           StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer h = header(dim, corpus.size(), payload, 0, name, fingerprint, sum);
         int headerBytes = h.remaining();
-        FileOpener.writeFully(ch, h);
         CRC32 crc = new CRC32();
+        crc.update(h.duplicate()); // the header, with its checksum field still zero
+        FileOpener.writeFully(ch, h);
         ByteBuffer vec = ByteBuffer.allocate(batchSize * dim * 4).order(ByteOrder.LITTLE_ENDIAN);
         float[] unit = new float[dim];
         for (int from = 0; from < corpus.size(); from += batchSize) {

@@ -1,8 +1,8 @@
 package dev.gecko4j.fret.retrieve;
 
+import dev.gecko4j.core.index.CorruptFileException;
 import dev.gecko4j.core.vector.VectorMath;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
@@ -57,37 +57,39 @@ public final class MappedVectors implements AutoCloseable {
   }
 
   /**
-   * Maps a cache file written by {@link EmbeddingCache}.
+   * Maps a cache file written by {@link EmbeddingCache}, after checking it whole: its header
+   * ({@link EmbeddingCache#readHeader}), its exact length, the CRC32 of its payload and that every
+   * vector is finite (one sequential read of the file).
    *
-   * @param file the cache file
+   * @param file the cache file; not null
    * @return the mapped vectors
-   * @throws IllegalArgumentException if the file is not a complete cache file
-   * @throws UncheckedIOException if mapping fails
+   * @throws IllegalArgumentException if {@code file} is null
+   * @throws CorruptFileException if the file is not a complete, undamaged cache file (the message
+   *     names the file, the field, its value and what was expected)
+   * @throws IOException if reading or mapping fails
    */
-  public static MappedVectors open(Path file) {
-    return open(file, MAX_CHUNK_BYTES);
+  public static MappedVectors open(Path file) throws IOException {
+    return open(file, MAX_CHUNK_BYTES, true);
   }
 
-  /** {@link #open(Path)} with chunks of at most {@code maxChunkBytes} (smaller for tests). */
-  static MappedVectors open(Path file, long maxChunkBytes) {
+  /**
+   * {@link #open(Path)} with chunks of at most {@code maxChunkBytes} (smaller for tests), and
+   * without reading the payload when {@code verify} is false (for a test of a sparse file of
+   * several GB, whose header and length are still checked).
+   */
+  static MappedVectors open(Path file, long maxChunkBytes, boolean verify) throws IOException {
     if (file == null) {
       throw new IllegalArgumentException("file must not be null");
     }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       EmbeddingCache.Header h = EmbeddingCache.readHeader(file);
+      if (verify) {
+        EmbeddingCache.verify(file, h);
+      }
       long rowBytes = h.dimension() * 4L;
-      long bytes = h.count() * rowBytes;
-      if (ch.size() < h.dataOffset() + bytes) {
-        throw new IllegalArgumentException("embeddings cache " + file + " is truncated: "
-            + ch.size() + " bytes, expected at least " + (h.dataOffset() + bytes));
-      }
-      if (h.count() > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException("embeddings cache " + file + " has " + h.count()
-            + " vectors; at most " + Integer.MAX_VALUE + " are supported");
-      }
       if (rowBytes > maxChunkBytes) {
-        throw new IllegalArgumentException("embeddings cache " + file + " has dimension "
-            + h.dimension() + "; at most " + maxChunkBytes / 4 + " is supported");
+        throw new CorruptFileException(file, "dimension", "is " + h.dimension()
+            + "; expected at most " + maxChunkBytes / 4 + " (one row per mapped chunk)");
       }
       int rowsPerChunk = (int) Math.min(Integer.MAX_VALUE, maxChunkBytes / rowBytes);
       int n = (int) ((h.count() + rowsPerChunk - 1) / rowsPerChunk);
@@ -99,10 +101,6 @@ public final class MappedVectors implements AutoCloseable {
             rows * rowBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
       }
       return new MappedVectors(chunks, rowsPerChunk, h);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot map " + file, e);
-    } catch (IllegalStateException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
     }
   }
 

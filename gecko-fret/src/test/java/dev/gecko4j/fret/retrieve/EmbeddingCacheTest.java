@@ -164,19 +164,20 @@ class EmbeddingCacheTest {
       // one flipped bit in a vector
       byte[] bad = good.clone();
       bad[(int) h.dataOffset() + 100] ^= 0x10;
-      assertRebuilt(corpus, embedder, file, good, bad, "payload is corrupt");
+      assertRebuilt(corpus, embedder, file, good, bad,
+          "checksum is CRC32 ");
       // a cut tail
       assertRebuilt(corpus, embedder, file, good, Arrays.copyOf(good, good.length - 3),
-          "file is truncated");
+          ": the file is truncated");
       // bytes appended after a whole file
       assertRebuilt(corpus, embedder, file, good, Arrays.copyOf(good, good.length + 5),
-          "but its header says");
+          file + ": length is " + (good.length + 5) + " bytes; expected " + good.length);
       // the previous layouts (keyed by a name the caller gave)
-      for (String layout : List.of("GKEMB001", "GKEMB002")) {
+      for (String layout : List.of("GKEMB001", "GKEMB002", "GKEMB003")) {
         byte[] old = good.clone();
         System.arraycopy(layout.getBytes(StandardCharsets.US_ASCII), 0, old, 0, 8);
-        assertRebuilt(corpus, embedder, file, good, old,
-            "not an embeddings cache of layout GKEMB003");
+        assertRebuilt(corpus, embedder, file, good, old, file + ": magic is '" + layout
+            + "'; expected 'GKEMB004' (an older layout of the embeddings cache)");
       }
     }
   }

@@ -24,20 +24,41 @@ class MappedVectorsTest {
 
   @TempDir Path dir;
 
-  /** Writes the header of a cache file and returns where the vectors start. */
+  /**
+   * Writes the header of a cache file, sizes the file to hold {@code count} vectors and as many
+   * empty ids (zero bytes), and returns where the vectors start; {@link #seal} then records the
+   * payload's CRC32.
+   */
   private static long writeHeader(RandomAccessFile f, int dim, long count) throws IOException {
     byte[] name = "test-model".getBytes(StandardCharsets.UTF_8);
+    byte[] fingerprint = "f1".getBytes(StandardCharsets.US_ASCII);
     byte[] sum = "0123abcd".getBytes(StandardCharsets.US_ASCII);
-    int len = EmbeddingCache.MAGIC.length + 4 + 8 + 8 + 4 + 4 + name.length + 4 + sum.length;
-    long payload = count * dim * 4L + count * 4L; // vectors, then the ids (not read by MappedVectors)
+    int len = EmbeddingCache.MAGIC.length + 4 + 8 + 8 + 4 + 4 + name.length + 4
+        + fingerprint.length + 4 + sum.length;
+    long payload = count * dim * 4L + count * 4L; // vectors, then the ids (empty here)
     int aligned = (len + 63) & ~63;
     ByteBuffer h = ByteBuffer.allocate(aligned).order(ByteOrder.LITTLE_ENDIAN);
     h.put(EmbeddingCache.MAGIC).putInt(dim).putLong(count).putLong(payload).putInt(0)
         .putInt(name.length).put(name)
+        .putInt(fingerprint.length).put(fingerprint)
         .putInt(sum.length).put(sum);
     f.seek(0);
     f.write(h.array());
+    f.setLength(aligned + payload);
     return aligned;
+  }
+
+  /** Records the CRC32 of a (small) cache file's header and payload in its header. */
+  private static void seal(Path file) throws IOException {
+    EmbeddingCache.Header h = EmbeddingCache.readHeader(file);
+    byte[] all = java.nio.file.Files.readAllBytes(file); // its checksum field is still zero
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(all);
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.seek(EmbeddingCache.MAGIC.length + 4 + 8 + 8);
+      f.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN)
+          .putInt((int) crc.getValue()).array());
+    }
   }
 
   private static void writeRow(RandomAccessFile f, long dataOffset, int dim, long row, float[] v)
@@ -78,12 +99,13 @@ class MappedVectorsTest {
         writeRow(f, data, dim, i, rows[i]);
       }
     }
+    seal(file);
     float[] query = unit(r, dim);
     // when: one mapping, and chunks of 3 rows (blocks of rows then cross chunk boundaries)
     List<MappedVectors.Hit> whole;
     List<MappedVectors.Hit> chunked;
     try (MappedVectors one = MappedVectors.open(file);
-        MappedVectors many = MappedVectors.open(file, 3L * dim * 4)) {
+        MappedVectors many = MappedVectors.open(file, 3L * dim * 4, true)) {
       whole = one.search(query, 10);
       chunked = many.search(query, 10);
     }
@@ -119,7 +141,6 @@ class MappedVectorsTest {
     }
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
       long data = writeHeader(f, dim, count);
-      f.setLength(data + count * dim * 4L + 16);
       for (int i = 0; i < marked.length; i++) {
         writeRow(f, data, dim, marked[i], vectors[i]);
       }
@@ -130,7 +151,8 @@ class MappedVectorsTest {
     query[10] = 0.1f;
     // when
     List<MappedVectors.Hit> hits;
-    try (MappedVectors mapped = MappedVectors.open(file)) {
+    // (the 2.2 GB payload's checksum is not computed: this test is about mapping past 2 GiB)
+    try (MappedVectors mapped = MappedVectors.open(file, MappedVectors.MAX_CHUNK_BYTES, false)) {
       assertThat(mapped.size()).isEqualTo((int) count);
       hits = mapped.search(query, 4);
     }
@@ -151,6 +173,7 @@ class MappedVectorsTest {
       writeRow(f, data, 4, 0, new float[] {1, 0, 0, 0});
       writeRow(f, data, 4, 1, new float[] {0, 1, 0, 0});
     }
+    seal(file);
     MappedVectors mapped = MappedVectors.open(file);
     // when
     mapped.close();

@@ -85,12 +85,13 @@ public record SciFactSlice(Path corpus, Path queries, Path qrels) {
       store = CorpusStore.open(corpus);
       Path file = EmbeddingCache.ensure(store, embedder, cacheDir, 32, ProgressListener.NONE);
       return new Embedded(embedder, store, file, MappedVectors.open(file));
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       if (store != null) {
         store.close();
       }
       embedder.close();
-      throw e;
+      throw e instanceof IOException io ? new java.io.UncheckedIOException(io)
+          : (RuntimeException) e;
     }
   }
 
