@@ -92,9 +92,9 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
    * @param textSegments the segments; neither the list nor any element may be null
    * @return one embedding of {@link #dimension()} values per segment, in input order (no token
    *     usage)
-   * @throws IllegalArgumentException if the list or an element is null (naming its index)
-   * @throws RuntimeException from LangChain4j's {@code Metadata.getString} if the title entry is
-   *     not a string
+   * @throws IllegalArgumentException if the list or an element is null (naming its index), or a
+   *     segment's {@value #TITLE_KEY} metadata is not a {@code String} (naming the index, the key
+   *     and the value's type; the Spring AI adapter rejects it the same way)
    * @throws IllegalStateException if the model is closed
    */
   @Override
@@ -110,9 +110,19 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
         throw new IllegalArgumentException("textSegments[" + i + "] must not be null");
       }
       texts.add(s.text());
-      prompts.add(TaskPrompt.document(s.metadata().getString(TITLE_KEY)));
+      prompts.add(TaskPrompt.document(title(s.metadata().toMap().get(TITLE_KEY), i)));
     }
     return Response.from(wrap(model.embed(texts, prompts, model.dimension())));
+  }
+
+  /** The title metadata value: absent (null) or a String; anything else is an error naming it. */
+  private static String title(Object value, int index) {
+    if (value == null || value instanceof String) {
+      return (String) value;
+    }
+    throw new IllegalArgumentException("textSegments[" + index + "] metadata '" + TITLE_KEY
+        + "' must be a String (the document title), but is " + value.getClass().getName() + ": "
+        + value);
   }
 
   /**
@@ -120,7 +130,8 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
    *
    * @param textSegment the segment; not null
    * @return its embedding
-   * @throws IllegalArgumentException if {@code textSegment} is null
+   * @throws IllegalArgumentException if {@code textSegment} is null, or its {@value #TITLE_KEY}
+   *     metadata is not a {@code String}
    */
   @Override
   public Response<Embedding> embed(TextSegment textSegment) {

@@ -82,6 +82,21 @@ class GeckoEmbeddingModelTest {
   }
 
   @Test
+  void should_reject_a_title_that_is_not_a_string_naming_the_segment_key_and_type() {
+    // given
+    RecordingEmbedder recording = new RecordingEmbedder();
+    GeckoEmbeddingModel model = GeckoEmbeddingModel.builder().embedder(recording).build();
+    List<TextSegment> segments = List.of(TextSegment.from("a", Metadata.from("title", "A")),
+        TextSegment.from("b", new Metadata().put("title", 7)));
+    // when / then: the same message as the Spring AI adapter, and nothing embedded
+    assertThatThrownBy(() -> model.embedAll(segments))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("textSegments[1] metadata 'title' must be a String (the document title), but"
+            + " is java.lang.Integer: 7");
+    assertThat(recording.calls).isZero();
+  }
+
+  @Test
   void should_render_query_requests_with_the_query_task_and_document_requests_untitled() {
     // given
     RecordingEmbedder recording = new RecordingEmbedder();

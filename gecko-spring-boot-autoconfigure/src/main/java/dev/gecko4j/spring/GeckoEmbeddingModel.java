@@ -103,7 +103,9 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
    *
    * @param document the document; not null, with text
    * @return its embedding, {@link #dimensions()} values
-   * @throws IllegalArgumentException if {@code document} or its text is null
+   * @throws IllegalArgumentException if {@code document} or its text is null, or its
+   *     {@value #TITLE_KEY} metadata is not a {@code String} (naming the key and the value's type;
+   *     the LangChain4j adapter rejects it the same way)
    */
   @Override
   public float[] embed(Document document) {
@@ -122,7 +124,8 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
    * @param batchingStrategy ignored (may be null)
    * @return one embedding per document, in input order
    * @throws IllegalArgumentException if the list, an element or its text is null (naming its
-   *     index), or the options are invalid for this model
+   *     index), a {@value #TITLE_KEY} metadata value is not a {@code String} (naming the index,
+   *     the key and the value's type), or the options are invalid for this model
    */
   @Override
   public List<float[]> embed(List<Document> documents, EmbeddingOptions options,
@@ -140,7 +143,12 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
       }
       texts.add(d.getText());
       Object title = d.getMetadata().get(TITLE_KEY);
-      prompts.add(TaskPrompt.document(title instanceof String s ? s : null));
+      if (title != null && !(title instanceof String)) {
+        throw new IllegalArgumentException("documents[" + i + "] metadata '" + TITLE_KEY
+            + "' must be a String (the document title), but is " + title.getClass().getName()
+            + ": " + title);
+      }
+      prompts.add(TaskPrompt.document((String) title));
     }
     return embed(texts, prompts, options);
   }

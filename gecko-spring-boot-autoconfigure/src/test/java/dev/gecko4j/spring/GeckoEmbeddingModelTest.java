@@ -39,6 +39,25 @@ class GeckoEmbeddingModelTest {
   }
 
   @Test
+  void should_reject_a_title_that_is_not_a_string_naming_the_document_key_and_type() {
+    // given
+    RecordingEmbedder recording = new RecordingEmbedder();
+    GeckoEmbeddingModel model = GeckoEmbeddingModel.builder().embedder(recording).build();
+    List<Document> documents = List.of(new Document("a", Map.of("title", "A")),
+        new Document("b", Map.of("title", 7)));
+    // when / then: the same message as the LangChain4j adapter, and nothing embedded
+    assertThatThrownBy(() -> model.embed(documents, EmbeddingOptions.builder().build(), null))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("documents[1] metadata 'title' must be a String (the document title), but is"
+            + " java.lang.Integer: 7");
+    assertThatThrownBy(() -> model.embed(new Document("c", Map.of("title", List.of("x")))))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("documents[0] metadata 'title' must be a String (the document"
+            + " title), but is java.util.");
+    assertThat(recording.calls).isZero();
+  }
+
+  @Test
   void should_honour_the_options_dimensions_with_unit_vectors() {
     // given
     GeckoEmbeddingModel model = GeckoEmbeddingModel.builder().embedder(new RecordingEmbedder())
