@@ -10,6 +10,8 @@ import dev.gecko4j.core.PromptConvention;
 import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.eval.BeirDataset;
 import dev.gecko4j.core.eval.BeirDocument;
+import dev.gecko4j.core.eval.DatasetFormatException;
+import dev.gecko4j.core.eval.DatasetLines;
 import dev.gecko4j.core.index.FlatIndex;
 import dev.gecko4j.core.index.VectorIndex;
 import dev.gecko4j.core.index.VectorIndexFactory;
@@ -17,7 +19,6 @@ import dev.gecko4j.core.index.Hit;
 import dev.gecko4j.core.vector.Similarity;
 import dev.gecko4j.core.train.TrainingExample;
 import dev.gecko4j.core.train.TrainingSource;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,7 @@ import java.util.stream.Stream;
  * turned into (x, x+, x-) triplets.
  */
 public final class TrainingData {
+  private static final System.Logger LOG = System.getLogger(TrainingData.class.getName());
   /** Rejects a line holding more than one value (a lost newline, or trailing garbage). */
   private static final ObjectMapper JSON = dev.gecko4j.core.internal.GeckoJson.mapper();
 
@@ -57,16 +59,19 @@ public final class TrainingData {
    * @param weight mixture weight, > 0
    * @return the source, named after the file
    * @throws UncheckedIOException if the file cannot be read
-   * @throws IllegalArgumentException if a line is not a JSON object with non-blank task, query,
-   *     positive (the message names the line number), or the file has no rows
+   * @throws IllegalArgumentException if {@code file} is not an existing file
+   * @throws DatasetFormatException if the file is empty or has no row, or a line is not UTF-8 or
+   *     not one JSON object with non-blank task, query and positive (read by gecko4j's one
+   *     dataset rule, {@link DatasetLines}: a byte-order mark is accepted; the message names
+   *     {@code path:line})
    */
   public static TrainingSource fretJsonl(Path file, PromptConvention convention, double weight) {
     Args.notNull(convention, "convention");
     List<TrainingExample> rows = new ArrayList<>();
-    int lineNo = 0;
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      for (String line; (line = r.readLine()) != null; ) {
-        lineNo++;
+    String expected = "one FRet JSON object {\"task\", \"query\", \"positive\", \"negative\"}"
+        + " per line";
+    try (DatasetLines lines = DatasetLines.open(file, expected)) {
+      for (String line; (line = lines.next()) != null; ) {
         if (line.isBlank()) {
           continue;
         }
@@ -74,24 +79,29 @@ public final class TrainingData {
         try {
           n = JSON.readTree(line);
         } catch (JsonProcessingException e) {
-          throw new IllegalArgumentException(String.format(Locale.ROOT,
-              "%s:%d: expected exactly one JSON object on the line, but: %s", file, lineNo,
-              e.getOriginalMessage()), e);
+          throw lines.error("expected exactly one JSON object on the line, but: "
+              + e.getOriginalMessage());
+        }
+        if (n == null || !n.isObject()) {
+          throw lines.error("expected a JSON object, but found "
+              + (n == null ? "nothing" : n.getNodeType()));
         }
         String task = text(n, "task");
         String query = text(n, "query");
         String pos = text(n, "positive");
         String neg = n.hasNonNull("negative") ? n.get("negative").asText() : null;
         if (task == null || query == null || pos == null) {
-          throw new IllegalArgumentException(String.format(Locale.ROOT,
-              "%s line %d must have non-blank task, query and positive", file, lineNo));
+          throw lines.error("expected non-blank task, query and positive, but "
+              + (task == null ? "task" : query == null ? "query" : "positive")
+              + " is missing or blank");
         }
         rows.add(new TrainingExample(convention.apply(TaskPrompt.query(task), query),
             convention.apply(TaskPrompt.document(), pos),
             neg == null || neg.isBlank() ? null : convention.apply(TaskPrompt.document(), neg)));
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read FRet JSONL " + file + " (line " + lineNo + ")", e);
+      if (rows.isEmpty()) {
+        throw lines.noRecords(expected);
+      }
     }
     return new TrainingSource(file.getFileName().toString(), weight, rows);
   }
@@ -108,7 +118,9 @@ public final class TrainingData {
   /**
    * Reads a BEIR folder ({@code corpus.jsonl}, {@code queries.jsonl}, {@code qrels/<split>.tsv})
    * with {@link BeirDataset}. Documents become {@link BeirDocument#mtebText()} as MTEB embeds them;
-   * qrels with score <= 0 are dropped.
+   * qrels with score <= 0 are dropped, and so are positive qrels naming a query or a document the
+   * dataset does not hold (counted and logged as one {@code WARNING} on the {@code System.Logger}
+   * named after this class).
    *
    * @param dir the dataset folder
    * @param split the qrels split, e.g. {@code train} or {@code test}
@@ -123,13 +135,27 @@ public final class TrainingData {
     try (Stream<BeirDocument> docs = dataset.documents()) {
       docs.forEach(d -> corpus.put(d.id(), d.mtebText()));
     }
+    Map<String, String> queries = dataset.queries();
     Map<String, Set<String>> qrels = new LinkedHashMap<>();
+    long[] unknown = new long[2]; // queries, documents
     dataset.qrels(split).forEach((query, judged) -> judged.forEach((doc, relevance) -> {
       if (relevance > 0) {
-        qrels.computeIfAbsent(query, k -> new LinkedHashSet<>()).add(doc);
+        if (!queries.containsKey(query)) {
+          unknown[0]++;
+        } else if (!corpus.containsKey(doc)) {
+          unknown[1]++;
+        } else {
+          qrels.computeIfAbsent(query, k -> new LinkedHashSet<>()).add(doc);
+        }
       }
     }));
-    return new Beir(corpus, dataset.queries(), qrels);
+    if (unknown[0] + unknown[1] > 0) {
+      LOG.log(System.Logger.Level.WARNING, String.format(Locale.ROOT,
+          "%s: dropped %d positive judgment(s) naming a query missing from queries.jsonl and %d"
+              + " naming a document missing from corpus.jsonl", dir.resolve("qrels/" + split + ".tsv"),
+          unknown[0], unknown[1]));
+    }
+    return new Beir(corpus, queries, qrels);
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gecko4j.core.PromptConvention;
 import dev.gecko4j.core.TaskPrompt;
+import dev.gecko4j.core.eval.DatasetFormatException;
 import dev.gecko4j.core.train.TrainingExample;
 import dev.gecko4j.core.train.TrainingSource;
 import java.nio.file.Files;
@@ -45,7 +46,9 @@ class TrainingDataTest {
     Path f = dir.resolve("bad.jsonl");
     Files.writeString(f, "{\"task\":\"t\",\"query\":\"q\",\"positive\":\"p\"}\n{\"task\":\"t\",\"positive\":\"p\"}\n");
     assertThatThrownBy(() -> TrainingData.fretJsonl(f, PromptConvention.NONE, 1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("line 2");
+        .isInstanceOf(DatasetFormatException.class)
+        .hasMessage(f + ":2: expected non-blank task, query and positive, but query is missing or"
+            + " blank");
   }
 
   @Test
@@ -55,8 +58,47 @@ class TrainingDataTest {
     String row = "{\"task\":\"t\",\"query\":\"q\",\"positive\":\"p\"}";
     Files.writeString(f, row + "\n" + row + row + "\n");
     assertThatThrownBy(() -> TrainingData.fretJsonl(f, PromptConvention.NONE, 1))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(DatasetFormatException.class)
         .hasMessageStartingWith(f + ":2: expected exactly one JSON object on the line");
+  }
+
+  @Test
+  void should_drop_positive_qrels_naming_unknown_queries_or_documents(@TempDir Path dir)
+      throws Exception {
+    // given qrels judging a known pair, an unknown query and an unknown document
+    Files.createDirectories(dir.resolve("qrels"));
+    Files.writeString(dir.resolve("corpus.jsonl"), "{\"_id\":\"d1\",\"text\":\"x\"}\n");
+    Files.writeString(dir.resolve("queries.jsonl"), "{\"_id\":\"q1\",\"text\":\"y\"}\n");
+    Files.writeString(dir.resolve("qrels/train.tsv"),
+        "query-id\tcorpus-id\tscore\nq1\td1\t1\nq9\td1\t1\nq1\td9\t1\n");
+    // when
+    TrainingData.Beir beir = TrainingData.readBeir(dir, "train");
+    // then only the pair that refers to something is kept (the two others are logged)
+    assertThat(beir.qrels()).containsExactly(Map.entry("q1", Set.of("d1")));
+  }
+
+  @Test
+  void should_read_fret_jsonl_by_the_one_dataset_rule(@TempDir Path dir) throws Exception {
+    String row = "{\"task\":\"t\",\"query\":\"q\",\"positive\":\"p\"}\n";
+    // a byte-order mark is accepted
+    Path bom = Files.writeString(dir.resolve("bom.jsonl"), "\uFEFF" + row);
+    assertThat(TrainingData.fretJsonl(bom, PromptConvention.NONE, 1).examples()).hasSize(1);
+    // an empty file, or one of blank lines, is an error naming it
+    Path empty = Files.writeString(dir.resolve("empty.jsonl"), "");
+    assertThatThrownBy(() -> TrainingData.fretJsonl(empty, PromptConvention.NONE, 1))
+        .isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(empty + ": file is empty (0 bytes); expected one FRet JSON object");
+    Path blank = Files.writeString(dir.resolve("blank.jsonl"), "\n\n");
+    assertThatThrownBy(() -> TrainingData.fretJsonl(blank, PromptConvention.NONE, 1))
+        .isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(blank + ": file holds no record (2 lines, none with data)");
+    // a bad byte deep in the file is reported at its own line
+    Path deep = Files.writeString(dir.resolve("deep.jsonl"), row.repeat(3000));
+    Files.write(deep, new byte[] {'{', '"', (byte) 0xFF, '"', '}', '\n'},
+        java.nio.file.StandardOpenOption.APPEND);
+    assertThatThrownBy(() -> TrainingData.fretJsonl(deep, PromptConvention.NONE, 1))
+        .isInstanceOf(DatasetFormatException.class)
+        .hasMessage(deep + ":3001: not valid UTF-8 at byte 3 of the line");
   }
 
   @Test
