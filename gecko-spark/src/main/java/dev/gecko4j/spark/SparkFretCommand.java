@@ -2,6 +2,8 @@ package dev.gecko4j.spark;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.gecko4j.core.eval.DatasetFormatException;
+import dev.gecko4j.core.eval.DatasetLines;
 import dev.gecko4j.core.fret.FretOptions;
 import dev.gecko4j.core.internal.GeckoJson;
 import dev.gecko4j.fret.retrieve.AnnPolicy;
@@ -114,8 +116,11 @@ public final class SparkFretCommand {
         System.err.println("gecko spark fret: generation mode over " + corpusFile + " on " + master);
         r = fret.generate(corpus, seeds, out);
       } else {
+        long judgments = checkQrels(existing(qrels, "--qrels"));
         Dataset<Row> pairs = pairs(spark, existing(queries, "--queries"),
             existing(qrels, "--qrels"));
+        System.err.printf(Locale.ROOT, "gecko spark fret: %s holds %d judgments (checked: 3"
+            + " columns, decimal scores)%n", qrels, judgments);
         if (limit > 0) {
           pairs = pairs.orderBy("query_id", "positive_id").limit(limit);
         }
@@ -145,6 +150,43 @@ public final class SparkFretCommand {
     } finally {
       spark.stop();
     }
+  }
+
+  /**
+   * Reads a qrels TSV once on the driver by gecko4j's one dataset rule ({@link DatasetLines}),
+   * before Spark reads it (Spark's CSV reader would drop a malformed line or score silently): 3
+   * tab-separated columns per non-blank line, a header allowed on line 1 only, scores strict
+   * decimal numbers.
+   *
+   * @param qrels the file; an existing file
+   * @return the number of judgments
+   * @throws DatasetFormatException naming {@code path:line} for the first bad line, or the file if
+   *     it is empty or has no judgment
+   */
+  static long checkQrels(Path qrels) {
+    String expected = "one judgment 'query-id<TAB>corpus-id<TAB>score' per line";
+    long n = 0;
+    try (DatasetLines lines = DatasetLines.open(qrels, expected)) {
+      for (String line; (line = lines.next()) != null; ) {
+        if (line.isBlank()) {
+          continue;
+        }
+        String[] f = line.split("\t", -1);
+        if (f.length != 3) {
+          throw lines.error("expected 3 tab-separated columns (query-id, corpus-id, score), but"
+              + " found " + f.length);
+        }
+        if (lines.lineNumber() == 1 && !DatasetLines.isDecimal(f[2].strip())) {
+          continue; // the header
+        }
+        lines.decimal("score", f[2]);
+        n++;
+      }
+      if (n == 0) {
+        throw lines.noRecords(expected);
+      }
+    }
+    return n;
   }
 
   /** The qrels of positive score joined to their queries: {@code (query_id, query, positive_id)}. */
