@@ -68,8 +68,11 @@ import java.util.stream.IntStream;
  * added after the last {@link #optimize()} have no codes: until the next one, searches use exact
  * scores throughout.
  *
- * <p>Persistence: {@link #save} writes one file (settings, ids, vectors, PQ codebook, graph);
- * {@link #load} reads it back, and searches of the loaded index return the same hits.
+ * <p>Persistence: {@link #save} writes one file (settings, ids, vectors, PQ codebook, graph, and
+ * a CRC32C over all of it); {@link #load} reads it back, and searches of the loaded index return
+ * the same hits. The file is untrusted on load: a damaged, truncated or crafted file is a
+ * {@link CorruptFileException} naming the file and the field, never an {@link OutOfMemoryError} or
+ * a later failure inside a search. An empty index saves and loads.
  *
  * <p>Thread-safety: guarded by a read-write lock, as {@code FlatIndex} is. Any number of threads
  * may search at once; adds, {@link #optimize()} and {@link #save} take the lock exclusively (an

@@ -197,7 +197,7 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
       }
     }
 
-    warnAboutUnknownDocuments(dataset, judged, docIds);
+    warnAboutUnknownDocuments(dataset, split, judged, docIds);
 
     Map<String, List<ScoredDocument>> run = new LinkedHashMap<>();
     if (!queryIds.isEmpty() && index.size() > 0) {
@@ -217,7 +217,7 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
    *
    * @return the number of such judgments
    */
-  static long warnAboutUnknownDocuments(BeirDataset dataset,
+  static long warnAboutUnknownDocuments(BeirDataset dataset, String split,
       Map<String, Map<String, Integer>> judged, Set<String> docIds) {
     long unknown = 0;
     String example = null;
@@ -234,7 +234,8 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
     if (unknown > 0) {
       LOG.log(System.Logger.Level.WARNING, String.format(Locale.ROOT,
           "%s: %d judgment(s) name a document that %s does not hold (first: %s); they are scored"
-              + " as never retrieved, as MTEB does", dataset.dir().resolve("qrels"), unknown,
+              + " as never retrieved, as MTEB does", dataset.dir().resolve("qrels/" + split + ".tsv"),
+          unknown,
           dataset.dir().resolve("corpus.jsonl"), example));
     }
     return unknown;

@@ -129,6 +129,18 @@ class RetrievalEvaluatorTest {
   }
 
   @Test
+  void should_fail_on_a_zero_byte_corpus_instead_of_scoring_it_zero() throws IOException {
+    // given (previously this evaluated to nDCG@10 = 0 without a word)
+    BeirDataset d = BeirDataset.open(BeirDatasetTest.writeDataset(tmp.resolve("zero"), "",
+        "{\"_id\": \"q1\", \"text\": \"x\"}\n", "query-id\tcorpus-id\tscore\nq1\td1\t1\n"));
+    // when / then
+    assertThatThrownBy(() -> RetrievalEvaluator.builder().build()
+        .evaluate(new HashingEmbedder(PromptConvention.NONE), d))
+        .isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(d.dir().resolve("corpus.jsonl") + ": file is empty (0 bytes)");
+  }
+
+  @Test
   void should_count_judgments_naming_documents_the_corpus_lacks_and_score_them_as_not_retrieved()
       throws IOException {
     // given qrels judging d1 (in the corpus) and d7 (not in it) relevant to q1
@@ -136,7 +148,8 @@ class RetrievalEvaluatorTest {
         "{\"_id\": \"d1\", \"text\": \"x\"}\n", "{\"_id\": \"q1\", \"text\": \"x\"}\n",
         "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td7\t1\n"));
     // when
-    long unknown = RetrievalEvaluator.warnAboutUnknownDocuments(d, d.qrels("test"), Set.of("d1"));
+    long unknown = RetrievalEvaluator.warnAboutUnknownDocuments(d, "test", d.qrels("test"),
+        Set.of("d1"));
     RetrievalResult r = RetrievalEvaluator.builder().build()
         .evaluate(new HashingEmbedder(PromptConvention.NONE), d);
     // then: counted (and logged), and d7 counts as a relevant document never retrieved
