@@ -82,6 +82,7 @@ final class EmbedderLoader {
       opened = modelBytes != null ? sessions.open(modelBytes, spec.modelLocation())
           : sessions.open(spec.modelFile());
       ModelContract contract = ModelContract.check(opened.session(), spec.modelLocation());
+      checkPipeline(b, spec, contract, conv);
       String checksums = "model=" + (modelBytes != null ? ModelChecksum.of(modelBytes)
           : ModelChecksum.of(spec.modelFile())) + "|tokenizer="
           + ModelChecksum.of(tokenizerBytes);
@@ -98,6 +99,56 @@ final class EmbedderLoader {
       tok.close();
       throw e;
     }
+  }
+
+  /**
+   * Checks that the pipeline can be run as described: a graph exporting {@code
+   * sentence_embedding} takes no pooling override and cannot be un-normalised; a graph exporting
+   * token states needs a Pooling module; a Pooling module that excludes the prompt
+   * ({@code include_prompt: false}) is served only without prompts.
+   */
+  static void checkPipeline(OnnxEmbedder.Builder b, ModelSpec spec, ModelContract contract,
+      PromptConvention conv) {
+    if (contract.outputIsPooled()) {
+      if (b.pooling != null) {
+        throw new IllegalStateException("pooling(" + b.pooling + ") cannot apply: "
+            + spec.modelLocation() + " exports sentence_embedding, the whole pipeline's output, "
+            + "which is used as is");
+      }
+      if (Boolean.FALSE.equals(b.normalize) && spec.normalize()) {
+        throw new IllegalStateException("normalize(false) cannot apply: " + spec.modelLocation()
+            + " exports sentence_embedding, the whole pipeline's output, normalised by its "
+            + "Normalize module");
+      }
+      return;
+    }
+    PipelineModule.Pool pool = spec.poolingModule();
+    if (pool == null) {
+      throw new ModelLoadException(spec.modelLocation(), "found a pipeline without a Pooling "
+          + "module " + spec.modules() + " and a graph output " + contract.outputName()
+          + " of token states, expected a Pooling module in modules.json or a graph exporting "
+          + ModelContract.SENTENCE_OUTPUT, null);
+    }
+    if (!pool.includePrompt() && addsPrompts(conv)) {
+      String where = spec.folder() != null
+          ? spec.folder().resolve(pool.path()).resolve("config.json").toString()
+          : spec.modelLocation();
+      throw new ModelLoadException(where, "found include_prompt: false with a prompt convention "
+          + "that prepends prompts, expected include_prompt: true (pooling without the prompt's "
+          + "tokens is not supported yet) or a model without prompts", null);
+    }
+  }
+
+  private static boolean addsPrompts(PromptConvention conv) {
+    for (dev.gecko4j.core.TaskPrompt p : List.of(
+        dev.gecko4j.core.TaskPrompt.query(dev.gecko4j.core.TaskPrompt.SEARCH_RESULT),
+        dev.gecko4j.core.TaskPrompt.document(),
+        dev.gecko4j.core.TaskPrompt.symmetric(dev.gecko4j.core.TaskPrompt.SENTENCE_SIMILARITY))) {
+      if (!conv.apply(p, "").isEmpty()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static ModelSpec resolve(OnnxEmbedder.Builder b) {

@@ -95,7 +95,9 @@ public final class OnnxEmbedder implements Embedder {
     this.tokenizer = tokenizer;
     this.contract = contract;
     this.executionProvider = opened.executionProvider();
-    this.session = new EncoderSession(opened.session(), contract, spec.pooling());
+    PipelineModule.Pool pool = spec.poolingModule();
+    this.session = new EncoderSession(opened.session(), contract,
+        pool != null ? pool.modes() : List.of(spec.pooling()), head(spec));
     this.checksums = checksums;
     int budget = b.tokenBudget > 0 ? b.tokenBudget
         : executionProvider == ExecutionProvider.CPU ? CPU_TOKEN_BUDGET : GPU_TOKEN_BUDGET;
@@ -103,13 +105,35 @@ public final class OnnxEmbedder implements Embedder {
         b.maxBatchSize);
     // Smoke run: proves the graph runs and gives the hidden size.
     this.hiddenSize = probeHiddenSize(spec.modelLocation());
+    if (contract.outputIsPooled() && spec.folder() != null && spec.dimension() > 0
+        && spec.dimension() != hiddenSize) {
+      throw new ModelLoadException(spec.modelLocation(), String.format(Locale.ROOT,
+          "found a sentence_embedding output of %d values, expected the %d values the pipeline "
+              + "%s ends with", hiddenSize, spec.dimension(), spec.modules()), null);
+    }
     if (b.dimension > hiddenSize) {
       throw new IllegalArgumentException(String.format(Locale.ROOT,
           "dimension must be between 1 and the model's %d, but is: %d", hiddenSize, b.dimension));
     }
     this.dimension = b.dimension > 0 ? b.dimension : hiddenSize;
-    this.assembler = new EmbeddingAssembler(spec.normalize(), hiddenSize, dimension);
+    // A pooled graph output is the whole pipeline's: normalised already when the pipeline is.
+    boolean normalizeRows = contract.outputIsPooled() ? Boolean.TRUE.equals(b.normalize)
+        : spec.normalize();
+    this.assembler = new EmbeddingAssembler(normalizeRows, hiddenSize, dimension);
     this.runner = new ConcurrentBatches(b.concurrentBatches, modelName);
+  }
+
+  /** The modules after the Pooling module, without a final Normalize (the assembler's). */
+  private static List<PipelineModule> head(ModelSpec spec) {
+    List<PipelineModule> m = spec.modules();
+    int from = 1;
+    for (int i = 0; i < m.size(); i++) {
+      if (m.get(i) instanceof PipelineModule.Pool) {
+        from = i + 1;
+      }
+    }
+    int to = spec.normalize() ? m.size() - 1 : m.size();
+    return from >= to ? List.of() : m.subList(from, to);
   }
 
   private int probeHiddenSize(String location) {
@@ -118,8 +142,9 @@ public final class OnnxEmbedder implements Embedder {
       return session.forward(batch).length;
     } catch (RuntimeException e) {
       throw new ModelLoadException(location,
-          "the model failed on a one-token probe (" + e.getMessage() + "), expected a BERT-family "
-              + "encoder taking input_ids, attention_mask[, token_type_ids]", e);
+          "the model failed on a one-token probe (" + e.getMessage() + "), expected an "
+              + "encoder taking input_ids, attention_mask[, token_type_ids] whose output the "
+              + "pipeline " + spec.modules() + " can run on", e);
     }
   }
 
