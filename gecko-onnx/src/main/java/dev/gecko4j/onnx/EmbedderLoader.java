@@ -67,8 +67,10 @@ final class EmbedderLoader {
     ModelSpec spec = resolve(b);
     String name = b.folder != null ? b.folder.toString() : spec.name();
     PromptConvention conv = b.convention != null ? b.convention
+        : b.family != null ? b.family.convention(spec.namedPrompts())
         : spec.bundled() != null ? spec.bundled().promptConvention() : spec.promptConvention();
-    String convName = b.convention != null ? b.conventionName : spec.promptConventionName();
+    String convName = b.convention != null ? b.conventionName
+        : b.family != null ? b.family.name() : spec.promptConventionName();
     OrtRuntime.environment(); // natives cached, telemetry off, DJL opted out: before any native code
     byte[] tokenizerBytes = spec.readTokenizerBytes();
     EncoderTokenizer tok = EncoderTokenizer.open(tokenizerBytes, spec.tokenizerLocation(),

@@ -2,6 +2,7 @@ package dev.gecko4j.onnx;
 
 import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.Embedding;
+import dev.gecko4j.core.ModelFamily;
 import dev.gecko4j.core.Pooling;
 import dev.gecko4j.core.PromptConvention;
 import dev.gecko4j.core.TaskPrompt;
@@ -356,6 +357,7 @@ public final class OnnxEmbedder implements Embedder {
     Integer maxLength;
     PromptConvention convention;
     String conventionName;
+    ModelFamily family;
     LongInputPolicy longInputPolicy = LongInputPolicy.TRUNCATE;
     int dimension;
     int intraOpThreads;
@@ -485,6 +487,22 @@ public final class OnnxEmbedder implements Embedder {
           "convention and name must not be null");
       this.convention = convention;
       this.conventionName = name;
+      return this;
+    }
+
+    /**
+     * Names the model family of the folder or files, so prompts follow the family's convention
+     * ({@link ModelFamily#convention}): the folder's own {@code config_sentence_transformers.json}
+     * prompts win where they hold a name the family looks up, then the family's published
+     * prompts, then its format. An explicit {@link #promptConvention} wins over the family.
+     *
+     * @param family the family (checked at {@link #build()}: not null)
+     * @return this builder
+     */
+    public Builder family(ModelFamily family) {
+      noteNull(family, "family must not be null; expected one of "
+          + List.of(ModelFamily.values()));
+      this.family = family;
       return this;
     }
 
