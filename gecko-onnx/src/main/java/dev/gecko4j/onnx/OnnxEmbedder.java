@@ -124,6 +124,26 @@ public final class OnnxEmbedder implements Embedder {
     this.runner = new ConcurrentBatches(b.concurrentBatches, modelName);
   }
 
+  /**
+   * The pipeline beyond one-mode pooling and normalisation (empty for those, so the bundled
+   * models' fingerprints are unchanged): the modules, and a checksum of the Dense weights.
+   */
+  private String pipelineFingerprint() {
+    PipelineModule.Pool pool = spec.poolingModule();
+    if (spec.denseLayers().isEmpty() && pool != null && pool.modes().size() == 1
+        && pool.includePrompt()) {
+      return "";
+    }
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    for (PipelineModule.Dense d : spec.denseLayers()) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(
+          4 * (d.weight().length + (d.bias() == null ? 0 : d.bias().length)));
+      b.asFloatBuffer().put(d.weight()).put(d.bias() == null ? new float[0] : d.bias());
+      crc.update(b.array());
+    }
+    return "|pipeline=" + spec.modules() + "|dense=crc32c:" + Long.toHexString(crc.getValue());
+  }
+
   /** The modules after the Pooling module, without a final Normalize (the assembler's). */
   private static List<PipelineModule> head(ModelSpec spec) {
     List<PipelineModule> m = spec.modules();
@@ -180,7 +200,7 @@ public final class OnnxEmbedder implements Embedder {
     return Embedder.super.fingerprint() + "|" + checksums + "|pooling=" + spec.pooling()
         + "|normalize=" + normalizes() + "|hidden=" + hiddenSize + "|maxLength="
         + spec.maxLength() + "|longInputs=" + tokenizer.longInputPolicy() + "|output="
-        + contract.outputName();
+        + contract.outputName() + pipelineFingerprint();
   }
 
   /**

@@ -23,13 +23,18 @@ import java.util.stream.Stream;
 
 /**
  * Reads and writes a model folder in HuggingFace / sentence-transformers layout: the one place
- * gecko4j parses or produces one. A folder holds {@code model.onnx} or {@code onnx/model.onnx},
- * {@code tokenizer.json}, {@code modules.json} (the pipeline: where the Pooling module lives, and
- * whether a Normalize module follows), the pooling module's {@code config.json} (usually {@code
- * 1_Pooling/}), {@code sentence_bert_config.json} (max length) and {@code
- * config_sentence_transformers.json} (prompts: {@code query} for queries, {@code document} or
+ * gecko4j parses or produces one. A folder holds {@code model.onnx} or {@code onnx/model.onnx}
+ * (with {@code model.onnx_data} beside it when its weights are external), {@code tokenizer.json},
+ * {@code modules.json} (the pipeline, in order: Transformer, Pooling, Dense, Normalize; any other
+ * module type is refused naming its type and path), each Pooling module's {@code config.json}
+ * (every mode and {@code include_prompt}), each Dense module's {@code config.json} and {@code
+ * model.safetensors} ({@link SafeTensors}; weights only in {@code pytorch_model.bin} are refused),
+ * {@code sentence_bert_config.json} (max length) and {@code config_sentence_transformers.json}
+ * (the whole {@code prompts} dictionary, {@code default_prompt_name}, {@code
+ * similarity_fn_name}). Of the prompts, {@code query} is used for queries, {@code document} or
  * {@code passage} for documents, and for symmetric texts the prompt {@code default_prompt_name}
- * names, else none, as sentence-transformers does).
+ * names, else none, as sentence-transformers does; a {@code ModelFamily} maps other names.
+ * {@link #read} after {@link #configFiles} gives back the same description.
  *
  * {@snippet lang=java :
  * ModelSpec spec = SentenceTransformersFolder.read(Path.of("my-model"));
