@@ -86,7 +86,7 @@ final class EmbedderLoader {
       ModelContract contract = ModelContract.check(opened.session(), spec.modelLocation());
       checkPipeline(b, spec, contract, conv);
       String checksums = "model=" + (modelBytes != null ? ModelChecksum.of(modelBytes)
-          : ModelChecksum.of(spec.modelFile())) + "|tokenizer="
+          : ModelChecksum.of(spec.modelFile())) + externalDataChecksum(spec) + "|tokenizer="
           + ModelChecksum.of(tokenizerBytes);
       return new OnnxEmbedder(b, spec, name, conv, convName, tok, opened, contract,
           checksums);
@@ -139,6 +139,20 @@ final class EmbedderLoader {
           + "that prepends prompts, expected include_prompt: true (pooling without the prompt's "
           + "tokens is not supported yet) or a model without prompts", null);
     }
+  }
+
+  /**
+   * The checksum of the weights file beside the graph ({@code model.onnx_data}, as {@code
+   * onnx.save(save_as_external_data=True)} names it), so a retrained external file changes the
+   * fingerprint; empty when there is none.
+   */
+  private static String externalDataChecksum(ModelSpec spec) {
+    if (spec.modelFile() == null) {
+      return "";
+    }
+    java.nio.file.Path data = spec.modelFile().resolveSibling(spec.modelFile().getFileName()
+        + "_data");
+    return java.nio.file.Files.isRegularFile(data) ? "|data=" + ModelChecksum.of(data) : "";
   }
 
   private static boolean addsPrompts(PromptConvention conv) {

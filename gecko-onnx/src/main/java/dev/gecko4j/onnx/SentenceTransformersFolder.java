@@ -339,9 +339,9 @@ public final class SentenceTransformersFolder {
    * Returns the files of a sentence-transformers folder for {@code spec}, by path relative to the
    * folder: {@code modules.json} (the spec's modules in order), each Pooling module's {@code
    * config.json} (every mode flag and {@code include_prompt}), each Dense module's {@code
-   * config.json} and {@code model.safetensors}, {@code sentence_bert_config.json} and {@code
-   * config_sentence_transformers.json} with the whole prompts dictionary, {@code
-   * default_prompt_name} and {@code similarity_fn_name}. The model, the tokenizer and {@code
+   * config.json} and {@code model.safetensors}, {@code sentence_bert_config.json} and, unless
+   * the spec has no prompts and cosine similarity, {@code config_sentence_transformers.json} with
+   * the whole prompts dictionary, {@code default_prompt_name} and {@code similarity_fn_name}. The model, the tokenizer and {@code
    * config.json} are the caller's to write. {@link #read} of a folder holding these files gives
    * back the spec's modules, prompts, similarity, pooling, normalisation and max length.
    *
@@ -381,8 +381,12 @@ public final class SentenceTransformersFolder {
     }
     files.put(MODULES, pretty(modules));
     files.put(SENTENCE_BERT_CONFIG, pretty(new SentenceBertConfig(spec.maxLength(), false)));
-    files.put(ST_CONFIG, pretty(new SentenceTransformersConfig(spec.namedPrompts(),
-        spec.defaultPromptName(), spec.similarityFnName())));
+    // Written when it says anything beyond sentence-transformers' defaults (no prompts, cosine).
+    if (!spec.namedPrompts().isEmpty() || spec.defaultPromptName() != null
+        || !spec.similarityFnName().equals("cosine")) {
+      files.put(ST_CONFIG, pretty(new SentenceTransformersConfig(spec.namedPrompts(),
+          spec.defaultPromptName(), spec.similarityFnName())));
+    }
     return files;
   }
 

@@ -86,8 +86,10 @@ class SentenceTransformersFolderTest {
 
     assertThat(read.modules()).isEqualTo(bge.modules());
     assertThat(read.prompts()).isEqualTo(bge.prompts());
-    assertThat(read.namedPrompts()).containsExactlyEntriesOf(Map.of("query",
-        "Represent this sentence for searching relevant passages: ", "document", ""));
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("query", "Represent this sentence for searching relevant passages: ");
+    expected.put("document", "");
+    assertThat(read.namedPrompts()).containsExactlyEntriesOf(expected);
     assertThat(Files.readString(folder.resolve("modules.json"))).contains(
         "\"type\": \"sentence_transformers.models.Normalize\"");
   }

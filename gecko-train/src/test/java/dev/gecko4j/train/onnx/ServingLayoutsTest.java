@@ -97,6 +97,9 @@ class ServingLayoutsTest {
     assertThat(Files.size(folder.resolve("model.onnx"))).isLessThan(1 << 20);
     assertThat(Files.size(folder.resolve("model.onnx_data"))).isGreaterThan(100L << 20);
     assertServes(folder, bundled, 1e-4f);
+    try (OnnxEmbedder e = OnnxEmbedder.builder().modelFolder(folder).build()) {
+      assertThat(e.fingerprint()).contains("|data=crc32c:");
+    }
   }
 
   @Test
