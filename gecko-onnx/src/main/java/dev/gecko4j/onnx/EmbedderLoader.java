@@ -184,6 +184,9 @@ final class EmbedderLoader {
     } else {
       spec = (b.bundled != null ? b.bundled : Models.BGE_SMALL_EN_V15).spec();
     }
+    if (b.pooling != null) {
+      spec = spec.withPooling(b.pooling);
+    }
     return spec.withSettings(b.pooling != null ? b.pooling : spec.pooling(),
         b.normalize != null ? b.normalize : spec.normalize(),
         b.maxLength != null ? b.maxLength : spec.maxLength(), spec.prompts(),

@@ -250,6 +250,28 @@ public record ModelSpec(String name, Models bundled, Path folder, Path modelFile
   }
 
   /**
+   * Returns this spec pooling with exactly one mode: the Pooling module's modes replaced by {@code
+   * mode} (its path, {@code include_prompt} and dimension kept), or a Pooling module added after
+   * the Transformer when there is none.
+   *
+   * @param mode the mode; not null
+   * @return a new spec
+   * @throws IllegalArgumentException if {@code mode} is null
+   */
+  public ModelSpec withPooling(Pooling mode) {
+    Args.notNull(mode, "mode");
+    List<PipelineModule> m = new ArrayList<>(modules);
+    PipelineModule.Pool pool = poolingModule();
+    if (pool == null) {
+      m.add(1, PipelineModule.Pool.of("1_Pooling", mode, 0));
+    } else {
+      m.set(m.indexOf(pool), new PipelineModule.Pool(pool.path(), List.of(mode),
+          pool.includePrompt(), pool.dimension()));
+    }
+    return withModules(m);
+  }
+
+  /**
    * Returns this spec with another pipeline (for example with a trained Dense head); {@code
    * pooling} and {@code normalize} follow the modules.
    *

@@ -24,7 +24,6 @@ final class GraphEditor {
   static final int FLOAT = 1;
   static final int INT64 = 7;
   static final int FLOAT16 = 10;
-  static final int BFLOAT16 = 16;
 
   private final byte[] model;
   private final List<byte[]> prepended = new ArrayList<>();
@@ -83,18 +82,6 @@ final class GraphEditor {
     Wire.writeVarint(a, value);
     Wire.writeTag(a, 20, Wire.VARINT);
     Wire.writeVarint(a, 2); // INT
-    return a.toByteArray();
-  }
-
-  static byte[] intsAttr(String name, long... values) {
-    ByteArrayOutputStream a = new ByteArrayOutputStream();
-    string(a, 1, name);
-    for (long v : values) {
-      Wire.writeTag(a, 8, Wire.VARINT);
-      Wire.writeVarint(a, v);
-    }
-    Wire.writeTag(a, 20, Wire.VARINT);
-    Wire.writeVarint(a, 7); // INTS
     return a.toByteArray();
   }
 
