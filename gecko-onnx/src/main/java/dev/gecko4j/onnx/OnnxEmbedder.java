@@ -14,9 +14,12 @@ import java.util.Locale;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * An {@link Embedder} that runs a BERT-family encoder exported to ONNX in ONNX Runtime, with the
- * model's own HuggingFace tokenizer (DJL), pooling, normalisation, maximum length and prompt
- * convention, so it gives the embeddings the model's authors published scores for.
+ * An {@link Embedder} that runs a text encoder exported to ONNX in ONNX Runtime, with the model's
+ * own HuggingFace tokenizer (DJL) and its whole sentence-transformers pipeline ({@link
+ * ModelSpec#modules()}: pooling, Dense heads, normalisation), maximum length and prompt
+ * convention, so it gives the embeddings the model's authors published scores for. A graph that
+ * exports {@code sentence_embedding} is the whole pipeline and its output is used as is; a module
+ * the pipeline cannot run is refused at {@link Builder#build()}.
  *
  * {@snippet lang=java :
  * try (OnnxEmbedder embedder = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15).build()) {
