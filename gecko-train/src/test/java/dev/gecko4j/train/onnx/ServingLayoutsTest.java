@@ -161,6 +161,25 @@ class ServingLayoutsTest {
   }
 
   @Test
+  void should_refuse_a_sentence_embedding_whose_size_is_not_what_the_folders_pipeline_ends_with()
+      throws IOException {
+    // modules.json ends with a 256-wide Dense head, but the graph's sentence_embedding (384) was
+    // exported without it: served as is it would silently drop the head.
+    Path folder = folder("pooled-without-dense", denseSpec());
+    clsGraph().appendNode("LpNormalization", List.of("gecko4j_cls"),
+            List.of("sentence_embedding"), GraphEditor.intAttr("axis", 1),
+            GraphEditor.intAttr("p", 2))
+        .addOutput("sentence_embedding", GraphEditor.FLOAT, "batch", (long) HIDDEN)
+        .write(folder.resolve("model.onnx"));
+
+    assertThatThrownBy(() -> OnnxEmbedder.builder().modelFolder(folder).build())
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageStartingWith(folder.resolve("model.onnx") + ": found a sentence_embedding "
+            + "output of 384 values, expected the 256 values the pipeline [")
+        .hasMessageContaining("Dense[2_Dense, 384->256, TANH, bias=true]");
+  }
+
+  @Test
   void should_run_a_dense_module_of_the_folder_on_the_pooled_vector() throws IOException {
     Path folder = folder("dense-head", denseSpec());
     Files.write(folder.resolve("model.onnx"), model);
