@@ -130,6 +130,16 @@ public final class TrainableEncoder implements AutoCloseable {
     if (spec.pooling() != Pooling.CLS && spec.pooling() != Pooling.MEAN) {
       throw new IllegalArgumentException("pooling must be CLS or MEAN, but is: " + spec.pooling());
     }
+    // The trainer runs Transformer -> Pooling (one mode) -> Normalize; a pipeline with more is
+    // refused rather than trained without it.
+    for (dev.gecko4j.onnx.PipelineModule m : spec.modules()) {
+      if (m instanceof dev.gecko4j.onnx.PipelineModule.Dense
+          || m instanceof dev.gecko4j.onnx.PipelineModule.Pool p && p.modes().size() > 1) {
+        throw new IllegalArgumentException("the trainer runs Transformer, one-mode Pooling and "
+            + "Normalize, but the pipeline of " + spec.name() + " has " + m.type() + " at path '"
+            + m.path() + "': " + spec.modules());
+      }
+    }
     OnnxModel model = spec.bundled() != null ? OnnxModel.parse(spec.readModelBytes())
         : OnnxModel.read(spec.modelFile());
     return new TrainableEncoder(spec, model, spec.readTokenizerBytes());
