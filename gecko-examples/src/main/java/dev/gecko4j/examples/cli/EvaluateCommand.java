@@ -36,7 +36,15 @@ public final class EvaluateCommand extends GeckoCommand {
 
     @Option(names = "--beir", description = "BEIR folder (corpus.jsonl, queries.jsonl, qrels/)")
     Path beir;
+
+    @Option(names = "--classification", paramLabel = "DIR_OR_FILE",
+        description = "classification folder (train.* and test.*: CSV/TSV with a header or JSONL, "
+            + "columns text and label/category) or an evaluation file with train.* beside it "
+            + "(MTEB: 10 experiments, logistic regression, accuracy)")
+    Path classification;
   }
+
+  @Mixin TaskOptions tasks;
 
   @Option(names = "--dim", defaultValue = "0",
       description = "Matryoshka dimension (truncate and renormalise); 0 = the model's full one")
@@ -69,6 +77,7 @@ public final class EvaluateCommand extends GeckoCommand {
       }
     };
     OnnxEmbedder.Builder builder = model.builder().intraOpThreads(threads);
+    builder = tasks.configure(builder);
     try (OnnxEmbedder embedder = builder.build()) {
       System.err.println("gecko evaluate: " + embedder);
       EvaluationResult result;
@@ -78,6 +87,8 @@ public final class EvaluateCommand extends GeckoCommand {
           eb = eb.dimension(dim);
         }
         result = eb.build().evaluate(embedder, StsDataset.read(dataset.sts));
+      } else if (dataset.classification != null) {
+        result = tasks.classification(embedder, dataset.classification, dim, progress);
       } else {
         RetrievalEvaluator.Builder eb = RetrievalEvaluator.builder().split(split).listener(progress);
         if (dim > 0) {
