@@ -5,10 +5,26 @@ import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.PromptConvention;
 import dev.gecko4j.onnx.OnnxEmbedder;
 import java.util.Locale;
+import dev.gecko4j.core.eval.BeirDataset;
 import dev.gecko4j.core.eval.ClassificationDataset;
 import dev.gecko4j.core.eval.ClassificationEvaluator;
+import dev.gecko4j.core.eval.ClusteringDataset;
+import dev.gecko4j.core.eval.ClusteringEvaluator;
 import dev.gecko4j.core.eval.EvaluationResult;
+import dev.gecko4j.core.eval.PairClassificationDataset;
+import dev.gecko4j.core.eval.PairClassificationEvaluator;
+import dev.gecko4j.core.eval.RerankingDataset;
+import dev.gecko4j.core.eval.RerankingEvaluator;
+import dev.gecko4j.core.eval.RetrievalEvaluator;
+import dev.gecko4j.core.eval.StsDataset;
+import dev.gecko4j.core.eval.StsEvaluator;
+import dev.gecko4j.core.internal.GeckoJson;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,6 +54,11 @@ final class TaskOptions {
       description = "classification: training texts kept per label per experiment (MTEB: 8, "
           + "Emotion 16); default: ${DEFAULT-VALUE}")
   int samplesPerLabel;
+
+  @Option(names = "--clustering-protocol", paramLabel = "fast|legacy", defaultValue = "fast",
+      description = "clustering: MTEB's fast protocol (10 bootstrap rounds of 16384 texts, as "
+          + "SIB200ClusteringS2S) or legacy (each set on its own); default: ${DEFAULT-VALUE}")
+  String clusteringProtocol;
 
   @Option(names = "--knn", paramLabel = "K", defaultValue = "0",
       description = "classification: use a k-nearest-neighbour vote (cosine) instead of "
@@ -74,5 +95,157 @@ final class TaskOptions {
       b.method(ClassificationEvaluator.Method.KNN).k(knn);
     }
     return b.build().evaluate(embedder, ClassificationDataset.read(path));
+  }
+
+  /** Runs the clustering task at {@code dim} (0 = the model's). */
+  EvaluationResult clustering(Embedder embedder, Path path, int dim, ProgressListener progress) {
+    return clusteringEvaluator(clusteringProtocol, dim, progress)
+        .evaluate(embedder, ClusteringDataset.read(path));
+  }
+
+  private static ClusteringEvaluator clusteringEvaluator(String protocol, int dim,
+      ProgressListener progress) {
+    ClusteringEvaluator.Protocol p = switch (protocol.toLowerCase(Locale.ROOT)) {
+      case "fast" -> ClusteringEvaluator.Protocol.FAST;
+      case "legacy" -> ClusteringEvaluator.Protocol.LEGACY;
+      default -> throw new IllegalArgumentException(
+          "the clustering protocol must be fast or legacy, but is: " + protocol);
+    };
+    return ClusteringEvaluator.builder().protocol(p).dimension(dim).listener(progress).build();
+  }
+
+  /** Runs the pair-classification task at {@code dim} (0 = the model's). */
+  EvaluationResult pairClassification(Embedder embedder, Path path, int dim,
+      ProgressListener progress) {
+    return PairClassificationEvaluator.builder().dimension(dim).listener(progress).build()
+        .evaluate(embedder, PairClassificationDataset.read(path));
+  }
+
+  /** Runs the reranking task at {@code dim} (0 = the model's). */
+  EvaluationResult reranking(Embedder embedder, Path path, int dim, ProgressListener progress) {
+    return RerankingEvaluator.builder().dimension(dim).listener(progress).build()
+        .evaluate(embedder, RerankingDataset.read(path));
+  }
+
+  /**
+   * Runs every task of a suite file and returns the JSON line; prints a Markdown table of the
+   * results on stderr. A line is {@code FAMILY PATH [key=value ...]}; blank lines and lines
+   * starting with {@code #} are skipped; a relative path is resolved against the file's folder.
+   * Keys: {@code name} (the row's name), {@code samples-per-label}, {@code experiments},
+   * {@code knn} (classification), {@code protocol} (clustering), {@code split} (retrieval).
+   */
+  String suite(Embedder embedder, Path file, int dim, String defaultSplit,
+      ProgressListener progress) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("--suite must be a readable file, but " + file + ": "
+          + e.getMessage(), e);
+    }
+    Path base = file.toAbsolutePath().getParent();
+    List<String[]> table = new ArrayList<>();
+    List<Map<String, Object>> results = new ArrayList<>();
+    double sum = 0;
+    for (int ln = 0; ln < lines.size(); ln++) {
+      String line = lines.get(ln).strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      String[] parts = line.split("\\s+");
+      if (parts.length < 2) {
+        throw new IllegalArgumentException(file + ":" + (ln + 1)
+            + ": expected 'FAMILY PATH [key=value ...]', but is: " + line);
+      }
+      Map<String, String> opts = new LinkedHashMap<>();
+      for (int i = 2; i < parts.length; i++) {
+        int eq = parts[i].indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException(file + ":" + (ln + 1)
+              + ": options must be key=value, but one is: " + parts[i]);
+        }
+        opts.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+      }
+      Path path = base.resolve(parts[1]);
+      String family = parts[0].toLowerCase(Locale.ROOT);
+      System.err.println("gecko evaluate: suite task " + family + " " + path);
+      EvaluationResult r;
+      try {
+        r = switch (family) {
+          case "sts" -> StsEvaluator.builder().dimension(dim).listener(progress).build()
+              .evaluate(embedder, StsDataset.read(path));
+          case "retrieval" -> RetrievalEvaluator.builder().dimension(dim).listener(progress)
+              .split(opts.getOrDefault("split", defaultSplit)).build()
+              .evaluate(embedder, BeirDataset.open(path));
+          case "classification" -> {
+            ClassificationEvaluator.Builder b = ClassificationEvaluator.builder().dimension(dim)
+                .listener(progress)
+                .experiments(intOption(opts, "experiments", experiments, file, ln))
+                .samplesPerLabel(intOption(opts, "samples-per-label", samplesPerLabel, file, ln));
+            int k = intOption(opts, "knn", knn, file, ln);
+            if (k > 0) {
+              b.method(ClassificationEvaluator.Method.KNN).k(k);
+            }
+            yield b.build().evaluate(embedder, ClassificationDataset.read(path));
+          }
+          case "clustering" -> clusteringEvaluator(
+              opts.getOrDefault("protocol", clusteringProtocol), dim, progress)
+              .evaluate(embedder, ClusteringDataset.read(path));
+          case "pair-classification" -> pairClassification(embedder, path, dim, progress);
+          case "reranking" -> reranking(embedder, path, dim, progress);
+          default -> throw new IllegalArgumentException(file + ":" + (ln + 1)
+              + ": the family must be one of sts, retrieval, classification, clustering, "
+              + "pair-classification, reranking, but is: " + parts[0]);
+        };
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(file + ":" + (ln + 1) + ": " + e.getMessage(), e);
+      }
+      String name = opts.getOrDefault("name", r.dataset());
+      table.add(new String[] {name, family, r.metric(), String.format(Locale.ROOT, "%.4f",
+          r.score())});
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("task", name);
+      m.put("family", family);
+      m.put("dataset", r.dataset());
+      m.put("metric", r.metric());
+      m.put("score", r.score());
+      results.add(m);
+      sum += r.score();
+    }
+    if (results.isEmpty()) {
+      throw new IllegalArgumentException("--suite " + file + " names no task; expected lines "
+          + "'FAMILY PATH [key=value ...]'");
+    }
+    StringBuilder md = new StringBuilder("| task | family | metric | score |\n|---|---|---|---|\n");
+    for (String[] row : table) {
+      md.append("| ").append(String.join(" | ", row)).append(" |\n");
+    }
+    md.append(String.format(Locale.ROOT, "| **mean** | | | %.4f |%n", sum / results.size()));
+    System.err.print(md);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("model", embedder instanceof OnnxEmbedder o ? o.modelName() : embedder.toString());
+    out.put("suite", file.toString());
+    out.put("metric", "mean");
+    out.put("score", sum / results.size());
+    out.put("tasks", results);
+    try {
+      return GeckoJson.mapper().writeValueAsString(out);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the suite's JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static int intOption(Map<String, String> opts, String key, int fallback, Path file,
+      int ln) {
+    String v = opts.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(file + ":" + (ln + 1) + ": " + key
+          + " must be an integer, but is: " + v, e);
+    }
   }
 }
