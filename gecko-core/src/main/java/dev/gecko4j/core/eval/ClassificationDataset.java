@@ -40,6 +40,21 @@ public record ClassificationDataset(String name, List<LabeledText> train, List<L
    * @throws DatasetFormatException if a file is malformed or empty
    */
   public static ClassificationDataset read(Path path) {
+    return read(path, null, null);
+  }
+
+  /**
+   * Like {@link #read(Path)} with named columns (see {@link LabeledTexts#read(Path, String,
+   * String)}).
+   *
+   * @param path a folder or an evaluation file; not null
+   * @param textColumn the text column, or null for the defaults
+   * @param labelColumn the label column, or null for the defaults
+   * @return the dataset, named after the folder
+   * @throws IllegalArgumentException if a split's file is missing
+   * @throws DatasetFormatException if a file is malformed or empty, or a row lacks a column
+   */
+  public static ClassificationDataset read(Path path, String textColumn, String labelColumn) {
     Args.notNull(path, "path");
     Path evalFile;
     Path trainFile;
@@ -64,8 +79,8 @@ public record ClassificationDataset(String name, List<LabeledText> train, List<L
     }
     String name = dir.toAbsolutePath().normalize().getFileName() == null ? "dataset"
         : dir.toAbsolutePath().normalize().getFileName().toString();
-    return new ClassificationDataset(name, LabeledTexts.read(trainFile),
-        LabeledTexts.read(evalFile));
+    return new ClassificationDataset(name, LabeledTexts.read(trainFile, textColumn, labelColumn),
+        LabeledTexts.read(evalFile, textColumn, labelColumn));
   }
 
   static Path find(Path dir, String split) {

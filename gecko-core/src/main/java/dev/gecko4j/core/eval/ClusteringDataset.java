@@ -49,6 +49,23 @@ public record ClusteringDataset(String name, List<List<LabeledText>> sets) {
    *     line differ in length, or the file is empty
    */
   public static ClusteringDataset read(Path path) {
+    return read(path, null, null);
+  }
+
+  /**
+   * Like {@link #read(Path)} with named columns for a file of labelled texts (see
+   * {@link LabeledTexts#read(Path, String, String)}); MTEB's {@code sentences}/{@code labels}
+   * JSONL ignores them.
+   *
+   * @param path a file or a folder; not null
+   * @param textColumn the text column, or null for the defaults
+   * @param labelColumn the label column, or null for the defaults
+   * @return the dataset, named after the file's folder
+   * @throws IllegalArgumentException if the path is missing or has an unknown extension
+   * @throws DatasetFormatException naming {@code path:line} if a line is malformed or lacks a
+   *     column, the arrays of a line differ in length, or the file is empty
+   */
+  public static ClusteringDataset read(Path path, String textColumn, String labelColumn) {
     Args.notNull(path, "path");
     Path file = Files.isDirectory(path) ? ClassificationDataset.find(path, "test") : path;
     Path dir = file.toAbsolutePath().normalize().getParent();
@@ -77,6 +94,6 @@ public record ClusteringDataset(String name, List<List<LabeledText>> sets) {
         return new ClusteringDataset(name, sets);
       }
     }
-    return new ClusteringDataset(name, List.of(LabeledTexts.read(file)));
+    return new ClusteringDataset(name, List.of(LabeledTexts.read(file, textColumn, labelColumn)));
   }
 }

@@ -92,6 +92,21 @@ class TaskDatasetsTest {
   }
 
   @Test
+  void a_user_folder_reads_with_named_columns_and_a_file_finds_its_training_split()
+      throws IOException {
+    Path d = java.nio.file.Files.createDirectories(tmp.resolve("intents"));
+    Files.writeString(d.resolve("train.tsv"), "utterance\tintent\nhi\tgreet\nbye\tleave\n");
+    Files.writeString(d.resolve("dev.tsv"), "utterance\tintent\nhello\tgreet\n");
+    ClassificationDataset ds = ClassificationDataset.read(d.resolve("dev.tsv"), "utterance",
+        "intent");
+    assertThat(ds.name()).isEqualTo("intents");
+    assertThat(ds.train()).hasSize(2);
+    assertThat(ds.eval()).containsExactly(new LabeledText("hello", "greet"));
+    assertThatThrownBy(() -> ClassificationDataset.read(d.resolve("dev.tsv")))
+        .isInstanceOf(DatasetFormatException.class).hasMessageContaining("train.tsv:2:");
+  }
+
+  @Test
   void malformed_lines_name_the_file_and_line() throws IOException {
     Path fields = write("fields.csv", "text,label\na,b\nc,d,e\n");
     assertThatThrownBy(() -> LabeledTexts.read(fields)).isInstanceOf(DatasetFormatException.class)

@@ -46,6 +46,14 @@ final class TaskOptions {
           + "the e5 authors' classification runs used E5)")
   String promptConvention;
 
+  @Option(names = "--text-column", paramLabel = "NAME",
+      description = "classification/clustering: the text column (default: text, sentence)")
+  String textColumn;
+
+  @Option(names = "--label-column", paramLabel = "NAME",
+      description = "classification/clustering: the label column (default: label, category)")
+  String labelColumn;
+
   @Option(names = "--experiments", defaultValue = "10",
       description = "classification: experiments (MTEB's n_experiments); default: ${DEFAULT-VALUE}")
   int experiments;
@@ -94,13 +102,13 @@ final class TaskOptions {
     if (knn > 0) {
       b.method(ClassificationEvaluator.Method.KNN).k(knn);
     }
-    return b.build().evaluate(embedder, ClassificationDataset.read(path));
+    return b.build().evaluate(embedder, ClassificationDataset.read(path, textColumn, labelColumn));
   }
 
   /** Runs the clustering task at {@code dim} (0 = the model's). */
   EvaluationResult clustering(Embedder embedder, Path path, int dim, ProgressListener progress) {
     return clusteringEvaluator(clusteringProtocol, dim, progress)
-        .evaluate(embedder, ClusteringDataset.read(path));
+        .evaluate(embedder, ClusteringDataset.read(path, textColumn, labelColumn));
   }
 
   private static ClusteringEvaluator clusteringEvaluator(String protocol, int dim,
@@ -132,7 +140,8 @@ final class TaskOptions {
    * results on stderr. A line is {@code FAMILY PATH [key=value ...]}; blank lines and lines
    * starting with {@code #} are skipped; a relative path is resolved against the file's folder.
    * Keys: {@code name} (the row's name), {@code samples-per-label}, {@code experiments},
-   * {@code knn} (classification), {@code protocol} (clustering), {@code split} (retrieval).
+   * {@code knn} (classification), {@code protocol} (clustering), {@code text-column},
+   * {@code label-column} (both), {@code split} (retrieval).
    */
   String suite(Embedder embedder, Path file, int dim, String defaultSplit,
       ProgressListener progress) {
@@ -186,11 +195,15 @@ final class TaskOptions {
             if (k > 0) {
               b.method(ClassificationEvaluator.Method.KNN).k(k);
             }
-            yield b.build().evaluate(embedder, ClassificationDataset.read(path));
+            yield b.build().evaluate(embedder, ClassificationDataset.read(path,
+                opts.getOrDefault("text-column", textColumn),
+                opts.getOrDefault("label-column", labelColumn)));
           }
           case "clustering" -> clusteringEvaluator(
               opts.getOrDefault("protocol", clusteringProtocol), dim, progress)
-              .evaluate(embedder, ClusteringDataset.read(path));
+              .evaluate(embedder, ClusteringDataset.read(path,
+                  opts.getOrDefault("text-column", textColumn),
+                  opts.getOrDefault("label-column", labelColumn)));
           case "pair-classification" -> pairClassification(embedder, path, dim, progress);
           case "reranking" -> reranking(embedder, path, dim, progress);
           default -> throw new IllegalArgumentException(file + ":" + (ln + 1)
