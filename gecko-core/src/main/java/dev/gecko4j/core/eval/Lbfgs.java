@@ -1,7 +1,5 @@
 package dev.gecko4j.core.eval;
 
-import java.util.Arrays;
-
 /**
  * Unconstrained L-BFGS as scipy's {@code minimize(method="L-BFGS-B")} runs it without bounds (the
  * solver scikit-learn's {@code LogisticRegression(solver="lbfgs")} calls): memory 10, first step
@@ -373,10 +371,5 @@ final class Lbfgs {
       }
       return new double[] {stx, fx, dx, sty, fy, dy, stpf};
     }
-  }
-
-  @Override
-  public String toString() {
-    return "Lbfgs" + Arrays.toString(new double[] {memory, maxIter, maxLineSearch, gtol, ftol});
   }
 }
