@@ -54,6 +54,12 @@ final class TaskOptions {
       description = "classification/clustering: the label column (default: label, category)")
   String labelColumn;
 
+  @Option(names = "--dims", split = ",", paramLabel = "D1,D2,...",
+      description = "classification/clustering/pair-classification/reranking: score several "
+          + "Matryoshka dimensions from one embedding pass (e.g. 384,256,128); the JSON's score "
+          + "is the first one's, scores_by_dimension has all")
+  List<Integer> dims;
+
   @Option(names = "--experiments", defaultValue = "10",
       description = "classification: experiments (MTEB's n_experiments); default: ${DEFAULT-VALUE}")
   int experiments;
@@ -102,13 +108,16 @@ final class TaskOptions {
     if (knn > 0) {
       b.method(ClassificationEvaluator.Method.KNN).k(knn);
     }
-    return b.build().evaluate(embedder, ClassificationDataset.read(path, textColumn, labelColumn));
+    ClassificationDataset d = ClassificationDataset.read(path, textColumn, labelColumn);
+    return dims == null ? b.build().evaluate(embedder, d)
+        : byDimension(b.build().evaluateDimensions(embedder, d, dims));
   }
 
   /** Runs the clustering task at {@code dim} (0 = the model's). */
   EvaluationResult clustering(Embedder embedder, Path path, int dim, ProgressListener progress) {
-    return clusteringEvaluator(clusteringProtocol, dim, progress)
-        .evaluate(embedder, ClusteringDataset.read(path, textColumn, labelColumn));
+    ClusteringEvaluator e = clusteringEvaluator(clusteringProtocol, dim, progress);
+    ClusteringDataset d = ClusteringDataset.read(path, textColumn, labelColumn);
+    return dims == null ? e.evaluate(embedder, d) : byDimension(e.evaluateDimensions(embedder, d, dims));
   }
 
   private static ClusteringEvaluator clusteringEvaluator(String protocol, int dim,
@@ -125,14 +134,17 @@ final class TaskOptions {
   /** Runs the pair-classification task at {@code dim} (0 = the model's). */
   EvaluationResult pairClassification(Embedder embedder, Path path, int dim,
       ProgressListener progress) {
-    return PairClassificationEvaluator.builder().dimension(dim).listener(progress).build()
-        .evaluate(embedder, PairClassificationDataset.read(path));
+    PairClassificationEvaluator e =
+        PairClassificationEvaluator.builder().dimension(dim).listener(progress).build();
+    PairClassificationDataset d = PairClassificationDataset.read(path);
+    return dims == null ? e.evaluate(embedder, d) : byDimension(e.evaluateDimensions(embedder, d, dims));
   }
 
   /** Runs the reranking task at {@code dim} (0 = the model's). */
   EvaluationResult reranking(Embedder embedder, Path path, int dim, ProgressListener progress) {
-    return RerankingEvaluator.builder().dimension(dim).listener(progress).build()
-        .evaluate(embedder, RerankingDataset.read(path));
+    RerankingEvaluator e = RerankingEvaluator.builder().dimension(dim).listener(progress).build();
+    RerankingDataset d = RerankingDataset.read(path);
+    return dims == null ? e.evaluate(embedder, d) : byDimension(e.evaluateDimensions(embedder, d, dims));
   }
 
   /**
@@ -260,5 +272,35 @@ final class TaskOptions {
       throw new IllegalArgumentException(file + ":" + (ln + 1) + ": " + key
           + " must be an integer, but is: " + v, e);
     }
+  }
+
+  /** The first dimension's result, with every dimension's main score added to its details. */
+  private static EvaluationResult byDimension(Map<Integer, ? extends EvaluationResult> results) {
+    EvaluationResult first = results.values().iterator().next();
+    Map<String, Object> scores = new LinkedHashMap<>();
+    results.forEach((d, r) -> scores.put(String.valueOf(d), r.score()));
+    return new EvaluationResult() {
+      @Override
+      public String dataset() {
+        return first.dataset();
+      }
+
+      @Override
+      public String metric() {
+        return first.metric();
+      }
+
+      @Override
+      public double score() {
+        return first.score();
+      }
+
+      @Override
+      public Map<String, Object> details() {
+        Map<String, Object> m = new LinkedHashMap<>(first.details());
+        m.put("scores_by_dimension", scores);
+        return m;
+      }
+    };
   }
 }

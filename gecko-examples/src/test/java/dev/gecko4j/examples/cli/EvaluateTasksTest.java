@@ -42,7 +42,8 @@ class EvaluateTasksTest {
   @Test
   void classification_prints_accuracy_as_the_score_on_the_last_line() throws IOException {
     CliCommandsTest.Run r = gecko("evaluate", "--model", "bge-small-en-v1.5-q", "--classification",
-        classificationFolder().toString(), "--samples-per-label", "2", "--experiments", "2");
+        classificationFolder().toString(), "--samples-per-label", "2", "--experiments", "2",
+        "--dims", "384,128");
 
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode json = r.lastJson();
@@ -50,6 +51,8 @@ class EvaluateTasksTest {
     assertThat(json.get("metric").asText()).isEqualTo("accuracy");
     assertThat(json.get("score").asDouble()).isBetween(0.5, 1.0);
     assertThat(json.get("accuracies")).hasSize(2);
+    assertThat(json.get("dimension").asInt()).isEqualTo(384);
+    assertThat(json.get("scores_by_dimension").get("128").asDouble()).isBetween(0.0, 1.0);
   }
 
   @Test
