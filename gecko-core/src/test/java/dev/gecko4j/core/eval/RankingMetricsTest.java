@@ -21,6 +21,18 @@ class RankingMetricsTest {
   }
 
   @Test
+  void average_precision_equals_sklearns_on_forty_items_with_rounded_tied_scores() {
+    // y_i = 1 when 7i mod 5 < 2; s_i = round(sin(1.3 i), 2): sklearn 1.2.1 prints 0.38333557984535155
+    boolean[] y = new boolean[40];
+    double[] s = new double[40];
+    for (int i = 0; i < 40; i++) {
+      y[i] = (i * 7) % 5 < 2;
+      s[i] = Math.round(Math.sin(i * 1.3) * 100) / 100.0;
+    }
+    assertThat(RankingMetrics.averagePrecision(y, s)).isCloseTo(0.38333557984535155, within(1e-12));
+  }
+
+  @Test
   void best_accuracy_cuts_between_sorted_scores_and_reports_the_midpoint() {
     boolean[] labels = {true, true, false, true, false, false};
     double[] sims = {0.9, 0.8, 0.7, 0.6, 0.3, 0.2};
