@@ -3,27 +3,23 @@ package dev.gecko4j.train;
 import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.TaskPrompt;
-import dev.gecko4j.core.eval.RetrievalMetrics;
-import dev.gecko4j.core.eval.ScoredDocument;
+import dev.gecko4j.core.eval.RetrievalEvaluator;
 import dev.gecko4j.core.eval.StsDataset;
 import dev.gecko4j.core.eval.StsEvaluator;
-import dev.gecko4j.core.index.FlatIndex;
-import dev.gecko4j.core.index.Hit;
-import dev.gecko4j.core.vector.Similarity;
 import dev.gecko4j.train.data.TrainingData;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The trainer's own quick evaluation (so a training run can report its scores): retrieval
- * nDCG@10 over the whole corpus at the full size and at Matryoshka truncations, embedding the
- * corpus once for all of them, and STS Spearman correlation. Search, metrics and STS are the
- * library's ({@link FlatIndex}, {@link RetrievalMetrics}, {@link StsEvaluator}), so the scores
- * equal {@code gecko evaluate}'s on the same model.
+ * The trainer's quick evaluation (so a training run can report its scores): retrieval nDCG@10
+ * over the whole corpus at the full size and at Matryoshka truncations, embedding the corpus once
+ * for all of them, and STS Spearman correlation. The scoring is the evaluators' own
+ * ({@link RetrievalEvaluator#evaluateVectors}: the same search, trec_eval order and metrics as
+ * {@code gecko evaluate --beir}; {@link StsEvaluator}), so there is one scoring code for training
+ * and evaluation.
  */
 public final class QuickEval {
   private QuickEval() {}
@@ -41,27 +37,24 @@ public final class QuickEval {
   public static double[] ndcgAt10(Embedder embedder, TrainingData.Beir beir, float[][] docs, TaskPrompt queryPrompt,
       int[] dims) {
     List<String> docIds = new ArrayList<>(beir.corpus().keySet());
+    Map<String, float[]> documents = new LinkedHashMap<>();
+    for (int i = 0; i < docIds.size(); i++) {
+      documents.put(docIds.get(i), docs[i]);
+    }
     List<String> qIds = beir.qrels().keySet().stream().filter(beir.queries()::containsKey).toList();
     List<Embedding> qe = embedder.embedAll(qIds.stream().map(beir.queries()::get).toList(), queryPrompt);
+    Map<String, float[]> queries = new LinkedHashMap<>();
+    Map<String, Map<String, Integer>> qrels = new LinkedHashMap<>();
+    for (int i = 0; i < qIds.size(); i++) {
+      queries.put(qIds.get(i), qe.get(i).toArray());
+      Map<String, Integer> judged = new LinkedHashMap<>();
+      beir.qrels().get(qIds.get(i)).forEach(id -> judged.put(id, 1));
+      qrels.put(qIds.get(i), judged);
+    }
     double[] out = new double[dims.length];
     for (int di = 0; di < dims.length; di++) {
-      int d = dims[di];
-      float[][] truncated = Arrays.stream(docs).map(v -> Arrays.copyOf(v, d)).toArray(float[][]::new);
-      // cosine: the index and the search renormalise the truncations
-      FlatIndex index = TrainingData.corpusIndex(docIds, truncated, Similarity.COSINE);
-      List<List<Hit>> hits = index.searchBatch(
-          qe.stream().map(e -> Arrays.copyOf(e.toArray(), d)).toList(), Math.min(10, docs.length));
-      double sum = 0;
-      for (int qi = 0; qi < qIds.size(); qi++) {
-        Map<String, Integer> judgments = new HashMap<>();
-        for (String id : beir.qrels().get(qIds.get(qi))) {
-          judgments.put(id, 1);
-        }
-        List<ScoredDocument> ranked = hits.get(qi).stream()
-            .map(h -> new ScoredDocument(h.id(), h.score())).toList();
-        sum += RetrievalMetrics.ndcgAt(judgments, ranked, 10);
-      }
-      out[di] = sum / qIds.size();
+      out[di] = RetrievalEvaluator.builder().dimension(dims[di]).build()
+          .evaluateVectors("beir", qrels, queries, documents).ndcgAt10();
     }
     return out;
   }

@@ -241,6 +241,70 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
     return unknown;
   }
 
+  /**
+   * Scores vectors embedded elsewhere exactly as {@link #evaluate} scores its own: cosine search
+   * over the documents at the configured {@link #dimension()} (vectors longer than it are cut to
+   * their first values; the cosine renormalises), the top {@value #TOP_K} in trec_eval order, and
+   * the metrics of {@link RetrievalScores}. For callers that embed a corpus once and score several
+   * Matryoshka truncations, such as the trainer's in-training evaluation.
+   *
+   * @param name the dataset name to report; not null
+   * @param qrels judgements: query id to document id to relevance; not null
+   * @param queries query id to vector, for every judged query with a relevant document; not null
+   * @param documents document id to vector, in corpus order; not null, not empty
+   * @return the averaged metrics
+   * @throws IllegalArgumentException if an argument is null, a judged query with a relevant
+   *     document has no vector, a vector is shorter than the configured dimension, or the vectors'
+   *     lengths differ
+   */
+  public RetrievalResult evaluateVectors(String name, Map<String, Map<String, Integer>> qrels,
+      Map<String, float[]> queries, Map<String, float[]> documents) {
+    Args.notNull(name, "name");
+    Args.notNull(qrels, "qrels");
+    Args.notNull(queries, "queries");
+    Args.notNull(documents, "documents");
+    Args.require(!documents.isEmpty(), "documents must not be empty");
+    int full = documents.values().iterator().next().length;
+    int dim = dimension() == 0 ? full : dimension();
+    Args.require(dim <= full, "dimension must be at most the vectors' length %s, but is: %s", full,
+        dim);
+    FlatIndex index = new FlatIndex(dim, Similarity.COSINE);
+    documents.forEach((id, v) -> {
+      Args.require(v != null && v.length == full,
+          "every document vector must have %s values, but '%s' has %s", full, id,
+          v == null ? "none" : v.length);
+      index.add(id, java.util.Arrays.copyOf(v, dim));
+    });
+    Map<String, Map<String, Integer>> judged = new LinkedHashMap<>();
+    List<String> queryIds = new ArrayList<>();
+    List<float[]> queryVectors = new ArrayList<>();
+    for (Map.Entry<String, Map<String, Integer>> e : qrels.entrySet()) {
+      if (RetrievalMetrics.relevantCount(e.getValue()) == 0) {
+        if (!skipQueriesWithoutRelevant) {
+          judged.put(e.getKey(), e.getValue());
+        }
+        continue;
+      }
+      float[] v = queries.get(e.getKey());
+      Args.require(v != null && v.length >= dim,
+          "every judged query needs a vector of at least %s values, but '%s' has %s", dim,
+          e.getKey(), v == null ? "none" : v.length);
+      judged.put(e.getKey(), e.getValue());
+      queryIds.add(e.getKey());
+      queryVectors.add(java.util.Arrays.copyOf(v, dim));
+    }
+    Map<String, List<ScoredDocument>> run = new LinkedHashMap<>();
+    if (!queryIds.isEmpty()) {
+      int fetch = Math.min(index.size(), TOP_K + TIE_MARGIN + (ignoreIdenticalIds ? 1 : 0));
+      List<List<Hit>> hits = index.searchBatch(queryVectors, fetch);
+      for (int q = 0; q < queryIds.size(); q++) {
+        run.put(queryIds.get(q), topResults(queryIds.get(q), hits.get(q)));
+      }
+    }
+    return RetrievalResult.of(name, split,
+        RetrievalScores.evaluate(judged, run, skipQueriesWithoutRelevant), documents.size(), dim);
+  }
+
   /** The first TOP_K hits in trec_eval order, less the query's own id when asked. */
   private List<ScoredDocument> topResults(String queryId, List<Hit> hits) {
     List<ScoredDocument> ranked = new ArrayList<>(hits.size());

@@ -15,13 +15,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code gecko evaluate}: scores a model on an STS file (cosine Spearman) or a BEIR folder
- * (nDCG@10) with MTEB's protocol, printing progress on stderr and one JSON object (model, dataset,
+ * {@code gecko evaluate}: scores a model on an STS file (cosine Spearman), a BEIR folder
+ * (nDCG@10), a classification, clustering, pair-classification or reranking task, or a suite of
+ * them, with MTEB's protocols, printing progress on stderr and one JSON object (model, dataset,
  * metric, score, details) as the last stdout line.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-    description = "Scores a model on an STS TSV (cosine Spearman) or a BEIR folder (nDCG@10) "
-        + "with MTEB's protocol.")
+    description = "Scores a model with MTEB's protocols on an STS TSV (cosine Spearman), a BEIR "
+        + "folder (nDCG@10), a classification (accuracy), clustering (V-measure), "
+        + "pair-classification (max AP) or reranking (MAP) task, or a --suite of them.")
 public final class EvaluateCommand extends GeckoCommand {
 
   @Mixin ModelOption model;
@@ -36,7 +38,35 @@ public final class EvaluateCommand extends GeckoCommand {
 
     @Option(names = "--beir", description = "BEIR folder (corpus.jsonl, queries.jsonl, qrels/)")
     Path beir;
+
+    @Option(names = "--classification", paramLabel = "DIR_OR_FILE",
+        description = "classification folder (train.* and test.*: CSV/TSV with a header or JSONL, "
+            + "columns text and label/category) or an evaluation file with train.* beside it "
+            + "(MTEB: 10 experiments, logistic regression, accuracy)")
+    Path classification;
+
+    @Option(names = "--clustering", paramLabel = "FILE_OR_DIR",
+        description = "clustering file: MTEB JSONL ({\"sentences\": [...], \"labels\": [...]} per "
+            + "line) or CSV/TSV/JSONL of text,label (V-measure; see --clustering-protocol)")
+    Path clustering;
+
+    @Option(names = "--pair-classification", paramLabel = "FILE_OR_DIR",
+        description = "pair file: CSV/TSV/JSONL with sentence1, sentence2, label (0/1) (max AP)")
+    Path pairClassification;
+
+    @Option(names = "--reranking", paramLabel = "FILE_OR_DIR",
+        description = "reranking JSONL: {\"query\", \"positive\": [...], \"negative\": [...]} "
+            + "per line (MAP, MRR@10)")
+    Path reranking;
+
+    @Option(names = "--suite", paramLabel = "FILE",
+        description = "a suite file: one task per line, 'FAMILY PATH [option=value ...]' (FAMILY: "
+            + "sts, retrieval, classification, clustering, pair-classification, reranking; paths "
+            + "relative to the file); prints a Markdown table on stderr and one JSON object")
+    Path suite;
   }
+
+  @Mixin TaskOptions tasks;
 
   @Option(names = "--dim", defaultValue = "0",
       description = "Matryoshka dimension (truncate and renormalise); 0 = the model's full one")
@@ -69,6 +99,7 @@ public final class EvaluateCommand extends GeckoCommand {
       }
     };
     OnnxEmbedder.Builder builder = model.builder().intraOpThreads(threads);
+    builder = tasks.configure(builder);
     try (OnnxEmbedder embedder = builder.build()) {
       System.err.println("gecko evaluate: " + embedder);
       EvaluationResult result;
@@ -78,6 +109,18 @@ public final class EvaluateCommand extends GeckoCommand {
           eb = eb.dimension(dim);
         }
         result = eb.build().evaluate(embedder, StsDataset.read(dataset.sts));
+      } else if (dataset.classification != null) {
+        result = tasks.classification(embedder, dataset.classification, dim, progress);
+      } else if (dataset.clustering != null) {
+        result = tasks.clustering(embedder, dataset.clustering, dim, progress);
+      } else if (dataset.pairClassification != null) {
+        result = tasks.pairClassification(embedder, dataset.pairClassification, dim, progress);
+      } else if (dataset.reranking != null) {
+        result = tasks.reranking(embedder, dataset.reranking, dim, progress);
+      } else if (dataset.suite != null) {
+        System.out.println(tasks.suite(embedder, dataset.suite, dim, split, progress));
+        System.out.flush();
+        return 0;
       } else {
         RetrievalEvaluator.Builder eb = RetrievalEvaluator.builder().split(split).listener(progress);
         if (dim > 0) {

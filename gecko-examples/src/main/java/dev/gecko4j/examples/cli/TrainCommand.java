@@ -60,6 +60,12 @@ public final class TrainCommand extends GeckoCommand {
   @Option(names = "--fret", description = "FRet JSONL file(s) to train on")
   List<Path> fret = new ArrayList<>();
 
+  @Option(names = "--classification", paramLabel = "FILE",
+      description = "classification rows to train on (CSV/TSV/JSONL with text and label columns, "
+          + "e.g. banking77/train.csv), as Gecko's (x, x+ same label, x- other label) triplets with "
+          + "a unique id appended to each text")
+  List<Path> classification = new ArrayList<>();
+
   @Option(names = "--steps") Integer steps;
   @Option(names = "--batch-size") Integer batchSize;
   @Option(names = "--micro-batch", description = "GradCache chunk size") Integer microBatch;
@@ -98,9 +104,9 @@ public final class TrainCommand extends GeckoCommand {
     if (scifact && beir == null) {
       beir = data.resolve("beir/scifact");
     }
-    if (beir == null && fret.isEmpty()) {
-      throw badOption(
-          "give --recipe scifact, --beir <dir> or --fret <file.jsonl> as training data");
+    if (beir == null && fret.isEmpty() && classification.isEmpty()) {
+      throw badOption("give --recipe scifact, --beir <dir>, --fret <file.jsonl> or "
+          + "--classification <file> as training data");
     }
     // The recipe's defaults are the settings measured in gecko-train/README.md (60 steps x 16 rows).
     eval = or(evalOption, scifact);
@@ -131,6 +137,13 @@ public final class TrainCommand extends GeckoCommand {
       List<TrainingSource> sources = new ArrayList<>();
       for (Path f : fret) {
         sources.add(TrainingData.fretJsonl(f, convention, 1.0));
+      }
+      for (Path f : classification) {
+        List<dev.gecko4j.core.eval.LabeledText> rows = dev.gecko4j.core.eval.LabeledTexts.read(f);
+        sources.add(TrainingData.classification(
+            rows.stream().map(dev.gecko4j.core.eval.LabeledText::text).toList(),
+            rows.stream().map(dev.gecko4j.core.eval.LabeledText::label).toList(), convention,
+            f.toAbsolutePath().getParent().getFileName() + "-classification", 1.0, seed));
       }
       TrainingData.Beir testSet = null;
       Path sts = data.resolve("sts/STSBenchmark.test.tsv");
