@@ -21,7 +21,9 @@ public class GeckoEmbeddingProperties {
 
   /**
    * Bundled model to load (bge-small-en-v1.5, bge-small-en-v1.5-q, all-MiniLM-L6-v2,
-   * e5-small-v2). Defaults to bge-small-en-v1.5 when model-folder is not set either.
+   * e5-small-v2). Defaults to bge-small-en-v1.5 when model-folder is not set either. Each needs
+   * its model artifact on the classpath ({@code dev.gecko4j:gecko-model-*}, see {@code
+   * Models.artifactId()}); the starter brings the default one, {@code gecko-model-bge-small-en-v15}.
    */
   private String model;
 
