@@ -2,7 +2,7 @@
 # What an application that depends on gecko-onnx plus one model artifact downloads, measured: the
 # reactor's jars (run `mvn -B package -DskipTests -pl gecko-onnx,gecko-models/gecko-model-<m> -am`
 # first) are installed into a private, throw-away local repository (never ~/.m2), the application
-# under scripts/consumers/minimal is built against it (every other artifact comes from ~/.m2, read as
+# under scripts/consumers/minimal (which imports gecko4j-bom for the versions) is built against it (every other artifact comes from ~/.m2, read as
 # a file:// mirror, so this runs offline), `mvn dependency:copy-dependencies` copies its runtime jars
 # into a folder that `du` measures, and the application embeds on a plain `java -cp`.
 # Env: MODELS (model artifacts to try, default "bge-small-en-v15-q bge-small-en-v15"), JAVA (default
@@ -26,7 +26,7 @@ install() { # jar-or-pom pom
 }
 need() { [ -f "$1" ] || { echo "missing $1: run mvn -B package -DskipTests -pl gecko-onnx,gecko-models/gecko-model-<m> -am" >&2; exit 2; }; }
 install "$root/pom.xml" "$root/pom.xml"
-[ -f "$root/gecko4j-bom/pom.xml" ] && install "$root/gecko4j-bom/pom.xml" "$root/gecko4j-bom/pom.xml"
+install "$root/gecko4j-bom/pom.xml" "$root/gecko4j-bom/pom.xml" # the application imports it
 for m in gecko-core gecko-onnx; do
   need "$root/$m/target/$m-$version.jar"
   install "$root/$m/target/$m-$version.jar" "$root/$m/pom.xml"
