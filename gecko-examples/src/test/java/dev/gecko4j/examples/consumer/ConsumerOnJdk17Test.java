@@ -163,6 +163,19 @@ class ConsumerOnJdk17Test {
   }
 
   @Test
+  void should_name_its_module_in_the_manifest_of_the_published_jars() throws IOException {
+    Path jar = Path.of(System.getProperty("gecko.consumer.jar")).normalize();
+    Path modelJar = Path.of(System.getProperty("gecko.consumer.model.jar")).normalize();
+    try (java.util.jar.JarFile onnx = new java.util.jar.JarFile(jar.toFile());
+        java.util.jar.JarFile model = new java.util.jar.JarFile(modelJar.toFile())) {
+      assertThat(onnx.getManifest().getMainAttributes().getValue("Automatic-Module-Name"))
+          .isEqualTo("dev.gecko4j.onnx");
+      assertThat(model.getManifest().getMainAttributes().getValue("Automatic-Module-Name"))
+          .isEqualTo("dev.gecko4j.model.bgesmallenv15");
+    }
+  }
+
+  @Test
   void should_name_the_model_artifact_to_add_when_the_application_lacks_it() throws Exception {
     // when: the same program with gecko-onnx and no model artifact
     Result r = run(command(jdk17(), List.of(), withoutModel));
