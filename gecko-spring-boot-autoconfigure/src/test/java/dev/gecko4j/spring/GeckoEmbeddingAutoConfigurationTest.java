@@ -6,7 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gecko4j.onnx.LongInputPolicy;
 import dev.gecko4j.onnx.OnnxEmbedder;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.springframework.ai.embedding.EmbeddingModel;
@@ -36,6 +41,30 @@ class GeckoEmbeddingAutoConfigurationTest {
               .isEqualTo(LongInputPolicy.CHUNK_AND_AVERAGE);
           assertThat(model.embed("what do geckos eat?")).hasSize(256);
         });
+  }
+
+  @Test
+  void should_observe_through_the_applications_observation_registry() {
+    // given: the application's registry, with a handler that keeps the observations' names
+    List<String> names = new ArrayList<>();
+    ObservationRegistry registry = ObservationRegistry.create();
+    registry.observationConfig().observationHandler(new ObservationHandler<Observation.Context>() {
+      @Override
+      public boolean supportsContext(Observation.Context context) {
+        return true;
+      }
+
+      @Override
+      public void onStop(Observation.Context context) {
+        names.add(context.getName() + " " + context.getContextualName());
+      }
+    });
+    runner.withBean(ObservationRegistry.class, () -> registry).run(context -> {
+      // when
+      context.getBean(GeckoEmbeddingModel.class).embed("what do geckos eat?");
+      // then
+      assertThat(names).containsExactly("gen_ai.client.operation embedding bge-small-en-v1.5-q");
+    });
   }
 
   @Test
