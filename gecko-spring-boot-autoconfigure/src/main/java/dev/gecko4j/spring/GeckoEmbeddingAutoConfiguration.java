@@ -55,7 +55,9 @@ public class GeckoEmbeddingAutoConfiguration {
         .observationRegistry(observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP))
         .queryTask(properties.getQueryTask())
         .intraOpThreads(properties.getIntraOpThreads())
-        .longInputPolicy(properties.getLongInputPolicy());
+        .longInputPolicy(properties.getLongInputPolicy())
+        .metadataMode(properties.getMetadataMode())
+        .stringsAsQueries(properties.isStringsAsQueries());
     if (properties.getModel() != null) {
       b.model(properties.getModel());
     }

@@ -8,12 +8,14 @@ import dev.gecko4j.onnx.adapter.EmbeddingModelBuilder;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.springframework.ai.chat.metadata.DefaultUsage;
 import org.springframework.ai.document.Document;
+import org.springframework.ai.document.MetadataMode;
 import org.springframework.ai.embedding.AbstractEmbeddingModel;
 import org.springframework.ai.embedding.BatchingStrategy;
 import org.springframework.ai.embedding.Embedding;
@@ -34,14 +36,23 @@ import org.springframework.ai.observation.conventions.AiProvider;
  * classpath Spring Boot creates one from the {@code gecko4j.embedding.*} properties (see
  * {@link GeckoEmbeddingAutoConfiguration}).
  *
- * <p><b>Queries and documents.</b> Spring AI has no input type of its own, so this model follows
- * how Spring AI's vector stores call it: {@link #embed(String)} (what a {@code VectorStore}'s
- * similarity search calls with the query) renders the text as a <b>query</b>, with the configured
- * query task (default {@value TaskPrompt#SEARCH_RESULT}); {@link #embed(Document)} and
- * {@link #embed(List, EmbeddingOptions, BatchingStrategy)} (what {@code VectorStore.add} calls)
- * render <b>documents</b>, titled by the metadata key {@value #TITLE_KEY} when present.
- * {@link #call(EmbeddingRequest)} embeds its texts as untitled documents unless its options are
- * {@link GeckoEmbeddingOptions} with {@link GeckoEmbeddingOptions.InputType#QUERY}.
+ * <p><b>Queries and documents.</b> Spring AI has no input type of its own, so by default every
+ * entry point embeds a <b>document</b>, and the same text gives the same vector through {@link
+ * #embed(String)}, {@link #embed(Document)} (a document without metadata other than its title),
+ * {@link #embed(List, EmbeddingOptions, BatchingStrategy)} and {@link #call(EmbeddingRequest)}.
+ * Queries get the model's query prompt (the configured query task, default {@value
+ * TaskPrompt#SEARCH_RESULT}, rendered as the model was trained: BGE's instruction, E5's {@code
+ * query: }) when asked for: {@link Builder#stringsAsQueries(boolean)} (property {@code
+ * gecko4j.embedding.strings-as-queries}) makes {@link #embed(String)}, which Spring AI's vector
+ * stores call with the search query, embed a query; {@link GeckoEmbeddingOptions#query()} does it
+ * for one {@link #call(EmbeddingRequest)}. Documents are titled by their metadata key {@value
+ * #TITLE_KEY} when present.
+ *
+ * <p><b>Document metadata.</b> A document's text is formatted with its metadata as Spring AI's
+ * models do, {@code document.getFormattedContent(formatter, metadataMode)}, with the configured
+ * {@link MetadataMode} ({@link Builder#metadataMode(MetadataMode)}, property {@code
+ * gecko4j.embedding.metadata-mode}; default {@link MetadataMode#EMBED}, the mode Spring AI's
+ * remote embedding models default to), the title key left out (it is the prompt's title).
  *
  * <p><b>Dimensions.</b> {@link #dimensions()} is the configured dimension (the model's, or the
  * Matryoshka dimension set on the builder), known without running the model.
@@ -81,12 +92,15 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
   private final AdaptedEmbedder model;
   private final ObservationRegistry observationRegistry;
   private final EmbeddingModelObservationConvention observationConvention;
+  private final MetadataMode metadataMode;
+  private final boolean stringsAsQueries;
 
-  private GeckoEmbeddingModel(AdaptedEmbedder model, ObservationRegistry observationRegistry,
-      EmbeddingModelObservationConvention observationConvention) {
+  private GeckoEmbeddingModel(AdaptedEmbedder model, Builder.Settings settings) {
     this.model = model;
-    this.observationRegistry = observationRegistry;
-    this.observationConvention = observationConvention;
+    this.observationRegistry = settings.registry;
+    this.observationConvention = settings.convention;
+    this.metadataMode = settings.metadataMode;
+    this.stringsAsQueries = settings.stringsAsQueries;
     this.embeddingDimensions.set(model.dimension());
   }
 
@@ -119,10 +133,11 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
   }
 
   /**
-   * Embeds {@code text} as a <b>query</b> (what Spring AI's vector stores call for a similarity
-   * search).
+   * Embeds {@code text} as an untitled document, or as a <b>query</b> when the model was built
+   * with {@link Builder#stringsAsQueries(boolean) stringsAsQueries} (Spring AI's vector stores call
+   * this with the search query).
    *
-   * @param text the query; not null
+   * @param text the text; not null
    * @return its embedding, {@link #dimensions()} values
    * @throws IllegalArgumentException if {@code text} is null
    */
@@ -133,7 +148,8 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
     }
     List<String> texts = List.of(text);
     return observed(new EmbeddingRequest(texts, null),
-        () -> embed(texts, List.of(model.queryPrompt()), null)).getResult().getOutput();
+        () -> embed(texts, List.of(stringsAsQueries ? model.queryPrompt() : TaskPrompt.document()),
+            null)).getResult().getOutput();
   }
 
   /**
@@ -180,7 +196,7 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
         throw new IllegalArgumentException("documents[" + i + "] must be a document with text, "
             + "but is: " + d);
       }
-      texts.add(d.getText());
+      texts.add(formatted(d));
       Object title = d.getMetadata().get(TITLE_KEY);
       if (title != null && !(title instanceof String)) {
         throw new IllegalArgumentException("documents[" + i + "] metadata '" + TITLE_KEY
@@ -222,6 +238,29 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
       }
     }
     return List.of(out);
+  }
+
+  /** The text with its metadata as the metadata mode asks, the title left to the prompt. */
+  private String formatted(Document d) {
+    Map<String, Object> metadata = d.getMetadata();
+    if (metadataMode == MetadataMode.NONE || metadata.isEmpty()
+        || (metadata.size() == 1 && metadata.containsKey(TITLE_KEY))) {
+      return d.getText();
+    }
+    Map<String, Object> rest = new HashMap<>(metadata);
+    rest.remove(TITLE_KEY);
+    return d.mutate().metadata(rest).build()
+        .getFormattedContent(d.getContentFormatter(), metadataMode);
+  }
+
+  /** {@return the metadata mode documents are formatted with} */
+  public MetadataMode metadataMode() {
+    return metadataMode;
+  }
+
+  /** {@return whether {@link #embed(String)} embeds queries (else documents)} */
+  public boolean stringsAsQueries() {
+    return stringsAsQueries;
   }
 
   private static List<float[]> vectors(EmbeddingResponse response) {
@@ -321,15 +360,45 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
   public static final class Builder
       extends EmbeddingModelBuilder<Builder, GeckoEmbeddingModel> {
 
-    private final Observing observing;
+    private final Settings settings;
 
     private Builder() {
-      this(new Observing());
+      this(new Settings());
     }
 
-    private Builder(Observing observing) {
-      super(adapted -> new GeckoEmbeddingModel(adapted, observing.registry, observing.convention));
-      this.observing = observing;
+    private Builder(Settings settings) {
+      super(adapted -> new GeckoEmbeddingModel(adapted, settings.copy()));
+      this.settings = settings;
+    }
+
+    /**
+     * Sets how a document's metadata is formatted into the text embedded (Spring AI's {@code
+     * Document.getFormattedContent}); default {@link MetadataMode#EMBED}.
+     *
+     * @param mode the mode; not null
+     * @return this builder
+     * @throws IllegalArgumentException if {@code mode} is null
+     */
+    public Builder metadataMode(MetadataMode mode) {
+      if (mode == null) {
+        throw new IllegalArgumentException("metadataMode must not be null (one of "
+            + java.util.Arrays.toString(MetadataMode.values()) + ")");
+      }
+      settings.metadataMode = mode;
+      return this;
+    }
+
+    /**
+     * Makes {@link GeckoEmbeddingModel#embed(String)} embed a query (the model's query prompt),
+     * as a vector store's similarity search wants; default false: a document, the same vector as
+     * {@code embed(new Document(text))}.
+     *
+     * @param asQueries whether strings are queries
+     * @return this builder
+     */
+    public Builder stringsAsQueries(boolean asQueries) {
+      settings.stringsAsQueries = asQueries;
+      return this;
     }
 
     /**
@@ -344,7 +413,7 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
       if (registry == null) {
         throw new IllegalArgumentException("observationRegistry must not be null");
       }
-      observing.registry = registry;
+      settings.registry = registry;
       return this;
     }
 
@@ -360,14 +429,25 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
       if (convention == null) {
         throw new IllegalArgumentException("observationConvention must not be null");
       }
-      observing.convention = convention;
+      settings.convention = convention;
       return this;
     }
 
     /** What the factory reads at build time (set before super() can see this builder). */
-    private static final class Observing {
+    private static final class Settings {
       ObservationRegistry registry = ObservationRegistry.NOOP;
       EmbeddingModelObservationConvention convention = DEFAULT_CONVENTION;
+      MetadataMode metadataMode = MetadataMode.EMBED;
+      boolean stringsAsQueries;
+
+      Settings copy() {
+        Settings c = new Settings();
+        c.registry = registry;
+        c.convention = convention;
+        c.metadataMode = metadataMode;
+        c.stringsAsQueries = stringsAsQueries;
+        return c;
+      }
     }
   }
 }

@@ -30,7 +30,9 @@ class GeckoEmbeddingAutoConfigurationTest {
   void should_build_geckos_embedding_model_from_the_properties() {
     runner.withPropertyValues("gecko4j.embedding.dimension=256",
         "gecko4j.embedding.query-task=fact checking", "gecko4j.embedding.intra-op-threads=1",
-        "gecko4j.embedding.long-input-policy=chunk-and-average").run(context -> {
+        "gecko4j.embedding.long-input-policy=chunk-and-average",
+        "gecko4j.embedding.metadata-mode=none", "gecko4j.embedding.strings-as-queries=true")
+        .run(context -> {
           // then
           assertThat(context).hasSingleBean(EmbeddingModel.class);
           GeckoEmbeddingModel model = context.getBean(GeckoEmbeddingModel.class);
@@ -40,6 +42,8 @@ class GeckoEmbeddingAutoConfigurationTest {
           assertThat(((OnnxEmbedder) model.embedder()).longInputPolicy())
               .isEqualTo(LongInputPolicy.CHUNK_AND_AVERAGE);
           assertThat(model.embed("what do geckos eat?")).hasSize(256);
+          assertThat(model.metadataMode()).isEqualTo(org.springframework.ai.document.MetadataMode.NONE);
+          assertThat(model.stringsAsQueries()).isTrue();
         });
   }
 
@@ -124,7 +128,7 @@ class GeckoEmbeddingAutoConfigurationTest {
       json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     for (String p : new String[] {"model", "model-folder", "dimension", "query-task",
-        "intra-op-threads", "long-input-policy"}) {
+        "intra-op-threads", "long-input-policy", "metadata-mode", "strings-as-queries"}) {
       assertThat(json).contains("\"gecko4j.embedding." + p + "\"");
     }
   }

@@ -23,10 +23,56 @@ import org.springframework.ai.embedding.TokenCountBatchingStrategy;
 class GeckoEmbeddingModelTest {
 
   @Test
-  void should_embed_strings_as_queries_and_documents_as_titled_documents() {
+  void should_embed_the_same_text_as_the_same_document_through_every_entry_point() {
     // given
     RecordingEmbedder recording = new RecordingEmbedder();
     GeckoEmbeddingModel model = GeckoEmbeddingModel.builder().embedder(recording).build();
+
+    // when
+    model.embed("Geckos eat insects.");
+    model.embed(new Document("Geckos eat insects."));
+    model.embed(List.of(new Document("Geckos eat insects.")), EmbeddingOptions.builder().build(),
+        new TokenCountBatchingStrategy());
+    model.call(new EmbeddingRequest(List.of("Geckos eat insects."),
+        EmbeddingOptions.builder().build()));
+
+    // then
+    assertThat(recording.rendered).containsOnly("title: none | text: Geckos eat insects.")
+        .hasSize(4);
+  }
+
+  @Test
+  void should_give_the_same_vector_for_a_string_and_a_document_on_a_real_model() {
+    try (OnnxEmbedder onnx = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15_Q).build()) {
+      GeckoEmbeddingModel model = GeckoEmbeddingModel.builder().embedder(onnx).build();
+      assertThat(model.embed("what do geckos eat?"))
+          .isEqualTo(model.embed(new Document("what do geckos eat?")));
+    }
+  }
+
+  @Test
+  void should_format_document_metadata_with_the_metadata_mode_leaving_the_title_to_the_prompt() {
+    // given
+    RecordingEmbedder recording = new RecordingEmbedder();
+    Document doc = new Document("Geckos eat insects.", Map.of("title", "Diet", "source", "wiki"));
+
+    // when
+    GeckoEmbeddingModel.builder().embedder(recording).build().embed(doc);
+    GeckoEmbeddingModel.builder().embedder(recording)
+        .metadataMode(org.springframework.ai.document.MetadataMode.NONE).build().embed(doc);
+
+    // then: Spring AI's default formatter, "key: value" lines then the text
+    assertThat(recording.rendered).containsExactly(
+        "title: Diet | text: source: wiki\n\nGeckos eat insects.",
+        "title: Diet | text: Geckos eat insects.");
+  }
+
+  @Test
+  void should_embed_strings_as_queries_when_asked_and_documents_as_titled_documents() {
+    // given
+    RecordingEmbedder recording = new RecordingEmbedder();
+    GeckoEmbeddingModel model = GeckoEmbeddingModel.builder().embedder(recording)
+        .stringsAsQueries(true).build();
 
     // when
     model.embed("what do geckos eat?");
