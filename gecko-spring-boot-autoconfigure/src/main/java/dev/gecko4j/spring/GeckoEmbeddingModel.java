@@ -272,12 +272,12 @@ public final class GeckoEmbeddingModel extends AbstractEmbeddingModel implements
   }
 
   /**
-   * The request as observed: its options name the model that runs (the conventions read the
-   * request model from them), keeping the dimensions asked for.
+   * The request as observed: the model its options asked for (the request model of Spring AI's
+   * conventions; the response names the model that ran), or this model's when they name none.
    */
   private EmbeddingRequest naming(EmbeddingRequest request) {
     EmbeddingOptions options = request.getOptions();
-    if (options != null && model.name().equals(options.getModel())) {
+    if (options != null && options.getModel() != null) {
       return request;
     }
     return new EmbeddingRequest(request.getInstructions(), EmbeddingOptions.builder()
