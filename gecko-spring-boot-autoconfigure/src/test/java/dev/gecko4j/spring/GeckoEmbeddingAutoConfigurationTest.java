@@ -6,7 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gecko4j.onnx.LongInputPolicy;
 import dev.gecko4j.onnx.OnnxEmbedder;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.springframework.ai.embedding.EmbeddingModel;
@@ -25,7 +30,9 @@ class GeckoEmbeddingAutoConfigurationTest {
   void should_build_geckos_embedding_model_from_the_properties() {
     runner.withPropertyValues("gecko4j.embedding.dimension=256",
         "gecko4j.embedding.query-task=fact checking", "gecko4j.embedding.intra-op-threads=1",
-        "gecko4j.embedding.long-input-policy=chunk-and-average").run(context -> {
+        "gecko4j.embedding.long-input-policy=chunk-and-average",
+        "gecko4j.embedding.metadata-mode=none", "gecko4j.embedding.strings-as-queries=true")
+        .run(context -> {
           // then
           assertThat(context).hasSingleBean(EmbeddingModel.class);
           GeckoEmbeddingModel model = context.getBean(GeckoEmbeddingModel.class);
@@ -35,7 +42,33 @@ class GeckoEmbeddingAutoConfigurationTest {
           assertThat(((OnnxEmbedder) model.embedder()).longInputPolicy())
               .isEqualTo(LongInputPolicy.CHUNK_AND_AVERAGE);
           assertThat(model.embed("what do geckos eat?")).hasSize(256);
+          assertThat(model.metadataMode()).isEqualTo(org.springframework.ai.document.MetadataMode.NONE);
+          assertThat(model.stringsAsQueries()).isTrue();
         });
+  }
+
+  @Test
+  void should_observe_through_the_applications_observation_registry() {
+    // given: the application's registry, with a handler that keeps the observations' names
+    List<String> names = new ArrayList<>();
+    ObservationRegistry registry = ObservationRegistry.create();
+    registry.observationConfig().observationHandler(new ObservationHandler<Observation.Context>() {
+      @Override
+      public boolean supportsContext(Observation.Context context) {
+        return true;
+      }
+
+      @Override
+      public void onStop(Observation.Context context) {
+        names.add(context.getName() + " " + context.getContextualName());
+      }
+    });
+    runner.withBean(ObservationRegistry.class, () -> registry).run(context -> {
+      // when
+      context.getBean(GeckoEmbeddingModel.class).embed("what do geckos eat?");
+      // then
+      assertThat(names).containsExactly("gen_ai.client.operation embedding bge-small-en-v1.5-q");
+    });
   }
 
   @Test
@@ -95,7 +128,7 @@ class GeckoEmbeddingAutoConfigurationTest {
       json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     for (String p : new String[] {"model", "model-folder", "dimension", "query-task",
-        "intra-op-threads", "long-input-policy"}) {
+        "intra-op-threads", "long-input-policy", "metadata-mode", "strings-as-queries"}) {
       assertThat(json).contains("\"gecko4j.embedding." + p + "\"");
     }
   }

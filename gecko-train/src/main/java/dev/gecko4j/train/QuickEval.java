@@ -31,7 +31,7 @@ public final class QuickEval {
    * @param beir the dataset (qrels of the evaluated split)
    * @param docs the corpus vectors ({@link TrainingData#embedCorpus}, same embedder)
    * @param queryPrompt the queries' prompt
-   * @param dims truncation sizes (each <= the embedder's dimension); vectors are re-normalised
+   * @param dims truncation sizes (each {@code <=} the embedder's dimension); vectors are re-normalised
    * @return nDCG@10 per entry of {@code dims}
    */
   public static double[] ndcgAt10(Embedder embedder, TrainingData.Beir beir, float[][] docs, TaskPrompt queryPrompt,

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A user's program, as a separate project would have it: compiled with JDK 17's {@code javac
- * --release 17} against the built gecko-onnx jar and its runtime dependencies only, and run by a
+ * --release 17} against the built gecko-onnx jar and its runtime dependencies plus one model
+ * artifact ({@code gecko-model-bge-small-en-v15} and the weights jar it brings) only, and run by a
  * plain {@code java -cp} (no Surefire, no gecko-examples), on JDK 17 and on JDK 25. It embeds with
  * the bundled default model, searches a {@code FlatIndex}, and prints which kernels it got: scalar
  * on 17 (also with {@code --add-modules jdk.incubator.vector}), Panama on 25 with the module (from
@@ -67,6 +68,7 @@ class ConsumerOnJdk17Test {
 
   @TempDir static Path dir;
   private String classpath;
+  private String withoutModel;
   private Path classes;
 
   @BeforeAll
@@ -78,8 +80,16 @@ class ConsumerOnJdk17Test {
         .isTrue();
     Path java17 = jdk17();
     assumeThat(Files.isExecutable(java17)).as("no JDK 17 at %s", java17).isTrue();
-    classpath = jar + File.pathSeparator
+    Path modelJar = Path.of(System.getProperty("gecko.consumer.model.jar", "missing")).normalize();
+    Path modelCpFile = Path.of(System.getProperty("gecko.consumer.model.classpath", "missing"));
+    assumeThat(Files.isRegularFile(modelJar) && Files.isRegularFile(modelCpFile))
+        .as("needs the packaged model artifact %s and %s (run mvn verify)", modelJar, modelCpFile)
+        .isTrue();
+    withoutModel = jar + File.pathSeparator
         + Files.readString(cpFile, StandardCharsets.UTF_8).strip();
+    assertThat(withoutModel).as("gecko-onnx brings no model weights").doesNotContain("langchain4j");
+    classpath = withoutModel + File.pathSeparator + modelJar + File.pathSeparator
+        + Files.readString(modelCpFile, StandardCharsets.UTF_8).strip();
     for (String entry : classpath.split(File.pathSeparator)) {
       assertThat(entry).as("consumer classpath holds jars only").endsWith(".jar");
       assertThat(Path.of(entry).getFileName().toString())
@@ -152,14 +162,43 @@ class ConsumerOnJdk17Test {
         .isCloseTo(on17.path("score").asDouble(), org.assertj.core.data.Offset.offset(1e-5));
   }
 
-  private JsonNode consumer(Path java, List<String> flags) throws Exception {
+  @Test
+  void should_name_its_module_in_the_manifest_of_the_published_jars() throws IOException {
+    Path jar = Path.of(System.getProperty("gecko.consumer.jar")).normalize();
+    Path modelJar = Path.of(System.getProperty("gecko.consumer.model.jar")).normalize();
+    try (java.util.jar.JarFile onnx = new java.util.jar.JarFile(jar.toFile());
+        java.util.jar.JarFile model = new java.util.jar.JarFile(modelJar.toFile())) {
+      assertThat(onnx.getManifest().getMainAttributes().getValue("Automatic-Module-Name"))
+          .isEqualTo("dev.gecko4j.onnx");
+      assertThat(model.getManifest().getMainAttributes().getValue("Automatic-Module-Name"))
+          .isEqualTo("dev.gecko4j.model.bgesmallenv15");
+    }
+  }
+
+  @Test
+  void should_name_the_model_artifact_to_add_when_the_application_lacks_it() throws Exception {
+    // when: the same program with gecko-onnx and no model artifact
+    Result r = run(command(jdk17(), List.of(), withoutModel));
+    // then
+    assertThat(r.exit).as("exit code; output:%n%s", r.output).isNotZero();
+    assertThat(r.output).contains("ModelLoadException: classpath:bge-small-en-v1.5")
+        .contains(": found no such resource: the model bge-small-en-v1.5 is not on the classpath;"
+            + " add the dependency dev.gecko4j:gecko-model-bge-small-en-v15");
+  }
+
+  private List<String> command(Path java, List<String> flags, String cp) {
     List<String> cmd = new ArrayList<>();
     cmd.add(java.toString());
     cmd.addAll(flags);
     cmd.add("-Xmx1g");
     cmd.add("-cp");
-    cmd.add(classes + File.pathSeparator + classpath);
+    cmd.add(classes + File.pathSeparator + cp);
     cmd.add("ConsumerMain");
+    return cmd;
+  }
+
+  private JsonNode consumer(Path java, List<String> flags) throws Exception {
+    List<String> cmd = command(java, flags, classpath);
     Result r = run(cmd);
     assertThat(r.exit).as("%s exited with %d:%n%s", cmd, r.exit, r.output).isZero();
     String[] lines = r.output.strip().split("\n");

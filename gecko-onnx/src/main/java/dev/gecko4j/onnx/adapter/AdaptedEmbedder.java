@@ -83,20 +83,57 @@ public final class AdaptedEmbedder implements AutoCloseable {
    * @throws IllegalArgumentException if a text is null (naming its index)
    */
   public List<float[]> embed(List<String> texts, List<TaskPrompt> prompts, int dims) {
+    return embedCounted(texts, prompts, dims).vectors();
+  }
+
+  /**
+   * Embeds as {@link #embed(List, List, int)} does and counts the input tokens: those the model
+   * read, as {@link OnnxEmbedder#embedAllCounted} counts them; for another {@link Embedder} (which
+   * gecko4j does not tokenise for), 0.
+   *
+   * @param texts the texts; no element null
+   * @param prompts one prompt per text
+   * @param dims from {@link #dimensionFor(Integer)}
+   * @return the vectors (fresh arrays, one per text, in input order) and the token count
+   * @throws IllegalArgumentException if a text is null (naming its index)
+   */
+  public Vectors embedCounted(List<String> texts, List<TaskPrompt> prompts, int dims) {
     for (int i = 0; i < texts.size(); i++) {
       if (texts.get(i) == null) {
         throw new IllegalArgumentException("texts[" + i + "] must not be null");
       }
     }
     if (texts.isEmpty()) {
-      return List.of();
+      return new Vectors(List.of(), 0);
     }
-    List<Embedding> ours = embedder.embedAll(texts, prompts);
+    List<Embedding> ours;
+    long tokens = 0;
+    if (embedder instanceof OnnxEmbedder onnx) {
+      OnnxEmbedder.CountedEmbeddings counted = onnx.embedAllCounted(texts, prompts);
+      ours = counted.embeddings();
+      tokens = counted.inputTokens();
+    } else {
+      ours = embedder.embedAll(texts, prompts);
+    }
     List<float[]> out = new ArrayList<>(ours.size());
     for (Embedding e : ours) {
       out.add(dims == e.dimension() ? e.toArray() : e.truncate(dims).toArray());
     }
-    return out;
+    return new Vectors(out, tokens);
+  }
+
+  /**
+   * Vectors with the input tokens read to make them.
+   *
+   * @param vectors one per text, in input order
+   * @param inputTokens the tokens the model read ({@code 0} when the embedder is not gecko4j's
+   *     ONNX embedder)
+   */
+  public record Vectors(List<float[]> vectors, long inputTokens) {
+    /** {@return the token count as an {@code int}, saturated at {@link Integer#MAX_VALUE}} */
+    public int inputTokensInt() {
+      return (int) Math.min(Integer.MAX_VALUE, inputTokens);
+    }
   }
 
   /** Closes the embedder if it was built for this model (not one the caller gave); idempotent. */

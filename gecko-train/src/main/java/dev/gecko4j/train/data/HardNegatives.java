@@ -8,7 +8,7 @@ import java.util.Locale;
  * positives). Skipping the very top ranks avoids unlabelled positives (false negatives).
  *
  * @param fromRank first rank a negative may come from, >= 0
- * @param toRank one past the last rank, > fromRank, <= 1000
+ * @param toRank one past the last rank, {@code > fromRank}, {@code <= 1000}
  * @param seed picks one negative per (query, positive) row from the range
  */
 public record HardNegatives(int fromRank, int toRank, long seed) {

@@ -34,7 +34,7 @@ public final class MixtureSampler {
    * @param batchSize rows per batch, >= 1
    * @param oneSourcePerBatch draw a whole batch from one source
    * @param seed the seed
-   * @throws IllegalArgumentException if sources is empty or batchSize < 1
+   * @throws IllegalArgumentException if sources is empty or {@code batchSize < 1}
    */
   public MixtureSampler(List<TrainingSource> sources, int batchSize, boolean oneSourcePerBatch, long seed) {
     if (sources == null || sources.isEmpty() || sources.stream().anyMatch(Objects::isNull)) {

@@ -118,7 +118,7 @@ public final class TrainingData {
   /**
    * Reads a BEIR folder ({@code corpus.jsonl}, {@code queries.jsonl}, {@code qrels/<split>.tsv})
    * with {@link BeirDataset}. Documents become {@link BeirDocument#mtebText()} as MTEB embeds them;
-   * qrels with score <= 0 are dropped, and so are positive qrels naming a query or a document the
+   * qrels with score {@code <= 0} are dropped, and so are positive qrels naming a query or a document the
    * dataset does not hold (counted and logged as one {@code WARNING} on the {@code System.Logger}
    * named after this class).
    *
