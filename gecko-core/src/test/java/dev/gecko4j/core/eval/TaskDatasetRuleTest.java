@@ -175,4 +175,45 @@ class TaskDatasetRuleTest {
     assertThat(PairClassificationDataset.read(p).pairs())
         .containsExactly(new SentencePair("a", "b", true), new SentencePair("c", "d", false));
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"texts.csv", "texts.tsv", "texts.jsonl", "clusters.jsonl", "pairs.tsv",
+      "pairs.csv", "rerank.jsonl"})
+  void damaged_files_read_or_fail_with_a_dataset_format_exception_naming_the_file(String file)
+      throws IOException {
+    Format f = format(file);
+    byte[] valid = Files.readAllBytes(write(f, true, 12, -1, null));
+    byte[] specials = {'"', ',', '\t', '\n', '\r', '{', '}', '[', ':', 0, (byte) 0xC3,
+        (byte) 0xFF, (byte) 0xEF};
+    java.util.Random random = new java.util.Random(25);
+    Path p = tmp.resolve(file);
+    for (int round = 0; round < 60; round++) {
+      byte[] damaged;
+      int at = random.nextInt(valid.length);
+      switch (round % 4) {
+        case 0 -> damaged = java.util.Arrays.copyOf(valid, at); // truncated
+        case 1 -> {
+          damaged = valid.clone();
+          damaged[at] ^= (byte) (1 << random.nextInt(8)); // one bit flipped
+        }
+        case 2 -> {
+          damaged = valid.clone();
+          damaged[at] = specials[random.nextInt(specials.length)]; // a byte the formats care about
+        }
+        default -> {
+          damaged = new byte[valid.length + 1]; // a byte the formats care about, inserted
+          System.arraycopy(valid, 0, damaged, 0, at);
+          damaged[at] = specials[random.nextInt(specials.length)];
+          System.arraycopy(valid, at, damaged, at + 1, valid.length - at);
+        }
+      }
+      Files.write(p, damaged);
+      try {
+        assertThat(f.read().apply(p)).isPositive();
+      } catch (DatasetFormatException e) {
+        assertThat(e.getMessage()).as("round %d", round).startsWith(p.toString() + ":");
+        assertThat(e.path()).isEqualTo(p);
+      }
+    }
+  }
 }
