@@ -12,7 +12,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -30,6 +32,10 @@ import java.util.regex.Pattern;
  *   <li><b>Line ends</b>: {@code \n} or {@code \r\n}; the {@code \r} is dropped.
  *   <li><b>Encoding</b>: each line is decoded on its own, strictly; a byte that is not UTF-8 is
  *       reported at the line (and byte column) where it is, however deep in the file.
+ *   <li><b>Delimited records</b> (CSV, TSV; {@link #nextRecord}) follow RFC 4180 as pandas writes
+ *       it: a field in double quotes may hold the delimiter, doubled quotes and line breaks (read
+ *       as {@code \n}); a quote inside an unquoted field, text after a closing quote, or a quote
+ *       left open at the end of the file is an error naming its line.
  *   <li><b>Numbers</b> are parsed strictly ({@link #decimal}, {@link #integer}): ASCII decimal
  *       digits with an optional sign, fraction and exponent; Java's extras ({@code 3d},
  *       {@code 0x1p1}, {@code NaN}, {@code Infinity}, {@code 1_0}) are rejected by name.
@@ -67,6 +73,7 @@ public final class DatasetLines implements Closeable {
   private long lineStart;
   private int lineLength;
   private boolean eof;
+  private long recordLine;
 
   private DatasetLines(Path file, InputStream in) {
     this.file = file;
@@ -164,6 +171,91 @@ public final class DatasetLines implements Closeable {
     } catch (CharacterCodingException e) {
       throw error("not valid UTF-8 at byte " + (firstBadByte(len) + 1) + " of the line");
     }
+  }
+
+  /**
+   * Reads the next record of a delimited file (CSV with {@code ','}, TSV with {@code '\t'}) by
+   * RFC 4180's quoting: a field that starts with {@code "} ends at the next lone {@code "}, holds
+   * delimiters, doubled quotes (read as one) and line breaks (read as {@code \n}); a record spans
+   * the lines its quoted fields span. A blank line is a record of one empty field. Fields are not
+   * trimmed; the caller checks their number.
+   *
+   * @param delimiter the field delimiter; not {@code "}, {@code \n} or {@code \r}
+   * @return the fields (at least one), or {@code null} at the end of the file
+   * @throws IllegalArgumentException if {@code delimiter} is a quote or a line break
+   * @throws DatasetFormatException naming the line for a quote inside an unquoted field, text after
+   *     a closing quote, a line that is not UTF-8, or (naming the line the record starts on) a
+   *     quoted field still open at the end of the file
+   */
+  public List<String> nextRecord(char delimiter) {
+    if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
+      throw new IllegalArgumentException(
+          "delimiter must not be a quote or a line break, but is: " + (int) delimiter);
+    }
+    String l = next();
+    if (l == null) {
+      return null;
+    }
+    recordLine = lineNo;
+    List<String> fields = new ArrayList<>();
+    StringBuilder field = new StringBuilder();
+    int pos = 0;
+    while (true) {
+      if (pos < l.length() && l.charAt(pos) == '"') {
+        pos++;
+        while (true) {
+          if (pos >= l.length()) {
+            String more = next();
+            if (more == null) {
+              throw new DatasetFormatException(file, recordLine, "unterminated quoted field: it opens"
+                  + " on this line and the file ends inside it; expected a closing quote");
+            }
+            field.append('\n');
+            l = more;
+            pos = 0;
+            continue;
+          }
+          char c = l.charAt(pos++);
+          if (c != '"') {
+            field.append(c);
+          } else if (pos < l.length() && l.charAt(pos) == '"') {
+            field.append('"');
+            pos++;
+          } else {
+            break;
+          }
+        }
+        if (pos < l.length() && l.charAt(pos) != delimiter) {
+          throw error("unexpected character '" + l.charAt(pos) + "' after a closing quote;"
+              + " expected the delimiter or the end of the line");
+        }
+      } else {
+        int end = pos;
+        while (end < l.length() && l.charAt(end) != delimiter) {
+          if (l.charAt(end) == '"') {
+            throw error("stray quote inside an unquoted field (field " + (fields.size() + 1)
+                + "); expected the field quoted and inner quotes doubled");
+          }
+          end++;
+        }
+        field.append(l, pos, end);
+        pos = end;
+      }
+      fields.add(field.toString());
+      field.setLength(0);
+      if (pos >= l.length()) {
+        return fields;
+      }
+      pos++; // the delimiter
+    }
+  }
+
+  /**
+   * {@return the 1-based line the record {@link #nextRecord} returned last starts on, 0 before the
+   * first}
+   */
+  public long recordLine() {
+    return recordLine;
   }
 
   /** {@return the 1-based number of the line {@link #next} returned last, 0 before the first} */

@@ -9,7 +9,10 @@ import java.util.List;
  * Reads labelled texts from the simple formats a user brings: CSV, TSV (with a header line) or
  * JSON Lines, chosen by the file extension (see {@link #read(Path, String, String)}). Banking77's
  * {@code text,category} CSV, Emotion's {@code {"text","label"}} JSONL and SIB-200's
- * {@code index_id, category, text} TSV read with the default columns.
+ * {@code index_id, category, text} TSV read with the default columns. Files are read through
+ * {@link DatasetLines}, the one rule of the dataset readers: a byte-order mark is accepted, a byte
+ * that is not UTF-8 is reported at its own line, an empty file is an error naming it, and CSV/TSV
+ * records follow RFC 4180 ({@link DatasetLines#nextRecord}).
  */
 public final class LabeledTexts {
 

@@ -26,8 +26,10 @@ public record PairClassificationDataset(String name, List<SentencePair> pairs) {
    * Reads pairs from a CSV/TSV file with a header or a JSONL file, with columns
    * {@code sentence1}, {@code sentence2} and {@code label} ({@code sent1}/{@code sent2} and
    * {@code labels} too); a JSONL line whose three values are arrays (MTEB's layout, one line per
-   * split) gives one pair per entry. A label must be exactly {@code 0} or {@code 1} (a JSON
-   * integer, or the text {@code 0}/{@code 1}). A folder is read through its {@code test.*} file.
+   * split) gives one pair per entry. A label must be {@code 0} or {@code 1}: a JSON integer, or
+   * text that is an integer by {@link DatasetLines}' strict rule ({@code 1.0}, {@code 1d},
+   * {@code 0x1}, {@code NaN}, {@code true} are rejected). Files are read through
+   * {@link DatasetLines} (byte-order mark, strict UTF-8, empty files). A folder is read through its {@code test.*} file.
    *
    * @param path a file or folder; not null
    * @return the dataset, named after the file's folder
@@ -74,12 +76,24 @@ public record PairClassificationDataset(String name, List<SentencePair> pairs) {
     return new PairClassificationDataset(name, pairs);
   }
 
+  /**
+   * A label by the strict integer rule of {@link DatasetLines#isInteger} (surrounding white space
+   * allowed, as {@link DatasetLines#integer}); then it must be 0 or 1.
+   */
   private static boolean label(Path file, long line, String s) {
-    return switch (s) {
-      case "1" -> true;
-      case "0" -> false;
-      default -> throw new DatasetFormatException(file, line, "label must be 0 or 1, but is: '"
-          + s + "'");
-    };
+    String t = s.strip();
+    if (!DatasetLines.isInteger(t)) {
+      throw new DatasetFormatException(file, line, "label must be 0 or 1, but is: '"
+          + DatasetLines.shown(s) + "' (not an integer)");
+    }
+    String value = t.replaceFirst("^\\+", "").replaceFirst("^(-?)0+(?=[0-9])", "$1");
+    if (value.equals("1")) {
+      return true;
+    }
+    if (value.equals("0") || value.equals("-0")) {
+      return false;
+    }
+    throw new DatasetFormatException(file, line, "label must be 0 or 1, but is: '"
+        + DatasetLines.shown(t) + "'");
   }
 }

@@ -10,7 +10,7 @@ import java.util.Comparator;
  * for the best accuracy and F1 with their thresholds, and the reciprocal rank of the first
  * relevant candidate within the top k.
  */
-public final class RankingMetrics {
+final class RankingMetrics {
 
   private RankingMetrics() {}
 
@@ -26,7 +26,7 @@ public final class RankingMetrics {
    * @throws IllegalArgumentException if an argument is null, the lengths differ or are 0, or a
    *     score is not finite
    */
-  public static double averagePrecision(boolean[] positive, double[] scores) {
+  static double averagePrecision(boolean[] positive, double[] scores) {
     check(positive, scores);
     int n = scores.length;
     Integer[] order = order(scores, true);
@@ -71,7 +71,7 @@ public final class RankingMetrics {
    * @throws IllegalArgumentException if an argument is null, the lengths differ, there are fewer
    *     than 2 rows, or a score is not finite
    */
-  public static double[] bestAccuracy(boolean[] positive, double[] scores,
+  static double[] bestAccuracy(boolean[] positive, double[] scores,
       boolean higherIsSimilar) {
     check(positive, scores);
     Args.require(scores.length >= 2, "needs at least 2 pairs, but has: %s", scores.length);
@@ -111,7 +111,7 @@ public final class RankingMetrics {
    * @throws IllegalArgumentException if an argument is null, the lengths differ, there are fewer
    *     than 2 rows, or a score is not finite
    */
-  public static double[] bestF1(boolean[] positive, double[] scores, boolean higherIsSimilar) {
+  static double[] bestF1(boolean[] positive, double[] scores, boolean higherIsSimilar) {
     check(positive, scores);
     Args.require(scores.length >= 2, "needs at least 2 pairs, but has: %s", scores.length);
     Integer[] order = order(scores, higherIsSimilar);
@@ -157,7 +157,7 @@ public final class RankingMetrics {
    * @throws IllegalArgumentException if an argument is null, the lengths differ or are 0, a score
    *     is not finite, or {@code k < 1}
    */
-  public static double reciprocalRankAt(boolean[] relevant, double[] scores, int k) {
+  static double reciprocalRankAt(boolean[] relevant, double[] scores, int k) {
     check(relevant, scores);
     Args.atLeast(k, 1, "k");
     Integer[] order = order(scores, true);

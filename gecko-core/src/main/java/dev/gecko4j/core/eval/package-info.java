@@ -1,7 +1,7 @@
 /**
- * Evaluation of an {@link dev.gecko4j.core.Embedder} following MTEB's protocol: correlation,
- * retrieval and ranking metrics ({@link dev.gecko4j.core.eval.Correlation},
- * {@link dev.gecko4j.core.eval.RetrievalMetrics}, {@link dev.gecko4j.core.eval.RankingMetrics}),
+ * Evaluation of an {@link dev.gecko4j.core.Embedder} following MTEB's protocol: correlation and
+ * retrieval metrics ({@link dev.gecko4j.core.eval.Correlation},
+ * {@link dev.gecko4j.core.eval.RetrievalMetrics}),
  * dataset readers ({@link dev.gecko4j.core.eval.StsDataset},
  * {@link dev.gecko4j.core.eval.BeirDataset}, {@link dev.gecko4j.core.eval.ClassificationDataset},
  * {@link dev.gecko4j.core.eval.ClusteringDataset},
@@ -20,5 +20,11 @@
  * trec_eval's tie-break (score descending, then document id descending); classification and
  * clustering reproduce MTEB's random draws (numpy's and CPython's Mersenne Twisters) and
  * scikit-learn's {@code LogisticRegression} and {@code MiniBatchKMeans}.
+ *
+ * <p>The public API is the evaluators, the datasets with their readers, and the results; the
+ * numerical machinery behind them (L-BFGS, the Mersenne Twisters, logistic regression, mini-batch
+ * k-means, the ranking, classification and clustering metrics) is package-private, so it can
+ * follow MTEB and scikit-learn without promising a stable API. Every text file is read through
+ * {@link dev.gecko4j.core.eval.DatasetLines}, the one validation rule of the dataset readers.
  */
 package dev.gecko4j.core.eval;

@@ -140,4 +140,58 @@ class DatasetLinesTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("file must be an existing regular file, but is: " + missing);
   }
+
+  private static List<String> records(Path f, char delimiter) {
+    List<String> out = new ArrayList<>();
+    try (DatasetLines lines = DatasetLines.open(f, "records")) {
+      for (List<String> r; (r = lines.nextRecord(delimiter)) != null; ) {
+        out.add(lines.recordLine() + ":" + String.join("|", r));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void should_read_quoted_fields_with_delimiters_doubled_quotes_and_line_breaks_as_one_record()
+      throws IOException {
+    Path f = write(("a,b\r\n\"x, \"\"y\"\"\",\"two\r\nlines\"\r\nlast,\n,\n")
+        .getBytes(StandardCharsets.UTF_8));
+
+    assertThat(records(f, ',')).containsExactly("1:a|b", "2:x, \"y\"|two\nlines", "4:last|",
+        "5:|");
+  }
+
+  @Test
+  void should_read_a_blank_line_as_one_empty_field_and_tabs_as_delimiters() throws IOException {
+    Path f = write("a\tb\n\nc\t\"d\"\n".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(records(f, '\t')).containsExactly("1:a|b", "2:", "3:c|d");
+  }
+
+  @Test
+  void should_name_the_line_of_a_stray_quote_or_text_after_a_closing_quote() throws IOException {
+    Path stray = write("a,b\nsay \"hi\",x\n".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> records(stray, ',')).isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(stray + ":2: stray quote inside an unquoted field (field 1)");
+    Path after = write("a,b\nc,d\n\"x\"y,z\n".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> records(after, ',')).isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(after + ":3: unexpected character 'y' after a closing quote");
+  }
+
+  @Test
+  void should_name_the_line_a_quoted_field_left_open_starts_on() throws IOException {
+    Path f = write("a,b\n\"open,x\nmore\nand more\n".getBytes(StandardCharsets.UTF_8));
+
+    assertThatThrownBy(() -> records(f, ',')).isInstanceOf(DatasetFormatException.class)
+        .hasMessageStartingWith(f + ":2: unterminated quoted field");
+  }
+
+  @Test
+  void should_reject_a_quote_or_line_break_as_delimiter() throws IOException {
+    Path f = write("a\n".getBytes(StandardCharsets.UTF_8));
+    try (DatasetLines lines = DatasetLines.open(f, "x")) {
+      assertThatThrownBy(() -> lines.nextRecord('"')).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("delimiter must not be a quote or a line break");
+    }
+  }
 }

@@ -10,6 +10,8 @@ import dev.gecko4j.core.eval.ClassificationDataset;
 import dev.gecko4j.core.eval.ClassificationEvaluator;
 import dev.gecko4j.core.eval.ClusteringDataset;
 import dev.gecko4j.core.eval.ClusteringEvaluator;
+import dev.gecko4j.core.eval.DatasetFormatException;
+import dev.gecko4j.core.eval.DatasetLines;
 import dev.gecko4j.core.eval.EvaluationResult;
 import dev.gecko4j.core.eval.PairClassificationDataset;
 import dev.gecko4j.core.eval.PairClassificationEvaluator;
@@ -131,6 +133,25 @@ final class TaskOptions {
     return ClusteringEvaluator.builder().protocol(p).dimension(dim).listener(progress).build();
   }
 
+  /**
+   * The lines of a suite file, read through {@link DatasetLines}; a file problem (empty, not
+   * UTF-8) is a bad {@code --suite} argument naming {@code path:line}.
+   */
+  static List<String> suiteLines(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("--suite must be a readable file, but is: " + file);
+    }
+    List<String> lines = new ArrayList<>();
+    try (DatasetLines in = DatasetLines.open(file, "lines 'FAMILY PATH [key=value ...]'")) {
+      for (String l; (l = in.next()) != null; ) {
+        lines.add(l);
+      }
+    } catch (DatasetFormatException e) {
+      throw new IllegalArgumentException("--suite " + e.getMessage(), e);
+    }
+    return lines;
+  }
+
   /** Runs the pair-classification task at {@code dim} (0 = the model's). */
   EvaluationResult pairClassification(Embedder embedder, Path path, int dim,
       ProgressListener progress) {
@@ -153,17 +174,12 @@ final class TaskOptions {
    * starting with {@code #} are skipped; a relative path is resolved against the file's folder.
    * Keys: {@code name} (the row's name), {@code samples-per-label}, {@code experiments},
    * {@code knn} (classification), {@code protocol} (clustering), {@code text-column},
-   * {@code label-column} (both), {@code split} (retrieval).
+   * {@code label-column} (both), {@code split} (retrieval). The file is read by the datasets'
+   * rule ({@link DatasetLines}: byte-order mark, strict UTF-8 at its line, an empty file named).
    */
   String suite(Embedder embedder, Path file, int dim, String defaultSplit,
       ProgressListener progress) {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file);
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("--suite must be a readable file, but " + file + ": "
-          + e.getMessage(), e);
-    }
+    List<String> lines = suiteLines(file);
     Path base = file.toAbsolutePath().getParent();
     List<String[]> table = new ArrayList<>();
     List<Map<String, Object>> results = new ArrayList<>();

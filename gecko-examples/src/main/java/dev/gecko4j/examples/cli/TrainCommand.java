@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.PromptConvention;
 import dev.gecko4j.core.TaskPrompt;
+import dev.gecko4j.core.eval.DatasetFormatException;
+import dev.gecko4j.core.eval.DatasetLines;
 import dev.gecko4j.core.train.TrainingConfig;
 import dev.gecko4j.core.train.TrainingListener;
 import dev.gecko4j.core.train.TrainingProgress;
@@ -285,30 +287,60 @@ public final class TrainCommand extends GeckoCommand {
     return m;
   }
 
+  /** The first line {@link #writeRankings} writes, so that even an empty cache is not 0 bytes. */
+  static final String RANKINGS_HEADER = "query-id\tcorpus-ids";
+
   /**
-   * Reads the mined rankings cache: one {@code <query id> TAB <doc ids, comma-separated>} line
-   * per query.
+   * Reads the mined rankings cache: the header {@value #RANKINGS_HEADER}, then one
+   * {@code <query id> TAB <doc ids, comma-separated>} line per query (a header-only file is an
+   * empty cache). Read through {@link DatasetLines}, the datasets' rule: a 0-byte file (a cache
+   * from before the header, or a truncated one), a line that is not UTF-8, a line of another shape,
+   * a query twice or an empty document id is a {@link DatasetFormatException} naming
+   * {@code path:line}, and says to delete the file so that the negatives are mined again. Caches
+   * written before the header existed (data from line 1) are read too.
    *
-   * @throws IllegalArgumentException naming {@code path:line} for a line of another shape
+   * @param file the cache; an existing file
+   * @return the rankings by query id, in file order
+   * @throws DatasetFormatException if the file is empty or damaged
    */
-  static Map<String, List<String>> readRankings(Path file) throws java.io.IOException {
+  static Map<String, List<String>> readRankings(Path file) {
+    String again = " (delete the file to mine again)";
+    String expected = "the header '" + RANKINGS_HEADER.replace("\t", "\\t")
+        + "', then '<query id>\\t<doc ids, comma-separated>' lines";
     Map<String, List<String>> r = new LinkedHashMap<>();
-    List<String> lines = Files.readAllLines(file);
-    for (int i = 0; i < lines.size(); i++) {
-      String[] f = lines.get(i).split("\t", -1);
-      if (f.length != 2 || f[0].isEmpty() || r.containsKey(f[0])) {
-        throw new IllegalArgumentException(String.format(Locale.ROOT,
-            "%s:%d must be '<query id>\\t<doc ids, comma-separated>' with each query once, but is: %s "
-                + "(delete the file to mine again)", file, i + 1, lines.get(i)));
+    try (DatasetLines lines = DatasetLines.open(file, expected + again)) {
+      for (String line; (line = lines.next()) != null; ) {
+        if (lines.lineNumber() == 1 && line.equals(RANKINGS_HEADER)) {
+          continue;
+        }
+        String[] f = line.split("\t", -1);
+        if (f.length != 2 || f[0].isEmpty()) {
+          throw lines.error("expected '<query id>\\t<doc ids, comma-separated>', but is: '"
+              + line.replace("\t", "\\t") + "'" + again);
+        }
+        if (r.containsKey(f[0])) {
+          throw lines.error("query '" + f[0] + "' appears twice; expected each query once" + again);
+        }
+        List<String> ids = f[1].isEmpty() ? List.of() : List.of(f[1].split(",", -1));
+        if (ids.contains("")) {
+          throw lines.error("an empty document id in '" + f[1] + "'; expected ids separated by"
+              + " single commas" + again);
+        }
+        r.put(f[0], ids);
       }
-      r.put(f[0], f[1].isEmpty() ? List.of() : List.of(f[1].split(",")));
+    } catch (DatasetFormatException e) {
+      if (e.getMessage().endsWith(again)) {
+        throw e;
+      }
+      // a problem DatasetLines found itself (e.g. a line that is not UTF-8): add the remedy
+      throw new DatasetFormatException(e.path(), e.line(), e.getCause().getMessage() + again);
     }
     return r;
   }
 
   /** Writes the mined rankings cache complete or not at all (temporary file, fsync, atomic rename). */
   static void writeRankings(Path file, Map<String, List<String>> rankings) throws java.io.IOException {
-    StringBuilder text = new StringBuilder();
+    StringBuilder text = new StringBuilder(RANKINGS_HEADER).append('\n');
     rankings.forEach((q, ids) -> text.append(q).append('\t').append(String.join(",", ids)).append('\n'));
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,

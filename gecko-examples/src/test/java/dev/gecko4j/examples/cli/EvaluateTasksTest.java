@@ -98,4 +98,23 @@ class EvaluateTasksTest {
     assertThat(r.lastJson().get("error").asText()).contains(suite + ":2:",
         "the family must be one of");
   }
+
+  @Test
+  void an_empty_suite_file_or_a_bad_byte_in_it_is_named_with_its_line_and_exits_2()
+      throws IOException {
+    Path empty = dir.resolve("empty.suite");
+    Files.write(empty, new byte[0]);
+    CliCommandsTest.Run r = gecko("evaluate", "--model", "bge-small-en-v1.5-q", "--suite",
+        empty.toString());
+    assertThat(r.code()).isEqualTo(GeckoCli.EXIT_USAGE);
+    assertThat(r.lastJson().get("error").asText())
+        .startsWith("--suite " + empty + ": file is empty (0 bytes)");
+
+    Path bad = dir.resolve("bad-byte.suite");
+    Files.write(bad, new byte[] {'#', ' ', 'o', 'k', '\n', '#', ' ', (byte) 0xE9, '\n'});
+    r = gecko("evaluate", "--model", "bge-small-en-v1.5-q", "--suite", bad.toString());
+    assertThat(r.code()).isEqualTo(GeckoCli.EXIT_USAGE);
+    assertThat(r.lastJson().get("error").asText())
+        .isEqualTo("--suite " + bad + ":2: not valid UTF-8 at byte 3 of the line");
+  }
 }
