@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * Scores a query against passages jointly (a cross-encoder, or an LLM) and reorders a retriever's
- * candidates. Implementations: {@code dev.gecko4j.onnx.rerank.OnnxCrossEncoder} (gecko-onnx) and
+ * candidates. Implementations: {@code dev.gecko4j.onnx.OnnxCrossEncoder} (gecko-onnx) and
  * {@code dev.gecko4j.fret.rerank.LlmReranker} (gecko-fret).
  *
  * <p>Scores come back in input order as {@link RelevanceScores}, which holds the raw logits and
