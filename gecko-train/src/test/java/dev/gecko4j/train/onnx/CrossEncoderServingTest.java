@@ -95,6 +95,19 @@ class CrossEncoderServingTest {
         assertThat(ce.score(QUERY, List.of(PASSAGES.get(i))).logit(0))
             .isCloseTo(s.logit(i), within(1e-4));
       }
+      // -Dgecko4j.exportCrossEncoder=DIR keeps this folder, for trying `bin/gecko rerank` and
+      // `bin/gecko evaluate --rerank` on real (re-exported) weights
+      String keep = System.getProperty("gecko4j.exportCrossEncoder");
+      if (keep != null && !keep.isBlank()) {
+        Path out = Path.of(keep);
+        Files.createDirectories(out);
+        try (var files = Files.list(folder)) {
+          for (Path f : (Iterable<Path>) files::iterator) {
+            Files.copy(f, out.resolve(f.getFileName()),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+      }
       List<RankedPassage> top = ce.rerank(QUERY, PASSAGES, 2, ScoreScale.LOGIT);
       assertThat(top).hasSize(2);
       assertThat(top.get(0).score()).isGreaterThanOrEqualTo(top.get(1).score());
