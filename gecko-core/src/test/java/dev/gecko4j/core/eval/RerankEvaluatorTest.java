@@ -4,50 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gecko4j.core.PromptConvention;
-import dev.gecko4j.core.rerank.RelevanceScores;
-import dev.gecko4j.core.rerank.TextReranker;
+import dev.gecko4j.core.testing.WordOverlapReranker;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RerankEvaluatorTest {
 
   @TempDir Path tmp;
-
-  /** A real (if trivial) reranker: the share of query words in the passage, or its opposite. */
-  static final class WordOverlapReranker implements TextReranker {
-    final double sign;
-    final List<List<String>> seen = new ArrayList<>();
-
-    WordOverlapReranker(double sign) {
-      this.sign = sign;
-    }
-
-    @Override public String name() {
-      return sign > 0 ? "overlap" : "anti-overlap";
-    }
-
-    @Override public RelevanceScores score(String query, List<String> passages) {
-      seen.add(passages);
-      Set<String> q = new HashSet<>(Arrays.asList(query.toLowerCase(Locale.ROOT).split(" ")));
-      double[][] logits = new double[passages.size()][1];
-      for (int i = 0; i < logits.length; i++) {
-        long shared = Arrays.stream(passages.get(i).toLowerCase(Locale.ROOT).split(" "))
-            .filter(q::contains).count();
-        logits[i][0] = sign * shared;
-      }
-      return RelevanceScores.ofLogits(List.of("score"), 0, logits);
-    }
-
-    @Override public void close() { }
-  }
 
   private BeirDataset dataset() throws IOException {
     return BeirDataset.open(BeirDatasetTest.writeDataset(tmp.resolve("geckos"),
@@ -77,7 +42,7 @@ class RerankEvaluatorTest {
     assertThat(kept.score()).isEqualTo(1.0);
     assertThat(kept.retriever().ndcgAt10()).isEqualTo(1.0);
     // the passages are the documents' "title text", three per query
-    assertThat(good.seen.get(0)).hasSize(3).contains("Geckos eat insects at night");
+    assertThat(good.seen().get(0)).hasSize(3).contains("Geckos eat insects at night");
 
     RerankEvaluator.Result reversed = RerankEvaluator.evaluate(d, "test", run,
         new WordOverlapReranker(-1), 100, (s, done, total) -> { });
