@@ -137,6 +137,23 @@ class CrossEncoderServingTest {
         double e1 = Math.exp(expected[i][1]);
         assertThat(s.probability(i)).isCloseTo(e1 / (e0 + e1), within(1e-4));
       }
+      // thread-safe: concurrent callers get the same scores
+      List<java.util.concurrent.Future<RelevanceScores>> futures = new ArrayList<>();
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        for (int t = 0; t < 4; t++) {
+          futures.add(pool.submit(() -> ce.score(QUERY, PASSAGES)));
+        }
+        for (var f : futures) {
+          RelevanceScores c = f.get();
+          for (int i = 0; i < PASSAGES.size(); i++) {
+            assertThat(c.logits(i)).containsExactly(s.logits(i), within(1e-5));
+          }
+        }
+      } finally {
+        pool.shutdownNow();
+      }
     }
   }
 
