@@ -113,7 +113,6 @@ public final class OnnxCrossEncoder implements TextReranker {
         : OnnxEmbedder.GPU_TOKEN_BUDGET;
     this.planner = new BatchPlanner(budget, executionProvider == ExecutionProvider.CPU,
         b.maxBatchSize);
-    this.runner = new ConcurrentBatches(b.concurrentBatches, name);
     if (b.relevanceLabel != null && (b.relevanceLabel < 0 || b.relevanceLabel >= labels.size())) {
       throw new IllegalArgumentException("relevanceLabel must be in [0, " + (labels.size() - 1)
           + "] for the labels " + labels + " of " + spec.modelLocation() + ", but is: "
@@ -121,13 +120,22 @@ public final class OnnxCrossEncoder implements TextReranker {
     }
     this.relevanceLabel = b.relevanceLabel != null ? b.relevanceLabel : labels.size() - 1;
     // probe: the graph runs on a real pair and gives as many logits per row as labels
-    float[] probe = forward(EncoderTokenizer.pad(rows(List.of("a"), "a").toArray(
-        new EncoderTokenizer.Row[0]), 0, 1));
+    float[] probe;
+    try {
+      probe = forward(EncoderTokenizer.pad(rows(List.of("a"), "a").toArray(
+          new EncoderTokenizer.Row[0]), 0, 1));
+    } catch (RuntimeException e) {
+      throw new ModelLoadException(spec.modelLocation(), "the model failed on a one-pair probe ("
+          + e.getMessage() + "), expected a sequence-classification graph taking input_ids, "
+          + "attention_mask[, token_type_ids]", e);
+    }
     if (probe.length != labels.size()) {
       throw new ModelLoadException(spec.modelLocation(), "found " + probe.length
           + " logits per pair, expected one per label of " + labels
           + (spec.folder() != null ? " (config.json id2label)" : ""), null);
     }
+    // last: its worker threads exist only once loading cannot fail any more
+    this.runner = new ConcurrentBatches(b.concurrentBatches, name);
   }
 
   /** {@return a new builder} */

@@ -218,6 +218,10 @@ class CrossEncoderServingTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     assertThatThrownBy(() -> OnnxCrossEncoder.builder().modelFolder(folder).maxBatchSize(0)
         .build()).hasMessageContaining("maxBatchSize must be");
+    assertThatThrownBy(() -> OnnxCrossEncoder.builder().modelFolder(folder).relevanceLabel(1)
+        .build()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("relevanceLabel must be in [0, 0] for the labels [score]")
+        .hasMessageContaining("but is: 1");
   }
 
   /** {@code labels} rows of bge's word embeddings from {@code firstRow}: real weights. */
