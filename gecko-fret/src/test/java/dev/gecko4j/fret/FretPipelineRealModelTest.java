@@ -218,6 +218,77 @@ class FretPipelineRealModelTest {
   }
 
   /** Counts calls and requests on the way to the real model (a decorator, not a mock). */
+  /**
+   * SHA-256 of the rows mined below, pinned with the code before the LLM re-ranker shared FRet's
+   * scorer and fusion ({@code LlmReranker}, {@code RrfSelection.fuse}): mining rows stay
+   * byte-identical.
+   */
+  static final String PINNED_ROWS_SHA256 =
+      "864849fdcb89caf7005de2e95842c0ac8a8a5101946c509ef4a89fdd99768b46";
+
+  @Test
+  void should_mine_rows_byte_identical_to_the_rows_pinned_before_the_scorer_was_shared()
+      throws Exception {
+    FretPipeline miner = pipeline(FretOptions.defaults().withNeighbours(6).withMaxPassageChars(160));
+    var seeds = BeirSeeds.relabel(BeirDataset.readQueries(slice.queries()), slice.qrels(), corpus,
+        new HashMap<>());
+    StringBuilder rows = new StringBuilder();
+    for (int i = 0; i < 3 && seeds.hasNext(); i++) {
+      FretOutcome out = miner.mine(seeds.next());
+      rows.append(out instanceof FretOutcome.Mined m ? m.example().toJson() : out.toString())
+          .append('\n');
+    }
+    byte[] sha = java.security.MessageDigest.getInstance("SHA-256")
+        .digest(rows.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(java.util.HexFormat.of().formatHex(sha)).as(rows.toString())
+        .isEqualTo(PINNED_ROWS_SHA256);
+  }
+
+  @Test
+  void should_rerank_passages_with_the_llm_reranker_end_to_end_on_the_same_scorer_as_mining() {
+    List<String> passages = List.of("Geckos eat insects and fruit.", "",
+        "The stock market fell on Monday.", "Lily saw a gecko in the garden and it was happy.");
+    try (dev.gecko4j.fret.rerank.LlmReranker reranker = new dev.gecko4j.fret.rerank.LlmReranker(
+        llm, FretOptions.defaults().withMaxPassageChars(200))) {
+      int before = llm.scoreCalls.get();
+      dev.gecko4j.core.rerank.RelevanceScores s = reranker.score("what do geckos eat", passages);
+      assertThat(llm.scoreCalls.get() - before).isEqualTo(2); // QL and RC, batched
+      assertThat(s.size()).isEqualTo(4);
+      assertThat(s.labels()).isEqualTo(FretPrompts.RC_LABELS);
+      // the same numbers the mining scorer gives for the same candidates
+      List<Passage> asPassages = new java.util.ArrayList<>();
+      for (int i = 0; i < passages.size(); i++) {
+        asPassages.add(new Passage("p" + i, "", passages.get(i)));
+      }
+      Reranker.Scores direct = new Reranker(llm, FretOptions.defaults().withMaxPassageChars(200))
+          .score("what do geckos eat", asPassages);
+      double[] fused = dev.gecko4j.fret.rerank.RrfSelection.fuse(
+          dev.gecko4j.fret.rerank.RrfSelection.ranks(direct.ql()),
+          dev.gecko4j.fret.rerank.RrfSelection.ranks(direct.rc()));
+      double probabilitySum = 0;
+      for (int i = 0; i < passages.size(); i++) {
+        assertThat(s.logits(i)).containsExactly(direct.rcLabels()[i]);
+        assertThat(s.rankingScore(i)).isEqualTo(fused[i]);
+        assertThat(Reranker.expectedGrade(s.logits(i))).isEqualTo(direct.rc()[i]);
+        probabilitySum = 0;
+        for (double p : s.probabilities(i)) {
+          probabilitySum += p;
+        }
+        assertThat(probabilitySum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-12));
+      }
+      var top = reranker.rerank("what do geckos eat", passages, 2,
+          dev.gecko4j.core.rerank.ScoreScale.PROBABILITY);
+      assertThat(top).hasSize(2);
+      assertThat(top.get(0).index()).isEqualTo(s.order()[0]);
+      assertThat(reranker.score("q", List.of()).size()).isZero();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> reranker.score(" ", passages))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("query");
+      reranker.close();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> reranker.score("q", passages))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+  }
+
   static final class CountingModel implements LanguageModel {
     final LanguageModel delegate;
     final AtomicInteger scoreCalls = new AtomicInteger();

@@ -144,6 +144,22 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
    *     embeddings or too few dimensions
    */
   public RetrievalResult evaluate(Embedder embedder, BeirDataset dataset) {
+    RetrievalRun r = retrieve(embedder, dataset);
+    return RetrievalResult.of(dataset.name(), split, r.scores(), r.documents(), r.dimension());
+  }
+
+  /**
+   * Does what {@link #evaluate} does and returns the ranking itself as well (for a second stage
+   * such as {@link RerankEvaluator}).
+   *
+   * @param embedder the embedder; not null, not closed
+   * @param dataset the dataset; not null
+   * @return the judged queries, their texts, the top {@value #TOP_K} per query and the scores
+   * @throws IllegalArgumentException as {@link #evaluate}
+   * @throws DatasetFormatException as {@link #evaluate}
+   * @throws IllegalStateException as {@link #evaluate}
+   */
+  public RetrievalRun retrieve(Embedder embedder, BeirDataset dataset) {
     Args.notNull(embedder, "embedder");
     Args.notNull(dataset, "dataset");
     int dim = Batches.resolveDimension(embedder, dimension());
@@ -207,8 +223,13 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
         run.put(queryIds.get(q), topResults(queryIds.get(q), hits.get(q)));
       }
     }
-    return RetrievalResult.of(dataset.name(), split,
-        RetrievalScores.evaluate(judged, run, skipQueriesWithoutRelevant), done, dim);
+    Map<String, String> texts = new LinkedHashMap<>();
+    for (int q = 0; q < queryIds.size(); q++) {
+      texts.put(queryIds.get(q), queryTexts.get(q));
+    }
+    return new RetrievalRun(judged, texts, run,
+        RetrievalScores.evaluate(judged, run, skipQueriesWithoutRelevant), done, dim,
+        skipQueriesWithoutRelevant);
   }
 
   /**

@@ -3,9 +3,12 @@ package dev.gecko4j.examples.cli;
 import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.eval.BeirDataset;
 import dev.gecko4j.core.eval.EvaluationResult;
+import dev.gecko4j.core.eval.RerankEvaluator;
 import dev.gecko4j.core.eval.RetrievalEvaluator;
+import dev.gecko4j.core.eval.RetrievalRun;
 import dev.gecko4j.core.eval.StsDataset;
 import dev.gecko4j.core.eval.StsEvaluator;
+import dev.gecko4j.onnx.OnnxCrossEncoder;
 import dev.gecko4j.onnx.OnnxEmbedder;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -18,7 +21,9 @@ import picocli.CommandLine.Option;
  * {@code gecko evaluate}: scores a model on an STS file (cosine Spearman), a BEIR folder
  * (nDCG@10), a classification, clustering, pair-classification or reranking task, or a suite of
  * them, with MTEB's protocols, printing progress on stderr and one JSON object (model, dataset,
- * metric, score, details) as the last stdout line.
+ * metric, score, details) as the last stdout line. With {@code --rerank FOLDER} the BEIR top
+ * documents are reranked by that cross-encoder: {@code score} is nDCG@10 after reranking and
+ * {@code retriever_score} before.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = "Scores a model with MTEB's protocols on an STS TSV (cosine Spearman), a BEIR "
@@ -79,10 +84,26 @@ public final class EvaluateCommand extends GeckoCommand {
       description = "ONNX Runtime intra-op threads; 0 = one per core")
   int threads;
 
+  @Option(names = "--rerank", paramLabel = "FOLDER",
+      description = "BEIR only: rerank each query's retrieved top documents with this ONNX "
+          + "cross-encoder folder; `score` is then nDCG@10 after reranking, `retriever_score` before")
+  Path rerank;
+
+  @Option(names = "--rerank-top", defaultValue = "100",
+      description = "with --rerank: documents per query to rerank (1-100); default: ${DEFAULT-VALUE}")
+  int rerankTop;
+
   @Override
   public Integer call() {
     if (dim < 0) {
       throw badOption("--dim must be >= 0, but is: %d", dim);
+    }
+    if (rerank != null && dataset.beir == null) {
+      throw badOption("--rerank needs --beir (a retrieval dataset to rerank); it does not apply to the other task kinds");
+    }
+    if (rerankTop < 1 || rerankTop > RetrievalEvaluator.TOP_K) {
+      throw badOption("--rerank-top must be between 1 and %d, but is: %d", RetrievalEvaluator.TOP_K,
+          rerankTop);
     }
     long t0 = System.nanoTime();
     ProgressListener progress = new ProgressListener() {
@@ -126,7 +147,9 @@ public final class EvaluateCommand extends GeckoCommand {
         if (dim > 0) {
           eb = eb.dimension(dim);
         }
-        result = eb.build().evaluate(embedder, BeirDataset.open(dataset.beir));
+        BeirDataset beir = BeirDataset.open(dataset.beir);
+        result = rerank == null ? eb.build().evaluate(embedder, beir)
+            : reranked(eb.build().retrieve(embedder, beir), beir, progress);
       }
       System.err.printf(Locale.ROOT, "gecko evaluate: %s %s = %.4f (%.0f s)%n", result.dataset(),
           result.metric(), result.score(), (System.nanoTime() - t0) / 1e9);
@@ -134,5 +157,16 @@ public final class EvaluateCommand extends GeckoCommand {
       System.out.flush();
     }
     return 0;
+  }
+
+  /** The retrieval run reranked by the {@code --rerank} cross-encoder. */
+  private EvaluationResult reranked(RetrievalRun run, BeirDataset beir, ProgressListener progress) {
+    System.err.printf(Locale.ROOT, "gecko evaluate: retriever ndcg_at_10 = %.4f; reranking the top "
+        + "%d with %s%n", run.scores().ndcgAt10(), rerankTop, rerank);
+    try (OnnxCrossEncoder reranker = OnnxCrossEncoder.builder().modelFolder(rerank)
+        .intraOpThreads(threads).build()) {
+      System.err.println("gecko evaluate: " + reranker);
+      return RerankEvaluator.evaluate(beir, split, run, reranker, rerankTop, progress);
+    }
   }
 }

@@ -21,6 +21,7 @@ import picocli.CommandLine.ParameterException;
       DiffCommand.class,
       QuickstartCommand.class,
       EvaluateCommand.class,
+      RerankCommand.class,
       SoakCommand.class,
       LmCommand.class,
       MineCommand.class,

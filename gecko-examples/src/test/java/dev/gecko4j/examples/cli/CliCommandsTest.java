@@ -190,6 +190,10 @@ class CliCommandsTest {
       "lm generate --llm nonsense --max-new-tokens 1 | --llm must be onnx:<dir> or openai:<base-url>",
       "models --no-such-option                 | Unknown option: '--no-such-option'",
       "quickstart --top many                   | Invalid value for option '--top'",
+      "rerank --model ce --query q             | give at least one --passage or a --passages-file",
+      "rerank --model ce --query q --passage p --top 0 | --top must be >= 1, but is: 0",
+      "evaluate --sts s.tsv --rerank ce        | --rerank needs --beir",
+      "evaluate --beir b --rerank ce --rerank-top 0 | --rerank-top must be between 1 and 100, but is: 0",
   })
   void a_bad_option_prints_the_message_and_exits_2_with_an_error_object(String command,
       String message) {

@@ -30,6 +30,9 @@ import java.util.List;
  * {@link FretOptions#llmRetries()} times; after that {@link #score} throws {@link RerankException}
  * carrying the requests spent (every attempt counts as a request).
  *
+ * <p>The one LLM scorer of gecko4j: FRet mining ({@code FretPipeline}) and the application-facing
+ * {@link LlmReranker} (a {@link dev.gecko4j.core.rerank.TextReranker}) both run it.
+ *
  * <p>Thread-safe when the language model is.
  */
 public final class Reranker {
@@ -62,8 +65,10 @@ public final class Reranker {
    * @param ql query likelihood per candidate
    * @param rc expected relevance grade per candidate, in [0, 1]
    * @param requests the LLM requests made (2 without retries)
+   * @param rcLabels per candidate, the log-likelihood of each label of {@link
+   *     FretPrompts#RC_LABELS} as the continuation of P_RC (the values {@code rc} is computed from)
    */
-  public record Scores(double[] ql, double[] rc, int requests) {}
+  public record Scores(double[] ql, double[] rc, int requests, double[][] rcLabels) {}
 
   /** The LLM failed on every attempt. */
   public static final class RerankException extends RuntimeException {
@@ -126,15 +131,16 @@ public final class Reranker {
     }, requests, "RC");
     double[] ql = new double[n];
     double[] rc = new double[n];
-    double[] ll = new double[labels];
+    double[][] rcLabels = new double[n][labels];
     for (int i = 0; i < n; i++) {
       ql[i] = qlScores.get(i).logProbability();
+      double[] ll = rcLabels[i];
       for (int j = 0; j < labels; j++) {
         ll[j] = rcScores.get(i * labels + j).logProbability();
       }
       rc[i] = expectedGrade(ll);
     }
-    return new Scores(ql, rc, requests[0]);
+    return new Scores(ql, rc, requests[0], rcLabels);
   }
 
   /**

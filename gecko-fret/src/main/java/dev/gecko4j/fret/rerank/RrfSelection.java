@@ -63,6 +63,28 @@ public final class RrfSelection {
   }
 
   /**
+   * Fuses two rankings by reciprocal rank as FRet does: {@code R_i = 1/r_QL(i) + 1/r_RC(i)}, no k
+   * constant. The one fusion of gecko4j: mining ({@link #select}) and {@link LlmReranker} use it.
+   *
+   * @param qlRanks the 1-based rank of each candidate by QL ({@link #ranks})
+   * @param rcRanks the 1-based rank of each candidate by RC, same length
+   * @return the fused score of each candidate, higher is better
+   * @throws IllegalArgumentException if an array is null or the lengths differ
+   */
+  public static double[] fuse(int[] qlRanks, int[] rcRanks) {
+    if (qlRanks == null || rcRanks == null || qlRanks.length != rcRanks.length) {
+      throw new IllegalArgumentException("qlRanks and rcRanks must have the same length, but have "
+          + (qlRanks == null ? "null" : qlRanks.length) + " and "
+          + (rcRanks == null ? "null" : rcRanks.length));
+    }
+    double[] rrf = new double[qlRanks.length];
+    for (int i = 0; i < rrf.length; i++) {
+      rrf[i] = 1.0 / qlRanks[i] + 1.0 / rcRanks[i];
+    }
+    return rrf;
+  }
+
+  /**
    * Fuses the two rankings and picks the positive and the negative.
    *
    * @param ql query-likelihood score per candidate (higher is better)
@@ -87,12 +109,9 @@ public final class RrfSelection {
     int n = ql.length;
     int[] qr = ranks(ql);
     int[] rr = ranks(rc);
-    double[] rrf = new double[n];
+    double[] rrf = fuse(qr, rr);
     int best = 0;
     int worst = n - 1;
-    for (int i = 0; i < n; i++) {
-      rrf[i] = 1.0 / qr[i] + 1.0 / rr[i];
-    }
     for (int i = 1; i < n; i++) {
       if (rrf[i] > rrf[best]) {
         best = i;
