@@ -1,8 +1,13 @@
 package dev.gecko4j.core.vector.internal;
 
 import java.lang.management.ManagementFactory;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -27,6 +32,20 @@ public final class PanamaVectorSupport implements VectorSupport {
   // Lane swaps for a pairwise (tree) sum of 16 lanes (AVX-512), used instead of
   // reduceLanes(ADD): 4 shuffle+add steps, which was faster for cosine at short dims (384) in
   // development checks, where the final sums are a large part of the work.
+  // Int8 dot product: bytes are loaded at half the preferred width, widened to shorts (full
+  // width) for an exact 16-bit multiply (|a*b| <= 2^14), and the products widened to ints, half
+  // a vector at a time, for the sums (as Lucene's byte dot product, but twice as many bytes per
+  // step on AVX-512: one 512-bit short multiply instead of two 256-bit ones).
+  private static final int BITS = SPECIES.vectorBitSize();
+  private static final VectorSpecies<Byte> BYTES =
+      VectorSpecies.of(byte.class, VectorShape.forBitSize(BITS / 2));
+  private static final VectorSpecies<Short> SHORTS =
+      VectorSpecies.of(short.class, VectorShape.forBitSize(BITS));
+  private static final VectorSpecies<Integer> INTS =
+      VectorSpecies.of(int.class, VectorShape.forBitSize(BITS));
+  private static final int BL = BYTES.length();
+  private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
+  private static final int LL = LONGS.length();
   private static final VectorShuffle<Float> SWAP8 = swap(8);
   private static final VectorShuffle<Float> SWAP4 = swap(4);
   private static final VectorShuffle<Float> SWAP2 = swap(2);
@@ -410,5 +429,80 @@ public final class PanamaVectorSupport implements VectorSupport {
     out[o + 2 * stride + 1] = sb2;
     out[o + 3 * stride] = sa3;
     out[o + 3 * stride + 1] = sb3;
+  }
+  @Override
+  public int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int len) {
+    int i = 0;
+    int sum = 0;
+    if (len >= 2 * BL) {
+      IntVector s0 = IntVector.zero(INTS), s1 = s0, s2 = s0, s3 = s0;
+      int bound = BYTES.loopBound(len);
+      for (int unrolled = bound - 2 * BL; i <= unrolled; i += 2 * BL) {
+        ShortVector p = widen(a, aOff + i).mul(widen(b, bOff + i));
+        s0 = s0.add(p.convertShape(VectorOperators.S2I, INTS, 0));
+        s1 = s1.add(p.convertShape(VectorOperators.S2I, INTS, 1));
+        ShortVector r = widen(a, aOff + i + BL).mul(widen(b, bOff + i + BL));
+        s2 = s2.add(r.convertShape(VectorOperators.S2I, INTS, 0));
+        s3 = s3.add(r.convertShape(VectorOperators.S2I, INTS, 1));
+      }
+      for (; i < bound; i += BL) {
+        ShortVector p = widen(a, aOff + i).mul(widen(b, bOff + i));
+        s0 = s0.add(p.convertShape(VectorOperators.S2I, INTS, 0));
+        s1 = s1.add(p.convertShape(VectorOperators.S2I, INTS, 1));
+      }
+      sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      sum += a[aOff + i] * b[bOff + i];
+    }
+    return sum;
+  }
+
+  /** Loads {@link #BL} bytes at {@code off} and sign-extends them to shorts. */
+  private static ShortVector widen(byte[] a, int off) {
+    return (ShortVector) ByteVector.fromArray(BYTES, a, off)
+        .convertShape(VectorOperators.B2S, SHORTS, 0);
+  }
+
+  @Override
+  public int hamming(long[] a, int aOff, long[] b, int bOff, int len) {
+    int i = 0;
+    int d = 0;
+    if (len >= 2 * LL) {
+      LongVector c0 = LongVector.zero(LONGS), c1 = c0;
+      int bound = LONGS.loopBound(len);
+      for (int unrolled = bound - 2 * LL; i <= unrolled; i += 2 * LL) {
+        c0 = c0.add(LongVector.fromArray(LONGS, a, aOff + i)
+            .lanewise(VectorOperators.XOR, LongVector.fromArray(LONGS, b, bOff + i))
+            .lanewise(VectorOperators.BIT_COUNT));
+        c1 = c1.add(LongVector.fromArray(LONGS, a, aOff + i + LL)
+            .lanewise(VectorOperators.XOR, LongVector.fromArray(LONGS, b, bOff + i + LL))
+            .lanewise(VectorOperators.BIT_COUNT));
+      }
+      for (; i < bound; i += LL) {
+        c0 = c0.add(LongVector.fromArray(LONGS, a, aOff + i)
+            .lanewise(VectorOperators.XOR, LongVector.fromArray(LONGS, b, bOff + i))
+            .lanewise(VectorOperators.BIT_COUNT));
+      }
+      d = (int) c0.add(c1).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      d += Long.bitCount(a[aOff + i] ^ b[bOff + i]);
+    }
+    return d;
+  }
+
+  @Override
+  public void hammingMatrix(long[] q, int qOff, long[] m, int mOff, int rows, int words,
+      int[] out, int outOff) {
+    if (words < 2 * LL) {
+      // short codes (up to 1,024 bits on AVX-512): one row is a few POPCNTs, which the scalar
+      // loop issues back to back; vector lanes would only add the horizontal sums
+      ScalarVectorSupport.hammingRows(q, qOff, m, mOff, rows, words, out, outOff);
+    } else {
+      for (int r = 0; r < rows; r++) {
+        out[outOff + r] = hamming(q, qOff, m, mOff + r * words, words);
+      }
+    }
   }
 }
