@@ -132,6 +132,44 @@ public final class EmbeddingQuantizer {
     return quantizeAll(QuantizationRanges.arrays(embeddings), precision, ranges);
   }
 
+  /**
+   * Quantizes {@code vector[offset, offset+length)} into {@code dest} at {@code destOffset} (for
+   * code that packs many vectors into one array, such as an index).
+   *
+   * @param vector the values; not null, finite in the range read
+   * @param offset the first value read, {@code >= 0}
+   * @param length the dimension, {@code >= 1}, within {@code vector}
+   * @param precision the byte precision; not null, not {@link Precision#FLOAT32}
+   * @param ranges the calibration of (u)int8, of dimension {@code length}; may be null for binary
+   * @param dest the destination; room for {@link Precision#bytesPerVector} bytes at {@code
+   *     destOffset}
+   * @param destOffset the first byte written, {@code >= 0}
+   * @throws IllegalArgumentException if a bound is out of range, a value is not finite, or the
+   *     precision or ranges are invalid
+   */
+  public static void quantizeInto(float[] vector, int offset, int length, Precision precision,
+      QuantizationRanges ranges, byte[] dest, int destOffset) {
+    if (vector == null || dest == null) {
+      throw new IllegalArgumentException("vector and dest must not be null");
+    }
+    checkPrecision(precision, ranges, length);
+    if (offset < 0 || length < 1 || offset > vector.length - length) {
+      throw new IllegalArgumentException("[" + offset + ", " + offset + "+" + length
+          + ") is out of the vector's bounds [0, " + vector.length + ")");
+    }
+    int bytes = precision.bytesPerVector(length);
+    if (destOffset < 0 || destOffset > dest.length - bytes) {
+      throw new IllegalArgumentException("dest must hold " + bytes + " bytes from offset "
+          + destOffset + ", but has length " + dest.length);
+    }
+    for (int i = offset; i < offset + length; i++) {
+      if (!Float.isFinite(vector[i])) {
+        throw new IllegalArgumentException("non-finite value at vector[" + i + "]=" + vector[i]);
+      }
+    }
+    encode(vector, offset, length, precision, ranges, dest, destOffset);
+  }
+
   private static void checkPrecision(Precision precision, QuantizationRanges ranges, int dim) {
     if (precision == null || precision == Precision.FLOAT32) {
       throw new IllegalArgumentException("precision must be one of int8, uint8, binary, ubinary,"

@@ -1,0 +1,30 @@
+package dev.gecko4j.core.index;
+
+/**
+ * Read access to float vectors by ordinal: the store a {@link QuantizedFlatIndex} rescores its
+ * candidates from. {@link FlatIndex} is one (its rows, unit-length under cosine), so a float index
+ * and a quantized index over the same vectors can share one copy; a memory-mapped file of vectors
+ * (such as gecko-fret's {@code MappedVectors}) is another, keeping the floats off the heap.
+ *
+ * <p>Ordinals are dense, {@code [0, size())}; implementations must allow concurrent reads.
+ */
+public interface FloatVectors {
+
+  /** {@return the dimension of every vector, {@code >= 1}} */
+  int dimension();
+
+  /** {@return the number of vectors, {@code >= 0}} */
+  int size();
+
+  /**
+   * Copies vector {@code ordinal} into {@code dest[destOffset, destOffset + dimension())}.
+   *
+   * @param ordinal a position in {@code [0, size())}
+   * @param dest the destination; not null, room for {@link #dimension()} values at {@code
+   *     destOffset}
+   * @param destOffset where the first value goes, {@code >= 0}
+   * @throws IllegalArgumentException if {@code ordinal} is out of range or {@code dest} is null or
+   *     too short
+   */
+  void copyTo(int ordinal, float[] dest, int destOffset);
+}
