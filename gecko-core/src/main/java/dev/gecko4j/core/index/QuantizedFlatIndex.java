@@ -130,6 +130,33 @@ public final class QuantizedFlatIndex implements VectorIndex {
     return new Builder(dimension, similarity);
   }
 
+  /**
+   * Returns a factory of quantized indexes with their own float store for rescoring (for
+   * components that build their own index, such as {@code RetrievalEvaluator}); its {@link
+   * VectorIndexFactory#name()} is e.g. {@code int8} or {@code binary+rescore4}.
+   *
+   * @param precision {@link Precision#INT8} or {@link Precision#BINARY}
+   * @param rescoreFactor candidates per hit rescored exactly, in {@code [0, 10000]}; 0 for none
+   * @return the factory
+   * @throws IllegalArgumentException if the precision or factor is invalid
+   */
+  public static VectorIndexFactory factory(Precision precision, int rescoreFactor) {
+    builder(1, Similarity.COSINE).precision(precision).rescoreFactor(rescoreFactor); // validates
+    Precision p = precision == Precision.UBINARY ? Precision.BINARY : precision;
+    String name = p.value() + (rescoreFactor > 0 ? "+rescore" + rescoreFactor : "");
+    return new VectorIndexFactory() {
+      @Override
+      public VectorIndex create(int dimension, Similarity similarity, int expectedSize) {
+        return builder(dimension, similarity).precision(p).rescoreFactor(rescoreFactor).build();
+      }
+
+      @Override
+      public String name() {
+        return name;
+      }
+    };
+  }
+
   private void setRanges(QuantizationRanges r) {
     rangeMin = r.min();
     rangeStep = new float[dimension];

@@ -4,11 +4,18 @@ import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.eval.BeirDataset;
 import dev.gecko4j.core.eval.EvaluationResult;
 import dev.gecko4j.core.eval.RetrievalEvaluator;
+import dev.gecko4j.core.eval.RetrievalResult;
 import dev.gecko4j.core.eval.StsDataset;
 import dev.gecko4j.core.eval.StsEvaluator;
+import dev.gecko4j.core.index.QuantizedFlatIndex;
+import dev.gecko4j.core.index.VectorIndexFactory;
+import dev.gecko4j.core.quantization.Precision;
 import dev.gecko4j.onnx.OnnxEmbedder;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,11 +56,90 @@ public final class EvaluateCommand extends GeckoCommand {
       description = "ONNX Runtime intra-op threads; 0 = one per core")
   int threads;
 
+  // --- quantized retrieval (issue 26) ---
+  @Option(names = "--precision", defaultValue = "float32",
+      description = "BEIR only: search the corpus as float32 (exact, MTEB's protocol), int8 or"
+          + " binary vectors (sentence-transformers' quantize_embeddings); a quantized run also"
+          + " reports the float32 score of the same embeddings as float32_score."
+          + " Default: ${DEFAULT-VALUE}")
+  String precision;
+
+  @Option(names = "--rescore", defaultValue = "0",
+      description = "with --precision int8|binary: rescore the best k x N candidates with the float"
+          + " vectors (0 = scores of the quantized vectors alone). Default: ${DEFAULT-VALUE}")
+  int rescore;
+
+  /** The quantized index of --precision/--rescore, or null for the float scan. */
+  private VectorIndexFactory quantizedIndex() {
+    Precision p;
+    try {
+      p = Precision.parse(precision);
+    } catch (IllegalArgumentException e) {
+      throw badOption("--precision: %s", e.getMessage());
+    }
+    if (rescore < 0 || rescore > 10_000) {
+      throw badOption("--rescore must be in [0, 10000], but is: %d", rescore);
+    }
+    if (p == Precision.FLOAT32) {
+      if (rescore != 0) {
+        throw badOption("--rescore %d needs --precision int8 or binary; float32 is exact", rescore);
+      }
+      return null;
+    }
+    if (p == Precision.UINT8) {
+      throw badOption("--precision uint8 is not searchable; expected float32, int8 or binary");
+    }
+    if (dataset.sts != null) {
+      throw badOption("--precision %s applies to --beir retrieval only", p.value());
+    }
+    return QuantizedFlatIndex.factory(p, rescore);
+  }
+
+  /** Evaluates with the quantized index and the float one on the same embeddings. */
+  private static EvaluationResult quantizedResult(RetrievalEvaluator evaluator,
+      OnnxEmbedder embedder, BeirDataset beir, VectorIndexFactory quantized, int rescore) {
+    List<RetrievalResult> both =
+        evaluator.evaluateEach(embedder, beir, List.of(quantized, VectorIndexFactory.flat()));
+    RetrievalResult q = both.get(0);
+    RetrievalResult f = both.get(1);
+    System.err.printf(Locale.ROOT, "gecko evaluate: %s nDCG@10 %.6f, float32 %.6f (%+.6f)%n",
+        quantized.name(), q.score(), f.score(), q.score() - f.score());
+    return new EvaluationResult() {
+      @Override
+      public String dataset() {
+        return q.dataset();
+      }
+
+      @Override
+      public String metric() {
+        return q.metric();
+      }
+
+      @Override
+      public double score() {
+        return q.score();
+      }
+
+      @Override
+      public Map<String, Object> details() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("precision", quantized.name().replaceAll("\\+.*", ""));
+        m.put("rescore", rescore);
+        m.put("float32_score", f.score());
+        m.put("float32_recall_at_10", f.recallAt10());
+        m.putAll(q.details());
+        return m;
+      }
+    };
+  }
+  // --- end of quantized retrieval ---
+
   @Override
   public Integer call() {
     if (dim < 0) {
       throw badOption("--dim must be >= 0, but is: %d", dim);
     }
+    VectorIndexFactory quantized = quantizedIndex();
     long t0 = System.nanoTime();
     ProgressListener progress = new ProgressListener() {
       private long lastPrint;
@@ -83,7 +169,9 @@ public final class EvaluateCommand extends GeckoCommand {
         if (dim > 0) {
           eb = eb.dimension(dim);
         }
-        result = eb.build().evaluate(embedder, BeirDataset.open(dataset.beir));
+        result = quantized == null ? eb.build().evaluate(embedder, BeirDataset.open(dataset.beir))
+            : quantizedResult(eb.build(), embedder, BeirDataset.open(dataset.beir), quantized,
+                rescore);
       }
       System.err.printf(Locale.ROOT, "gecko evaluate: %s %s = %.4f (%.0f s)%n", result.dataset(),
           result.metric(), result.score(), (System.nanoTime() - t0) / 1e9);
