@@ -269,6 +269,40 @@ public final class FlatIndex implements VectorIndex, FloatVectors {
   }
 
   /**
+   * Copies several stored rows under one lock acquisition (see {@link
+   * FloatVectors#copyTo(int[], int, float[])}).
+   *
+   * @param ordinals the ordinals; not null, each in {@code [0, size())}
+   * @param count how many of them, in {@code [0, ordinals.length]}
+   * @param dest the destination; not null, room for {@code count * dimension()} values
+   * @throws IllegalArgumentException if an argument is out of range
+   */
+  @Override
+  public void copyTo(int[] ordinals, int count, float[] dest) {
+    if (ordinals == null || dest == null || count < 0 || count > ordinals.length
+        || (long) count * dimension > dest.length) {
+      throw new IllegalArgumentException("expected " + count + " ordinals (of "
+          + (ordinals == null ? "null" : ordinals.length) + ") and room for " + count + " x "
+          + dimension + " values in dest (of " + (dest == null ? "null" : dest.length) + ")");
+    }
+    lock.readLock().lock();
+    try {
+      int n = ids.size();
+      for (int i = 0; i < count; i++) {
+        int ordinal = ordinals[i];
+        if (ordinal < 0 || ordinal >= n) {
+          throw new IllegalArgumentException("ordinals[" + i + "] must be between 0 and "
+              + (n - 1) + ", but is: " + ordinal);
+        }
+        System.arraycopy(chunks.get(ordinal / rowsPerChunk), (ordinal % rowsPerChunk) * dimension,
+            dest, i * dimension, dimension);
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
    * Returns the {@code k} vectors most similar to {@code query}, best first, scanning on the
    * calling thread.
    *

@@ -27,4 +27,26 @@ public interface FloatVectors {
    *     too short
    */
   void copyTo(int ordinal, float[] dest, int destOffset);
+
+  /**
+   * Copies the vectors of {@code ordinals[0, count)} one after the other into {@code dest}
+   * (vector {@code i} at {@code i * dimension()}). The default calls {@link #copyTo(int, float[],
+   * int)} per vector; stores with a per-call cost (a lock, a file position) override it.
+   *
+   * @param ordinals the ordinals; not null, each in {@code [0, size())}
+   * @param count how many of them, in {@code [0, ordinals.length]}
+   * @param dest the destination; not null, room for {@code count * dimension()} values
+   * @throws IllegalArgumentException if an argument is out of range
+   */
+  default void copyTo(int[] ordinals, int count, float[] dest) {
+    if (ordinals == null || dest == null || count < 0 || count > ordinals.length
+        || (long) count * dimension() > dest.length) {
+      throw new IllegalArgumentException("expected " + count + " ordinals (of "
+          + (ordinals == null ? "null" : ordinals.length) + ") and room for " + count + " x "
+          + dimension() + " values in dest (of " + (dest == null ? "null" : dest.length) + ")");
+    }
+    for (int i = 0; i < count; i++) {
+      copyTo(ordinals[i], dest, i * dimension());
+    }
+  }
 }

@@ -403,15 +403,31 @@ public final class QuantizedFlatIndex implements VectorIndex {
    */
   @Override
   public List<Hit> search(float[] query, int k) {
+    return search(query, k, rescoreFactor);
+  }
+
+  /**
+   * Like {@link #search(float[], int)}, with another rescoring factor for this search (e.g. to
+   * sweep factors on one index).
+   *
+   * @param query the query; valid as for {@link #search(float[], int)}
+   * @param k how many hits, in {@code [1, size()]}
+   * @param rescoreFactor candidates per hit rescored exactly, in {@code [0, 10000]}; 0: none
+   * @return {@code k} hits sorted by score descending, ties by ordinal ascending
+   * @throws IllegalArgumentException if an argument is invalid
+   * @throws IllegalStateException if the float store is too small
+   */
+  public List<Hit> search(float[] query, int k, int rescoreFactor) {
+    checkFactor(rescoreFactor);
     float[] q = prepare(query, "query");
     readLockCalibrated();
     try {
       int n = ids.size();
       IndexArguments.checkK(k, n);
       Query encoded = encodeQuery(q);
-      TopK candidates = new TopK(candidateCount(k, n));
+      TopK candidates = new TopK(candidateCount(k, n, rescoreFactor));
       scan(new Query[] {encoded}, 0, n, new TopK[] {candidates});
-      return finish(q, candidates, k);
+      return finish(q, candidates, k, rescoreFactor);
     } finally {
       lock.readLock().unlock();
     }
@@ -432,6 +448,21 @@ public final class QuantizedFlatIndex implements VectorIndex {
    */
   @Override
   public List<List<Hit>> searchBatch(List<float[]> queries, int k) {
+    return searchBatch(queries, k, rescoreFactor);
+  }
+
+  /**
+   * Like {@link #searchBatch(List, int)}, with another rescoring factor for this search.
+   *
+   * @param queries the queries; valid as for {@link #searchBatch(List, int)}
+   * @param k how many hits per query, in {@code [1, size()]}
+   * @param rescoreFactor candidates per hit rescored exactly, in {@code [0, 10000]}; 0: none
+   * @return one list of hits per query, in the order of {@code queries}
+   * @throws IllegalArgumentException if an argument is invalid
+   * @throws IllegalStateException if the float store is too small
+   */
+  public List<List<Hit>> searchBatch(List<float[]> queries, int k, int rescoreFactor) {
+    checkFactor(rescoreFactor);
     if (queries == null) {
       throw new IllegalArgumentException("queries must not be null");
     }
@@ -451,7 +482,7 @@ public final class QuantizedFlatIndex implements VectorIndex {
       for (int i = 0; i < nq; i++) {
         encoded[i] = encodeQuery(qs[i]);
       }
-      int candidates = candidateCount(k, n);
+      int candidates = candidateCount(k, n, rescoreFactor);
       int queryBlocks = (nq + QUERY_BLOCK - 1) / QUERY_BLOCK;
       int rowBlocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
       int cores = ForkJoinPool.getCommonPoolParallelism() + 1;
@@ -484,19 +515,30 @@ public final class QuantizedFlatIndex implements VectorIndex {
         System.arraycopy(first, 0, merged, qb * QUERY_BLOCK, first.length);
       }
       List<List<Hit>> results = IntStream.range(0, nq).parallel()
-          .mapToObj(i -> finish(qs[i], merged[i], k)).toList();
+          .mapToObj(i -> finish(qs[i], merged[i], k, rescoreFactor)).toList();
       return new ArrayList<>(results);
     } finally {
       lock.readLock().unlock();
     }
   }
 
-  private int candidateCount(int k, int n) {
+  private void checkFactor(int factor) {
+    if (factor < 0 || factor > 10_000) {
+      throw new IllegalArgumentException("rescoreFactor must be in [0, 10000], but is: " + factor);
+    }
+    if (factor > 0 && externalStore == null && ownStore == null) {
+      throw new IllegalArgumentException("rescoreFactor " + factor + " needs float vectors, but"
+          + " this index was built without rescoring and keeps none (set Builder.rescoreFactor"
+          + " or Builder.rescoreFrom)");
+    }
+  }
+
+  private static int candidateCount(int k, int n, int rescoreFactor) {
     return rescoreFactor == 0 ? k : (int) Math.min(n, (long) k * rescoreFactor);
   }
 
   /** The hits of one query from its candidates: rescored exactly, or as they are. */
-  private List<Hit> finish(float[] q, TopK candidates, int k) {
+  private List<Hit> finish(float[] q, TopK candidates, int k, int rescoreFactor) {
     if (rescoreFactor == 0) {
       return candidates.toHits(ids);
     }
@@ -507,13 +549,18 @@ public final class QuantizedFlatIndex implements VectorIndex {
           + " of dimension " + dimension + " (one per vector added, in the same order)");
     }
     TopK top = new TopK(k);
-    float[] v = new float[dimension];
-    for (int i = 0, c = candidates.size(); i < c; i++) {
-      int ordinal = candidates.ordinalAt(i);
-      store.copyTo(ordinal, v, 0);
-      float score = similarity == Similarity.COSINE ? IMPL.cosine(q, v) : IMPL.dot(q, 0, v, 0,
-          dimension);
-      top.offer(score, ordinal);
+    int c = candidates.size();
+    int[] ords = new int[c];
+    for (int i = 0; i < c; i++) {
+      ords[i] = candidates.ordinalAt(i);
+    }
+    float[] v = new float[c * dimension];
+    store.copyTo(ords, c, v);
+    for (int i = 0; i < c; i++) {
+      float score = similarity == Similarity.COSINE
+          ? IMPL.cosine(q, 0, v, i * dimension, dimension)
+          : IMPL.dot(q, 0, v, i * dimension, dimension);
+      top.offer(score, ords[i]);
     }
     return top.toHits(ids);
   }
