@@ -1,5 +1,6 @@
 package dev.gecko4j.examples.cli;
 
+import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.eval.BeirDataset;
 import dev.gecko4j.core.eval.EvaluationResult;
@@ -69,6 +70,12 @@ public final class EvaluateCommand extends GeckoCommand {
           + " vectors (0 = scores of the quantized vectors alone). Default: ${DEFAULT-VALUE}")
   int rescore;
 
+  @Option(names = "--embedding-cache",
+      description = "folder that keeps the corpus and query vectors of each batch (keyed by the"
+          + " model's fingerprint and the texts), so a second run, e.g. with another --precision,"
+          + " reads them back instead of embedding again; default: none")
+  Path embeddingCache;
+
   /** The quantized index of --precision/--rescore, or null for the float scan. */
   private VectorIndexFactory quantizedIndex() {
     Precision p;
@@ -97,7 +104,7 @@ public final class EvaluateCommand extends GeckoCommand {
 
   /** Evaluates with the quantized index and the float one on the same embeddings. */
   private static EvaluationResult quantizedResult(RetrievalEvaluator evaluator,
-      OnnxEmbedder embedder, BeirDataset beir, VectorIndexFactory quantized, int rescore) {
+      Embedder embedder, BeirDataset beir, VectorIndexFactory quantized, int rescore) {
     List<RetrievalResult> both =
         evaluator.evaluateEach(embedder, beir, List.of(quantized, VectorIndexFactory.flat()));
     RetrievalResult q = both.get(0);
@@ -155,8 +162,11 @@ public final class EvaluateCommand extends GeckoCommand {
       }
     };
     OnnxEmbedder.Builder builder = model.builder().intraOpThreads(threads);
-    try (OnnxEmbedder embedder = builder.build()) {
-      System.err.println("gecko evaluate: " + embedder);
+    try (OnnxEmbedder onnx = builder.build()) {
+      System.err.println("gecko evaluate: " + onnx);
+      CachingEmbedder cached = embeddingCache == null ? null
+          : new CachingEmbedder(onnx, embeddingCache);
+      Embedder embedder = cached == null ? onnx : cached;
       EvaluationResult result;
       if (dataset.sts != null) {
         StsEvaluator.Builder eb = StsEvaluator.builder().listener(progress);
@@ -175,7 +185,11 @@ public final class EvaluateCommand extends GeckoCommand {
       }
       System.err.printf(Locale.ROOT, "gecko evaluate: %s %s = %.4f (%.0f s)%n", result.dataset(),
           result.metric(), result.score(), (System.nanoTime() - t0) / 1e9);
-      System.out.println(result.toJson(embedder.modelName()));
+      if (cached != null) {
+        System.err.println("gecko evaluate: embedding cache " + embeddingCache + ": "
+            + cached.stats());
+      }
+      System.out.println(result.toJson(onnx.modelName()));
       System.out.flush();
     }
     return 0;
