@@ -70,6 +70,10 @@ public final class EvaluateCommand extends GeckoCommand {
           + " vectors (0 = scores of the quantized vectors alone). Default: ${DEFAULT-VALUE}")
   int rescore;
 
+  @Option(names = "--max-length", defaultValue = "0",
+      description = "token limit of the embedder; 0 = the model's own (512 for BGE)")
+  int maxLength;
+
   @Option(names = "--embedding-cache",
       description = "folder that keeps the corpus and query vectors of each batch (keyed by the"
           + " model's fingerprint and the texts), so a second run, e.g. with another --precision,"
@@ -162,6 +166,12 @@ public final class EvaluateCommand extends GeckoCommand {
       }
     };
     OnnxEmbedder.Builder builder = model.builder().intraOpThreads(threads);
+    if (maxLength < 0) {
+      throw badOption("--max-length must be >= 0, but is: %d", maxLength);
+    }
+    if (maxLength > 0) {
+      builder = builder.maxLength(maxLength);
+    }
     try (OnnxEmbedder onnx = builder.build()) {
       System.err.println("gecko evaluate: " + onnx);
       CachingEmbedder cached = embeddingCache == null ? null
