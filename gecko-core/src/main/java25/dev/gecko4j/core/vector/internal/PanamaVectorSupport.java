@@ -32,18 +32,20 @@ public final class PanamaVectorSupport implements VectorSupport {
   // Lane swaps for a pairwise (tree) sum of 16 lanes (AVX-512), used instead of
   // reduceLanes(ADD): 4 shuffle+add steps, which was faster for cosine at short dims (384) in
   // development checks, where the final sums are a large part of the work.
-  // Int8 dot product: bytes are loaded at half the preferred width, widened to shorts (full
-  // width) for an exact 16-bit multiply (|a*b| <= 2^14), and the products widened to ints, half
-  // a vector at a time, for the sums (as Lucene's byte dot product, but twice as many bytes per
-  // step on AVX-512: one 512-bit short multiply instead of two 256-bit ones).
+  // Int8 dot product, Lucene's shapes: bytes loaded at a quarter of the preferred width, widened
+  // to shorts (half width) for an exact 16-bit multiply (|a*b| <= 2^14), the products widened to
+  // full-width ints for the sums; four independent accumulators (Lucene keeps one), which
+  // measured 1-4% faster than Lucene's kernel at 384 and 768 in interleaved checks. Needs a
+  // preferred width of 256 bits or more (a quarter of 128 bits is no vector shape): else scalar.
   private static final int BITS = SPECIES.vectorBitSize();
+  private static final boolean INT8_SIMD = BITS >= 256;
   private static final VectorSpecies<Byte> BYTES =
-      VectorSpecies.of(byte.class, VectorShape.forBitSize(BITS / 2));
+      INT8_SIMD ? VectorSpecies.of(byte.class, VectorShape.forBitSize(BITS / 4)) : null;
   private static final VectorSpecies<Short> SHORTS =
-      VectorSpecies.of(short.class, VectorShape.forBitSize(BITS));
+      INT8_SIMD ? VectorSpecies.of(short.class, VectorShape.forBitSize(BITS / 2)) : null;
   private static final VectorSpecies<Integer> INTS =
-      VectorSpecies.of(int.class, VectorShape.forBitSize(BITS));
-  private static final int BL = BYTES.length();
+      INT8_SIMD ? VectorSpecies.of(int.class, VectorShape.forBitSize(BITS)) : null;
+  private static final int BL = INT8_SIMD ? BYTES.length() : 1;
   private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
   private static final int LL = LONGS.length();
   private static final VectorShuffle<Float> SWAP8 = swap(8);
@@ -197,9 +199,11 @@ public final class PanamaVectorSupport implements VectorSupport {
         x0 = fma(va, va, x0);
         y0 = fma(vb, vb, y0);
       }
-      sum = sum(d0.add(d1).add(d2.add(d3)));
-      norm1 = sum(x0.add(x1).add(x2.add(x3)));
-      norm2 = sum(y0.add(y1).add(y2.add(y3)));
+      // reduceLanes here, not the shuffle tree of sum(FloatVector): three independent
+      // reductions overlap, and interleaved checks measured them ~7% faster at 384 and 768
+      sum = d0.add(d1).add(d2.add(d3)).reduceLanes(VectorOperators.ADD);
+      norm1 = x0.add(x1).add(x2.add(x3)).reduceLanes(VectorOperators.ADD);
+      norm2 = y0.add(y1).add(y2.add(y3)).reduceLanes(VectorOperators.ADD);
     }
     for (; i < len; i++) {
       float x = a[i];
@@ -267,9 +271,11 @@ public final class PanamaVectorSupport implements VectorSupport {
         x0 = fma(va, va, x0);
         y0 = fma(vb, vb, y0);
       }
-      sum = sum(d0.add(d1).add(d2.add(d3)));
-      norm1 = sum(x0.add(x1).add(x2.add(x3)));
-      norm2 = sum(y0.add(y1).add(y2.add(y3)));
+      // reduceLanes here, not the shuffle tree of sum(FloatVector): three independent
+      // reductions overlap, and interleaved checks measured them ~7% faster at 384 and 768
+      sum = d0.add(d1).add(d2.add(d3)).reduceLanes(VectorOperators.ADD);
+      norm1 = x0.add(x1).add(x2.add(x3)).reduceLanes(VectorOperators.ADD);
+      norm2 = y0.add(y1).add(y2.add(y3)).reduceLanes(VectorOperators.ADD);
     }
     for (; i < len; i++) {
       float x = a[aOff + i];
@@ -434,21 +440,22 @@ public final class PanamaVectorSupport implements VectorSupport {
   public int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int len) {
     int i = 0;
     int sum = 0;
-    if (len >= 2 * BL) {
+    if (INT8_SIMD && len >= 2 * BL) {
       IntVector s0 = IntVector.zero(INTS), s1 = s0, s2 = s0, s3 = s0;
       int bound = BYTES.loopBound(len);
-      for (int unrolled = bound - 2 * BL; i <= unrolled; i += 2 * BL) {
-        ShortVector p = widen(a, aOff + i).mul(widen(b, bOff + i));
-        s0 = s0.add(p.convertShape(VectorOperators.S2I, INTS, 0));
-        s1 = s1.add(p.convertShape(VectorOperators.S2I, INTS, 1));
-        ShortVector r = widen(a, aOff + i + BL).mul(widen(b, bOff + i + BL));
-        s2 = s2.add(r.convertShape(VectorOperators.S2I, INTS, 0));
-        s3 = s3.add(r.convertShape(VectorOperators.S2I, INTS, 1));
+      for (int unrolled = bound - 4 * BL; i <= unrolled; i += 4 * BL) {
+        ShortVector p0 = widen(a, aOff + i).mul(widen(b, bOff + i));
+        ShortVector p1 = widen(a, aOff + i + BL).mul(widen(b, bOff + i + BL));
+        ShortVector p2 = widen(a, aOff + i + 2 * BL).mul(widen(b, bOff + i + 2 * BL));
+        ShortVector p3 = widen(a, aOff + i + 3 * BL).mul(widen(b, bOff + i + 3 * BL));
+        s0 = s0.add(p0.convertShape(VectorOperators.S2I, INTS, 0));
+        s1 = s1.add(p1.convertShape(VectorOperators.S2I, INTS, 0));
+        s2 = s2.add(p2.convertShape(VectorOperators.S2I, INTS, 0));
+        s3 = s3.add(p3.convertShape(VectorOperators.S2I, INTS, 0));
       }
       for (; i < bound; i += BL) {
         ShortVector p = widen(a, aOff + i).mul(widen(b, bOff + i));
         s0 = s0.add(p.convertShape(VectorOperators.S2I, INTS, 0));
-        s1 = s1.add(p.convertShape(VectorOperators.S2I, INTS, 1));
       }
       sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
     }
