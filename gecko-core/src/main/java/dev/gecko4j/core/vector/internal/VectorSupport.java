@@ -106,4 +106,24 @@ public interface VectorSupport {
       out[outOff + r] = hamming(q, qOff, m, mOff + r * words, words);
     }
   }
+
+  /**
+   * Hamming distances of one packed query of {@code words} longs against {@code blocks} blocks of
+   * 8 rows stored word-interleaved (word {@code w} of row {@code 8b + j} at {@code m[mOff + (b *
+   * words + w) * 8 + j]}), so that one vector of longs holds the same word of several rows:
+   * {@code out[outOff + 8b + j] = hamming(query, row 8b + j)}.
+   */
+  default void hammingBlocks8(long[] q, int qOff, long[] m, int mOff, int blocks, int words,
+      int[] out, int outOff) {
+    for (int b = 0; b < blocks; b++) {
+      int base = mOff + b * words * 8;
+      for (int j = 0; j < 8; j++) {
+        int d = 0;
+        for (int w = 0; w < words; w++) {
+          d += Long.bitCount(q[qOff + w] ^ m[base + w * 8 + j]);
+        }
+        out[outOff + 8 * b + j] = d;
+      }
+    }
+  }
 }

@@ -512,4 +512,30 @@ public final class PanamaVectorSupport implements VectorSupport {
       }
     }
   }
+
+  private static final VectorSpecies<Integer> BLOCK_INTS =
+      VectorSpecies.of(int.class, VectorShape.forBitSize(Math.max(64, 32 * LL)));
+
+  @Override
+  public void hammingBlocks8(long[] q, int qOff, long[] m, int mOff, int blocks, int words,
+      int[] out, int outOff) {
+    if (LL > 8 || 8 % LL != 0) {
+      VectorSupport.super.hammingBlocks8(q, qOff, m, mOff, blocks, words, out, outOff);
+      return;
+    }
+    // one lane per row: XOR with the broadcast query word, lane-wise POPCNT, summed over words
+    for (int b = 0; b < blocks; b++) {
+      int base = mOff + b * words * 8;
+      for (int h = 0; h < 8; h += LL) {
+        LongVector acc = LongVector.zero(LONGS);
+        for (int w = 0; w < words; w++) {
+          acc = acc.add(LongVector.fromArray(LONGS, m, base + w * 8 + h)
+              .lanewise(VectorOperators.XOR, q[qOff + w])
+              .lanewise(VectorOperators.BIT_COUNT));
+        }
+        acc.convertShape(VectorOperators.L2I, BLOCK_INTS, 0).reinterpretAsInts()
+            .intoArray(out, outOff + 8 * b + h);
+      }
+    }
+  }
 }

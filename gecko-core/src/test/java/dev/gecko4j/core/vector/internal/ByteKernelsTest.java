@@ -122,4 +122,28 @@ class ByteKernelsTest {
       }
     }
   }
+
+  @Test
+  void blocked_hamming_scores_8_interleaved_rows_as_the_pairwise_kernel_does() {
+    Random random = new Random(17);
+    for (VectorSupport impl : kernels()) {
+      for (int words : new int[] {1, 4, 6, 12, 13}) {
+        int blocks = 5;
+        long[] q = random.longs(words + 2).toArray();
+        long[] m = random.longs(blocks * words * 8 + 3).toArray();
+        int[] out = new int[blocks * 8 + 1];
+        impl.hammingBlocks8(q, 2, m, 3, blocks, words, out, 1);
+        for (int b = 0; b < blocks; b++) {
+          for (int j = 0; j < 8; j++) {
+            long[] row = new long[words];
+            for (int w = 0; w < words; w++) {
+              row[w] = m[3 + (b * words + w) * 8 + j];
+            }
+            assertThat(out[1 + 8 * b + j]).as("%s words %d row %d", impl.name(), words, 8 * b + j)
+                .isEqualTo(plainHamming(q, 2, row, 0, words));
+          }
+        }
+      }
+    }
+  }
 }
