@@ -30,13 +30,14 @@ public final class PanamaVectorSupport implements VectorSupport {
   /** Without hardware FMA, {@code FloatVector.fma} is emulated and very slow: use mul + add. */
   private static final boolean USE_FMA = hasHardwareFma();
   // Lane swaps for a pairwise (tree) sum of 16 lanes (AVX-512), used instead of
-  // reduceLanes(ADD): 4 shuffle+add steps, which was faster for cosine at short dims (384) in
-  // development checks, where the final sums are a large part of the work.
+  // reduceLanes(ADD) by the single-sum kernels (dot, sum, squaredL2, dotBlock): 4 shuffle+add
+  // steps. The cosine, with three sums to reduce, uses reduceLanes (see there).
   // Int8 dot product, Lucene's shapes: bytes loaded at a quarter of the preferred width, widened
   // to shorts (half width) for an exact 16-bit multiply (|a*b| <= 2^14), the products widened to
-  // full-width ints for the sums; four independent accumulators (Lucene keeps one), which
-  // measured 1-4% faster than Lucene's kernel at 384 and 768 in interleaved checks. Needs a
+  // full-width ints for the sums; four independent accumulators (Lucene keeps one). Needs a
   // preferred width of 256 bits or more (a quarter of 128 bits is no vector shape): else scalar.
+  // (Development checks, interleaved in one JVM, not kept as a command: about 1.0-1.04x Lucene's
+  // kernel; JMH figures in BENCHMARKS.md.)
   private static final int BITS = SPECIES.vectorBitSize();
   private static final boolean INT8_SIMD = BITS >= 256;
   private static final VectorSpecies<Byte> BYTES =
@@ -199,8 +200,9 @@ public final class PanamaVectorSupport implements VectorSupport {
         x0 = fma(va, va, x0);
         y0 = fma(vb, vb, y0);
       }
-      // reduceLanes here, not the shuffle tree of sum(FloatVector): three independent
-      // reductions overlap, and interleaved checks measured them ~7% faster at 384 and 768
+      // reduceLanes here, not the shuffle tree of sum(FloatVector): the three independent
+      // reductions overlap (faster at 384 and 768 in interleaved development checks; JMH figures
+      // in BENCHMARKS.md, "Quantized embeddings")
       sum = d0.add(d1).add(d2.add(d3)).reduceLanes(VectorOperators.ADD);
       norm1 = x0.add(x1).add(x2.add(x3)).reduceLanes(VectorOperators.ADD);
       norm2 = y0.add(y1).add(y2.add(y3)).reduceLanes(VectorOperators.ADD);
@@ -271,8 +273,9 @@ public final class PanamaVectorSupport implements VectorSupport {
         x0 = fma(va, va, x0);
         y0 = fma(vb, vb, y0);
       }
-      // reduceLanes here, not the shuffle tree of sum(FloatVector): three independent
-      // reductions overlap, and interleaved checks measured them ~7% faster at 384 and 768
+      // reduceLanes here, not the shuffle tree of sum(FloatVector): the three independent
+      // reductions overlap (faster at 384 and 768 in interleaved development checks; JMH figures
+      // in BENCHMARKS.md, "Quantized embeddings")
       sum = d0.add(d1).add(d2.add(d3)).reduceLanes(VectorOperators.ADD);
       norm1 = x0.add(x1).add(x2.add(x3)).reduceLanes(VectorOperators.ADD);
       norm2 = y0.add(y1).add(y2.add(y3)).reduceLanes(VectorOperators.ADD);
