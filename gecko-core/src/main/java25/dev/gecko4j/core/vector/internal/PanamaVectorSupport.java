@@ -27,6 +27,11 @@ public final class PanamaVectorSupport implements VectorSupport {
   private static final int L = SPECIES.length();
   /** 512-bit machines (AVX-512) have 32 vector registers: room for 4 accumulator sets. */
   private static final boolean WIDE = SPECIES.vectorBitSize() >= 512;
+  /**
+   * The cosine uses the 4 accumulator sets below this length and 2 from it on: in interleaved
+   * development checks 4 sets were faster at 384 and 2 at 768 (JMH figures in BENCHMARKS.md).
+   */
+  private static final int WIDE_COSINE_MAX_LEN = 512;
   /** Without hardware FMA, {@code FloatVector.fma} is emulated and very slow: use mul + add. */
   private static final boolean USE_FMA = hasHardwareFma();
   // Lane swaps for a pairwise (tree) sum of 16 lanes (AVX-512), used instead of
@@ -156,7 +161,7 @@ public final class PanamaVectorSupport implements VectorSupport {
       FloatVector d0 = FloatVector.zero(SPECIES), d1 = d0, d2 = d0, d3 = d0;
       FloatVector x0 = d0, x1 = d0, x2 = d0, x3 = d0;
       FloatVector y0 = d0, y1 = d0, y2 = d0, y3 = d0;
-      if (WIDE) {
+      if (WIDE && len < WIDE_COSINE_MAX_LEN) {
         for (int unrolled = bound - 4 * L; i <= unrolled; i += 4 * L) {
           FloatVector va = FloatVector.fromArray(SPECIES, a, i);
           FloatVector vb = FloatVector.fromArray(SPECIES, b, i);
@@ -229,7 +234,7 @@ public final class PanamaVectorSupport implements VectorSupport {
       FloatVector d0 = FloatVector.zero(SPECIES), d1 = d0, d2 = d0, d3 = d0;
       FloatVector x0 = d0, x1 = d0, x2 = d0, x3 = d0;
       FloatVector y0 = d0, y1 = d0, y2 = d0, y3 = d0;
-      if (WIDE) {
+      if (WIDE && len < WIDE_COSINE_MAX_LEN) {
         for (int unrolled = bound - 4 * L; i <= unrolled; i += 4 * L) {
           FloatVector va = FloatVector.fromArray(SPECIES, a, aOff + i);
           FloatVector vb = FloatVector.fromArray(SPECIES, b, bOff + i);
@@ -441,6 +446,9 @@ public final class PanamaVectorSupport implements VectorSupport {
   }
   @Override
   public int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int len) {
+    if (aOff == 0 && bOff == 0) {
+      return dotInt8(a, b, len);
+    }
     int i = 0;
     int sum = 0;
     if (INT8_SIMD && len >= 2 * BL) {
@@ -464,6 +472,35 @@ public final class PanamaVectorSupport implements VectorSupport {
     }
     for (; i < len; i++) {
       sum += a[aOff + i] * b[bOff + i];
+    }
+    return sum;
+  }
+
+  /** The offset-free copy of {@link #dotInt8(byte[], int, byte[], int, int)} (whole arrays). */
+  private static int dotInt8(byte[] a, byte[] b, int len) {
+    int i = 0;
+    int sum = 0;
+    if (INT8_SIMD && len >= 2 * BL) {
+      IntVector s0 = IntVector.zero(INTS), s1 = s0, s2 = s0, s3 = s0;
+      int bound = BYTES.loopBound(len);
+      for (int unrolled = bound - 4 * BL; i <= unrolled; i += 4 * BL) {
+        ShortVector p0 = widen(a, i).mul(widen(b, i));
+        ShortVector p1 = widen(a, i + BL).mul(widen(b, i + BL));
+        ShortVector p2 = widen(a, i + 2 * BL).mul(widen(b, i + 2 * BL));
+        ShortVector p3 = widen(a, i + 3 * BL).mul(widen(b, i + 3 * BL));
+        s0 = s0.add(p0.convertShape(VectorOperators.S2I, INTS, 0));
+        s1 = s1.add(p1.convertShape(VectorOperators.S2I, INTS, 0));
+        s2 = s2.add(p2.convertShape(VectorOperators.S2I, INTS, 0));
+        s3 = s3.add(p3.convertShape(VectorOperators.S2I, INTS, 0));
+      }
+      for (; i < bound; i += BL) {
+        ShortVector p = widen(a, i).mul(widen(b, i));
+        s0 = s0.add(p.convertShape(VectorOperators.S2I, INTS, 0));
+      }
+      sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      sum += a[i] * b[i];
     }
     return sum;
   }
