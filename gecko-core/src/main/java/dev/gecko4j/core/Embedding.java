@@ -1,5 +1,8 @@
 package dev.gecko4j.core;
 
+import dev.gecko4j.core.quantization.EmbeddingQuantizer;
+import dev.gecko4j.core.quantization.Precision;
+import dev.gecko4j.core.quantization.QuantizationRanges;
 import dev.gecko4j.core.vector.VectorMath;
 
 import java.util.Arrays;
@@ -183,6 +186,23 @@ public final class Embedding {
           "dims must be between 1 and " + vector.length + ", but is: " + dims);
     }
     return new Embedding(Arrays.copyOf(vector, dims)).normalize();
+  }
+
+  /**
+   * Returns this vector quantized as sentence-transformers' {@code quantize_embeddings} does (see
+   * {@link EmbeddingQuantizer}): {@code int8} / {@code uint8} codes with the given calibration,
+   * or the packed sign bits of {@code binary} / {@code ubinary}.
+   *
+   * @param precision the byte precision; not null, not {@link Precision#FLOAT32}
+   * @param ranges the calibration of int8 / uint8, of this dimension (from {@link
+   *     QuantizationRanges#calibrateEmbeddings} on a sample of the corpus); may be null for the
+   *     binary precisions
+   * @return the codes, {@link Precision#bytesPerVector} bytes (a new array)
+   * @throws IllegalArgumentException if the precision is null or float32, or the ranges are missing
+   *     or of another dimension
+   */
+  public byte[] quantize(Precision precision, QuantizationRanges ranges) {
+    return EmbeddingQuantizer.quantize(vector, precision, ranges);
   }
 
   @Override

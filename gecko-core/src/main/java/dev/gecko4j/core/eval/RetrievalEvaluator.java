@@ -5,6 +5,8 @@ import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.index.FlatIndex;
 import dev.gecko4j.core.index.Hit;
+import dev.gecko4j.core.index.VectorIndex;
+import dev.gecko4j.core.index.VectorIndexFactory;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.vector.Similarity;
 import java.util.ArrayList;
@@ -35,7 +37,10 @@ import java.util.stream.Stream;
  *       index breaks ties by insertion order, so the evaluator fetches {@value #TIE_MARGIN} extra
  *       hits and re-sorts them; the kept 100 equal MTEB's (whose {@code heapq} of
  *       {@code (score, id)} also keeps the larger id at a tie) unless more than
- *       {@value #TIE_MARGIN} documents tie exactly at the cut-off.
+ *       {@value #TIE_MARGIN} documents tie exactly at the cut-off. Another index can be chosen
+ *       with {@link Builder#index} (e.g. a quantized {@link
+ *       dev.gecko4j.core.index.QuantizedFlatIndex}, to measure what int8 or binary vectors cost
+ *       in quality), and {@link #evaluateEach} scores several indexes on one set of embeddings.
  *   <li>nDCG@10, Recall@1/10/100, MRR@10 and MAP@100 are averaged over the split's judged
  *       queries ({@link RetrievalScores#evaluate}); a judged query without any relevant document
  *       counts with 0, as in MTEB, unless {@link Builder#skipQueriesWithoutRelevant} is set.
@@ -93,6 +98,7 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
   private final String split;
   private final boolean ignoreIdenticalIds;
   private final boolean skipQueriesWithoutRelevant;
+  private final VectorIndexFactory index;
 
   private RetrievalEvaluator(Builder b) {
     super(b);
@@ -101,6 +107,7 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
     this.split = b.split;
     this.ignoreIdenticalIds = b.ignoreIdenticalIds;
     this.skipQueriesWithoutRelevant = b.skipQueriesWithoutRelevant;
+    this.index = b.index;
   }
 
   /**
@@ -160,8 +167,42 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
    * @throws IllegalStateException as {@link #evaluate}
    */
   public RetrievalRun retrieve(Embedder embedder, BeirDataset dataset) {
+    return retrieveEach(embedder, dataset, List.of(index)).get(0);
+  }
+
+  /**
+   * Embeds the split's queries and the corpus once, adds the corpus to one index per factory,
+   * and scores each index's rankings against the split's qrels: e.g. the exact float index and a
+   * quantized one, compared on the same embeddings.
+   *
+   * @param embedder the embedder; not null, not closed
+   * @param dataset the dataset; not null
+   * @param indexes the index factories; not null, not empty, no null (cosine similarity is asked
+   *     of each)
+   * @return one result per factory, in order
+   * @throws IllegalArgumentException as {@link #evaluate}, or if {@code indexes} is null, empty
+   *     or holds null
+   * @throws DatasetFormatException as {@link #evaluate}
+   * @throws IllegalStateException as {@link #evaluate}
+   */
+  public List<RetrievalResult> evaluateEach(Embedder embedder, BeirDataset dataset,
+      List<VectorIndexFactory> indexes) {
+    List<RetrievalResult> results = new ArrayList<>(indexes == null ? 0 : indexes.size());
+    for (RetrievalRun r : retrieveEach(embedder, dataset, indexes)) {
+      results.add(RetrievalResult.of(dataset.name(), split, r.scores(), r.documents(),
+          r.dimension()));
+    }
+    return results;
+  }
+
+  /** Embeds once, searches each index, and returns one run per index, in order. */
+  private List<RetrievalRun> retrieveEach(Embedder embedder, BeirDataset dataset,
+      List<VectorIndexFactory> indexes) {
     Args.notNull(embedder, "embedder");
     Args.notNull(dataset, "dataset");
+    Args.notNull(indexes, "indexes");
+    Args.require(!indexes.isEmpty(), "indexes must not be empty; expected at least 1 factory");
+    Args.copyNoNulls(indexes, "indexes");
     int dim = Batches.resolveDimension(embedder, dimension());
     Map<String, Map<String, Integer>> qrels = dataset.qrels(split);
     Map<String, String> allQueries = dataset.queries();
@@ -193,8 +234,11 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
       queryVectors.add(q.toArray());
     }
 
-    FlatIndex index = new FlatIndex(dim, Similarity.COSINE);
     long total = dataset.countDocuments();
+    List<VectorIndex> built = new ArrayList<>(indexes.size());
+    for (VectorIndexFactory f : indexes) {
+      built.add(f.create(dim, Similarity.COSINE, (int) Math.min(Integer.MAX_VALUE, total)));
+    }
     long done = 0;
     Set<String> docIds = new HashSet<>();
     try (Stream<BeirDocument> docs = dataset.documents()) {
@@ -205,7 +249,7 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
         docIds.add(d.id());
         chunk.add(d);
         if (chunk.size() == batchSize() || !it.hasNext()) {
-          embedChunk(embedder, chunk, dim, index);
+          embedChunk(embedder, chunk, dim, built);
           done += chunk.size();
           listener().onProgress("documents", done, Math.max(total, done));
           chunk.clear();
@@ -215,22 +259,27 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
 
     warnAboutUnknownDocuments(dataset, split, judged, docIds);
 
-    Map<String, List<ScoredDocument>> run = new LinkedHashMap<>();
-    if (!queryIds.isEmpty() && index.size() > 0) {
-      int fetch = Math.min(index.size(), TOP_K + TIE_MARGIN + (ignoreIdenticalIds ? 1 : 0));
-      List<List<Hit>> hits = index.searchBatch(queryVectors, fetch);
-      for (int q = 0; q < queryIds.size(); q++) {
-        run.put(queryIds.get(q), topResults(queryIds.get(q), hits.get(q)));
-      }
-    }
     Map<String, String> texts = new LinkedHashMap<>();
     for (int q = 0; q < queryIds.size(); q++) {
       texts.put(queryIds.get(q), queryTexts.get(q));
     }
-    return new RetrievalRun(judged, texts, run,
-        RetrievalScores.evaluate(judged, run, skipQueriesWithoutRelevant), done, dim,
-        skipQueriesWithoutRelevant);
+    List<RetrievalRun> runs = new ArrayList<>(built.size());
+    for (VectorIndex index : built) {
+      Map<String, List<ScoredDocument>> run = new LinkedHashMap<>();
+      if (!queryIds.isEmpty() && index.size() > 0) {
+        int fetch = Math.min(index.size(), TOP_K + TIE_MARGIN + (ignoreIdenticalIds ? 1 : 0));
+        List<List<Hit>> hits = index.searchBatch(queryVectors, fetch);
+        for (int q = 0; q < queryIds.size(); q++) {
+          run.put(queryIds.get(q), topResults(queryIds.get(q), hits.get(q)));
+        }
+      }
+      runs.add(new RetrievalRun(judged, texts, run,
+          RetrievalScores.evaluate(judged, run, skipQueriesWithoutRelevant), done, dim,
+          skipQueriesWithoutRelevant));
+    }
+    return runs;
   }
+
 
   /**
    * Counts the judgments naming a document the corpus lacks and logs them (a WARNING): they stay
@@ -347,7 +396,7 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
   }
 
   private void embedChunk(Embedder embedder, List<BeirDocument> chunk, int dim,
-      FlatIndex index) {
+      List<VectorIndex> indexes) {
     List<String> texts = new ArrayList<>(chunk.size());
     List<TaskPrompt> prompts = new ArrayList<>(chunk.size());
     List<String> ids = new ArrayList<>(chunk.size());
@@ -363,7 +412,10 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
     }
     Embedding[] out = Batches.embed(embedder, texts, prompts, dim, true);
     for (int i = 0; i < out.length; i++) {
-      index.add(ids.get(i), out[i].toArray());
+      float[] v = out[i].toArray();
+      for (VectorIndex index : indexes) {
+        index.add(ids.get(i), v);
+      }
     }
   }
 
@@ -375,6 +427,7 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
     private String split = "test";
     private boolean ignoreIdenticalIds = false;
     private boolean skipQueriesWithoutRelevant = false;
+    private VectorIndexFactory index = VectorIndexFactory.flat();
 
     private Builder() {
       super(256);
@@ -448,6 +501,21 @@ public final class RetrievalEvaluator extends EmbeddingEvaluator {
      */
     public Builder skipQueriesWithoutRelevant(boolean skip) {
       this.skipQueriesWithoutRelevant = skip;
+      return this;
+    }
+
+    /**
+     * Sets the index the corpus is searched with; default {@link VectorIndexFactory#flat()}, the
+     * exact float scan MTEB's protocol means. A quantized index ({@link
+     * dev.gecko4j.core.index.QuantizedFlatIndex#factory}) measures the quality int8 or binary
+     * vectors keep.
+     *
+     * @param index the factory; not null (asked for a cosine index of the evaluated dimension)
+     * @return this builder
+     * @throws IllegalArgumentException if {@code index} is null
+     */
+    public Builder index(VectorIndexFactory index) {
+      this.index = Args.notNull(index, "index");
       return this;
     }
 

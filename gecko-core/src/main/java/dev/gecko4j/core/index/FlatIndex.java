@@ -39,10 +39,13 @@ import java.util.stream.IntStream;
  * concurrently; {@link #add} takes the lock exclusively, so it waits for running searches and
  * searches wait for it. Every method is safe to call from any thread.
  *
+ * <p>As a {@link FloatVectors} it gives its stored rows by ordinal (unit-length under cosine), so a
+ * {@link QuantizedFlatIndex} over the same vectors can rescore from it without a second copy.
+ *
  * <p>It is the exact {@link VectorIndex}: the ground truth an approximate index (such as {@code
  * dev.gecko4j.jvector.GraphIndex}) is measured against.
  */
-public final class FlatIndex implements VectorIndex {
+public final class FlatIndex implements VectorIndex, FloatVectors {
 
   /** Maximum floats per storage chunk: 4 Mi floats = 16 MiB. */
   private static final int CHUNK_FLOATS = 1 << 22;
@@ -230,6 +233,70 @@ public final class FlatIndex implements VectorIndex {
             "ordinal must be between 0 and " + (ids.size() - 1) + ", but is: " + ordinal);
       }
       return ids.get(ordinal);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Copies the stored row of {@code ordinal} (unit-length under {@link Similarity#COSINE}, as
+   * given under {@link Similarity#DOT_PRODUCT}) into {@code dest}.
+   *
+   * @param ordinal a position in {@code [0, size())}
+   * @param dest the destination; not null, room for {@link #dimension()} values at {@code
+   *     destOffset}
+   * @param destOffset where the first value goes, {@code >= 0}
+   * @throws IllegalArgumentException if {@code ordinal} is out of range or {@code dest} is null or
+   *     too short
+   */
+  @Override
+  public void copyTo(int ordinal, float[] dest, int destOffset) {
+    if (dest == null || destOffset < 0 || destOffset > dest.length - dimension) {
+      throw new IllegalArgumentException("dest must hold " + dimension + " values from offset "
+          + destOffset + ", but is " + (dest == null ? "null" : "of length " + dest.length));
+    }
+    lock.readLock().lock();
+    try {
+      if (ordinal < 0 || ordinal >= ids.size()) {
+        throw new IllegalArgumentException(
+            "ordinal must be between 0 and " + (ids.size() - 1) + ", but is: " + ordinal);
+      }
+      System.arraycopy(chunks.get(ordinal / rowsPerChunk), (ordinal % rowsPerChunk) * dimension,
+          dest, destOffset, dimension);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Copies several stored rows under one lock acquisition (see {@link
+   * FloatVectors#copyTo(int[], int, float[])}).
+   *
+   * @param ordinals the ordinals; not null, each in {@code [0, size())}
+   * @param count how many of them, in {@code [0, ordinals.length]}
+   * @param dest the destination; not null, room for {@code count * dimension()} values
+   * @throws IllegalArgumentException if an argument is out of range
+   */
+  @Override
+  public void copyTo(int[] ordinals, int count, float[] dest) {
+    if (ordinals == null || dest == null || count < 0 || count > ordinals.length
+        || (long) count * dimension > dest.length) {
+      throw new IllegalArgumentException("expected " + count + " ordinals (of "
+          + (ordinals == null ? "null" : ordinals.length) + ") and room for " + count + " x "
+          + dimension + " values in dest (of " + (dest == null ? "null" : dest.length) + ")");
+    }
+    lock.readLock().lock();
+    try {
+      int n = ids.size();
+      for (int i = 0; i < count; i++) {
+        int ordinal = ordinals[i];
+        if (ordinal < 0 || ordinal >= n) {
+          throw new IllegalArgumentException("ordinals[" + i + "] must be between 0 and "
+              + (n - 1) + ", but is: " + ordinal);
+        }
+        System.arraycopy(chunks.get(ordinal / rowsPerChunk), (ordinal % rowsPerChunk) * dimension,
+            dest, i * dimension, dimension);
+      }
     } finally {
       lock.readLock().unlock();
     }

@@ -106,6 +106,16 @@ final class TopK {
     ordinals[i] = ordinal;
   }
 
+  /** {@return the number of entries kept} */
+  int size() {
+    return n;
+  }
+
+  /** {@return the ordinal of entry {@code i} (heap order)} */
+  int ordinalAt(int i) {
+    return ordinals[i];
+  }
+
   /** Returns the entries as hits, best first (score descending, ordinal ascending on ties). */
   List<Hit> toHits(List<String> ids) {
     Integer[] order = new Integer[n];

@@ -237,6 +237,42 @@ public final class VectorMath {
     }
   }
 
+  /**
+   * Returns the dot product of two int8 vectors (such as {@link
+   * dev.gecko4j.core.quantization.Precision#INT8} codes), summed exactly in 32-bit integers.
+   *
+   * @param a first vector; not null, not empty
+   * @param b second vector; same length as {@code a}
+   * @return the integer dot product
+   * @throws IllegalArgumentException if a vector is null or empty, or the lengths differ
+   */
+  public static int dotProduct(byte[] a, byte[] b) {
+    if (a == null || b == null || a.length == 0 || a.length != b.length) {
+      throw new IllegalArgumentException("expected two non-empty byte vectors of one length, but"
+          + " got lengths " + (a == null ? "null" : a.length) + " and "
+          + (b == null ? "null" : b.length));
+    }
+    return IMPL.dotInt8(a, 0, b, 0, a.length);
+  }
+
+  /**
+   * Returns the Hamming distance of two bit strings packed in longs (such as sign bits of
+   * binary-quantized vectors): the number of bit positions where they differ.
+   *
+   * @param a first bit string; not null, not empty
+   * @param b second bit string; same length as {@code a}
+   * @return the number of differing bits, in {@code [0, 64 * a.length]}
+   * @throws IllegalArgumentException if an array is null or empty, or the lengths differ
+   */
+  public static int hammingDistance(long[] a, long[] b) {
+    if (a == null || b == null || a.length == 0 || a.length != b.length) {
+      throw new IllegalArgumentException("expected two non-empty bit strings of one length, but"
+          + " got lengths " + (a == null ? "null" : a.length) + " and "
+          + (b == null ? "null" : b.length));
+    }
+    return IMPL.hamming(a, 0, b, 0, a.length);
+  }
+
   private static void checkPair(float[] a, float[] b) {
     checkVector(a, "a");
     checkVector(b, "b");

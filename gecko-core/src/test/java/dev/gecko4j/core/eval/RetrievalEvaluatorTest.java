@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.PromptConvention;
+import dev.gecko4j.core.index.QuantizedFlatIndex;
+import dev.gecko4j.core.index.VectorIndexFactory;
+import dev.gecko4j.core.quantization.Precision;
 import dev.gecko4j.core.testing.SharedData;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -189,5 +192,28 @@ class RetrievalEvaluatorTest {
     assertThat(r.ndcgAt10()).isBetween(0.01, 0.99);
     assertThat(r.recallAt100()).isGreaterThanOrEqualTo(r.recallAt10());
     assertThat(r.recallAt10()).isGreaterThanOrEqualTo(r.recallAt1());
+  }
+
+  @Test
+  void should_score_quantized_indexes_on_the_same_embeddings_as_the_float_one() {
+    // given
+    BeirDataset scifact = BeirDataset.open(SharedData.require("beir/scifact"));
+    HashingEmbedder embedder = new HashingEmbedder(PromptConvention.NONE);
+    RetrievalEvaluator evaluator = RetrievalEvaluator.builder().build();
+    // when
+    List<RetrievalResult> r = evaluator.evaluateEach(embedder, scifact, List.of(
+        VectorIndexFactory.flat(), QuantizedFlatIndex.factory(Precision.INT8, 4),
+        QuantizedFlatIndex.factory(Precision.BINARY, 40)));
+    // then: the float index gives evaluate()'s result; rescored int8 stays close to it, and binary
+    // with 132 x 40 candidates rescores the whole corpus, so it ranks exactly as the floats (the
+    // sign bits of these sparse hashed vectors alone would rank poorly)
+    assertThat(r).hasSize(3);
+    assertThat(r.get(0)).isEqualTo(evaluator.evaluate(embedder, scifact));
+    assertThat(r.get(1).ndcgAt10()).isCloseTo(r.get(0).ndcgAt10(), org.assertj.core.data.Offset.offset(0.005));
+    assertThat(r.get(2).ndcgAt10()).isCloseTo(r.get(0).ndcgAt10(), org.assertj.core.data.Offset.offset(1e-9));
+    assertThatThrownBy(() -> RetrievalEvaluator.builder().index(null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index");
+    assertThatThrownBy(() -> evaluator.evaluateEach(embedder, scifact, List.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("indexes");
   }
 }

@@ -1,6 +1,8 @@
 package dev.gecko4j.examples.bench;
 
 import dev.gecko4j.core.index.FlatIndex;
+import dev.gecko4j.core.index.QuantizedFlatIndex;
+import dev.gecko4j.core.quantization.Precision;
 import dev.gecko4j.core.index.Hit;
 import dev.gecko4j.core.vector.Similarity;
 import dev.gecko4j.core.vector.VectorMath;
@@ -32,6 +34,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code searchBatch64}: 64 queries in one {@link FlatIndex#searchBatch} call, all cores;
  *       queries/s = ops/s x 64. It reads each corpus block once per block of 16 queries, so it is
  *       bound by arithmetic, not memory; compare it with {@code search} as queries/s.
+ *   <li>{@code searchInt8}, {@code searchBinary} (and their {@code searchBatch64} twins): the same
+ *       queries on a {@link QuantizedFlatIndex} of int8 codes (384 B per vector) or sign bits (48 B),
+ *       the best 40 candidates rescored from the float index; compare as queries/s with {@code
+ *       search} ({@code gecko bench ann} measures their recall).
  * </ul>
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -jar gecko-examples/target/benchmarks.jar
@@ -55,6 +61,8 @@ public class TopKBenchmark extends KernelBenchmark {
   private static final VectorSupport KERNELS = VectorSupportProvider.get();
 
   private FlatIndex index;
+  private QuantizedFlatIndex int8;
+  private QuantizedFlatIndex binary;
   private float[] flat;
   private List<float[]> queries;
   private int next;
@@ -64,6 +72,10 @@ public class TopKBenchmark extends KernelBenchmark {
   public void setup() {
     Random random = new Random(100);
     index = new FlatIndex(DIM, Similarity.COSINE);
+    int8 = QuantizedFlatIndex.builder(DIM, Similarity.COSINE).precision(Precision.INT8)
+        .rescoreFactor(4).rescoreFrom(index).build();
+    binary = QuantizedFlatIndex.builder(DIM, Similarity.COSINE).precision(Precision.BINARY)
+        .rescoreFactor(4).rescoreFrom(index).build();
     flat = new float[ROWS * DIM];
     float[] v = new float[DIM];
     for (int r = 0; r < ROWS; r++) {
@@ -73,6 +85,8 @@ public class TopKBenchmark extends KernelBenchmark {
       VectorMath.normalize(v);
       System.arraycopy(v, 0, flat, r * DIM, DIM);
       index.add("doc-" + r, v);
+      int8.add("doc-" + r, v);
+      binary.add("doc-" + r, v);
     }
     if (!KERNELS.name().equals("panama")) {
       throw new IllegalStateException("run with --add-modules jdk.incubator.vector");
@@ -106,6 +120,34 @@ public class TopKBenchmark extends KernelBenchmark {
     float[] q = queries.get(next);
     next = (next + 1) & 63;
     return index.search(q, K);
+  }
+
+  /** One query on the int8 codes, 40 candidates rescored, one thread. */
+  @Benchmark
+  public List<Hit> searchInt8() {
+    float[] q = queries.get(next);
+    next = (next + 1) & 63;
+    return int8.search(q, K);
+  }
+
+  /** One query on the sign bits, 40 candidates rescored, one thread. */
+  @Benchmark
+  public List<Hit> searchBinary() {
+    float[] q = queries.get(next);
+    next = (next + 1) & 63;
+    return binary.search(q, K);
+  }
+
+  /** 64 queries on the int8 codes in one batch, on all cores. */
+  @Benchmark
+  public List<List<Hit>> searchBatch64Int8() {
+    return int8.searchBatch(queries, K);
+  }
+
+  /** 64 queries on the sign bits in one batch, on all cores. */
+  @Benchmark
+  public List<List<Hit>> searchBatch64Binary() {
+    return binary.searchBatch(queries, K);
   }
 
   /** 64 queries in one batch, on all cores. */

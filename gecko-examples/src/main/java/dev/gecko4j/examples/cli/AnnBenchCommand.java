@@ -6,7 +6,9 @@ import dev.gecko4j.core.eval.BeirDataset;
 import dev.gecko4j.core.eval.BeirDocument;
 import dev.gecko4j.core.index.FlatIndex;
 import dev.gecko4j.core.index.Hit;
+import dev.gecko4j.core.index.QuantizedFlatIndex;
 import dev.gecko4j.core.index.VectorIndex;
+import dev.gecko4j.core.quantization.Precision;
 import dev.gecko4j.core.vector.Similarity;
 import dev.gecko4j.jvector.GraphIndex;
 import dev.gecko4j.jvector.GraphIndexConfig;
@@ -46,6 +48,14 @@ import picocli.CommandLine.Option;
  * index's exact top 10, and queries/s of both: batched ({@code searchBatch}, all cores; the flat
  * index's blocked kernel is its fastest path) and on one thread ({@code search}). {@code speedup}
  * is the batched ratio. Progress goes to stderr; the last stdout line is one JSON object.
+ *
+ * <p>Quantized exact scans ({@code --quantized int8,binary}, {@link QuantizedFlatIndex}) run beside
+ * them on the synthetic workload: each precision's codes are scanned and the best {@code 10 x
+ * factor} candidates rescored from the flat index's floats, for each factor of {@code --rescore};
+ * recall@10 against the exact top 10, queries/s (batched and one thread) and the speedup over the
+ * float scan, and the bytes of codes per vector and the index's measured heap (codes and ids; the
+ * float store is the flat index, shared). {@code --skip-graph} leaves the graph out, so the flat
+ * comparisons run alone.
  */
 @Command(name = "ann", mixinStandardHelpOptions = true,
     description = "JVector graph index vs exact FlatIndex: build time, memory, recall@10, "
@@ -116,6 +126,27 @@ public final class AnnBenchCommand extends GeckoCommand {
       description = "token limit when embedding SciFact (shorter is faster); default: ${DEFAULT-VALUE}")
   int scifactMaxLength;
 
+  // --- quantized flat scans (issue 26) ---
+  @Option(names = "--skip-graph", description = "do not build the JVector graph (flat and"
+      + " quantized scans only)")
+  boolean skipGraph;
+
+  @Option(names = "--quantized", defaultValue = "int8,binary", split = ",",
+      description = "quantized flat scans to compare on the synthetic set (int8, binary), or"
+          + " none; default: ${DEFAULT-VALUE}")
+  List<String> quantized;
+
+  @Option(names = "--rescore", defaultValue = "0,4,10,40", split = ",",
+      description = "rescoring factors swept on each quantized index (0: quantized scores alone);"
+          + " default: ${DEFAULT-VALUE}")
+  List<Integer> rescore;
+
+  @Option(names = "--int8-target-recall", defaultValue = "0.99",
+      description = "the top-level int8 figures are those of the smallest factor reaching this"
+          + " recall@10 (binary: --target-recall); default: ${DEFAULT-VALUE}")
+  double int8TargetRecall;
+  // --- end of quantized flat scans ---
+
   @Option(names = "--data", defaultValue = "../shared/data",
       description = "the shared data folder (holds beir/scifact); default: ${DEFAULT-VALUE}")
   Path data;
@@ -129,6 +160,7 @@ public final class AnnBenchCommand extends GeckoCommand {
           searchRerank);
     }
     searchRerank = searchRerank.stream().distinct().sorted().toList();
+    List<Precision> precisions = quantizedPrecisions();
     if (vectors < 10 || queries < 1 || singleQueries < 1 || dimension < 1 || clusters < 1) {
       throw badOption("--vectors must be >= 10 and --queries, "
           + "--single-thread-queries, --dimension, --clusters >= 1, but are: %d, %d, %d, %d, %d",
@@ -145,17 +177,45 @@ public final class AnnBenchCommand extends GeckoCommand {
     out.put("target_recall", targetRecall);
     out.put("refine", !noRefine);
     out.put("pq_subspaces", pqSubspaces);
+    out.put("graph", !skipGraph);
     if (!skipSynthetic) {
-      synthetic(config, out);
+      synthetic(config, out, precisions);
     }
-    if (!skipScifact) {
+    if (!skipScifact && !skipGraph) {
       scifact(config, out);
     }
     CliSupport.printJson(System.out, out);
     return 0;
   }
 
-  private void synthetic(GraphIndexConfig config, Map<String, Object> out) {
+  private List<Precision> quantizedPrecisions() {
+    if (rescore.isEmpty() || rescore.stream().anyMatch(f -> f == null || f < 0 || f > 10_000)) {
+      throw badOption("--rescore must be one or more integers in [0, 10000], but is: %s", rescore);
+    }
+    rescore = rescore.stream().distinct().sorted().toList();
+    if (quantized.size() == 1 && quantized.get(0).trim().equalsIgnoreCase("none")) {
+      return List.of();
+    }
+    List<Precision> out = new ArrayList<>();
+    for (String q : quantized) {
+      Precision p;
+      try {
+        p = Precision.parse(q);
+      } catch (IllegalArgumentException e) {
+        throw badOption("--quantized: %s", e.getMessage());
+      }
+      if (p != Precision.INT8 && p != Precision.BINARY) {
+        throw badOption("--quantized takes int8, binary or none, but has: %s", q);
+      }
+      if (!out.contains(p)) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  private void synthetic(GraphIndexConfig config, Map<String, Object> out,
+      List<Precision> precisions) {
     err.printf(Locale.ROOT, "bench ann: %,d x %d clustered vectors (%d clusters, seed %d)%n",
         vectors, dimension, clusters, seed);
     Clustered gen = new Clustered(dimension, clusters, seed);
@@ -170,9 +230,31 @@ public final class AnnBenchCommand extends GeckoCommand {
     long flatHeap = usedHeap() - heap0;
     err.printf(Locale.ROOT, "  flat index: %,d MB%n", flatHeap >> 20);
 
+    List<float[]> qs = gen.sample(queries, new Random(seed + 2));
+    FlatRun flatRun = timeFlat(flat, qs);
+    out.put("vectors", vectors);
+    out.put("dimension", dimension);
+    out.put("clusters", clusters);
+    out.put("queries", queries);
+    out.put("flat_heap_mb", flatHeap >> 20);
+    out.put("flat_bytes_per_vector", 4 * dimension);
+    if (!skipGraph) {
+      graph(config, gen, flat, flatRun, qs, out);
+    } else {
+      out.put("flat_queries_per_s", round(flatRun.batchedQps()));
+      out.put("flat_single_thread_queries_per_s", round(flatRun.singleQps()));
+    }
+    for (Precision p : precisions) {
+      out.putAll(quantizedScan(p, gen, flat, flatRun, qs));
+    }
+  }
+
+  private void graph(GraphIndexConfig config, Clustered gen, FlatIndex flat, FlatRun flatRun,
+      List<float[]> qs, Map<String, Object> out) {
+    final int chunk = 50_000;
     long heap1 = usedHeap();
     GraphIndex graph = new GraphIndex(dimension, Similarity.COSINE, config);
-    corpusRandom = new Random(seed + 1);
+    Random corpusRandom = new Random(seed + 1);
     long t0 = System.nanoTime();
     for (int start = 0; start < vectors; start += chunk) {
       int n = Math.min(chunk, vectors - start);
@@ -186,19 +268,116 @@ public final class AnnBenchCommand extends GeckoCommand {
     long graphHeap = usedHeap() - heap1;
     err.printf(Locale.ROOT, "  graph: inserts %.1f s, optimize %.1f s, %,d MB%n", (t1 - t0) / 1e9,
         (t2 - t1) / 1e9, graphHeap >> 20);
-    List<float[]> qs = gen.sample(queries, new Random(seed + 2));
-    Map<String, Object> r = compare("", graph, flat, qs);
-    out.put("vectors", vectors);
-    out.put("dimension", dimension);
-    out.put("clusters", clusters);
-    out.put("queries", queries);
+    Map<String, Object> r = compare("", graph, flatRun, qs);
     out.put("build_s", round((t2 - t0) / 1e9));
     out.put("insert_s", round((t1 - t0) / 1e9));
     out.put("optimize_s", round((t2 - t1) / 1e9));
     out.put("graph_heap_mb", graphHeap >> 20);
     out.put("graph_ram_estimate_mb", graph.ramBytesUsed() >> 20);
-    out.put("flat_heap_mb", flatHeap >> 20);
     out.putAll(r);
+  }
+
+  /** The exact top 10 of the flat index and its queries/s, batched and on one thread. */
+  private record FlatRun(List<List<Hit>> exact, double batchedQps, double singleQps) {}
+
+  private FlatRun timeFlat(FlatIndex flat, List<float[]> qs) {
+    int k = 10;
+    flat.searchBatch(qs.subList(0, Math.min(qs.size(), 32)), k); // warm-up (JIT), untimed
+    long t1 = System.nanoTime();
+    List<List<Hit>> exact = flat.searchBatch(qs, k);
+    double flatQps = qs.size() / ((System.nanoTime() - t1) / 1e9);
+    int single = Math.min(singleQueries, qs.size());
+    double flatSingle = singleThreadQps(flat, qs.subList(0, single), k, 0);
+    err.printf(Locale.ROOT, "  flat (float32): batched %.1f q/s, one thread %.1f q/s%n", flatQps,
+        flatSingle);
+    return new FlatRun(exact, flatQps, flatSingle);
+  }
+
+  /**
+   * Builds the quantized index of {@code precision} over the synthetic corpus (rescoring from the
+   * flat index's floats) and measures it at each factor of {@code --rescore}; the top-level
+   * figures ({@code int8_*}, {@code binary_*}) are those of the smallest factor reaching the
+   * precision's target recall, else of the best recall.
+   */
+  private Map<String, Object> quantizedScan(Precision precision, Clustered gen, FlatIndex flat,
+      FlatRun flatRun, List<float[]> qs) {
+    String prefix = precision.value() + "_";
+    int k = 10;
+    final int chunk = 50_000;
+    long heap0 = usedHeap();
+    QuantizedFlatIndex index = QuantizedFlatIndex.builder(dimension, Similarity.COSINE)
+        .precision(precision).rescoreFrom(flat).build();
+    Random corpusRandom = new Random(seed + 1);
+    long t0 = System.nanoTime();
+    for (int start = 0; start < vectors; start += chunk) {
+      int n = Math.min(chunk, vectors - start);
+      index.addAll(ids(start, n), gen.sample(n, corpusRandom));
+    }
+    index.search(qs.get(0), k); // calibrates int8 ranges if not yet done
+    double buildS = (System.nanoTime() - t0) / 1e9;
+    long heap = usedHeap() - heap0;
+    err.printf(Locale.ROOT, "  %s index: %d bytes of codes per vector (float32: %d), heap %,d MB"
+        + " (codes and ids), built in %.0f s%n", precision.value(), index.bytesPerVector(),
+        4 * dimension, heap >> 20, buildS);
+    double target = precision == Precision.INT8 ? int8TargetRecall : targetRecall;
+    List<Map<String, Object>> sweep = new ArrayList<>();
+    Map<String, Object> chosen = null;
+    Map<String, Object> best = null;
+    int single = Math.min(singleQueries, qs.size());
+    index.searchBatch(qs, k, rescore.get(0)); // warm-up (JIT): one untimed pass
+    for (int factor : rescore) {
+      index.searchBatch(qs.subList(0, Math.min(qs.size(), 32)), k, factor); // warm-up
+      long s0 = System.nanoTime();
+      List<List<Hit>> found = index.searchBatch(qs, k, factor);
+      double qps = qs.size() / ((System.nanoTime() - s0) / 1e9);
+      long s1 = System.nanoTime();
+      for (float[] q : qs.subList(0, single)) {
+        index.search(q, k, factor);
+      }
+      double singleQps = single / ((System.nanoTime() - s1) / 1e9);
+      double recall = recall(flatRun.exact(), found, k);
+      err.printf(Locale.ROOT, "  %s rescore x%d: recall@10 %.4f; batched %.1f q/s (x%.1f the"
+          + " float scan); one thread %.1f q/s (x%.1f)%n", precision.value(), factor, recall, qps,
+          qps / flatRun.batchedQps(), singleQps, singleQps / flatRun.singleQps());
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("rescore", factor);
+      r.put("recall_at_10", round4(recall));
+      r.put("queries_per_s", round(qps));
+      r.put("speedup_vs_flat", round(qps / flatRun.batchedQps()));
+      r.put("single_thread_queries_per_s", round(singleQps));
+      r.put("single_thread_speedup_vs_flat", round(singleQps / flatRun.singleQps()));
+      sweep.add(r);
+      if (chosen == null && recall >= target) {
+        chosen = r;
+      }
+      if (best == null || recall > (double) best.get("recall_at_10")) {
+        best = r;
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    (chosen != null ? chosen : best).forEach((key, v) -> out.put(prefix + key, v));
+    out.put(prefix + "target_recall", target);
+    out.put(prefix + "reaches_target_recall", chosen != null);
+    out.put(prefix + "bytes_per_vector", index.bytesPerVector());
+    out.put(prefix + "bytes_ratio_vs_float", round(4.0 * dimension / index.bytesPerVector()));
+    out.put(prefix + "heap_mb", heap >> 20);
+    out.put(prefix + "build_s", round(buildS));
+    out.put(prefix + "sweep", sweep);
+    return out;
+  }
+
+  private static double recall(List<List<Hit>> exact, List<List<Hit>> approx, int k) {
+    long found = 0;
+    for (int i = 0; i < exact.size(); i++) {
+      Set<Integer> truth = new HashSet<>();
+      exact.get(i).forEach(h -> truth.add(h.ordinal()));
+      for (Hit h : approx.get(i)) {
+        if (truth.contains(h.ordinal())) {
+          found++;
+        }
+      }
+    }
+    return found / (double) (k * exact.size());
   }
 
   private void scifact(GraphIndexConfig config, Map<String, Object> out) {
@@ -243,7 +422,7 @@ public final class AnnBenchCommand extends GeckoCommand {
     out.put("scifact_vectors", docs.size());
     out.put("scifact_queries", qs.size());
     out.put("scifact_build_s", round((t1 - t0) / 1e9));
-    out.putAll(compare("scifact_", graph, flat, qs));
+    out.putAll(compare("scifact_", graph, timeFlat(flat, qs), qs));
   }
 
   /**
@@ -252,18 +431,16 @@ public final class AnnBenchCommand extends GeckoCommand {
    * those of the fastest beam that reaches {@code --target-recall}, else of the best recall; every
    * beam's figures are in {@code sweep}.
    */
-  private Map<String, Object> compare(String prefix, GraphIndex graph, FlatIndex flat,
+  private Map<String, Object> compare(String prefix, GraphIndex graph, FlatRun flatRun,
       List<float[]> qs) {
     int k = 10;
     // warm-up (JIT) on a few queries, untimed
     List<float[]> warm = qs.subList(0, Math.min(qs.size(), 32));
     graph.searchBatch(warm, k);
-    flat.searchBatch(warm, k);
-    long t1 = System.nanoTime();
-    List<List<Hit>> exact = flat.searchBatch(qs, k);
-    double flatQps = qs.size() / ((System.nanoTime() - t1) / 1e9);
+    List<List<Hit>> exact = flatRun.exact();
+    double flatQps = flatRun.batchedQps();
     int single = Math.min(singleQueries, qs.size());
-    double flatSingle = singleThreadQps(flat, qs.subList(0, single), k, 0);
+    double flatSingle = flatRun.singleQps();
 
     List<Map<String, Object>> sweep = new ArrayList<>();
     Map<String, Object> chosen = null;

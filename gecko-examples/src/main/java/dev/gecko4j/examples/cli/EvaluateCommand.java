@@ -1,17 +1,25 @@
 package dev.gecko4j.examples.cli;
 
+import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.ProgressListener;
 import dev.gecko4j.core.eval.BeirDataset;
 import dev.gecko4j.core.eval.EvaluationResult;
 import dev.gecko4j.core.eval.RerankEvaluator;
 import dev.gecko4j.core.eval.RetrievalEvaluator;
+import dev.gecko4j.core.eval.RetrievalResult;
 import dev.gecko4j.core.eval.RetrievalRun;
 import dev.gecko4j.core.eval.StsDataset;
 import dev.gecko4j.core.eval.StsEvaluator;
+import dev.gecko4j.core.index.QuantizedFlatIndex;
+import dev.gecko4j.core.index.VectorIndexFactory;
+import dev.gecko4j.core.quantization.Precision;
 import dev.gecko4j.onnx.OnnxCrossEncoder;
 import dev.gecko4j.onnx.OnnxEmbedder;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -93,17 +101,111 @@ public final class EvaluateCommand extends GeckoCommand {
       description = "with --rerank: documents per query to rerank (1-100); default: ${DEFAULT-VALUE}")
   int rerankTop;
 
+  // --- quantized retrieval (issue 26) ---
+  @Option(names = "--precision", defaultValue = "float32",
+      description = "BEIR only: search the corpus as float32 (exact, MTEB's protocol), int8 or"
+          + " binary vectors (sentence-transformers' quantize_embeddings); a quantized run also"
+          + " reports the float32 score of the same embeddings as float32_score."
+          + " Default: ${DEFAULT-VALUE}")
+  String precision;
+
+  @Option(names = "--rescore", defaultValue = "0",
+      description = "with --precision int8|binary: rescore the best k x N candidates with the float"
+          + " vectors (0 = scores of the quantized vectors alone). Default: ${DEFAULT-VALUE}")
+  int rescore;
+
+  @Option(names = "--max-length", defaultValue = "0",
+      description = "token limit of the embedder; 0 = the model's own (512 for BGE)")
+  int maxLength;
+
+  @Option(names = "--embedding-cache",
+      description = "folder that keeps the corpus and query vectors of each batch (keyed by the"
+          + " model's fingerprint and the texts), so a second run, e.g. with another --precision,"
+          + " reads them back instead of embedding again; default: none")
+  Path embeddingCache;
+
+  /** The quantized index of --precision/--rescore, or null for the float scan. */
+  private VectorIndexFactory quantizedIndex() {
+    Precision p;
+    try {
+      p = Precision.parse(precision);
+    } catch (IllegalArgumentException e) {
+      throw badOption("--precision: %s", e.getMessage());
+    }
+    if (rescore < 0 || rescore > 10_000) {
+      throw badOption("--rescore must be in [0, 10000], but is: %d", rescore);
+    }
+    if (p == Precision.FLOAT32) {
+      if (rescore != 0) {
+        throw badOption("--rescore %d needs --precision int8 or binary; float32 is exact", rescore);
+      }
+      return null;
+    }
+    if (p == Precision.UINT8) {
+      throw badOption("--precision uint8 is not searchable; expected float32, int8 or binary");
+    }
+    if (dataset.beir == null) {
+      throw badOption("--precision %s applies to --beir retrieval only", p.value());
+    }
+    return QuantizedFlatIndex.factory(p, rescore);
+  }
+
+  /** Evaluates with the quantized index and the float one on the same embeddings. */
+  private static EvaluationResult quantizedResult(RetrievalEvaluator evaluator,
+      Embedder embedder, BeirDataset beir, VectorIndexFactory quantized, int rescore) {
+    List<RetrievalResult> both =
+        evaluator.evaluateEach(embedder, beir, List.of(quantized, VectorIndexFactory.flat()));
+    RetrievalResult q = both.get(0);
+    RetrievalResult f = both.get(1);
+    System.err.printf(Locale.ROOT, "gecko evaluate: %s nDCG@10 %.6f, float32 %.6f (%+.6f)%n",
+        quantized.name(), q.score(), f.score(), q.score() - f.score());
+    return new EvaluationResult() {
+      @Override
+      public String dataset() {
+        return q.dataset();
+      }
+
+      @Override
+      public String metric() {
+        return q.metric();
+      }
+
+      @Override
+      public double score() {
+        return q.score();
+      }
+
+      @Override
+      public Map<String, Object> details() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("precision", quantized.name().replaceAll("\\+.*", ""));
+        m.put("rescore", rescore);
+        m.put("float32_score", f.score());
+        m.put("float32_recall_at_10", f.recallAt10());
+        m.putAll(q.details());
+        return m;
+      }
+    };
+  }
+  // --- end of quantized retrieval ---
+
   @Override
   public Integer call() {
     if (dim < 0) {
       throw badOption("--dim must be >= 0, but is: %d", dim);
     }
     if (rerank != null && dataset.beir == null) {
-      throw badOption("--rerank needs --beir (a retrieval dataset to rerank); it does not apply to the other task kinds");
+      throw badOption("--rerank needs --beir (a retrieval dataset to rerank); it does not apply"
+          + " to the other task kinds");
     }
     if (rerankTop < 1 || rerankTop > RetrievalEvaluator.TOP_K) {
       throw badOption("--rerank-top must be between 1 and %d, but is: %d", RetrievalEvaluator.TOP_K,
           rerankTop);
+    }
+    VectorIndexFactory quantized = quantizedIndex();
+    if (rerank != null && quantized != null) {
+      throw badOption("--rerank reranks the exact float32 run; it cannot be combined with"
+          + " --precision %s", precision);
     }
     long t0 = System.nanoTime();
     ProgressListener progress = new ProgressListener() {
@@ -121,8 +223,17 @@ public final class EvaluateCommand extends GeckoCommand {
     };
     OnnxEmbedder.Builder builder = model.builder().intraOpThreads(threads);
     builder = tasks.configure(builder);
-    try (OnnxEmbedder embedder = builder.build()) {
-      System.err.println("gecko evaluate: " + embedder);
+    if (maxLength < 0) {
+      throw badOption("--max-length must be >= 0, but is: %d", maxLength);
+    }
+    if (maxLength > 0) {
+      builder = builder.maxLength(maxLength);
+    }
+    try (OnnxEmbedder onnx = builder.build()) {
+      System.err.println("gecko evaluate: " + onnx);
+      CachingEmbedder cached = embeddingCache == null ? null
+          : new CachingEmbedder(onnx, embeddingCache);
+      Embedder embedder = cached == null ? onnx : cached;
       EvaluationResult result;
       if (dataset.sts != null) {
         StsEvaluator.Builder eb = StsEvaluator.builder().listener(progress);
@@ -148,12 +259,21 @@ public final class EvaluateCommand extends GeckoCommand {
           eb = eb.dimension(dim);
         }
         BeirDataset beir = BeirDataset.open(dataset.beir);
-        result = rerank == null ? eb.build().evaluate(embedder, beir)
-            : reranked(eb.build().retrieve(embedder, beir), beir, progress);
+        if (rerank != null) {
+          result = reranked(eb.build().retrieve(embedder, beir), beir, progress);
+        } else if (quantized != null) {
+          result = quantizedResult(eb.build(), embedder, beir, quantized, rescore);
+        } else {
+          result = eb.build().evaluate(embedder, beir);
+        }
       }
       System.err.printf(Locale.ROOT, "gecko evaluate: %s %s = %.4f (%.0f s)%n", result.dataset(),
           result.metric(), result.score(), (System.nanoTime() - t0) / 1e9);
-      System.out.println(result.toJson(embedder.modelName()));
+      if (cached != null) {
+        System.err.println("gecko evaluate: embedding cache " + embeddingCache + ": "
+            + cached.stats());
+      }
+      System.out.println(result.toJson(onnx.modelName()));
       System.out.flush();
     }
     return 0;

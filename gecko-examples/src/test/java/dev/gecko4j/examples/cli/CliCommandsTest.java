@@ -168,6 +168,25 @@ class CliCommandsTest {
   }
 
   @Test
+  void bench_ann_without_the_graph_compares_int8_and_binary_scans_with_the_float_scan() {
+    Run r = gecko("bench", "ann", "--vectors", "600", "--dimension", "16", "--clusters", "10",
+        "--queries", "20", "--single-thread-queries", "5", "--skip-scifact", "--skip-graph",
+        "--rescore", "0,4,20");
+
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode json = r.lastJson();
+    assertThat(json.get("graph").asBoolean()).isFalse();
+    assertThat(json.has("ann_queries_per_s")).isFalse();
+    assertThat(json.get("flat_bytes_per_vector").asInt()).isEqualTo(64);
+    assertThat(json.get("int8_bytes_per_vector").asInt()).isEqualTo(16);
+    assertThat(json.get("binary_bytes_per_vector").asInt()).isEqualTo(8); // 16 bits in one long
+    assertThat(json.get("int8_sweep")).hasSize(3);
+    assertThat(json.get("binary_sweep").get(2).get("recall_at_10").asDouble())
+        .as("20 x 10 candidates of 600 rescored exactly").isGreaterThan(0.9);
+    assertThat(json.get("int8_recall_at_10").asDouble()).isBetween(0.0, 1.0);
+  }
+
+  @Test
   void bench_throughput_measures_a_short_workload() {
     Path data = shared("sts/STSBenchmark.test.tsv").getParent().getParent();
 
@@ -185,6 +204,11 @@ class CliCommandsTest {
       "evaluate --sts x.tsv --dim -1           | --dim must be >= 0, but is: -1",
       "soak --texts 10 --warmup 10             | 0 <= --warmup < --texts",
       "bench ann --vectors 5                   | --vectors must be >= 10",
+      "bench ann --quantized uint8             | --quantized takes int8, binary or none",
+      "bench ann --rescore -1                  | --rescore must be one or more integers in [0, 10000]",
+      "evaluate --beir x --precision int4      | --precision: unknown precision 'int4'",
+      "evaluate --beir x --rescore 4           | --rescore 4 needs --precision int8 or binary",
+      "evaluate --sts x.tsv --precision int8   | --precision int8 applies to --beir retrieval only",
       "bench throughput --runs 0               | --runs must be between 1 and 1000, but is: 0",
       "mine --corpus c --llm x --out o --limit 0 | --limit must be >= 1, but is: 0",
       "lm generate --llm nonsense --max-new-tokens 1 | --llm must be onnx:<dir> or openai:<base-url>",

@@ -1,6 +1,7 @@
 package dev.gecko4j.fret.retrieve;
 
 import dev.gecko4j.core.index.CorruptFileException;
+import dev.gecko4j.core.index.FloatVectors;
 import dev.gecko4j.core.vector.VectorMath;
 import java.io.IOException;
 import java.nio.ByteOrder;
@@ -24,8 +25,12 @@ import java.util.PriorityQueue;
  * <p>Thread-safe for searches. {@link #close()} makes further searches fail; the JDK has no API
  * before 22 to unmap a buffer at once, so the pages are released when the mapping is garbage
  * collected (a search running on another thread while it closes finishes safely).
+ *
+ * <p>As a {@link FloatVectors} it is the off-heap float store a {@link
+ * dev.gecko4j.core.index.QuantizedFlatIndex} rescores from ({@code rescoreFrom(mapped)}): the
+ * heap then holds only the int8 or binary codes.
  */
-public final class MappedVectors implements AutoCloseable {
+public final class MappedVectors implements AutoCloseable, FloatVectors {
 
   /** Largest mapping of one chunk: 1 GiB, well below the 2 GiB limit of a {@code ByteBuffer}. */
   static final long MAX_CHUNK_BYTES = 1L << 30;
@@ -192,6 +197,34 @@ public final class MappedVectors implements AutoCloseable {
     float[] v = new float[dimension];
     copyRows(mapped, ordinal, 1, v);
     return v;
+  }
+
+  /**
+   * Copies vector {@code ordinal} (L2-normalised, as the cache stores it) into {@code dest}.
+   *
+   * @param ordinal the passage ordinal, in {@code [0, size())}
+   * @param dest the destination; room for {@link #dimension()} values at {@code destOffset}
+   * @param destOffset where the first value goes, {@code >= 0}
+   * @throws IllegalArgumentException if {@code ordinal} is out of range or {@code dest} is null or
+   *     too short
+   * @throws IllegalStateException if closed
+   */
+  @Override
+  public void copyTo(int ordinal, float[] dest, int destOffset) {
+    if (ordinal < 0 || ordinal >= count) {
+      throw new IllegalArgumentException("ordinal must be between 0 and " + (count - 1)
+          + ", but is: " + ordinal);
+    }
+    if (dest == null || destOffset < 0 || destOffset > dest.length - dimension) {
+      throw new IllegalArgumentException("dest must hold " + dimension + " values from offset "
+          + destOffset + ", but is " + (dest == null ? "null" : "of length " + dest.length));
+    }
+    FloatBuffer[] mapped = chunks;
+    if (mapped == null) {
+      throw new IllegalStateException("mapped vectors are closed");
+    }
+    mapped[ordinal / rowsPerChunk].get((ordinal % rowsPerChunk) * dimension, dest, destOffset,
+        dimension);
   }
 
   /** Copies rows {@code [first, first+rows)} into {@code dst}, across chunk boundaries. */

@@ -127,6 +127,44 @@ class MappedVectorsTest {
   }
 
   @Test
+  void should_be_the_float_store_a_quantized_index_rescores_from() throws IOException {
+    // given: 300 random unit vectors of dimension 64 in a cache file, chunks of 7 rows
+    Path file = dir.resolve("rescore.bin");
+    int dim = 64;
+    int count = 300;
+    Random r = new Random(9);
+    dev.gecko4j.core.index.FlatIndex exact =
+        new dev.gecko4j.core.index.FlatIndex(dim, dev.gecko4j.core.vector.Similarity.COSINE);
+    List<float[]> rows = new java.util.ArrayList<>();
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      long data = writeHeader(f, dim, count);
+      for (int i = 0; i < count; i++) {
+        float[] v = unit(r, dim);
+        rows.add(v);
+        writeRow(f, data, dim, i, v);
+        exact.add("p" + i, v);
+      }
+    }
+    try (MappedVectors mapped = MappedVectors.open(file, 7L * dim * 4)) {
+      dev.gecko4j.core.index.QuantizedFlatIndex bits = dev.gecko4j.core.index.QuantizedFlatIndex
+          .builder(dim, dev.gecko4j.core.vector.Similarity.COSINE)
+          .precision(dev.gecko4j.core.quantization.Precision.BINARY)
+          .rescoreFactor(count).rescoreFrom(mapped).build();
+      for (int i = 0; i < count; i++) {
+        bits.add("p" + i, rows.get(i));
+      }
+      float[] query = unit(r, dim);
+      // when: every vector is a candidate, so rescoring alone decides the order
+      List<dev.gecko4j.core.index.Hit> rescored = bits.search(query, 5);
+      // then: the exact float top 5, with the float scores
+      assertThat(rescored).usingRecursiveFieldByFieldElementComparatorIgnoringFields("score")
+          .isEqualTo(exact.search(query, 5));
+      assertThat(rescored.get(0).score()).isCloseTo(exact.search(query, 1).get(0).score(),
+          org.assertj.core.data.Offset.offset(1e-6f));
+    }
+  }
+
+  @Test
   void should_search_a_cache_file_over_2_gb() throws IOException {
     // given: 2.2 million rows of dimension 256 (1 KiB each): 2.25 GB, sparse (all zeros but four
     // rows: one at the start, two around the first 1 GiB chunk boundary, the last beyond 2 GiB)

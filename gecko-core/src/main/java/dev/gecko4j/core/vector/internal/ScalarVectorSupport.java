@@ -143,4 +143,77 @@ public final class ScalarVectorSupport implements VectorSupport {
       dotMatrix(qs, qOff + i * dim, m, mOff, rows, dim, out, outOff + i * outStride);
     }
   }
+  @Override
+  public int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int len) {
+    int s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (int bound = len & ~3; i < bound; i += 4) {
+      s0 += a[aOff + i] * b[bOff + i];
+      s1 += a[aOff + i + 1] * b[bOff + i + 1];
+      s2 += a[aOff + i + 2] * b[bOff + i + 2];
+      s3 += a[aOff + i + 3] * b[bOff + i + 3];
+    }
+    for (; i < len; i++) {
+      s0 += a[aOff + i] * b[bOff + i];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  @Override
+  public int hamming(long[] a, int aOff, long[] b, int bOff, int len) {
+    int d0 = 0, d1 = 0;
+    int i = 0;
+    for (int bound = len & ~1; i < bound; i += 2) {
+      d0 += Long.bitCount(a[aOff + i] ^ b[bOff + i]);
+      d1 += Long.bitCount(a[aOff + i + 1] ^ b[bOff + i + 1]);
+    }
+    if (i < len) {
+      d0 += Long.bitCount(a[aOff + i] ^ b[bOff + i]);
+    }
+    return d0 + d1;
+  }
+
+  @Override
+  public void hammingMatrix(long[] q, int qOff, long[] m, int mOff, int rows, int words,
+      int[] out, int outOff) {
+    hammingRows(q, qOff, m, mOff, rows, words, out, outOff);
+  }
+
+  /**
+   * Hamming distances of one query against contiguous rows, with the common packed widths (4 and 6
+   * longs: 256 and 384 bits) unrolled so that each row is one straight run of
+   * XOR and population counts (Long.bitCount is the POPCNT instruction on x86 and aarch64).
+   */
+  static void hammingRows(long[] q, int qOff, long[] m, int mOff, int rows, int words, int[] out,
+      int outOff) {
+    if (words == 6) {
+      long q0 = q[qOff], q1 = q[qOff + 1], q2 = q[qOff + 2], q3 = q[qOff + 3], q4 = q[qOff + 4],
+          q5 = q[qOff + 5];
+      for (int r = 0, o = mOff; r < rows; r++, o += 6) {
+        out[outOff + r] = (Long.bitCount(q0 ^ m[o]) + Long.bitCount(q1 ^ m[o + 1]))
+            + (Long.bitCount(q2 ^ m[o + 2]) + Long.bitCount(q3 ^ m[o + 3]))
+            + (Long.bitCount(q4 ^ m[o + 4]) + Long.bitCount(q5 ^ m[o + 5]));
+      }
+    } else if (words == 4) {
+      long q0 = q[qOff], q1 = q[qOff + 1], q2 = q[qOff + 2], q3 = q[qOff + 3];
+      for (int r = 0, o = mOff; r < rows; r++, o += 4) {
+        out[outOff + r] = (Long.bitCount(q0 ^ m[o]) + Long.bitCount(q1 ^ m[o + 1]))
+            + (Long.bitCount(q2 ^ m[o + 2]) + Long.bitCount(q3 ^ m[o + 3]));
+      }
+    } else {
+      for (int r = 0; r < rows; r++) {
+        int d0 = 0, d1 = 0;
+        int o = mOff + r * words;
+        int i = 0;
+        for (int bound = words & ~1; i < bound; i += 2) {
+          d0 += Long.bitCount(q[qOff + i] ^ m[o + i]);
+          d1 += Long.bitCount(q[qOff + i + 1] ^ m[o + i + 1]);
+        }
+        if (i < words) {
+          d0 += Long.bitCount(q[qOff + i] ^ m[o + i]);
+        }
+        out[outOff + r] = d0 + d1;
+      }
+    }
+  }
 }

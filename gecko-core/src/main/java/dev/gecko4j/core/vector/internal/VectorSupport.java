@@ -72,4 +72,58 @@ public interface VectorSupport {
    */
   void dotBlock(float[] qs, int qOff, int nq, float[] m, int mOff, int rows, int dim, float[] out,
       int outOff, int outStride);
+  /**
+   * Returns the dot product of the signed bytes {@code a[aOff, aOff+len)} and {@code b[bOff,
+   * bOff+len)}, summed exactly in 32-bit integers (no overflow below 131,072 dimensions: each
+   * product is at most 2^14 in magnitude).
+   */
+  int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int len);
+
+  /**
+   * Returns the Hamming distance of two bit strings packed in longs: the number of set bits of
+   * {@code a[aOff + i] ^ b[bOff + i]} for {@code i < len}.
+   */
+  int hamming(long[] a, int aOff, long[] b, int bOff, int len);
+
+  /**
+   * Int8 dot products of one query against {@code rows} contiguous rows: {@code out[outOff + r] =
+   * dotInt8(q[qOff, qOff+dim), m[mOff + r*dim, mOff + (r+1)*dim))}.
+   */
+  default void dotInt8Matrix(byte[] q, int qOff, byte[] m, int mOff, int rows, int dim, int[] out,
+      int outOff) {
+    for (int r = 0; r < rows; r++) {
+      out[outOff + r] = dotInt8(q, qOff, m, mOff + r * dim, dim);
+    }
+  }
+
+  /**
+   * Hamming distances of one packed query of {@code words} longs against {@code rows} contiguous
+   * packed rows: {@code out[outOff + r] = hamming(q[qOff, qOff+words), m[mOff + r*words, ...))}.
+   */
+  default void hammingMatrix(long[] q, int qOff, long[] m, int mOff, int rows, int words,
+      int[] out, int outOff) {
+    for (int r = 0; r < rows; r++) {
+      out[outOff + r] = hamming(q, qOff, m, mOff + r * words, words);
+    }
+  }
+
+  /**
+   * Hamming distances of one packed query of {@code words} longs against {@code blocks} blocks of
+   * 8 rows stored word-interleaved (word {@code w} of row {@code 8b + j} at {@code m[mOff + (b *
+   * words + w) * 8 + j]}), so that one vector of longs holds the same word of several rows:
+   * {@code out[outOff + 8b + j] = hamming(query, row 8b + j)}.
+   */
+  default void hammingBlocks8(long[] q, int qOff, long[] m, int mOff, int blocks, int words,
+      int[] out, int outOff) {
+    for (int b = 0; b < blocks; b++) {
+      int base = mOff + b * words * 8;
+      for (int j = 0; j < 8; j++) {
+        int d = 0;
+        for (int w = 0; w < words; w++) {
+          d += Long.bitCount(q[qOff + w] ^ m[base + w * 8 + j]);
+        }
+        out[outOff + 8 * b + j] = d;
+      }
+    }
+  }
 }

@@ -202,6 +202,26 @@ public final class VectorSupportProvider {
     panama.dotBlock(qs, 0, 4, m, 0, rows, dim, block, 0, rows);
     scalar.dotBlock(qs, 0, 4, m, 0, rows, dim, expectedBlock, 0, rows);
     check("dotBlock", block[4 * rows - 1], expectedBlock[4 * rows - 1]);
+    byte[] bytes = new byte[2 * dim];
+    long[] words = new long[2 * dim];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) (i * 37 + 11);
+      words[i] = i * 0x9E3779B97F4A7C15L;
+    }
+    check("dotInt8", panama.dotInt8(bytes, 1, bytes, dim, dim - 1),
+        scalar.dotInt8(bytes, 1, bytes, dim, dim - 1));
+    check("hamming", panama.hamming(words, 1, words, dim, dim - 1),
+        scalar.hamming(words, 1, words, dim, dim - 1));
+    int[] ints = new int[rows];
+    int[] expectedInts = new int[rows];
+    panama.dotInt8Matrix(bytes, 0, bytes, 3, rows, 48, ints, 0);
+    scalar.dotInt8Matrix(bytes, 0, bytes, 3, rows, 48, expectedInts, 0);
+    check("dotInt8Matrix", ints[rows - 1], expectedInts[rows - 1]);
+    for (int w : new int[] {6, 40}) {
+      panama.hammingMatrix(words, 0, words, 5, rows, w, ints, 0);
+      scalar.hammingMatrix(words, 0, words, 5, rows, w, expectedInts, 0);
+      check("hammingMatrix", ints[rows - 1], expectedInts[rows - 1]);
+    }
   }
 
   private static void check(String kernel, float actual, float expected)

@@ -1,8 +1,13 @@
 package dev.gecko4j.core.vector.internal;
 
 import java.lang.management.ManagementFactory;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -22,11 +27,34 @@ public final class PanamaVectorSupport implements VectorSupport {
   private static final int L = SPECIES.length();
   /** 512-bit machines (AVX-512) have 32 vector registers: room for 4 accumulator sets. */
   private static final boolean WIDE = SPECIES.vectorBitSize() >= 512;
+  /**
+   * The cosine uses the 4 accumulator sets below this length and 2 from it on: in interleaved
+   * development checks 4 sets were faster at 384 and 2 at 768 (JMH figures in BENCHMARKS.md).
+   */
+  private static final int WIDE_COSINE_MAX_LEN = 512;
   /** Without hardware FMA, {@code FloatVector.fma} is emulated and very slow: use mul + add. */
   private static final boolean USE_FMA = hasHardwareFma();
   // Lane swaps for a pairwise (tree) sum of 16 lanes (AVX-512), used instead of
-  // reduceLanes(ADD): 4 shuffle+add steps, which was faster for cosine at short dims (384) in
-  // development checks, where the final sums are a large part of the work.
+  // reduceLanes(ADD) by the single-sum kernels (dot, sum, squaredL2, dotBlock): 4 shuffle+add
+  // steps. The cosine, with three sums to reduce, uses reduceLanes (see there).
+  // Int8 dot product, Lucene's shapes: bytes loaded at a quarter of the preferred width, widened
+  // to shorts (half width) for an exact 16-bit multiply (|a*b| <= 2^14), the products widened to
+  // full-width ints for the sums; whole arrays take Lucene's loop shape with two accumulators,
+  // offsets the four-accumulator unrolled loop (see BENCHMARKS.md for both in JMH). Needs a
+  // preferred width of 256 bits or more (a quarter of 128 bits is no vector shape): else scalar.
+  // (Development checks, interleaved in one JVM, not kept as a command: about 1.0-1.04x Lucene's
+  // kernel; JMH figures in BENCHMARKS.md.)
+  private static final int BITS = SPECIES.vectorBitSize();
+  private static final boolean INT8_SIMD = BITS >= 256;
+  private static final VectorSpecies<Byte> BYTES =
+      INT8_SIMD ? VectorSpecies.of(byte.class, VectorShape.forBitSize(BITS / 4)) : null;
+  private static final VectorSpecies<Short> SHORTS =
+      INT8_SIMD ? VectorSpecies.of(short.class, VectorShape.forBitSize(BITS / 2)) : null;
+  private static final VectorSpecies<Integer> INTS =
+      INT8_SIMD ? VectorSpecies.of(int.class, VectorShape.forBitSize(BITS)) : null;
+  private static final int BL = INT8_SIMD ? BYTES.length() : 1;
+  private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
+  private static final int LL = LONGS.length();
   private static final VectorShuffle<Float> SWAP8 = swap(8);
   private static final VectorShuffle<Float> SWAP4 = swap(4);
   private static final VectorShuffle<Float> SWAP2 = swap(2);
@@ -134,7 +162,7 @@ public final class PanamaVectorSupport implements VectorSupport {
       FloatVector d0 = FloatVector.zero(SPECIES), d1 = d0, d2 = d0, d3 = d0;
       FloatVector x0 = d0, x1 = d0, x2 = d0, x3 = d0;
       FloatVector y0 = d0, y1 = d0, y2 = d0, y3 = d0;
-      if (WIDE) {
+      if (WIDE && len < WIDE_COSINE_MAX_LEN) {
         for (int unrolled = bound - 4 * L; i <= unrolled; i += 4 * L) {
           FloatVector va = FloatVector.fromArray(SPECIES, a, i);
           FloatVector vb = FloatVector.fromArray(SPECIES, b, i);
@@ -178,9 +206,12 @@ public final class PanamaVectorSupport implements VectorSupport {
         x0 = fma(va, va, x0);
         y0 = fma(vb, vb, y0);
       }
-      sum = sum(d0.add(d1).add(d2.add(d3)));
-      norm1 = sum(x0.add(x1).add(x2.add(x3)));
-      norm2 = sum(y0.add(y1).add(y2.add(y3)));
+      // reduceLanes here, not the shuffle tree of sum(FloatVector): the three independent
+      // reductions overlap (faster at 384 and 768 in interleaved development checks; JMH figures
+      // in BENCHMARKS.md, "Quantized embeddings")
+      sum = d0.add(d1).add(d2.add(d3)).reduceLanes(VectorOperators.ADD);
+      norm1 = x0.add(x1).add(x2.add(x3)).reduceLanes(VectorOperators.ADD);
+      norm2 = y0.add(y1).add(y2.add(y3)).reduceLanes(VectorOperators.ADD);
     }
     for (; i < len; i++) {
       float x = a[i];
@@ -204,7 +235,7 @@ public final class PanamaVectorSupport implements VectorSupport {
       FloatVector d0 = FloatVector.zero(SPECIES), d1 = d0, d2 = d0, d3 = d0;
       FloatVector x0 = d0, x1 = d0, x2 = d0, x3 = d0;
       FloatVector y0 = d0, y1 = d0, y2 = d0, y3 = d0;
-      if (WIDE) {
+      if (WIDE && len < WIDE_COSINE_MAX_LEN) {
         for (int unrolled = bound - 4 * L; i <= unrolled; i += 4 * L) {
           FloatVector va = FloatVector.fromArray(SPECIES, a, aOff + i);
           FloatVector vb = FloatVector.fromArray(SPECIES, b, bOff + i);
@@ -248,9 +279,12 @@ public final class PanamaVectorSupport implements VectorSupport {
         x0 = fma(va, va, x0);
         y0 = fma(vb, vb, y0);
       }
-      sum = sum(d0.add(d1).add(d2.add(d3)));
-      norm1 = sum(x0.add(x1).add(x2.add(x3)));
-      norm2 = sum(y0.add(y1).add(y2.add(y3)));
+      // reduceLanes here, not the shuffle tree of sum(FloatVector): the three independent
+      // reductions overlap (faster at 384 and 768 in interleaved development checks; JMH figures
+      // in BENCHMARKS.md, "Quantized embeddings")
+      sum = d0.add(d1).add(d2.add(d3)).reduceLanes(VectorOperators.ADD);
+      norm1 = x0.add(x1).add(x2.add(x3)).reduceLanes(VectorOperators.ADD);
+      norm2 = y0.add(y1).add(y2.add(y3)).reduceLanes(VectorOperators.ADD);
     }
     for (; i < len; i++) {
       float x = a[aOff + i];
@@ -410,5 +444,135 @@ public final class PanamaVectorSupport implements VectorSupport {
     out[o + 2 * stride + 1] = sb2;
     out[o + 3 * stride] = sa3;
     out[o + 3 * stride + 1] = sb3;
+  }
+  @Override
+  public int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int len) {
+    if (aOff == 0 && bOff == 0) {
+      return dotInt8(a, b, len);
+    }
+    int i = 0;
+    int sum = 0;
+    if (INT8_SIMD && len >= 2 * BL) {
+      IntVector s0 = IntVector.zero(INTS), s1 = s0, s2 = s0, s3 = s0;
+      int bound = BYTES.loopBound(len);
+      for (int unrolled = bound - 4 * BL; i <= unrolled; i += 4 * BL) {
+        ShortVector p0 = widen(a, aOff + i).mul(widen(b, bOff + i));
+        ShortVector p1 = widen(a, aOff + i + BL).mul(widen(b, bOff + i + BL));
+        ShortVector p2 = widen(a, aOff + i + 2 * BL).mul(widen(b, bOff + i + 2 * BL));
+        ShortVector p3 = widen(a, aOff + i + 3 * BL).mul(widen(b, bOff + i + 3 * BL));
+        s0 = s0.add(p0.convertShape(VectorOperators.S2I, INTS, 0));
+        s1 = s1.add(p1.convertShape(VectorOperators.S2I, INTS, 0));
+        s2 = s2.add(p2.convertShape(VectorOperators.S2I, INTS, 0));
+        s3 = s3.add(p3.convertShape(VectorOperators.S2I, INTS, 0));
+      }
+      for (; i < bound; i += BL) {
+        ShortVector p = widen(a, aOff + i).mul(widen(b, bOff + i));
+        s0 = s0.add(p.convertShape(VectorOperators.S2I, INTS, 0));
+      }
+      sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      sum += a[aOff + i] * b[bOff + i];
+    }
+    return sum;
+  }
+
+  /** The offset-free copy of {@link #dotInt8(byte[], int, byte[], int, int)} (whole arrays). */
+  private static int dotInt8(byte[] a, byte[] b, int len) {
+    int i = 0;
+    int sum = 0;
+    if (INT8_SIMD && len >= 2 * BL) {
+      // Lucene's loop shape (one step per iteration, a plain bound) with two accumulators
+      IntVector s0 = IntVector.zero(INTS), s1 = s0;
+      int bound = BYTES.loopBound(len);
+      int pairs = bound - BL;
+      for (; i < pairs; i += 2 * BL) {
+        s0 = s0.add(widen(a, i).mul(widen(b, i)).convertShape(VectorOperators.S2I, INTS, 0));
+        s1 = s1.add(widen(a, i + BL).mul(widen(b, i + BL))
+            .convertShape(VectorOperators.S2I, INTS, 0));
+      }
+      for (; i < bound; i += BL) {
+        s0 = s0.add(widen(a, i).mul(widen(b, i)).convertShape(VectorOperators.S2I, INTS, 0));
+      }
+      sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      sum += a[i] * b[i];
+    }
+    return sum;
+  }
+
+  /** Loads {@link #BL} bytes at {@code off} and sign-extends them to shorts. */
+  private static ShortVector widen(byte[] a, int off) {
+    return (ShortVector) ByteVector.fromArray(BYTES, a, off)
+        .convertShape(VectorOperators.B2S, SHORTS, 0);
+  }
+
+  @Override
+  public int hamming(long[] a, int aOff, long[] b, int bOff, int len) {
+    int i = 0;
+    int d = 0;
+    if (len >= 2 * LL) {
+      LongVector c0 = LongVector.zero(LONGS), c1 = c0;
+      int bound = LONGS.loopBound(len);
+      for (int unrolled = bound - 2 * LL; i <= unrolled; i += 2 * LL) {
+        c0 = c0.add(LongVector.fromArray(LONGS, a, aOff + i)
+            .lanewise(VectorOperators.XOR, LongVector.fromArray(LONGS, b, bOff + i))
+            .lanewise(VectorOperators.BIT_COUNT));
+        c1 = c1.add(LongVector.fromArray(LONGS, a, aOff + i + LL)
+            .lanewise(VectorOperators.XOR, LongVector.fromArray(LONGS, b, bOff + i + LL))
+            .lanewise(VectorOperators.BIT_COUNT));
+      }
+      for (; i < bound; i += LL) {
+        c0 = c0.add(LongVector.fromArray(LONGS, a, aOff + i)
+            .lanewise(VectorOperators.XOR, LongVector.fromArray(LONGS, b, bOff + i))
+            .lanewise(VectorOperators.BIT_COUNT));
+      }
+      d = (int) c0.add(c1).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      d += Long.bitCount(a[aOff + i] ^ b[bOff + i]);
+    }
+    return d;
+  }
+
+  @Override
+  public void hammingMatrix(long[] q, int qOff, long[] m, int mOff, int rows, int words,
+      int[] out, int outOff) {
+    if (words < 2 * LL) {
+      // short codes (up to 1,024 bits on AVX-512): one row is a few POPCNTs, which the scalar
+      // loop issues back to back; vector lanes would only add the horizontal sums
+      ScalarVectorSupport.hammingRows(q, qOff, m, mOff, rows, words, out, outOff);
+    } else {
+      for (int r = 0; r < rows; r++) {
+        out[outOff + r] = hamming(q, qOff, m, mOff + r * words, words);
+      }
+    }
+  }
+
+  private static final VectorSpecies<Integer> BLOCK_INTS =
+      VectorSpecies.of(int.class, VectorShape.forBitSize(Math.max(64, 32 * LL)));
+
+  @Override
+  public void hammingBlocks8(long[] q, int qOff, long[] m, int mOff, int blocks, int words,
+      int[] out, int outOff) {
+    if (LL > 8 || 8 % LL != 0) {
+      VectorSupport.super.hammingBlocks8(q, qOff, m, mOff, blocks, words, out, outOff);
+      return;
+    }
+    // one lane per row: XOR with the broadcast query word, lane-wise POPCNT, summed over words
+    for (int b = 0; b < blocks; b++) {
+      int base = mOff + b * words * 8;
+      for (int h = 0; h < 8; h += LL) {
+        LongVector acc = LongVector.zero(LONGS);
+        for (int w = 0; w < words; w++) {
+          acc = acc.add(LongVector.fromArray(LONGS, m, base + w * 8 + h)
+              .lanewise(VectorOperators.XOR, q[qOff + w])
+              .lanewise(VectorOperators.BIT_COUNT));
+        }
+        acc.convertShape(VectorOperators.L2I, BLOCK_INTS, 0).reinterpretAsInts()
+            .intoArray(out, outOff + 8 * b + h);
+      }
+    }
   }
 }
