@@ -145,7 +145,8 @@ class MappedVectorsTest {
         exact.add("p" + i, v);
       }
     }
-    try (MappedVectors mapped = MappedVectors.open(file, 7L * dim * 4)) {
+    seal(file);
+    try (MappedVectors mapped = MappedVectors.open(file, 7L * dim * 4, true)) {
       dev.gecko4j.core.index.QuantizedFlatIndex bits = dev.gecko4j.core.index.QuantizedFlatIndex
           .builder(dim, dev.gecko4j.core.vector.Similarity.COSINE)
           .precision(dev.gecko4j.core.quantization.Precision.BINARY)
