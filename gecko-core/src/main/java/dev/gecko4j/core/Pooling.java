@@ -10,7 +10,10 @@ import java.util.Arrays;
  * <p>The pooling of a model is given in its sentence-transformers {@code 1_Pooling/config.json}.
  */
 public enum Pooling {
-  /** Takes the state of the first token ({@code [CLS]}); BGE. */
+  /**
+   * Takes the state of the first real token ({@code [CLS]}; the first position whose mask is 1,
+   * so left padding does not move it); BGE.
+   */
   CLS,
   /**
    * Averages the token states weighted by the attention mask (padding excluded), with the divisor
@@ -69,14 +72,16 @@ public enum Pooling {
       int rowBase = b * seq;
       switch (this) {
         case CLS -> {
-          boolean anyToken = false;
-          for (int t = 0; t < seq && !anyToken; t++) {
-            anyToken = mask[rowBase + t] != 0;
+          int first = -1;
+          for (int t = 0; t < seq && first < 0; t++) {
+            if (mask[rowBase + t] != 0) {
+              first = t;
+            }
           }
-          if (!anyToken) {
+          if (first < 0) {
             throw new IllegalArgumentException("row " + b + " has no token (attention mask all 0)");
           }
-          System.arraycopy(hidden, rowBase * hiddenSize, out, o, hiddenSize);
+          System.arraycopy(hidden, (rowBase + first) * hiddenSize, out, o, hiddenSize);
         }
         case LAST_TOKEN -> {
           int last = -1;

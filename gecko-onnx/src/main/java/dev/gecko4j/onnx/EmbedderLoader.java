@@ -71,8 +71,9 @@ final class EmbedderLoader {
     String convName = b.convention != null ? b.conventionName : spec.promptConventionName();
     OrtRuntime.environment(); // natives cached, telemetry off, DJL opted out: before any native code
     byte[] tokenizerBytes = spec.readTokenizerBytes();
+    TokenizerLayout layout = layout(b, spec, tokenizerBytes);
     EncoderTokenizer tok = EncoderTokenizer.open(tokenizerBytes, spec.tokenizerLocation(),
-        spec.maxLength(), conv, b.longInputPolicy);
+        spec.maxLength(), conv, b.longInputPolicy, layout);
     OrtSessionFactory.Opened opened = null;
     try {
       byte[] modelBytes = spec.bundled() != null ? spec.readModelBytes() : null;
@@ -98,6 +99,27 @@ final class EmbedderLoader {
       tok.close();
       throw e;
     }
+  }
+
+  /** The folder's padding side and EOS, with the builder's overrides. */
+  private static TokenizerLayout layout(OnnxEmbedder.Builder b, ModelSpec spec,
+      byte[] tokenizerBytes) {
+    TokenizerLayout layout = TokenizerLayout.read(spec.folder(), tokenizerBytes);
+    if (b.paddingSide != null) {
+      layout = layout.withPaddingSide(b.paddingSide);
+    }
+    if (Boolean.FALSE.equals(b.appendEos)) {
+      layout = new TokenizerLayout(layout.paddingSide(), -1);
+    } else if (Boolean.TRUE.equals(b.appendEos) && !layout.appendsEos()) {
+      long eos = TokenizerLayout.eosId(spec.folder(), tokenizerBytes);
+      if (eos < 0) {
+        throw new IllegalArgumentException("appendEos(true) needs the model's EOS token, but "
+            + spec.modelLocation() + " has no tokenizer_config.json eos_token and no config.json "
+            + "eos_token_id");
+      }
+      layout = new TokenizerLayout(layout.paddingSide(), eos);
+    }
+    return layout;
   }
 
   private static ModelSpec resolve(OnnxEmbedder.Builder b) {

@@ -2,7 +2,8 @@ package dev.gecko4j.onnx;
 
 /**
  * One padded batch exactly as {@link OnnxEmbedder} feeds it to ONNX Runtime: row-major
- * {@code [rows, sequenceLength]} int64 inputs, right-padded, and for each row the index of the input
+ * {@code [rows, sequenceLength]} int64 inputs, padded on the model's {@link PaddingSide} (right
+ * unless its tokenizer config says left), and for each row the index of the input
  * text it belongs to (several rows share an owner when a long text is chunked).
  *
  * <p>Obtained from {@link OnnxEmbedder#tokenize}; {@link OnnxEmbedder#forward} runs it. Exposed so a
