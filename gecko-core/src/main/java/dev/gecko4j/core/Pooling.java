@@ -119,6 +119,62 @@ public enum Pooling {
     }
   }
 
+  /**
+   * Returns the weight each token state gets in the pooled vector, so a differentiable
+   * implementation (the trainer's, on PyTorch) pools as {@code sum_t weights[b, t] * hidden[b, t]}
+   * with exactly the tokens this pooling reads: 1 on the first real token ({@link #CLS}) or the
+   * last one ({@link #LAST_TOKEN}, either padding side), {@code mask / max(sum(mask), 1e-9)} on
+   * every token ({@link #MEAN}), 0 elsewhere. {@link #pool} gives the same vectors (to float
+   * rounding; a test holds the two equal).
+   *
+   * @param mask attention mask, length {@code batch * seq}, values 0 or 1
+   * @param batch number of rows, {@code >= 1}
+   * @param seq sequence length, {@code >= 1}
+   * @return a new array {@code [batch, seq]} row-major
+   * @throws IllegalArgumentException if a size is not positive, the mask length does not match,
+   *     or a row has no token under {@link #CLS} or {@link #LAST_TOKEN}
+   */
+  public float[] tokenWeights(long[] mask, int batch, int seq) {
+    if (batch < 1 || seq < 1) {
+      throw new IllegalArgumentException(
+          "batch and seq must be >= 1, but are: " + batch + ", " + seq);
+    }
+    if (mask == null || mask.length != (long) batch * seq) {
+      throw new IllegalArgumentException(
+          "mask must have length batch*seq=" + ((long) batch * seq) + ", but has "
+              + (mask == null ? "null" : mask.length));
+    }
+    float[] w = new float[batch * seq];
+    for (int b = 0; b < batch; b++) {
+      int rowBase = b * seq;
+      switch (this) {
+        case CLS, LAST_TOKEN -> {
+          int at = -1;
+          for (int t = 0; t < seq; t++) {
+            if (mask[rowBase + t] != 0 && (at < 0 || this == LAST_TOKEN)) {
+              at = t;
+            }
+          }
+          if (at < 0) {
+            throw new IllegalArgumentException("row " + b + " has no token (attention mask all 0)");
+          }
+          w[rowBase + at] = 1f;
+        }
+        case MEAN -> {
+          float count = 0;
+          for (int t = 0; t < seq; t++) {
+            count += mask[rowBase + t];
+          }
+          float inv = 1f / Math.max(count, 1e-9f);
+          for (int t = 0; t < seq; t++) {
+            w[rowBase + t] = mask[rowBase + t] * inv;
+          }
+        }
+      }
+    }
+    return w;
+  }
+
   private static void checkShapes(float[] hidden, long[] mask, int batch, int seq, int hiddenSize) {
     if (batch < 1 || seq < 1 || hiddenSize < 1) {
       throw new IllegalArgumentException(

@@ -37,7 +37,29 @@ class PoolingTest {
             Pooling.LAST_TOKEN, new long[] {1, 1, 0, 1, 1, 1}, new float[] {1, -0.5f, 12, -6}),
         // left padding, row 0 starts at token 1 and ends at token 2
         Arguments.of("last token takes the last position under left padding",
-            Pooling.LAST_TOKEN, new long[] {0, 1, 1, 1, 1, 1}, new float[] {2, -1, 12, -6}));
+            Pooling.LAST_TOKEN, new long[] {0, 1, 1, 1, 1, 1}, new float[] {2, -1, 12, -6}),
+        // left padding, row 0 starts at token 1
+        Arguments.of("cls takes the first real token under left padding",
+            Pooling.CLS, new long[] {0, 1, 1, 1, 1, 1}, new float[] {1, -0.5f, 10, -5}));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("poolings")
+  void should_weigh_tokens_as_it_pools_them(
+      String behaviour, Pooling pooling, long[] mask, float[] expected) {
+    // given the weights the trainer pools with
+    float[] w = pooling.tokenWeights(mask, 2, 3);
+    // when the token states are summed with them
+    float[] pooled = new float[4];
+    for (int b = 0; b < 2; b++) {
+      for (int t = 0; t < 3; t++) {
+        for (int d = 0; d < 2; d++) {
+          pooled[b * 2 + d] += w[b * 3 + t] * HIDDEN[(b * 3 + t) * 2 + d];
+        }
+      }
+    }
+    // then they give what pool gives (serving and training read the same tokens)
+    assertThat(pooled).containsExactly(expected, org.assertj.core.api.Assertions.within(1e-6f));
   }
 
   @ParameterizedTest(name = "{0}")

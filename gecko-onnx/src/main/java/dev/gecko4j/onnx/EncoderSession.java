@@ -42,8 +42,7 @@ final class EncoderSession {
         OnnxTensor types = contract.hasTokenTypeIds()
             ? OnnxTensor.createTensor(env, LongBuffer.wrap(batch.tokenTypeIds()), shape) : null;
         OnnxTensor positions = contract.hasPositionIds() ? OnnxTensor.createTensor(env,
-            LongBuffer.wrap(positionIds(batch.attentionMask(), batch.rows(),
-                batch.sequenceLength())), shape) : null) {
+            LongBuffer.wrap(batch.positionIds()), shape) : null) {
       Map<String, OnnxTensor> inputs = new HashMap<>(4);
       inputs.put(ModelContract.INPUT_IDS, ids);
       inputs.put(ModelContract.ATTENTION_MASK, mask);
@@ -84,27 +83,6 @@ final class EncoderSession {
       throw new IllegalStateException("ONNX Runtime failed on a batch of " + batch.rows()
           + " rows x " + batch.sequenceLength() + " tokens: " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * The positions of a padded batch as HuggingFace decoders compute them ({@code
-   * attention_mask.cumsum(-1) - 1}, padding set to 1): each real token's index among the real
-   * tokens of its row, so a left-padded row gets the positions it gets alone.
-   */
-  static long[] positionIds(long[] mask, int rows, int seq) {
-    long[] pos = new long[mask.length];
-    for (int r = 0; r < rows; r++) {
-      long count = 0;
-      for (int t = 0; t < seq; t++) {
-        int i = r * seq + t;
-        if (mask[i] != 0) {
-          pos[i] = count++;
-        } else {
-          pos[i] = 1;
-        }
-      }
-    }
-    return pos;
   }
 
   /** Closes the session; failures are returned, not thrown. */

@@ -39,6 +39,26 @@ public record TokenizedBatch(int rows, int sequenceLength, long[] inputIds, long
     }
   }
 
+  /**
+   * Returns the {@code position_ids} of the batch as HuggingFace decoders compute them from the
+   * attention mask ({@code attention_mask.cumsum(-1) - 1}, padding positions set to 1): each real
+   * token's index among the real tokens of its row, so a left-padded row gets the positions it
+   * gets alone. Serving and training feed these to a graph that takes {@code position_ids}.
+   *
+   * @return a new array {@code [rows, sequenceLength]} row-major
+   */
+  public long[] positionIds() {
+    long[] pos = new long[attentionMask.length];
+    for (int r = 0; r < rows; r++) {
+      long count = 0;
+      for (int t = 0; t < sequenceLength; t++) {
+        int i = r * sequenceLength + t;
+        pos[i] = attentionMask[i] != 0 ? count++ : 1;
+      }
+    }
+    return pos;
+  }
+
   /** {@return the number of real (non-padding) tokens in the batch} */
   public long tokenCount() {
     long s = 0;

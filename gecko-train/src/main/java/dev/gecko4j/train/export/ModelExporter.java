@@ -2,6 +2,7 @@ package dev.gecko4j.train.export;
 
 import dev.gecko4j.train.checkpoint.FileSink;
 import dev.gecko4j.train.checkpoint.DurableFiles;
+import dev.gecko4j.train.DenseLayer;
 import dev.gecko4j.train.TrainableEncoder;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.onnx.ModelSpec;
@@ -27,7 +28,11 @@ import java.util.stream.Stream;
  * {@code sentence_bert_config.json} and, when the model has prompts, {@code
  * config_sentence_transformers.json} with {@code prompts: {query, document}}, so the folder
  * carries the base model's convention (e.g. BGE's instruction on queries only) to whoever loads
- * it. The configuration files are {@link SentenceTransformersFolder#configFiles}'s.
+ * it. The configuration files are {@link SentenceTransformersFolder#configFiles}'s. An encoder with
+ * a trained {@link dev.gecko4j.train.DenseLayer Dense head} also gets {@code 2_Dense/config.json}
+ * and {@code 2_Dense/model.safetensors} ({@code linear.weight} {@code [out, in]}, {@code
+ * linear.bias}) and a {@code modules.json} of Transformer, Pooling, Dense, Normalize, as
+ * sentence-transformers saves such a model.
  *
  * <p>The folder is complete or absent: everything is written into {@code <name>.export-tmp}
  * beside it, each file forced to disk, then renamed into place with {@code ATOMIC_MOVE}; an earlier
@@ -157,7 +162,8 @@ public final class ModelExporter {
 
   /** The names an export writes; a folder with anything else in it is not replaced. */
   private static final Set<String> EXPORT_FILES = Set.of("model.onnx", "tokenizer.json", "config.json",
-      "modules.json", "1_Pooling", "sentence_bert_config.json", "config_sentence_transformers.json");
+      "modules.json", "1_Pooling", "sentence_bert_config.json", "config_sentence_transformers.json",
+      "2_Dense");
 
   private static void checkReplaceable(Path target) throws IOException {
     if (!Files.exists(target)) {
@@ -180,21 +186,93 @@ public final class ModelExporter {
       ModelSpec spec, FileSink sink) throws IOException {
     Path onnx = dir.resolve("model.onnx");
     try (OutputStream out = sink.create(onnx)) {
-      encoder.model().write(out, encoder.parameters());
+      encoder.model().write(out, encoder.graphParameters());
     } catch (IOException e) {
       throw DurableFiles.named(onnx, e);
     }
     DurableFiles.write(sink, dir.resolve("tokenizer.json"), encoder.tokenizerJson());
     DurableFiles.write(sink, dir.resolve("config.json"),
         configJson != null ? configJson : bertConfig(encoder).getBytes(StandardCharsets.UTF_8));
-    int hidden = (int) encoder.shape("embeddings.word_embeddings.weight")[1];
-    for (Map.Entry<String, byte[]> f : SentenceTransformersFolder.configFiles(spec, hidden).entrySet()) {
-      DurableFiles.write(sink, dir.resolve(f.getKey()), f.getValue());
+    int hidden = encoder.hiddenSize();
+    Map<String, byte[]> files = new java.util.LinkedHashMap<>(
+        SentenceTransformersFolder.configFiles(spec, hidden));
+    DenseLayer dense = encoder.denseLayer();
+    if (dense != null) {
+      files.put(SentenceTransformersFolder.MODULES, denseModules(spec.normalize()));
+      files.put(DENSE_DIR + "/config.json", String.format(Locale.ROOT, """
+          {
+            "in_features": %d,
+            "out_features": %d,
+            "bias": %s,
+            "activation_function": "%s"
+          }
+          """, dense.inFeatures(), dense.outFeatures(), dense.bias(),
+          dense.activation().torchName()).getBytes(StandardCharsets.UTF_8));
+      Map<String, float[]> tensors = new java.util.LinkedHashMap<>();
+      Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+      tensors.put("linear.weight", encoder.parameters().get(TrainableEncoder.DENSE_WEIGHT));
+      shapes.put("linear.weight", new long[] {dense.outFeatures(), dense.inFeatures()});
+      if (dense.bias()) {
+        tensors.put("linear.bias", encoder.parameters().get(TrainableEncoder.DENSE_BIAS));
+        shapes.put("linear.bias", new long[] {dense.outFeatures()});
+      }
+      files.put(DENSE_DIR + "/model.safetensors", SafeTensors.write(tensors, shapes));
     }
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      Path file = dir.resolve(f.getKey());
+      Files.createDirectories(file.getParent());
+      DurableFiles.write(sink, file, f.getValue());
+    }
+    if (dense != null) {
+      DurableFiles.fsyncDirectory(dir.resolve(DENSE_DIR));
+    }
+  }
+
+  /** Where a Dense head's files go, as sentence-transformers names the module after pooling. */
+  static final String DENSE_DIR = "2_Dense";
+
+  /** {@code modules.json} of Transformer, Pooling, Dense and (when normalised) Normalize. */
+  private static byte[] denseModules(boolean normalize) {
+    String modules = """
+        [
+          {
+            "idx": 0,
+            "name": "0",
+            "path": "",
+            "type": "sentence_transformers.models.Transformer"
+          },
+          {
+            "idx": 1,
+            "name": "1",
+            "path": "1_Pooling",
+            "type": "sentence_transformers.models.Pooling"
+          },
+          {
+            "idx": 2,
+            "name": "2",
+            "path": "2_Dense",
+            "type": "sentence_transformers.models.Dense"
+          }""" + (normalize ? """
+        ,
+          {
+            "idx": 3,
+            "name": "3",
+            "path": "3_Normalize",
+            "type": "sentence_transformers.models.Normalize"
+          }""" : "") + "\n]\n";
+    return modules.getBytes(StandardCharsets.UTF_8);
   }
 
   /** A minimal BERT config.json derived from the parameter shapes. */
   static String bertConfig(TrainableEncoder e) {
+    if (!e.parameters().containsKey("embeddings.word_embeddings.weight")) {
+      return String.format(Locale.ROOT, """
+          {
+            "hidden_size": %d,
+            "trained_by": "gecko4j"
+          }
+          """, e.hiddenSize());
+    }
     long[] word = e.shape("embeddings.word_embeddings.weight");
     long[] pos = e.shape("embeddings.position_embeddings.weight");
     long[] types = e.shape("embeddings.token_type_embeddings.weight");
