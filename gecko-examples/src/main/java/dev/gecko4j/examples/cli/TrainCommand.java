@@ -277,6 +277,9 @@ public final class TrainCommand extends GeckoCommand {
   }
 
 
+  /** The largest difference the export check accepts between served and trained vectors. */
+  static final double EXPORT_CHECK_TOLERANCE = 1e-4;
+
   /** Texts the export check embeds both ways. */
   private static final List<String> EXPORT_CHECK_TEXTS = List.of(
       "Geckos eat insects.", "A man is playing a guitar on a stage in front of a crowd.",
@@ -303,9 +306,14 @@ public final class TrainCommand extends GeckoCommand {
       }
       m.put("trained_dimension", trained[0].length);
       m.put("served_dimension", served.get(0).dimension());
-      m.put("max_abs_diff", sameDimension ? max : Double.NaN);
+      m.put("max_abs_diff", sameDimension ? max : null);
+      m.put("matches", sameDimension && max <= EXPORT_CHECK_TOLERANCE);
     }
     System.err.println("train: export check (served folder vs the trainer's forward) " + m);
+    if (!Boolean.TRUE.equals(m.get("matches"))) {
+      System.err.println("train: WARNING: OnnxEmbedder serving " + folder + " does not reproduce "
+          + "the trained model (tolerance " + EXPORT_CHECK_TOLERANCE + ")");
+    }
     return m;
   }
 
