@@ -64,8 +64,9 @@ public record TokenizerLayout(PaddingSide paddingSide, long eosTokenId) {
    *     for the tokenizer's own padding direction)
    * @param tokenizerJson the bytes of {@code tokenizer.json}; not null
    * @return the layout
-   * @throws ModelLoadException if a file is unreadable, a padding side is unknown, or an EOS is
-   *     asked for and its id cannot be found
+   * @throws ModelLoadException if a config file is unreadable, a padding side is unknown, or an
+   *     EOS is asked for and its id cannot be found (an unreadable {@code tokenizer.json} is left
+   *     to the tokenizer library, which names it when it loads it)
    */
   public static TokenizerLayout read(Path folder, byte[] tokenizerJson) {
     Args.notNull(tokenizerJson, "tokenizerJson");
@@ -73,9 +74,8 @@ public record TokenizerLayout(PaddingSide paddingSide, long eosTokenId) {
     try {
       tok = GeckoJson.mapper().readTree(tokenizerJson);
     } catch (IOException e) {
-      throw new ModelLoadException(folder == null ? "tokenizer.json" : folder.resolve(
-          "tokenizer.json").toString(), "found unreadable JSON (" + e.getMessage()
-          + "), expected a HuggingFace tokenizer.json", e);
+      // the tokenizers library reports an unusable tokenizer.json when it loads it
+      tok = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
     PaddingSide side = PaddingSide.RIGHT;
     JsonNode direction = tok.path("padding").path("direction");

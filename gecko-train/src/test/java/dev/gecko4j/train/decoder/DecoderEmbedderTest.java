@@ -1,12 +1,14 @@
 package dev.gecko4j.train.decoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.gecko4j.core.Embedding;
 import dev.gecko4j.core.Pooling;
+import dev.gecko4j.core.PromptConvention;
 import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.eval.StsDataset;
 import dev.gecko4j.core.eval.StsPair;
@@ -170,6 +172,23 @@ class DecoderEmbedderTest {
       assertThat(a.inputIds()).startsWith(b.inputIds()).endsWith(2L);
       assertThat(a.sequenceLength()).isEqualTo(b.sequenceLength() + 1);
       assertThat(withEos.fingerprint()).isNotEqualTo(without.fingerprint());
+    }
+  }
+
+  @Test
+  void e5MistralsInstructionGoesOnQueriesOnly() {
+    String task = "Given a sentence, retrieve sentences that mean the same";
+    String text = sentences.get(0);
+    try (OnnxEmbedder instructed = OnnxEmbedder.builder().modelFolder(right)
+            .promptConvention(PromptConvention.E5_MISTRAL, "E5_MISTRAL").build();
+        OnnxEmbedder plain = OnnxEmbedder.builder().modelFolder(right).build()) {
+      // a query is the instruction and the text, as one string
+      assertThat(instructed.embed(text, TaskPrompt.query(task)).toArray()).containsExactly(
+          plain.embed("Instruct: " + task + "\nQuery: " + text, TaskPrompt.none()).toArray(),
+          within(1e-6f));
+      // a document is the text alone
+      assertThat(instructed.embed(text, TaskPrompt.document()).toArray()).containsExactly(
+          plain.embed(text, TaskPrompt.none()).toArray(), within(1e-6f));
     }
   }
 
