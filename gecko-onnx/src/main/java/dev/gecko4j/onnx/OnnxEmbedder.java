@@ -473,9 +473,10 @@ public final class OnnxEmbedder implements Embedder {
 
     /**
      * Overrides the side padding goes to (default: the folder's {@code tokenizer_config.json}
-     * {@code padding_side}, else {@code tokenizer.json}'s padding direction, else right). Vectors
-     * do not depend on it: pooling reads the attention mask, and {@code position_ids} (for a graph
-     * that takes them) count real tokens only.
+     * {@code padding_side}, else {@code tokenizer.json}'s padding direction, else right). Pooling
+     * reads the attention mask and {@code position_ids} (for a graph that takes them) count real
+     * tokens only, so a decoder gives the same vectors either way; an encoder whose graph numbers
+     * positions itself from 0 (BERT's absolute position embeddings) must stay right-padded.
      *
      * @param side the side (checked at {@link #build()}: not null)
      * @return this builder

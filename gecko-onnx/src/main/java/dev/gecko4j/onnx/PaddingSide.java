@@ -5,7 +5,8 @@ package dev.gecko4j.onnx;
  * embedders such as Qwen3-Embedding are padded on the left (their {@code tokenizer_config.json}
  * says {@code "padding_side": "left"}). gecko4j's pooling reads the attention mask, and the
  * {@code position_ids} it makes for a graph that asks for them count real tokens only, so either
- * side gives the same vectors.
+ * side gives a decoder the same vectors. An encoder whose graph numbers positions itself from 0
+ * (BERT's absolute position embeddings) must stay right-padded.
  */
 public enum PaddingSide {
   /** Real tokens first, padding after them. */
