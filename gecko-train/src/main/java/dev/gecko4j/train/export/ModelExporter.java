@@ -23,7 +23,8 @@ import java.util.stream.Stream;
 /**
  * Writes a trained encoder as a model folder in HuggingFace / sentence-transformers layout that
  * {@code OnnxEmbedder} loads: {@code model.onnx} (the original graph with the trained
- * initializers), {@code tokenizer.json}, {@code config.json}, {@code modules.json}
+ * initializers), {@code tokenizer.json} (and the base folder's {@code tokenizer_config.json}: its
+ * padding side and appended EOS), {@code config.json}, {@code modules.json}
  * (Transformer, Pooling, Normalize), {@code 1_Pooling/config.json},
  * {@code sentence_bert_config.json} and, when the model has prompts, {@code
  * config_sentence_transformers.json} with {@code prompts: {query, document}}, so the folder
@@ -163,6 +164,7 @@ public final class ModelExporter {
   /** The names an export writes; a folder with anything else in it is not replaced. */
   private static final Set<String> EXPORT_FILES = Set.of("model.onnx", "tokenizer.json", "config.json",
       "modules.json", "1_Pooling", "sentence_bert_config.json", "config_sentence_transformers.json",
+      "tokenizer_config.json",
       "2_Dense");
 
   private static void checkReplaceable(Path target) throws IOException {
@@ -191,6 +193,13 @@ public final class ModelExporter {
       throw DurableFiles.named(onnx, e);
     }
     DurableFiles.write(sink, dir.resolve("tokenizer.json"), encoder.tokenizerJson());
+    // the tokenizer's needs beyond tokenizer.json (padding side, an appended EOS) travel along
+    Path tokenizerConfig = spec.folder() == null ? null
+        : spec.folder().resolve("tokenizer_config.json");
+    if (tokenizerConfig != null && Files.isRegularFile(tokenizerConfig)) {
+      DurableFiles.write(sink, dir.resolve("tokenizer_config.json"),
+          Files.readAllBytes(tokenizerConfig));
+    }
     DurableFiles.write(sink, dir.resolve("config.json"),
         configJson != null ? configJson : bertConfig(encoder).getBytes(StandardCharsets.UTF_8));
     int hidden = encoder.hiddenSize();

@@ -16,7 +16,15 @@ import dev.gecko4j.core.testing.SharedData;
 import dev.gecko4j.onnx.OnnxEmbedder;
 import dev.gecko4j.onnx.OrtRuntime;
 import dev.gecko4j.onnx.PaddingSide;
+import dev.gecko4j.onnx.SentenceTransformersFolder;
 import dev.gecko4j.onnx.TokenizedBatch;
+import dev.gecko4j.train.GeckoTrainer;
+import dev.gecko4j.train.TrainableEncoder;
+import dev.gecko4j.core.train.TrainingConfig;
+import dev.gecko4j.core.train.TrainingExample;
+import dev.gecko4j.core.train.TrainingListener;
+import dev.gecko4j.core.train.TrainingResult;
+import dev.gecko4j.core.train.TrainingSource;
 import dev.gecko4j.train.onnx.OnnxModel;
 import dev.gecko4j.train.onnx.TensorData;
 import java.nio.FloatBuffer;
@@ -146,6 +154,63 @@ class DecoderEmbedderTest {
 
       // then they are equal
       assertThat(max).isLessThan(1e-4f);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(PaddingSide.class)
+  void theTrainerRunsTheDecoderFolderAsServingDoes(PaddingSide side) throws Exception {
+    // given the trainer's encoder and the embedder over the same decoder folder
+    Path folder = side == PaddingSide.LEFT ? left : right;
+    List<String> some = sentences.subList(0, 32);
+    try (TrainableEncoder encoder = TrainableEncoder.open(SentenceTransformersFolder.read(folder));
+        OnnxEmbedder served = OnnxEmbedder.builder().modelFolder(folder).build()) {
+      assertThat(encoder.pooling()).isEqualTo(Pooling.LAST_TOKEN);
+      assertThat(encoder.hiddenSize()).isEqualTo(Stories260KEmbedderExport.HIDDEN);
+      // when the trainer (PyTorch, one padded batch) and ONNX Runtime embed the sentences
+      float[][] trained = encoder.embedTexts(some, encoder.maxLength(), some.size());
+      List<Embedding> ort = served.embedAll(some, Collections.nCopies(some.size(),
+          TaskPrompt.none()));
+      // then they agree: same tokens (EOS appended, padding side), same pooling
+      float max = 0;
+      for (int i = 0; i < some.size(); i++) {
+        max = Math.max(max, maxAbsDiff(trained[i], ort.get(i).toArray()));
+      }
+      assertThat(max).isLessThan(1e-4f);
+    }
+  }
+
+  @Test
+  void aTrainedDecoderIsExportedWithItsTokenizerNeedsAndServesWhatTheTrainerComputes(
+      @TempDir Path out) throws Exception {
+    // given two training steps on the left-padded decoder folder
+    List<TrainingExample> rows = new ArrayList<>();
+    for (int i = 0; i + 1 < 16; i += 2) {
+      rows.add(new TrainingExample(sentences.get(i), sentences.get(i + 1), null));
+    }
+    try (GeckoTrainer trainer = GeckoTrainer.open(SentenceTransformersFolder.read(left))) {
+      TrainingResult result = trainer.train(
+          TrainingConfig.builder("stories260K", out).steps(2).batchSize(4).microBatchSize(4)
+              .learningRate(1e-3).warmupSteps(1).queryMaxLength(32).passageMaxLength(32).seed(1)
+              .build(),
+          List.of(new TrainingSource("sts", 1.0, rows)), new TrainingListener() { });
+      Path dir = result.modelDirectory();
+      // then the folder keeps last-token pooling, the left padding and the appended EOS
+      List<String> some = sentences.subList(0, 16);
+      float[][] trained = trainer.encoder().embedTexts(some, 64, some.size());
+      try (OnnxEmbedder served = OnnxEmbedder.builder().modelFolder(dir).maxLength(64).build()) {
+        assertThat(served.pooling()).isEqualTo(Pooling.LAST_TOKEN);
+        assertThat(served.tokenizerLayout()).isEqualTo(
+            new dev.gecko4j.onnx.TokenizerLayout(PaddingSide.LEFT, 2));
+        // and serves what the trainer computes
+        List<Embedding> ort = served.embedAll(some, Collections.nCopies(some.size(),
+            TaskPrompt.none()));
+        float max = 0;
+        for (int i = 0; i < some.size(); i++) {
+          max = Math.max(max, maxAbsDiff(trained[i], ort.get(i).toArray()));
+        }
+        assertThat(max).isLessThan(1e-4f);
+      }
     }
   }
 
