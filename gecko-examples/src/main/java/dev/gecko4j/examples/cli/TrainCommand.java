@@ -102,6 +102,23 @@ public final class TrainCommand extends GeckoCommand {
     if (recipe != null && !scifact) {
       throw badOption("--recipe must be one of [scifact], but is: %s", recipe);
     }
+    Pooling poolingMode = null;
+    if (pooling != null) {
+      try {
+        poolingMode = Pooling.parse(pooling);
+      } catch (IllegalArgumentException e) {
+        throw badOption("--pooling: %s", e.getMessage());
+      }
+    }
+    DenseLayer.Activation activation;
+    try {
+      activation = DenseLayer.Activation.parse(denseActivation);
+    } catch (IllegalArgumentException e) {
+      throw badOption("--dense-activation: %s", e.getMessage());
+    }
+    if (dense != null && dense < 1) {
+      throw badOption("--dense must be >= 1, but is: %s", dense);
+    }
     if (scifact && beir == null) {
       beir = data.resolve("beir/scifact");
     }
@@ -130,24 +147,9 @@ public final class TrainCommand extends GeckoCommand {
     double baseEvalSeconds = 0;
     GracefulStop stop = null;
     ModelSpec baseSpec = GeckoTrainer.resolve(model);
-    if (pooling != null) {
-      Pooling p;
-      try {
-        p = Pooling.parse(pooling);
-      } catch (IllegalArgumentException e) {
-        throw badOption("--pooling: %s", e.getMessage());
-      }
-      baseSpec = baseSpec.withSettings(p, baseSpec.normalize(), baseSpec.maxLength(),
+    if (poolingMode != null) {
+      baseSpec = baseSpec.withSettings(poolingMode, baseSpec.normalize(), baseSpec.maxLength(),
           baseSpec.prompts(), baseSpec.promptConventionName());
-    }
-    DenseLayer.Activation activation;
-    try {
-      activation = DenseLayer.Activation.parse(denseActivation);
-    } catch (IllegalArgumentException e) {
-      throw badOption("--dense-activation: %s", e.getMessage());
-    }
-    if (dense != null && dense < 1) {
-      throw badOption("--dense must be >= 1, but is: %s", dense);
     }
     try (GeckoTrainer t = dense == null ? GeckoTrainer.open(baseSpec)
         : GeckoTrainer.open(baseSpec, dense, activation, seed)) {
