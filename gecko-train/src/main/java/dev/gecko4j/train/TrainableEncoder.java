@@ -474,6 +474,22 @@ public final class TrainableEncoder implements AutoCloseable {
    * @return the pooled vectors, differentiable with respect to {@code states}
    */
   public NDArray pool(NDManager scope, NDArray states, TokenizedBatch batch) {
+    return pool(scope, states, batch, pooling);
+  }
+
+  /**
+   * Pools token states {@code [batch, seq, hidden]} into {@code [batch, hidden]} with {@code
+   * pooling}, as {@link #pool(NDManager, NDArray, TokenizedBatch)} does with the encoder's own.
+   *
+   * @param scope owner of the result
+   * @param states the token states
+   * @param batch the batch they came from (its attention mask)
+   * @param pooling the pooling; not null
+   * @return the pooled vectors, differentiable with respect to {@code states}
+   */
+  public static NDArray pool(NDManager scope, NDArray states, TokenizedBatch batch,
+      Pooling pooling) {
+    Args.notNull(pooling, "pooling");
     float[] w = pooling.tokenWeights(batch.attentionMask(), batch.rows(), batch.sequenceLength());
     NDArray weights = scope.create(w, new Shape(batch.rows(), batch.sequenceLength(), 1));
     return states.mul(weights).sum(new int[] {1});
