@@ -54,6 +54,22 @@ public final class Stories260KEmbedderExport {
    * @throws IOException if a file cannot be read or written
    */
   public static Path export(Path source, Path out, PaddingSide side) throws IOException {
+    return export(source, out, side, true);
+  }
+
+  /**
+   * Writes the embedder folder, its {@code tokenizer_config.json} saying {@code add_eos_token} or
+   * not (a folder that leaves the EOS to the model family's convention).
+   *
+   * @param source the stories260K folder
+   * @param out the folder to write (created)
+   * @param side the padding side its tokenizer config names
+   * @param addEosToken what its tokenizer config says of {@code add_eos_token}
+   * @return {@code out}
+   * @throws IOException if a file cannot be read or written
+   */
+  public static Path export(Path source, Path out, PaddingSide side, boolean addEosToken)
+      throws IOException {
     OnnxModel model = OnnxModel.read(source.resolve("model.onnx"));
     Files.createDirectories(out.resolve("1_Pooling"));
     model.write(out.resolve("model.onnx"), edit(model));
@@ -64,11 +80,11 @@ public final class Stories260KEmbedderExport {
           "bos_token": "<s>",
           "eos_token": "</s>",
           "add_bos_token": true,
-          "add_eos_token": true,
+          "add_eos_token": %s,
           "padding_side": "%s",
           "model_max_length": 512
         }
-        """, side.name().toLowerCase(Locale.ROOT)));
+        """, addEosToken, side.name().toLowerCase(Locale.ROOT)));
     write(out.resolve("modules.json"), """
         [
           {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
