@@ -24,7 +24,24 @@ public enum Pooling {
    * Takes the state of the last real token of each row (the last position whose mask is 1), so it
    * is correct under both left and right padding; E5-mistral and other decoder embedders.
    */
-  LAST_TOKEN;
+  LAST_TOKEN,
+  /**
+   * Takes the largest value of each dimension over the real tokens (sentence-transformers' {@code
+   * pooling_mode_max_tokens}: padding positions count as -1e9).
+   */
+  MAX,
+  /**
+   * Sums the token states weighted by the attention mask and divides by the square root of the
+   * token count (clamped to at least 1e-9); sentence-transformers' {@code
+   * pooling_mode_mean_sqrt_len_tokens}.
+   */
+  MEAN_SQRT_LEN,
+  /**
+   * Averages the token states weighted by their position (1 for the first, 2 for the second, ...)
+   * and the attention mask, the divisor clamped to at least 1e-9; sentence-transformers' {@code
+   * pooling_mode_weightedmean_tokens} (SGPT).
+   */
+  WEIGHTED_MEAN;
 
   /**
    * Pools {@code hidden} into {@code [batch, hiddenSize]}.
@@ -115,6 +132,37 @@ public enum Pooling {
             out[o + d] *= inv;
           }
         }
+        case MAX -> {
+          Arrays.fill(out, o, o + hiddenSize, Float.NEGATIVE_INFINITY);
+          for (int t = 0; t < seq; t++) {
+            boolean real = mask[rowBase + t] != 0;
+            int h = (rowBase + t) * hiddenSize;
+            for (int d = 0; d < hiddenSize; d++) {
+              out[o + d] = Math.max(out[o + d], real ? hidden[h + d] : -1e9f);
+            }
+          }
+        }
+        case MEAN_SQRT_LEN, WEIGHTED_MEAN -> {
+          Arrays.fill(out, o, o + hiddenSize, 0f);
+          float sum = 0;
+          for (int t = 0; t < seq; t++) {
+            float w = this == WEIGHTED_MEAN ? mask[rowBase + t] * (float) (t + 1)
+                : mask[rowBase + t];
+            if (w == 0) {
+              continue;
+            }
+            sum += w;
+            int h = (rowBase + t) * hiddenSize;
+            for (int d = 0; d < hiddenSize; d++) {
+              out[o + d] += hidden[h + d] * w;
+            }
+          }
+          float div = this == WEIGHTED_MEAN ? Math.max(sum, 1e-9f)
+              : (float) Math.sqrt(Math.max(sum, 1e-9f));
+          for (int d = 0; d < hiddenSize; d++) {
+            out[o + d] /= div;
+          }
+        }
       }
     }
   }
@@ -194,8 +242,9 @@ public enum Pooling {
   }
 
   /**
-   * Parses a pooling name as sentence-transformers writes it ({@code cls}, {@code mean},
-   * {@code lasttoken}, {@code last_token}) or as this enum names it, ignoring case.
+   * Parses a pooling name as sentence-transformers writes it ({@code cls}, {@code mean}, {@code
+   * max}, {@code mean_sqrt_len_tokens}, {@code weightedmean}, {@code lasttoken}, {@code
+   * last_token}) or as this enum names it, ignoring case.
    *
    * @param name the name; not null
    * @return the pooling mode
@@ -214,10 +263,19 @@ public enum Pooling {
         case "lasttoken" -> {
           return LAST_TOKEN;
         }
+        case "max", "maxtokens" -> {
+          return MAX;
+        }
+        case "meansqrtlen", "meansqrtlentokens" -> {
+          return MEAN_SQRT_LEN;
+        }
+        case "weightedmean", "weightedmeantokens" -> {
+          return WEIGHTED_MEAN;
+        }
         default -> { }
       }
     }
     throw new IllegalArgumentException(
-        "Invalid pooling mode: " + name + ". Valid pooling modes are: [cls, mean, lasttoken]");
+        "Invalid pooling mode: " + name + ". Valid pooling modes are: [cls, mean, max, mean_sqrt_len_tokens, weightedmean, lasttoken]");
   }
 }

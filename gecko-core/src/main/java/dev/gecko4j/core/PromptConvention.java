@@ -88,6 +88,40 @@ public interface PromptConvention {
     };
   }
 
+  /**
+   * A convention that renders by a model's named prompts, as sentence-transformers' {@code
+   * prompts} dictionary holds them: {@code names} gives, for a prompt, the prompt names to look
+   * up in order; the first one {@code prompts} holds is prepended, and when none is held the text
+   * is rendered by {@code fallback}. {@link TaskPrompt.Kind#NONE} prompts get no prefix.
+   *
+   * @param prompts prompt prefixes by name; not null (copied)
+   * @param names the prompt names to try for a prompt, in order; not null, never returning null
+   * @param fallback renders a prompt none of whose names is held; not null
+   * @return the convention
+   * @throws IllegalArgumentException if an argument is null or {@code prompts} holds a null
+   */
+  static PromptConvention named(java.util.Map<String, String> prompts,
+      java.util.function.Function<TaskPrompt, java.util.List<String>> names,
+      PromptConvention fallback) {
+    Args.require(prompts != null, "prompts must not be null");
+    Args.require(names != null, "names must not be null");
+    Args.require(fallback != null, "fallback must not be null");
+    java.util.Map<String, String> copy = java.util.Map.copyOf(prompts);
+    return (p, text) -> {
+      check(p, text);
+      if (p.kind() == TaskPrompt.Kind.NONE) {
+        return text;
+      }
+      for (String name : names.apply(p)) {
+        String prefix = copy.get(name);
+        if (prefix != null) {
+          return prefix + text;
+        }
+      }
+      return fallback.apply(p, text);
+    };
+  }
+
   private static void check(TaskPrompt p, String text) {
     if (p == null) {
       throw new IllegalArgumentException("prompt must not be null; use TaskPrompt.none() for none");

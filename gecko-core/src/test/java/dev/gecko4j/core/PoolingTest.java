@@ -127,17 +127,37 @@ class PoolingTest {
 
   @ParameterizedTest
   @CsvSource({"cls, CLS", "CLS_token, CLS", "mean, MEAN", "mean_tokens, MEAN", " Mean , MEAN",
-      "lasttoken, LAST_TOKEN", "last_token, LAST_TOKEN", "LAST-TOKEN, LAST_TOKEN"})
+      "lasttoken, LAST_TOKEN", "last_token, LAST_TOKEN", "LAST-TOKEN, LAST_TOKEN", "max, MAX",
+      "max_tokens, MAX", "mean_sqrt_len_tokens, MEAN_SQRT_LEN", "weightedmean, WEIGHTED_MEAN",
+      "weightedmean_tokens, WEIGHTED_MEAN"})
   void should_parse_sentence_transformers_names(String name, Pooling expected) {
     assertThat(Pooling.parse(name)).isEqualTo(expected);
   }
 
   @Test
   void should_reject_unknown_pooling_names_and_list_the_valid_ones() {
-    assertThatThrownBy(() -> Pooling.parse("max"))
+    assertThatThrownBy(() -> Pooling.parse("min"))
         .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid pooling mode: max. Valid pooling modes are: [cls, mean, lasttoken]");
+        .hasMessage("Invalid pooling mode: min. Valid pooling modes are: [cls, mean, max, "
+            + "mean_sqrt_len_tokens, weightedmean, lasttoken]");
     assertThatThrownBy(() -> Pooling.parse(null))
-        .hasMessage("Invalid pooling mode: null. Valid pooling modes are: [cls, mean, lasttoken]");
+        .hasMessage("Invalid pooling mode: null. Valid pooling modes are: [cls, mean, max, "
+            + "mean_sqrt_len_tokens, weightedmean, lasttoken]");
+  }
+
+  @Test
+  void should_pool_max_mean_sqrt_len_and_weighted_mean_as_sentence_transformers_does() {
+    // one row, three positions (the last is padding), two dimensions
+    float[] hidden = {1, -4, 3, -2, 100, 100};
+    long[] mask = {1, 1, 0};
+
+    assertThat(Pooling.MAX.pool(hidden, mask, 1, 3, 2)).containsExactly(3f, -2f);
+    // sum / sqrt(2)
+    assertThat(Pooling.MEAN_SQRT_LEN.pool(hidden, mask, 1, 3, 2))
+        .containsExactly(new float[] {4f / (float) Math.sqrt(2), -6f / (float) Math.sqrt(2)},
+            org.assertj.core.data.Offset.offset(1e-6f));
+    // weights 1 and 2: (1*1 + 2*3) / 3, (1*-4 + 2*-2) / 3
+    assertThat(Pooling.WEIGHTED_MEAN.pool(hidden, mask, 1, 3, 2))
+        .containsExactly(new float[] {7f / 3, -8f / 3}, org.assertj.core.data.Offset.offset(1e-6f));
   }
 }

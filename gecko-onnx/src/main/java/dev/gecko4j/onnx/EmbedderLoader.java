@@ -67,8 +67,10 @@ final class EmbedderLoader {
     ModelSpec spec = resolve(b);
     String name = b.folder != null ? b.folder.toString() : spec.name();
     PromptConvention conv = b.convention != null ? b.convention
+        : b.family != null ? b.family.convention(spec.namedPrompts())
         : spec.bundled() != null ? spec.bundled().promptConvention() : spec.promptConvention();
-    String convName = b.convention != null ? b.conventionName : spec.promptConventionName();
+    String convName = b.convention != null ? b.conventionName
+        : b.family != null ? b.family.name() : spec.promptConventionName();
     OrtRuntime.environment(); // natives cached, telemetry off, DJL opted out: before any native code
     byte[] tokenizerBytes = spec.readTokenizerBytes();
     TokenizerLayout layout = layout(b, spec, tokenizerBytes);
@@ -83,8 +85,9 @@ final class EmbedderLoader {
       opened = modelBytes != null ? sessions.open(modelBytes, spec.modelLocation())
           : sessions.open(spec.modelFile());
       ModelContract contract = ModelContract.check(opened.session(), spec.modelLocation());
+      checkPipeline(b, spec, contract, conv);
       String checksums = "model=" + (modelBytes != null ? ModelChecksum.of(modelBytes)
-          : ModelChecksum.of(spec.modelFile())) + "|tokenizer="
+          : ModelChecksum.of(spec.modelFile())) + externalDataChecksum(spec) + "|tokenizer="
           + ModelChecksum.of(tokenizerBytes);
       return new OnnxEmbedder(b, spec, name, conv, convName, tok, opened, contract,
           checksums);
@@ -122,6 +125,70 @@ final class EmbedderLoader {
     return layout;
   }
 
+  /**
+   * Checks that the pipeline can be run as described: a graph exporting {@code
+   * sentence_embedding} takes no pooling override and cannot be un-normalised; a graph exporting
+   * token states needs a Pooling module; a Pooling module that excludes the prompt
+   * ({@code include_prompt: false}) is served only without prompts.
+   */
+  static void checkPipeline(OnnxEmbedder.Builder b, ModelSpec spec, ModelContract contract,
+      PromptConvention conv) {
+    if (contract.outputIsPooled()) {
+      if (b.pooling != null) {
+        throw new IllegalStateException("pooling(" + b.pooling + ") cannot apply: "
+            + spec.modelLocation() + " exports sentence_embedding, the whole pipeline's output, "
+            + "which is used as is");
+      }
+      if (Boolean.FALSE.equals(b.normalize) && spec.normalize()) {
+        throw new IllegalStateException("normalize(false) cannot apply: " + spec.modelLocation()
+            + " exports sentence_embedding, the whole pipeline's output, normalised by its "
+            + "Normalize module");
+      }
+      return;
+    }
+    PipelineModule.Pool pool = spec.poolingModule();
+    if (pool == null) {
+      throw new ModelLoadException(spec.modelLocation(), "found a pipeline without a Pooling "
+          + "module " + spec.modules() + " and a graph output " + contract.outputName()
+          + " of token states, expected a Pooling module in modules.json or a graph exporting "
+          + ModelContract.SENTENCE_OUTPUT, null);
+    }
+    if (!pool.includePrompt() && addsPrompts(conv)) {
+      String where = spec.folder() != null
+          ? spec.folder().resolve(pool.path()).resolve("config.json").toString()
+          : spec.modelLocation();
+      throw new ModelLoadException(where, "found include_prompt: false with a prompt convention "
+          + "that prepends prompts, expected include_prompt: true (pooling without the prompt's "
+          + "tokens is not supported yet) or a model without prompts", null);
+    }
+  }
+
+  /**
+   * The checksum of the weights file beside the graph ({@code model.onnx_data}, as {@code
+   * onnx.save(save_as_external_data=True)} names it), so a retrained external file changes the
+   * fingerprint; empty when there is none.
+   */
+  private static String externalDataChecksum(ModelSpec spec) {
+    if (spec.modelFile() == null) {
+      return "";
+    }
+    java.nio.file.Path data = spec.modelFile().resolveSibling(spec.modelFile().getFileName()
+        + "_data");
+    return java.nio.file.Files.isRegularFile(data) ? "|data=" + ModelChecksum.of(data) : "";
+  }
+
+  private static boolean addsPrompts(PromptConvention conv) {
+    for (dev.gecko4j.core.TaskPrompt p : List.of(
+        dev.gecko4j.core.TaskPrompt.query(dev.gecko4j.core.TaskPrompt.SEARCH_RESULT),
+        dev.gecko4j.core.TaskPrompt.document(),
+        dev.gecko4j.core.TaskPrompt.symmetric(dev.gecko4j.core.TaskPrompt.SENTENCE_SIMILARITY))) {
+      if (!conv.apply(p, "").isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static ModelSpec resolve(OnnxEmbedder.Builder b) {
     if (b.tokenizerPath != null && b.modelPath == null) {
       throw new IllegalStateException(
@@ -138,6 +205,9 @@ final class EmbedderLoader {
       spec = ModelSpec.ofFiles(b.modelPath, b.tokenizerPath);
     } else {
       spec = (b.bundled != null ? b.bundled : Models.BGE_SMALL_EN_V15).spec();
+    }
+    if (b.pooling != null) {
+      spec = spec.withPooling(b.pooling);
     }
     return spec.withSettings(b.pooling != null ? b.pooling : spec.pooling(),
         b.normalize != null ? b.normalize : spec.normalize(),

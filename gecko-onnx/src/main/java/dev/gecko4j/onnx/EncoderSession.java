@@ -10,26 +10,37 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Runs one {@link TokenizedBatch} through the model's ONNX Runtime session and pools the token
- * states: {@code [rows, hidden]} row-major, before normalisation. Thread-safe (ONNX Runtime
- * sessions are); the caller guards it against {@link #close()}.
+ * Runs one {@link TokenizedBatch} through the model's ONNX Runtime session and executes the rest of
+ * the pipeline: when the graph's output is already pooled ({@code sentence_embedding}) it is
+ * returned as is; otherwise the token states are pooled (each mode of the Pooling module,
+ * concatenated) and the Dense and Normalize modules that follow run in order, except a final
+ * Normalize, which {@link EmbeddingAssembler} applies. Returns {@code [rows, dim]} row-major.
+ * Thread-safe (ONNX Runtime sessions are); the caller guards it against {@link #close()}.
  */
 final class EncoderSession {
 
   private final OrtEnvironment env;
   private final OrtSession session;
   private final ModelContract contract;
-  private final Pooling pooling;
+  private final List<Pooling> poolings;
+  private final List<PipelineModule> head;
 
-  EncoderSession(OrtSession session, ModelContract contract, Pooling pooling) {
+  /**
+   * @param poolings the Pooling module's modes, in concatenation order (unused for a pooled output)
+   * @param head the modules after the Pooling one, without a final Normalize
+   */
+  EncoderSession(OrtSession session, ModelContract contract, List<Pooling> poolings,
+      List<PipelineModule> head) {
     this.env = OrtRuntime.environment();
     this.session = session;
     this.contract = contract;
-    this.pooling = pooling;
+    this.poolings = List.copyOf(poolings);
+    this.head = List.copyOf(head);
   }
 
   /** {@return the pooled vectors of the batch's rows, a new array} */
@@ -77,12 +88,40 @@ final class EncoderSession {
               + Arrays.toString(outShape) + ", expected [" + batch.rows() + ", "
               + batch.sequenceLength() + ", hidden]");
         }
-        return pooling.pool(data, batch.attentionMask(), batch.rows(), seq, hidden);
+        float[] pooled;
+        if (poolings.size() == 1) {
+          pooled = poolings.get(0).pool(data, batch.attentionMask(), batch.rows(), seq, hidden);
+        } else {
+          int width = hidden * poolings.size();
+          pooled = new float[batch.rows() * width];
+          float[] one = new float[batch.rows() * hidden];
+          for (int k = 0; k < poolings.size(); k++) {
+            poolings.get(k).pool(data, batch.attentionMask(), batch.rows(), seq, hidden, one, 0);
+            for (int r = 0; r < batch.rows(); r++) {
+              System.arraycopy(one, r * hidden, pooled, r * width + k * hidden, hidden);
+            }
+          }
+        }
+        return applyHead(pooled, batch.rows());
       }
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed on a batch of " + batch.rows()
           + " rows x " + batch.sequenceLength() + " tokens: " + e.getMessage(), e);
     }
+  }
+
+  private float[] applyHead(float[] v, int rows) {
+    for (PipelineModule m : head) {
+      if (m instanceof PipelineModule.Dense d) {
+        v = d.apply(v, rows);
+      } else if (m instanceof PipelineModule.Normalize) {
+        int dim = v.length / rows;
+        for (int r = 0; r < rows; r++) {
+          dev.gecko4j.core.vector.VectorMath.normalizeInPlace(v, r * dim, dim);
+        }
+      }
+    }
+    return v;
   }
 
   /** Closes the session; failures are returned, not thrown. */

@@ -10,9 +10,15 @@ import java.util.Map;
 
 /**
  * The load-time contract an embedding model must meet: int64 inputs {@code input_ids} and {@code
- * attention_mask} (and optionally {@code token_type_ids}, and {@code position_ids} as decoder
- * exports take them, made from the attention mask), and a float output of token states
- * {@code [batch, sequence, hidden]} or of pooled sentence embeddings {@code [batch, hidden]}.
+ * attention_mask} (and {@code token_type_ids} only when the graph asks for it, and {@code
+ * position_ids} as decoder exports take them, made from the attention mask), and a float,
+ * float16 or bfloat16 output (widened to float when read) of pooled sentence embeddings {@code
+ * [batch, dim]} or of token states {@code [batch, sequence, hidden]}.
+ *
+ * <p>One rule chooses the output: {@code sentence_embedding} when the graph exports it (as ONNX
+ * exports of whole sentence-transformers pipelines do, EmbeddingGemma's among them: it is the
+ * pipeline's output, used as is, never pooled, projected or normalised again), else the first of
+ * {@code last_hidden_state}, {@code token_embeddings}, {@code output_0}, pooled in the JVM.
  *
  * @param outputName the output that is read
  * @param outputIsPooled whether it is already pooled ({@code sentence_embedding})
@@ -28,7 +34,10 @@ record ModelContract(String outputName, boolean outputIsPooled, boolean hasToken
   static final String POSITION_IDS = "position_ids";
   private static final List<String> TOKEN_OUTPUTS =
       List.of("last_hidden_state", "token_embeddings", "output_0");
-  private static final String SENTENCE_OUTPUT = "sentence_embedding";
+  static final String SENTENCE_OUTPUT = "sentence_embedding";
+  /** The output types read (float16 and bfloat16 are widened to float). */
+  private static final java.util.Set<OnnxJavaType> FLOATS =
+      java.util.EnumSet.of(OnnxJavaType.FLOAT, OnnxJavaType.FLOAT16, OnnxJavaType.BFLOAT16);
 
   /**
    * Checks the session's inputs and outputs.
@@ -65,15 +74,16 @@ record ModelContract(String outputName, boolean outputIsPooled, boolean hasToken
     }
     String chosen = null;
     boolean pooled = false;
-    for (String name : TOKEN_OUTPUTS) {
-      if (outputs.containsKey(name)) {
-        chosen = name;
-        break;
-      }
-    }
-    if (chosen == null && outputs.containsKey(SENTENCE_OUTPUT)) {
+    if (outputs.containsKey(SENTENCE_OUTPUT)) {
       chosen = SENTENCE_OUTPUT;
       pooled = true;
+    } else {
+      for (String name : TOKEN_OUTPUTS) {
+        if (outputs.containsKey(name)) {
+          chosen = name;
+          break;
+        }
+      }
     }
     if (chosen == null) {
       throw new ModelLoadException(location, "found outputs " + outputs.keySet()
@@ -82,10 +92,11 @@ record ModelContract(String outputName, boolean outputIsPooled, boolean hasToken
     }
     NodeInfo out = outputs.get(chosen);
     int expectedRank = pooled ? 2 : 3;
-    if (!(out.getInfo() instanceof TensorInfo ti) || ti.type != OnnxJavaType.FLOAT
+    if (!(out.getInfo() instanceof TensorInfo ti) || !FLOATS.contains(ti.type)
         || ti.getShape().length != expectedRank) {
       throw new ModelLoadException(location, "found output " + chosen + " as "
-          + out.getInfo() + ", expected a float tensor of rank " + expectedRank, null);
+          + out.getInfo() + ", expected a float, float16 or bfloat16 tensor of rank "
+          + expectedRank, null);
     }
     return new ModelContract(chosen, pooled, inputs.containsKey(TOKEN_TYPE_IDS),
         inputs.containsKey(POSITION_IDS));

@@ -2,6 +2,7 @@ package dev.gecko4j.onnx;
 
 import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.Embedding;
+import dev.gecko4j.core.ModelFamily;
 import dev.gecko4j.core.Pooling;
 import dev.gecko4j.core.PromptConvention;
 import dev.gecko4j.core.TaskPrompt;
@@ -13,9 +14,12 @@ import java.util.Locale;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * An {@link Embedder} that runs a BERT-family encoder exported to ONNX in ONNX Runtime, with the
- * model's own HuggingFace tokenizer (DJL), pooling, normalisation, maximum length and prompt
- * convention, so it gives the embeddings the model's authors published scores for.
+ * An {@link Embedder} that runs a text encoder exported to ONNX in ONNX Runtime, with the model's
+ * own HuggingFace tokenizer (DJL) and its whole sentence-transformers pipeline ({@link
+ * ModelSpec#modules()}: pooling, Dense heads, normalisation), maximum length and prompt
+ * convention, so it gives the embeddings the model's authors published scores for. A graph that
+ * exports {@code sentence_embedding} is the whole pipeline and its output is used as is; a module
+ * the pipeline cannot run is refused at {@link Builder#build()}.
  *
  * {@snippet lang=java :
  * try (OnnxEmbedder embedder = OnnxEmbedder.builder().model(Models.BGE_SMALL_EN_V15).build()) {
@@ -95,7 +99,9 @@ public final class OnnxEmbedder implements Embedder {
     this.tokenizer = tokenizer;
     this.contract = contract;
     this.executionProvider = opened.executionProvider();
-    this.session = new EncoderSession(opened.session(), contract, spec.pooling());
+    PipelineModule.Pool pool = spec.poolingModule();
+    this.session = new EncoderSession(opened.session(), contract,
+        pool != null ? pool.modes() : List.of(spec.pooling()), head(spec));
     this.checksums = checksums;
     int budget = b.tokenBudget > 0 ? b.tokenBudget
         : executionProvider == ExecutionProvider.CPU ? CPU_TOKEN_BUDGET : GPU_TOKEN_BUDGET;
@@ -103,13 +109,55 @@ public final class OnnxEmbedder implements Embedder {
         b.maxBatchSize, tokenizer.layout().paddingSide());
     // Smoke run: proves the graph runs and gives the hidden size.
     this.hiddenSize = probeHiddenSize(spec.modelLocation());
+    if (contract.outputIsPooled() && spec.folder() != null && spec.dimension() > 0
+        && spec.dimension() != hiddenSize) {
+      throw new ModelLoadException(spec.modelLocation(), String.format(Locale.ROOT,
+          "found a sentence_embedding output of %d values, expected the %d values the pipeline "
+              + "%s ends with", hiddenSize, spec.dimension(), spec.modules()), null);
+    }
     if (b.dimension > hiddenSize) {
       throw new IllegalArgumentException(String.format(Locale.ROOT,
           "dimension must be between 1 and the model's %d, but is: %d", hiddenSize, b.dimension));
     }
     this.dimension = b.dimension > 0 ? b.dimension : hiddenSize;
-    this.assembler = new EmbeddingAssembler(spec.normalize(), hiddenSize, dimension);
+    // A pooled graph output is the whole pipeline's: normalised already when the pipeline is.
+    boolean normalizeRows = contract.outputIsPooled() ? Boolean.TRUE.equals(b.normalize)
+        : spec.normalize();
+    this.assembler = new EmbeddingAssembler(normalizeRows, hiddenSize, dimension);
     this.runner = new ConcurrentBatches(b.concurrentBatches, modelName);
+  }
+
+  /**
+   * The pipeline beyond one-mode pooling and normalisation (empty for those, so the bundled
+   * models' fingerprints are unchanged): the modules, and a checksum of the Dense weights.
+   */
+  private String pipelineFingerprint() {
+    PipelineModule.Pool pool = spec.poolingModule();
+    if (spec.denseLayers().isEmpty() && pool != null && pool.modes().size() == 1
+        && pool.includePrompt()) {
+      return "";
+    }
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    for (PipelineModule.Dense d : spec.denseLayers()) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(
+          4 * (d.weight().length + (d.bias() == null ? 0 : d.bias().length)));
+      b.asFloatBuffer().put(d.weight()).put(d.bias() == null ? new float[0] : d.bias());
+      crc.update(b.array());
+    }
+    return "|pipeline=" + spec.modules() + "|dense=crc32c:" + Long.toHexString(crc.getValue());
+  }
+
+  /** The modules after the Pooling module, without a final Normalize (the assembler's). */
+  private static List<PipelineModule> head(ModelSpec spec) {
+    List<PipelineModule> m = spec.modules();
+    int from = 1;
+    for (int i = 0; i < m.size(); i++) {
+      if (m.get(i) instanceof PipelineModule.Pool) {
+        from = i + 1;
+      }
+    }
+    int to = spec.normalize() ? m.size() - 1 : m.size();
+    return from >= to ? List.of() : m.subList(from, to);
   }
 
   private int probeHiddenSize(String location) {
@@ -118,8 +166,9 @@ public final class OnnxEmbedder implements Embedder {
       return session.forward(batch).length;
     } catch (RuntimeException e) {
       throw new ModelLoadException(location,
-          "the model failed on a one-token probe (" + e.getMessage() + "), expected a BERT-family "
-              + "encoder taking input_ids, attention_mask[, token_type_ids]", e);
+          "the model failed on a one-token probe (" + e.getMessage() + "), expected an "
+              + "encoder taking input_ids, attention_mask[, token_type_ids] whose output the "
+              + "pipeline " + spec.modules() + " can run on", e);
     }
   }
 
@@ -154,7 +203,7 @@ public final class OnnxEmbedder implements Embedder {
     return Embedder.super.fingerprint() + "|" + checksums + "|pooling=" + spec.pooling()
         + "|normalize=" + normalizes() + "|hidden=" + hiddenSize + "|maxLength="
         + spec.maxLength() + "|longInputs=" + tokenizer.longInputPolicy() + "|output="
-        + contract.outputName() + (tokenizer.appendedEosTokenId() >= 0
+        + contract.outputName() + pipelineFingerprint() + (tokenizer.appendedEosTokenId() >= 0
             ? "|eos=" + tokenizer.appendedEosTokenId() : "");
   }
 
@@ -337,6 +386,7 @@ public final class OnnxEmbedder implements Embedder {
     Integer maxLength;
     PromptConvention convention;
     String conventionName;
+    ModelFamily family;
     LongInputPolicy longInputPolicy = LongInputPolicy.TRUNCATE;
     int dimension;
     int intraOpThreads;
@@ -500,6 +550,22 @@ public final class OnnxEmbedder implements Embedder {
      */
     public Builder appendEos(boolean append) {
       this.appendEos = append;
+      return this;
+    }
+
+    /**
+     * Names the model family of the folder or files, so prompts follow the family's convention
+     * ({@link ModelFamily#convention}): the folder's own {@code config_sentence_transformers.json}
+     * prompts win where they hold a name the family looks up, then the family's published
+     * prompts, then its format. An explicit {@link #promptConvention} wins over the family.
+     *
+     * @param family the family (checked at {@link #build()}: not null)
+     * @return this builder
+     */
+    public Builder family(ModelFamily family) {
+      noteNull(family, "family must not be null; expected one of "
+          + List.of(ModelFamily.values()));
+      this.family = family;
       return this;
     }
 

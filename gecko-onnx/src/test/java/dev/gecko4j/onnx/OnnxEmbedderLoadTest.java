@@ -78,19 +78,20 @@ class OnnxEmbedderLoadTest {
   }
 
   @Test
-  void should_name_an_ambiguous_pooling_config() throws IOException {
+  void should_name_a_pooling_config_without_a_mode() throws IOException {
     copyResource("all-minilm-l6-v2-tokenizer.json", dir.resolve("tokenizer.json"));
     Files.writeString(dir.resolve("model.onnx"), "x", StandardCharsets.UTF_8);
     Files.createDirectories(dir.resolve("1_Pooling"));
     Files.writeString(dir.resolve("1_Pooling/config.json"),
-        "{\"word_embedding_dimension\": 384, \"pooling_mode_cls_token\": true, "
-            + "\"pooling_mode_mean_tokens\": true}");
+        "{\"word_embedding_dimension\": 384, \"pooling_mode_cls_token\": false, "
+            + "\"pooling_mode_mean_tokens\": false}");
 
     assertThatThrownBy(() -> OnnxEmbedder.builder().modelFolder(dir).build())
         .isInstanceOf(ModelLoadException.class)
-        .hasMessage(dir.resolve("1_Pooling/config.json") + ": found pooling modes [CLS, MEAN], "
-            + "expected exactly one of pooling_mode_cls_token, pooling_mode_mean_tokens, "
-            + "pooling_mode_lasttoken set to true");
+        .hasMessage(dir.resolve("1_Pooling/config.json") + ": found no pooling mode set to true, "
+            + "expected at least one of pooling_mode_cls_token, pooling_mode_max_tokens, "
+            + "pooling_mode_mean_tokens, pooling_mode_mean_sqrt_len_tokens, "
+            + "pooling_mode_weightedmean_tokens, pooling_mode_lasttoken");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.gecko4j.spark;
 
+import dev.gecko4j.onnx.ModelSource;
 import dev.gecko4j.onnx.Models;
 import dev.gecko4j.onnx.OnnxEmbedder;
 import java.io.Serializable;
@@ -26,7 +27,8 @@ record EmbedderSettings(String model, String modelFolder, int dimension, int max
   /** {@return a new embedder with these settings} The caller owns (and closes) it. */
   OnnxEmbedder build() {
     OnnxEmbedder.Builder b = OnnxEmbedder.builder();
-    b = modelFolder != null ? b.modelFolder(Path.of(modelFolder)) : b.model(Models.byName(model));
+    b = (modelFolder != null ? ModelSource.folder(Path.of(modelFolder)) : ModelSource.of(model))
+        .applyTo(b);
     if (dimension > 0) {
       b = b.dimension(dimension);
     }

@@ -1,5 +1,6 @@
 package dev.gecko4j.spark;
 
+import dev.gecko4j.onnx.ModelSource;
 import static org.apache.spark.sql.functions.col;
 
 import dev.gecko4j.core.fret.FretOptions;
@@ -70,7 +71,8 @@ public final class SparkFretCommand {
     GeckoEmbeddings embed = new GeckoEmbeddings()
         .setMaxLength(opt.integer("max-length", 0, 0, 8192))
         .setBatchSize(opt.integer("batch-size", 64, 1, 1 << 16));
-    embed = Files.isDirectory(Path.of(model)) ? embed.setModelFolder(model) : embed.setModel(model);
+    ModelSource source = ModelSource.of(model);
+    embed = source.isBundled() ? embed.setModel(model) : embed.setModelFolder(model);
     FretOptions options = FretOptions.defaults()
         .withNeighbours(opt.integer("neighbours", 20, 2, 1000))
         .withSeed(opt.integer("seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE));

@@ -1,5 +1,6 @@
 package dev.gecko4j.train;
 
+import dev.gecko4j.onnx.ModelSource;
 import dev.gecko4j.train.optim.LearningRateSchedule;
 import dev.gecko4j.train.optim.AdamW;
 import dev.gecko4j.train.export.ModelExporter;
@@ -26,7 +27,6 @@ import dev.gecko4j.train.loss.ContrastiveLoss;
 import dev.gecko4j.train.loss.GeckoLoss;
 import dev.gecko4j.train.loss.MatryoshkaLoss;
 import dev.gecko4j.onnx.ModelSpec;
-import dev.gecko4j.onnx.Models;
 import dev.gecko4j.onnx.SentenceTransformersFolder;
 import dev.gecko4j.onnx.TokenizedBatch;
 import dev.gecko4j.train.onnx.OnnxNode;
@@ -571,21 +571,7 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
     if (model == null || model.isBlank()) {
       throw new IllegalArgumentException("model must be a bundled name or a folder, but is: " + model);
     }
-    Models bundled = null;
-    for (Models m : Models.values()) {
-      if (m.modelName().equalsIgnoreCase(model.trim()) || m.name().equalsIgnoreCase(model.trim())) {
-        bundled = m;
-      }
-    }
-    if (bundled != null) {
-      return bundled.spec();
-    }
-    Path dir = Path.of(model);
-    if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("model must be a bundled model name " + bundledNames()
-          + " or a model folder, but is: " + model);
-    }
-    return SentenceTransformersFolder.read(dir);
+    return ModelSource.of(model).spec();
   }
 
   /**
@@ -636,7 +622,4 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
         spec.prompts(), spec.promptConventionName()), FileSink.DISK);
   }
 
-  private static List<String> bundledNames() {
-    return java.util.Arrays.stream(Models.values()).map(Models::modelName).toList();
-  }
 }

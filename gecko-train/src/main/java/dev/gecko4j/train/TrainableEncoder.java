@@ -206,6 +206,15 @@ public final class TrainableEncoder implements AutoCloseable {
               + "%s instead (the trained folder can be quantised afterwards)", spec.name(),
           Models.BGE_SMALL_EN_V15.modelName()));
     }
+    // The trainer runs Transformer -> Pooling (one mode) -> Dense* -> Normalize; a pipeline
+    // with more is refused rather than trained without it.
+    for (dev.gecko4j.onnx.PipelineModule m : spec.modules()) {
+      if (m instanceof dev.gecko4j.onnx.PipelineModule.Pool p && p.modes().size() > 1) {
+        throw new IllegalArgumentException("the trainer runs Transformer, one-mode Pooling, Dense "
+            + "and Normalize, but the pipeline of " + spec.name() + " has " + m.type()
+            + " at path '" + m.path() + "': " + spec.modules());
+      }
+    }
     OnnxModel model = spec.bundled() != null ? OnnxModel.parse(spec.readModelBytes())
         : OnnxModel.read(spec.modelFile());
     return new TrainableEncoder(spec, model, spec.readTokenizerBytes(), dense, seed);

@@ -1,12 +1,10 @@
 package dev.gecko4j.examples.cli;
 
+import dev.gecko4j.onnx.ModelSource;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gecko4j.onnx.Models;
 import dev.gecko4j.onnx.OnnxEmbedder;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -25,11 +23,7 @@ final class CliSupport {
    * @throws IllegalArgumentException naming the bundled models when {@code model} is neither
    */
   static OnnxEmbedder.Builder builderFor(String model) {
-    Path p = Path.of(model);
-    if (Files.isDirectory(p)) {
-      return OnnxEmbedder.builder().modelFolder(p);
-    }
-    return OnnxEmbedder.builder().model(Models.byName(model));
+    return ModelSource.of(model).builder();
   }
 
   /** Prints {@code result} as one JSON object on one line of {@code out}. */

@@ -1,5 +1,6 @@
 package dev.gecko4j.examples.cli;
 
+import dev.gecko4j.onnx.ModelSource;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gecko4j.core.Embedder;
@@ -270,7 +271,7 @@ public final class TrainCommand extends GeckoCommand {
     ModelSpec base = t.encoder().spec();
     if (folder == null && base.bundled() == null) {
       // a model folder as the base: served by ONNX Runtime with the prompts it carries
-      return b.modelFolder(Path.of(model)).build();
+      return ModelSource.of(model).applyTo(b).build();
     }
     // an exported folder is served with the prompts it carries, as `gecko evaluate` serves it
     return folder == null

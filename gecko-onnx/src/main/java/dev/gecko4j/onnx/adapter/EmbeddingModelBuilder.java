@@ -1,5 +1,6 @@
 package dev.gecko4j.onnx.adapter;
 
+import dev.gecko4j.onnx.ModelSource;
 import dev.gecko4j.core.Embedder;
 import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.internal.Args;
@@ -172,8 +173,9 @@ public abstract class EmbeddingModelBuilder<B extends EmbeddingModelBuilder<B, M
     if (e == null) {
       OnnxEmbedder.Builder b = OnnxEmbedder.builder().intraOpThreads(intraOpThreads)
           .longInputPolicy(longInputPolicy);
-      b = modelFolder != null ? b.modelFolder(modelFolder)
-          : b.model(model != null ? Models.byName(model) : Models.BGE_SMALL_EN_V15);
+      b = (modelFolder != null ? ModelSource.folder(modelFolder)
+          : model != null ? ModelSource.of(model) : new ModelSource(Models.BGE_SMALL_EN_V15, null))
+          .applyTo(b);
       e = b.build();
     }
     String name = AdaptedEmbedder.nameOf(e);
