@@ -172,15 +172,17 @@ public enum Pooling {
    * implementation (the trainer's, on PyTorch) pools as {@code sum_t weights[b, t] * hidden[b, t]}
    * with exactly the tokens this pooling reads: 1 on the first real token ({@link #CLS}) or the
    * last one ({@link #LAST_TOKEN}, either padding side), {@code mask / max(sum(mask), 1e-9)} on
-   * every token ({@link #MEAN}), 0 elsewhere. {@link #pool} gives the same vectors (to float
-   * rounding; a test holds the two equal).
+   * every token ({@link #MEAN}), {@code mask / sqrt(max(sum(mask), 1e-9))} ({@link
+   * #MEAN_SQRT_LEN}), {@code mask * (t + 1) / max(sum(mask * (t + 1)), 1e-9)} ({@link
+   * #WEIGHTED_MEAN}), 0 elsewhere. {@link #pool} gives the same vectors (to float rounding; a test
+   * holds the two equal). {@link #MAX} is not a weighted sum and has no weights.
    *
    * @param mask attention mask, length {@code batch * seq}, values 0 or 1
    * @param batch number of rows, {@code >= 1}
    * @param seq sequence length, {@code >= 1}
    * @return a new array {@code [batch, seq]} row-major
    * @throws IllegalArgumentException if a size is not positive, the mask length does not match,
-   *     or a row has no token under {@link #CLS} or {@link #LAST_TOKEN}
+   *     a row has no token under {@link #CLS} or {@link #LAST_TOKEN}, or this is {@link #MAX}
    */
   public float[] tokenWeights(long[] mask, int batch, int seq) {
     if (batch < 1 || seq < 1) {
@@ -192,10 +194,28 @@ public enum Pooling {
           "mask must have length batch*seq=" + ((long) batch * seq) + ", but has "
               + (mask == null ? "null" : mask.length));
     }
+    if (this == MAX) {
+      throw new IllegalArgumentException("MAX pooling takes a maximum, not a weighted sum of the "
+          + "token states, so it has no token weights");
+    }
     float[] w = new float[batch * seq];
     for (int b = 0; b < batch; b++) {
       int rowBase = b * seq;
       switch (this) {
+        case MAX -> throw new AssertionError("handled above");
+        case MEAN_SQRT_LEN, WEIGHTED_MEAN -> {
+          float sum = 0;
+          for (int t = 0; t < seq; t++) {
+            sum += this == WEIGHTED_MEAN ? mask[rowBase + t] * (float) (t + 1) : mask[rowBase + t];
+          }
+          float div = this == WEIGHTED_MEAN ? Math.max(sum, 1e-9f)
+              : (float) Math.sqrt(Math.max(sum, 1e-9f));
+          for (int t = 0; t < seq; t++) {
+            float m = this == WEIGHTED_MEAN ? mask[rowBase + t] * (float) (t + 1)
+                : mask[rowBase + t];
+            w[rowBase + t] = m / div;
+          }
+        }
         case CLS, LAST_TOKEN -> {
           int at = -1;
           for (int t = 0; t < seq; t++) {

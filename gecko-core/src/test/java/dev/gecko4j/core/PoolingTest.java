@@ -47,6 +47,8 @@ class PoolingTest {
   @MethodSource("poolings")
   void should_weigh_tokens_as_it_pools_them(
       String behaviour, Pooling pooling, long[] mask, float[] expected) {
+    org.junit.jupiter.api.Assumptions.assumeTrue(pooling != Pooling.MAX,
+        "MAX is a maximum, not a weighted sum (tested below)");
     // given the weights the trainer pools with
     float[] w = pooling.tokenWeights(mask, 2, 3);
     // when the token states are summed with them
@@ -70,6 +72,14 @@ class PoolingTest {
     float[] pooled = pooling.pool(HIDDEN, mask, 2, 3, 2);
     // then
     assertThat(pooled).containsExactly(expected);
+  }
+
+  @Test
+  void should_refuse_token_weights_for_max_pooling() {
+    assertThatThrownBy(() -> Pooling.MAX.tokenWeights(new long[] {1, 1}, 1, 2))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("MAX pooling takes a maximum, not a weighted sum of the token states, so it "
+            + "has no token weights");
   }
 
   @Test

@@ -104,7 +104,12 @@ final class EmbedderLoader {
     }
   }
 
-  /** The folder's padding side and EOS, with the builder's overrides. */
+  /**
+   * The folder's padding side and EOS, with the builder's overrides; a {@link
+   * OnnxEmbedder.Builder#family family} whose models expect an EOS (Qwen3-Embedding, e5-mistral)
+   * gets it appended unless the tokenizer's own template already ends with a special token
+   * (Qwen3-Embedding's {@code tokenizer.json} appends {@code <|endoftext|>} itself).
+   */
   private static TokenizerLayout layout(OnnxEmbedder.Builder b, ModelSpec spec,
       byte[] tokenizerBytes) {
     TokenizerLayout layout = TokenizerLayout.read(spec.folder(), tokenizerBytes);
@@ -121,8 +126,25 @@ final class EmbedderLoader {
             + "eos_token_id");
       }
       layout = new TokenizerLayout(layout.paddingSide(), eos);
+    } else if (b.appendEos == null && b.family != null && b.family.appendsEos()
+        && !layout.appendsEos() && templateEndsWithText(spec, tokenizerBytes)) {
+      long eos = TokenizerLayout.eosId(spec.folder(), tokenizerBytes);
+      if (eos < 0) {
+        throw new ModelLoadException(spec.tokenizerLocation(), "found no EOS token (no "
+            + "tokenizer_config.json eos_token, no config.json eos_token_id), expected one: "
+            + b.family + " models end every input with it", null);
+      }
+      layout = new TokenizerLayout(layout.paddingSide(), eos);
     }
     return layout;
+  }
+
+  /** Whether the tokenizer's template puts no special token after the text. */
+  private static boolean templateEndsWithText(ModelSpec spec, byte[] tokenizerBytes) {
+    try (EncoderTokenizer probe = EncoderTokenizer.open(tokenizerBytes, spec.tokenizerLocation(),
+        spec.maxLength(), PromptConvention.NONE, LongInputPolicy.TRUNCATE)) {
+      return probe.trailingSpecialTokens() == 0;
+    }
   }
 
   /**

@@ -541,7 +541,9 @@ public final class OnnxEmbedder implements Embedder {
     /**
      * Overrides whether an end-of-sequence token is appended to every row, as decoder embedders
      * of the e5-mistral and Qwen3-Embedding line are used (default: the folder's {@code
-     * tokenizer_config.json} {@code add_eos_token}). The EOS is the folder's {@code eos_token}
+     * tokenizer_config.json} {@code add_eos_token}; with a {@link #family family} that expects an
+     * EOS, appended unless the tokenizer's template already ends with a special token). The EOS
+     * is the folder's {@code eos_token}
      * ({@code tokenizer_config.json}) or {@code eos_token_id} ({@code config.json}); it is not
      * appended twice when the tokenizer's template already ends with it.
      *

@@ -1,6 +1,7 @@
 package dev.gecko4j.train;
 
 import dev.gecko4j.core.internal.Args;
+import dev.gecko4j.onnx.PipelineModule.Activation;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -21,45 +22,26 @@ import java.util.Locale;
  */
 public record DenseLayer(int inFeatures, int outFeatures, boolean bias, Activation activation) {
 
-  /** The activations sentence-transformers' {@code Dense} writes by their PyTorch class name. */
-  public enum Activation {
-    /** No activation ({@code torch.nn.modules.linear.Identity}); EmbeddingGemma's heads. */
-    IDENTITY("torch.nn.modules.linear.Identity"),
-    /** {@code tanh} ({@code torch.nn.modules.activation.Tanh}): {@code Dense}'s default. */
-    TANH("torch.nn.modules.activation.Tanh");
-
-    private final String torchName;
-
-    Activation(String torchName) {
-      this.torchName = torchName;
-    }
-
-    /** {@return the PyTorch class name {@code activation_function} holds} */
-    public String torchName() {
-      return torchName;
-    }
-
-    /**
-     * Parses an activation by its PyTorch class name or its short name ({@code identity}, {@code
-     * tanh}), ignoring case.
-     *
-     * @param name the name; not null
-     * @return the activation
-     * @throws IllegalArgumentException naming the valid activations if {@code name} is unknown
-     */
-    public static Activation parse(String name) {
-      if (name != null) {
-        for (Activation a : values()) {
-          if (a.torchName.equalsIgnoreCase(name.trim())
-              || a.name().equalsIgnoreCase(name.trim())) {
-            return a;
-          }
+  /**
+   * Parses an activation by its PyTorch class name ({@code torch.nn.modules.linear.Identity}) or
+   * its short name ({@code identity}, {@code tanh}, {@code relu}, {@code sigmoid}, {@code silu}),
+   * ignoring case.
+   *
+   * @param name the name; not null
+   * @return the activation
+   * @throws IllegalArgumentException naming the valid activations if {@code name} is unknown
+   */
+  public static Activation activation(String name) {
+    if (name != null) {
+      for (Activation a : Activation.values()) {
+        if (a.className().equalsIgnoreCase(name.trim()) || a.name().equalsIgnoreCase(name.trim())) {
+          return a;
         }
       }
-      List<String> valid = Arrays.stream(values())
-          .map(a -> a.name().toLowerCase(Locale.ROOT) + " (" + a.torchName + ")").toList();
-      throw new IllegalArgumentException("activation must be one of " + valid + ", but is: " + name);
     }
+    List<String> valid = Arrays.stream(Activation.values())
+        .map(a -> a.name().toLowerCase(Locale.ROOT) + " (" + a.className() + ")").toList();
+    throw new IllegalArgumentException("activation must be one of " + valid + ", but is: " + name);
   }
 
   /**

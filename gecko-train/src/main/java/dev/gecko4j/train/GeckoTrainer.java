@@ -591,7 +591,8 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
 
   /**
    * Opens the trainer for a model description with a new trainable Dense head after the pooling
-   * ({@link TrainableEncoder#open(ModelSpec, int, DenseLayer.Activation, long)}); the export
+   * ({@link TrainableEncoder#open(ModelSpec, int, dev.gecko4j.onnx.PipelineModule.Activation,
+   * long)}); the export
    * writes it as {@code 2_Dense} in sentence-transformers layout.
    *
    * @param spec the base model; not null
@@ -603,7 +604,7 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
    * @throws IllegalArgumentException if an argument is invalid or the model is not trainable
    */
   public static GeckoTrainer open(ModelSpec spec, int denseOutFeatures,
-      DenseLayer.Activation activation, long seed) throws IOException {
+      dev.gecko4j.onnx.PipelineModule.Activation activation, long seed) throws IOException {
     Args.notNull(spec, "spec");
     return open(spec, TrainableEncoder.open(spec, denseOutFeatures, activation, seed));
   }

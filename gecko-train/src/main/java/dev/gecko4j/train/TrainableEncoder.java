@@ -13,6 +13,7 @@ import dev.gecko4j.onnx.LongInputPolicy;
 import dev.gecko4j.onnx.ModelSpec;
 import dev.gecko4j.onnx.Models;
 import dev.gecko4j.onnx.OrtRuntime;
+import dev.gecko4j.onnx.PipelineModule;
 import dev.gecko4j.onnx.TokenizedBatch;
 import dev.gecko4j.onnx.TokenizerLayout;
 import dev.gecko4j.train.onnx.OnnxModel;
@@ -39,7 +40,8 @@ import java.util.zip.CRC32C;
  * uploads them (with or without gradients) into a scope manager. Output vectors are pooled
  * ({@link Pooling#CLS}, {@link Pooling#MEAN} or {@link Pooling#LAST_TOKEN}, with the token weights
  * of {@link Pooling#tokenWeights}, so training reads the tokens serving's {@link Pooling#pool}
- * reads), optionally projected by a trainable {@link DenseLayer}, and L2-normalised, like the
+ * reads), projected by the pipeline's Dense layers and optionally a new {@link DenseLayer} (all
+ * trainable), and L2-normalised, like the
  * Embedder serving the same folder. Texts are tokenised by {@link EncoderTokenizer}, the
  * embedder's own tokenisation path (same special-token template, appended EOS, truncation and
  * padding side), so training sees the token ids serving sees. The graph output read is the token
@@ -54,9 +56,9 @@ public final class TrainableEncoder implements AutoCloseable {
   /** Classpath resource of the bundled bge-small-en-v1.5 tokenizer. */
   public static final String BGE_SMALL_TOKENIZER = "/bge-small-en-v1.5-tokenizer.json";
 
-  /** The parameter name of a Dense head's weight {@code [out, in]}. */
+  /** The parameter name of the weight {@code [out, in]} of a Dense head at {@code 2_Dense}. */
   public static final String DENSE_WEIGHT = "2_Dense.linear.weight";
-  /** The parameter name of a Dense head's bias {@code [out]}. */
+  /** The parameter name of the bias {@code [out]} of a Dense head at {@code 2_Dense}. */
   public static final String DENSE_BIAS = "2_Dense.linear.bias";
   /** The token-state outputs read, in order of preference (as serving reads them). */
   static final List<String> TOKEN_OUTPUTS =
@@ -75,7 +77,8 @@ public final class TrainableEncoder implements AutoCloseable {
   private final Pooling pooling;
   private final String outputName;
   private final int hiddenSize;
-  private final DenseLayer dense;
+  /** The Dense layers after the pooling, in order; their weights live in {@link #parameters}. */
+  private final List<PipelineModule.Dense> heads = new java.util.ArrayList<>();
   private final java.util.Set<String> graphInputs;
   private final Map<String, float[]> parameters = new LinkedHashMap<>();
   private final Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -92,12 +95,6 @@ public final class TrainableEncoder implements AutoCloseable {
     this.graph = new OnnxTorchGraph(model, List.of(outputName));
     this.graphInputs = java.util.Set.copyOf(model.inputs());
     this.hiddenSize = hiddenSizeOf(model);
-    if (dense != null && dense.inFeatures() != hiddenSize) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "the Dense head's inFeatures must be the model's hidden size %d, but is: %d",
-          hiddenSize, dense.inFeatures()));
-    }
-    this.dense = dense;
     this.pooling = spec.pooling();
     this.tokenizerJson = tokenizerJson.clone();
     OrtRuntime.optOutOfDjlTracking(); // before DJL's tokenizer and PyTorch engine start
@@ -112,26 +109,53 @@ public final class TrainableEncoder implements AutoCloseable {
         shapes.put(t.name(), t.dims().clone());
       }
     }
+    // The pipeline's own Dense layers train from their weights; a new head starts as
+    // torch.nn.Linear does: U(-1/sqrt(in), 1/sqrt(in)) for weight and bias.
+    int width = hiddenSize;
+    for (PipelineModule.Dense d : spec.denseLayers()) {
+      width = addHead(d, width);
+    }
     if (dense != null) {
-      // torch.nn.Linear's initialisation: U(-1/sqrt(in), 1/sqrt(in)) for weight and bias
+      if (dense.inFeatures() != width) {
+        throw new IllegalArgumentException(String.format(Locale.ROOT,
+            "the Dense head's inFeatures must be the size of the vectors before it, %d, but is: %d",
+            width, dense.inFeatures()));
+      }
       java.util.Random rnd = new java.util.Random(seed);
       float bound = (float) (1 / Math.sqrt(dense.inFeatures()));
       float[] w = new float[dense.outFeatures() * dense.inFeatures()];
       for (int i = 0; i < w.length; i++) {
         w[i] = (rnd.nextFloat() * 2 - 1) * bound;
       }
-      parameters.put(DENSE_WEIGHT, w);
-      shapes.put(DENSE_WEIGHT, new long[] {dense.outFeatures(), dense.inFeatures()});
+      float[] b = null;
       if (dense.bias()) {
-        float[] b = new float[dense.outFeatures()];
+        b = new float[dense.outFeatures()];
         for (int i = 0; i < b.length; i++) {
           b[i] = (rnd.nextFloat() * 2 - 1) * bound;
         }
-        parameters.put(DENSE_BIAS, b);
-        shapes.put(DENSE_BIAS, new long[] {dense.outFeatures()});
       }
+      int index = spec.modules().size() - (spec.normalize() ? 1 : 0);
+      addHead(new PipelineModule.Dense(index + "_Dense", dense.inFeatures(), dense.outFeatures(),
+          dense.activation(), w, b), width);
     }
     this.manager = Engine.getEngine("PyTorch").newBaseManager();
+  }
+
+  /** Makes a Dense layer's weights trainable parameters; returns its output size. */
+  private int addHead(PipelineModule.Dense d, int width) {
+    if (d.inFeatures() != width) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "Dense %s takes %d values, but the vectors before it have %d", d.path(),
+          d.inFeatures(), width));
+    }
+    parameters.put(d.path() + ".linear.weight", d.weight().clone());
+    shapes.put(d.path() + ".linear.weight", new long[] {d.outFeatures(), d.inFeatures()});
+    if (d.bias() != null) {
+      parameters.put(d.path() + ".linear.bias", d.bias().clone());
+      shapes.put(d.path() + ".linear.bias", new long[] {d.outFeatures()});
+    }
+    heads.add(d);
+    return d.outFeatures();
   }
 
   /** The width of the float table the graph gathers {@code input_ids} from. */
@@ -190,12 +214,13 @@ public final class TrainableEncoder implements AutoCloseable {
    * (initialised as {@code torch.nn.Linear} is, from {@code seed}).
    *
    * @param spec the model; not null, fp32
-   * @param dense the head, {@code inFeatures} the model's hidden size; or null for none
+   * @param dense the head, {@code inFeatures} the size of the vectors before it (the hidden size,
+   *     or the last Dense layer's output); or null for none
    * @param seed the seed of the head's initial weights
    * @return the encoder
    * @throws IOException if a file cannot be read
    * @throws IllegalArgumentException if {@code spec} is null or not trainable, or the head's
-   *     {@code inFeatures} is not the model's hidden size
+   *     {@code inFeatures} is not the size of the vectors before it
    */
   public static TrainableEncoder open(ModelSpec spec, DenseLayer dense, long seed)
       throws IOException {
@@ -234,13 +259,15 @@ public final class TrainableEncoder implements AutoCloseable {
    * @throws IllegalArgumentException if an argument is invalid or the model is not trainable
    */
   public static TrainableEncoder open(ModelSpec spec, int outFeatures,
-      DenseLayer.Activation activation, long seed) throws IOException {
+      PipelineModule.Activation activation, long seed) throws IOException {
     Args.notNull(spec, "spec");
     Args.positive(outFeatures, "outFeatures");
     Args.notNull(activation, "activation");
-    int hidden = hiddenSizeOf(spec.bundled() != null ? OnnxModel.parse(spec.readModelBytes())
-        : OnnxModel.read(spec.modelFile()));
-    return open(spec, new DenseLayer(hidden, outFeatures, true, activation), seed);
+    List<PipelineModule.Dense> existing = spec.denseLayers();
+    int in = !existing.isEmpty() ? existing.get(existing.size() - 1).outFeatures()
+        : hiddenSizeOf(spec.bundled() != null ? OnnxModel.parse(spec.readModelBytes())
+            : OnnxModel.read(spec.modelFile()));
+    return open(spec, new DenseLayer(in, outFeatures, true, activation), seed);
   }
 
   /**
@@ -312,14 +339,25 @@ public final class TrainableEncoder implements AutoCloseable {
     return hiddenSize;
   }
 
-  /** @return the size of the vectors {@link #embed} returns: the Dense head's, else the hidden size */
+  /** @return the size of the vectors {@link #embed} returns: the last Dense layer's, else the hidden size */
   public int embeddingDimension() {
-    return dense != null ? dense.outFeatures() : hiddenSize;
+    return heads.isEmpty() ? hiddenSize : heads.get(heads.size() - 1).outFeatures();
   }
 
-  /** @return the trainable Dense head after the pooling, or null when there is none */
-  public DenseLayer denseLayer() {
-    return dense;
+  /**
+   * Returns the Dense layers after the pooling with their current (trained) weights, in pipeline
+   * order: the model's own and a head added at {@link #open(ModelSpec, DenseLayer, long)}.
+   *
+   * @return the layers, copies of the current weights
+   */
+  public List<PipelineModule.Dense> denseLayers() {
+    List<PipelineModule.Dense> out = new java.util.ArrayList<>();
+    for (PipelineModule.Dense d : heads) {
+      float[] b = parameters.get(d.path() + ".linear.bias");
+      out.add(new PipelineModule.Dense(d.path(), d.inFeatures(), d.outFeatures(), d.activation(),
+          parameters.get(d.path() + ".linear.weight").clone(), b == null ? null : b.clone()));
+    }
+    return out;
   }
 
   /** @return the name of the graph output read as token states */
@@ -335,8 +373,10 @@ public final class TrainableEncoder implements AutoCloseable {
    */
   public Map<String, float[]> graphParameters() {
     Map<String, float[]> g = new LinkedHashMap<>(parameters);
-    g.remove(DENSE_WEIGHT);
-    g.remove(DENSE_BIAS);
+    for (PipelineModule.Dense d : heads) {
+      g.remove(d.path() + ".linear.weight");
+      g.remove(d.path() + ".linear.bias");
+    }
     return Collections.unmodifiableMap(g);
   }
 
@@ -460,14 +500,18 @@ public final class TrainableEncoder implements AutoCloseable {
   public NDArray embed(NDManager scope, Map<String, NDArray> params, TokenizedBatch batch) {
     NDArray states = tokenStates(scope, params, batch);
     NDArray pooled = pool(scope, states, batch);
-    if (dense != null) {
-      pooled = pooled.matMul(params.get(DENSE_WEIGHT).transpose());
-      if (dense.bias()) {
-        pooled = pooled.add(params.get(DENSE_BIAS));
+    for (PipelineModule.Dense d : heads) {
+      pooled = pooled.matMul(params.get(d.path() + ".linear.weight").transpose());
+      if (d.bias() != null) {
+        pooled = pooled.add(params.get(d.path() + ".linear.bias"));
       }
-      if (dense.activation() == DenseLayer.Activation.TANH) {
-        pooled = pooled.tanh();
-      }
+      pooled = switch (d.activation()) {
+        case IDENTITY -> pooled;
+        case TANH -> pooled.tanh();
+        case RELU -> ai.djl.nn.Activation.relu(pooled);
+        case SIGMOID -> ai.djl.nn.Activation.sigmoid(pooled);
+        case SILU -> pooled.mul(ai.djl.nn.Activation.sigmoid(pooled));
+      };
     }
     NDArray norm = pooled.norm(new int[] {1}, true).maximum(1e-12f);
     return pooled.div(norm);
@@ -499,6 +543,18 @@ public final class TrainableEncoder implements AutoCloseable {
   public static NDArray pool(NDManager scope, NDArray states, TokenizedBatch batch,
       Pooling pooling) {
     Args.notNull(pooling, "pooling");
+    if (pooling == Pooling.MAX) {
+      // sentence-transformers: padded positions count as -1e9
+      float[] pad = new float[batch.rows() * batch.sequenceLength()];
+      for (int i = 0; i < pad.length; i++) {
+        pad[i] = batch.attentionMask()[i] != 0 ? 0f : -1e9f;
+      }
+      NDArray shift = scope.create(pad, new Shape(batch.rows(), batch.sequenceLength(), 1));
+      NDArray real = scope.create(batch.attentionMask(),
+          new Shape(batch.rows(), batch.sequenceLength(), 1))
+          .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+      return states.mul(real).add(shift).max(new int[] {1});
+    }
     float[] w = pooling.tokenWeights(batch.attentionMask(), batch.rows(), batch.sequenceLength());
     NDArray weights = scope.create(w, new Shape(batch.rows(), batch.sequenceLength(), 1));
     return states.mul(weights).sum(new int[] {1});

@@ -2,6 +2,7 @@ package dev.gecko4j.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gecko4j.core.Embedding;
@@ -14,6 +15,7 @@ import dev.gecko4j.core.train.TrainingResult;
 import dev.gecko4j.onnx.ModelSpec;
 import dev.gecko4j.onnx.Models;
 import dev.gecko4j.onnx.OnnxEmbedder;
+import dev.gecko4j.onnx.PipelineModule;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +83,7 @@ class TrainedHeadsTest {
   void aDenseHeadIsTrainedAndExportedInSentenceTransformersLayout(@TempDir Path out)
       throws Exception {
     try (GeckoTrainer trainer = GeckoTrainer.open(bge(Pooling.LAST_TOKEN), 256,
-        DenseLayer.Activation.TANH, 7)) {
+        PipelineModule.Activation.TANH, 7)) {
       TrainableEncoder encoder = trainer.encoder();
       assertThat(encoder.embeddingDimension()).isEqualTo(256);
       assertThat(encoder.hiddenSize()).isEqualTo(384);
@@ -151,23 +153,43 @@ class TrainedHeadsTest {
         }
         assertThat(max).isLessThan(1e-4f);
       }
+      // and OnnxEmbedder serving the folder (its Dense module included) gives them too
+      try (OnnxEmbedder served = OnnxEmbedder.builder().modelFolder(dir).maxLength(64).build()) {
+        assertThat(served.dimension()).isEqualTo(256);
+        assertThat(maxAbsDiff(trained, served.embedAll(TEXTS,
+            Collections.nCopies(TEXTS.size(), TaskPrompt.none())))).isLessThan(1e-4f);
+      }
+      // and the trainer reopens the folder with its trained head
+      try (TrainableEncoder again = TrainableEncoder.open(
+          dev.gecko4j.onnx.SentenceTransformersFolder.read(dir))) {
+        assertThat(again.embeddingDimension()).isEqualTo(256);
+        float[][] reloaded = again.embedTexts(TEXTS, 64, TEXTS.size());
+        for (int i = 0; i < TEXTS.size(); i++) {
+          assertThat(reloaded[i]).containsExactly(trained[i], within(1e-5f));
+        }
+      }
     }
   }
 
   @Test
   void aDenseHeadMustTakeTheHiddenSize() throws Exception {
     assertThatThrownBy(() -> TrainableEncoder.open(bge(Pooling.MEAN),
-        new DenseLayer(768, 256, true, DenseLayer.Activation.IDENTITY), 1))
+        new DenseLayer(768, 256, true, PipelineModule.Activation.IDENTITY), 1))
         .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("the Dense head's inFeatures must be the model's hidden size 384, but is: 768");
+        .hasMessage("the Dense head's inFeatures must be the size of the vectors before it, 384, "
+            + "but is: 768");
   }
 
   @Test
   void anUnknownActivationIsRefusedNamingTheValidOnes() {
-    assertThatThrownBy(() -> DenseLayer.Activation.parse("relu"))
+    assertThatThrownBy(() -> DenseLayer.activation("gelu"))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("activation must be one of [identity (torch.nn.modules.linear.Identity), "
-            + "tanh (torch.nn.modules.activation.Tanh)], but is: relu");
+            + "tanh (torch.nn.modules.activation.Tanh), relu (torch.nn.modules.activation.ReLU), "
+            + "sigmoid (torch.nn.modules.activation.Sigmoid), silu "
+            + "(torch.nn.modules.activation.SiLU)], but is: gelu");
+    assertThat(DenseLayer.activation("torch.nn.modules.linear.Identity"))
+        .isEqualTo(PipelineModule.Activation.IDENTITY);
   }
 
   static float maxAbsDiff(float[][] a, List<Embedding> b) {

@@ -89,11 +89,11 @@ public final class TrainCommand extends GeckoCommand {
   private int evalMaxLength;
   private boolean evalSts;
   @Option(names = "--skip-base-eval", description = "with --eval, score only the trained model") boolean skipBaseEval;
-  @Option(names = "--pooling", description = "pooling to train and export with: cls, mean or lasttoken (default: the base model's)")
+  @Option(names = "--pooling", description = "pooling to train and export with: cls, mean, max, mean_sqrt_len_tokens, weightedmean or lasttoken (default: the base model's)")
   String pooling;
   @Option(names = "--dense", description = "add a trainable Dense head of this many outputs after the pooling, exported as 2_Dense (sentence-transformers layout)")
   Integer dense;
-  @Option(names = "--dense-activation", defaultValue = "identity", description = "the Dense head's activation: identity or tanh")
+  @Option(names = "--dense-activation", defaultValue = "identity", description = "the Dense head's activation: identity, tanh, relu, sigmoid or silu")
   String denseActivation;
 
   @Override
@@ -111,9 +111,9 @@ public final class TrainCommand extends GeckoCommand {
         throw badOption("--pooling: %s", e.getMessage());
       }
     }
-    DenseLayer.Activation activation;
+    dev.gecko4j.onnx.PipelineModule.Activation activation;
     try {
-      activation = DenseLayer.Activation.parse(denseActivation);
+      activation = DenseLayer.activation(denseActivation);
     } catch (IllegalArgumentException e) {
       throw badOption("--dense-activation: %s", e.getMessage());
     }

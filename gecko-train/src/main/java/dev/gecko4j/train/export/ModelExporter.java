@@ -2,10 +2,10 @@ package dev.gecko4j.train.export;
 
 import dev.gecko4j.train.checkpoint.FileSink;
 import dev.gecko4j.train.checkpoint.DurableFiles;
-import dev.gecko4j.train.DenseLayer;
 import dev.gecko4j.train.TrainableEncoder;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.onnx.ModelSpec;
+import dev.gecko4j.onnx.PipelineModule;
 import dev.gecko4j.onnx.SentenceTransformersFolder;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -164,8 +164,7 @@ public final class ModelExporter {
   /** The names an export writes; a folder with anything else in it is not replaced. */
   private static final Set<String> EXPORT_FILES = Set.of("model.onnx", "tokenizer.json", "config.json",
       "modules.json", "1_Pooling", "sentence_bert_config.json", "config_sentence_transformers.json",
-      "tokenizer_config.json",
-      "2_Dense");
+      "tokenizer_config.json");
 
   private static void checkReplaceable(Path target) throws IOException {
     if (!Files.exists(target)) {
@@ -175,7 +174,7 @@ public final class ModelExporter {
       throw new IllegalArgumentException("directory must be a folder or absent, but is a file: " + target);
     }
     try (Stream<Path> s = Files.list(target)) {
-      List<String> foreign = s.map(p -> p.getFileName().toString()).filter(n -> !EXPORT_FILES.contains(n))
+      List<String> foreign = s.map(p -> p.getFileName().toString()).filter(n -> !EXPORT_FILES.contains(n) && !n.matches("\\d+_Dense"))
           .sorted().toList();
       if (!foreign.isEmpty()) {
         throw new IllegalArgumentException("directory " + target + " holds files an export does not write "
@@ -203,73 +202,36 @@ public final class ModelExporter {
     DurableFiles.write(sink, dir.resolve("config.json"),
         configJson != null ? configJson : bertConfig(encoder).getBytes(StandardCharsets.UTF_8));
     int hidden = encoder.hiddenSize();
-    Map<String, byte[]> files = new java.util.LinkedHashMap<>(
-        SentenceTransformersFolder.configFiles(spec, hidden));
-    DenseLayer dense = encoder.denseLayer();
-    if (dense != null) {
-      files.put(SentenceTransformersFolder.MODULES, denseModules(spec.normalize()));
-      files.put(DENSE_DIR + "/config.json", String.format(Locale.ROOT, """
-          {
-            "in_features": %d,
-            "out_features": %d,
-            "bias": %s,
-            "activation_function": "%s"
-          }
-          """, dense.inFeatures(), dense.outFeatures(), dense.bias(),
-          dense.activation().torchName()).getBytes(StandardCharsets.UTF_8));
-      Map<String, float[]> tensors = new java.util.LinkedHashMap<>();
-      Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
-      tensors.put("linear.weight", encoder.parameters().get(TrainableEncoder.DENSE_WEIGHT));
-      shapes.put("linear.weight", new long[] {dense.outFeatures(), dense.inFeatures()});
-      if (dense.bias()) {
-        tensors.put("linear.bias", encoder.parameters().get(TrainableEncoder.DENSE_BIAS));
-        shapes.put("linear.bias", new long[] {dense.outFeatures()});
-      }
-      files.put(DENSE_DIR + "/model.safetensors", SafeTensors.write(tensors, shapes));
-    }
-    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+    // the description with the trained Dense weights: SentenceTransformersFolder writes the
+    // modules, the Dense folders (config.json + model.safetensors) and the prompts
+    ModelSpec trained = spec.withModules(modules(spec, encoder.denseLayers()));
+    for (Map.Entry<String, byte[]> f : SentenceTransformersFolder.configFiles(trained, hidden)
+        .entrySet()) {
       Path file = dir.resolve(f.getKey());
       Files.createDirectories(file.getParent());
       DurableFiles.write(sink, file, f.getValue());
     }
-    if (dense != null) {
-      DurableFiles.fsyncDirectory(dir.resolve(DENSE_DIR));
+    for (PipelineModule.Dense d : encoder.denseLayers()) {
+      DurableFiles.fsyncDirectory(dir.resolve(d.path()));
     }
   }
 
-  /** Where a Dense head's files go, as sentence-transformers names the module after pooling. */
-  static final String DENSE_DIR = "2_Dense";
-
-  /** {@code modules.json} of Transformer, Pooling, Dense and (when normalised) Normalize. */
-  private static byte[] denseModules(boolean normalize) {
-    String modules = """
-        [
-          {
-            "idx": 0,
-            "name": "0",
-            "path": "",
-            "type": "sentence_transformers.models.Transformer"
-          },
-          {
-            "idx": 1,
-            "name": "1",
-            "path": "1_Pooling",
-            "type": "sentence_transformers.models.Pooling"
-          },
-          {
-            "idx": 2,
-            "name": "2",
-            "path": "2_Dense",
-            "type": "sentence_transformers.models.Dense"
-          }""" + (normalize ? """
-        ,
-          {
-            "idx": 3,
-            "name": "3",
-            "path": "3_Normalize",
-            "type": "sentence_transformers.models.Normalize"
-          }""" : "") + "\n]\n";
-    return modules.getBytes(StandardCharsets.UTF_8);
+  /**
+   * The pipeline of the export: the spec's Transformer and Pooling, the encoder's Dense layers
+   * with their trained weights, and a Normalize named after its place when the spec normalises.
+   */
+  static List<PipelineModule> modules(ModelSpec spec, List<PipelineModule.Dense> dense) {
+    List<PipelineModule> m = new java.util.ArrayList<>();
+    for (PipelineModule x : spec.modules()) {
+      if (!(x instanceof PipelineModule.Dense) && !(x instanceof PipelineModule.Normalize)) {
+        m.add(x);
+      }
+    }
+    m.addAll(dense);
+    if (spec.normalize()) {
+      m.add(new PipelineModule.Normalize(m.size() + "_Normalize"));
+    }
+    return m;
   }
 
   /** A minimal BERT config.json derived from the parameter shapes. */

@@ -258,6 +258,25 @@ class DecoderEmbedderTest {
   }
 
   @Test
+  void aDecoderFamilyAppendsTheEosItsModelsExpect(@TempDir Path dir) throws Exception {
+    // given a folder whose tokenizer config says nothing of an EOS
+    Path plain = Stories260KEmbedderExport.export(source, dir.resolve("plain"), PaddingSide.RIGHT,
+        false);
+    try (OnnxEmbedder none = OnnxEmbedder.builder().modelFolder(plain).build();
+        OnnxEmbedder family = OnnxEmbedder.builder().modelFolder(plain)
+            .family(dev.gecko4j.core.ModelFamily.E5_MISTRAL).build();
+        OnnxEmbedder off = OnnxEmbedder.builder().modelFolder(plain)
+            .family(dev.gecko4j.core.ModelFamily.E5_MISTRAL).appendEos(false).build()) {
+      // then only the e5-mistral family appends </s> (unless told not to)
+      assertThat(none.tokenizerLayout().appendsEos()).isFalse();
+      assertThat(family.tokenizerLayout().eosTokenId()).isEqualTo(2);
+      assertThat(family.tokenize(List.of("a cat sat"), List.of(TaskPrompt.none())).get(0)
+          .inputIds()).endsWith(2L);
+      assertThat(off.tokenizerLayout().appendsEos()).isFalse();
+    }
+  }
+
+  @Test
   void truncationKeepsTheAppendedEos() {
     try (OnnxEmbedder e = OnnxEmbedder.builder().modelFolder(right).maxLength(8).build()) {
       TokenizedBatch b = e.tokenize(List.of(String.join(" ", sentences.subList(0, 5))),
