@@ -10,7 +10,10 @@ import java.util.Arrays;
  * <p>The pooling of a model is given in its sentence-transformers {@code 1_Pooling/config.json}.
  */
 public enum Pooling {
-  /** Takes the state of the first token ({@code [CLS]}); BGE. */
+  /**
+   * Takes the state of the first real token ({@code [CLS]}; the first position whose mask is 1,
+   * so left padding does not move it); BGE.
+   */
   CLS,
   /**
    * Averages the token states weighted by the attention mask (padding excluded), with the divisor
@@ -86,14 +89,16 @@ public enum Pooling {
       int rowBase = b * seq;
       switch (this) {
         case CLS -> {
-          boolean anyToken = false;
-          for (int t = 0; t < seq && !anyToken; t++) {
-            anyToken = mask[rowBase + t] != 0;
+          int first = -1;
+          for (int t = 0; t < seq && first < 0; t++) {
+            if (mask[rowBase + t] != 0) {
+              first = t;
+            }
           }
-          if (!anyToken) {
+          if (first < 0) {
             throw new IllegalArgumentException("row " + b + " has no token (attention mask all 0)");
           }
-          System.arraycopy(hidden, rowBase * hiddenSize, out, o, hiddenSize);
+          System.arraycopy(hidden, (rowBase + first) * hiddenSize, out, o, hiddenSize);
         }
         case LAST_TOKEN -> {
           int last = -1;
@@ -160,6 +165,82 @@ public enum Pooling {
         }
       }
     }
+  }
+
+  /**
+   * Returns the weight each token state gets in the pooled vector, so a differentiable
+   * implementation (the trainer's, on PyTorch) pools as {@code sum_t weights[b, t] * hidden[b, t]}
+   * with exactly the tokens this pooling reads: 1 on the first real token ({@link #CLS}) or the
+   * last one ({@link #LAST_TOKEN}, either padding side), {@code mask / max(sum(mask), 1e-9)} on
+   * every token ({@link #MEAN}), {@code mask / sqrt(max(sum(mask), 1e-9))} ({@link
+   * #MEAN_SQRT_LEN}), {@code mask * (t + 1) / max(sum(mask * (t + 1)), 1e-9)} ({@link
+   * #WEIGHTED_MEAN}), 0 elsewhere. {@link #pool} gives the same vectors (to float rounding; a test
+   * holds the two equal). {@link #MAX} is not a weighted sum and has no weights.
+   *
+   * @param mask attention mask, length {@code batch * seq}, values 0 or 1
+   * @param batch number of rows, {@code >= 1}
+   * @param seq sequence length, {@code >= 1}
+   * @return a new array {@code [batch, seq]} row-major
+   * @throws IllegalArgumentException if a size is not positive, the mask length does not match,
+   *     a row has no token under {@link #CLS} or {@link #LAST_TOKEN}, or this is {@link #MAX}
+   */
+  public float[] tokenWeights(long[] mask, int batch, int seq) {
+    if (batch < 1 || seq < 1) {
+      throw new IllegalArgumentException(
+          "batch and seq must be >= 1, but are: " + batch + ", " + seq);
+    }
+    if (mask == null || mask.length != (long) batch * seq) {
+      throw new IllegalArgumentException(
+          "mask must have length batch*seq=" + ((long) batch * seq) + ", but has "
+              + (mask == null ? "null" : mask.length));
+    }
+    if (this == MAX) {
+      throw new IllegalArgumentException("MAX pooling takes a maximum, not a weighted sum of the "
+          + "token states, so it has no token weights");
+    }
+    float[] w = new float[batch * seq];
+    for (int b = 0; b < batch; b++) {
+      int rowBase = b * seq;
+      switch (this) {
+        case MAX -> throw new AssertionError("handled above");
+        case MEAN_SQRT_LEN, WEIGHTED_MEAN -> {
+          float sum = 0;
+          for (int t = 0; t < seq; t++) {
+            sum += this == WEIGHTED_MEAN ? mask[rowBase + t] * (float) (t + 1) : mask[rowBase + t];
+          }
+          float div = this == WEIGHTED_MEAN ? Math.max(sum, 1e-9f)
+              : (float) Math.sqrt(Math.max(sum, 1e-9f));
+          for (int t = 0; t < seq; t++) {
+            float m = this == WEIGHTED_MEAN ? mask[rowBase + t] * (float) (t + 1)
+                : mask[rowBase + t];
+            w[rowBase + t] = m / div;
+          }
+        }
+        case CLS, LAST_TOKEN -> {
+          int at = -1;
+          for (int t = 0; t < seq; t++) {
+            if (mask[rowBase + t] != 0 && (at < 0 || this == LAST_TOKEN)) {
+              at = t;
+            }
+          }
+          if (at < 0) {
+            throw new IllegalArgumentException("row " + b + " has no token (attention mask all 0)");
+          }
+          w[rowBase + at] = 1f;
+        }
+        case MEAN -> {
+          float count = 0;
+          for (int t = 0; t < seq; t++) {
+            count += mask[rowBase + t];
+          }
+          float inv = 1f / Math.max(count, 1e-9f);
+          for (int t = 0; t < seq; t++) {
+            w[rowBase + t] = mask[rowBase + t] * inv;
+          }
+        }
+      }
+    }
+    return w;
   }
 
   private static void checkShapes(float[] hidden, long[] mask, int batch, int seq, int hiddenSize) {

@@ -37,7 +37,31 @@ class PoolingTest {
             Pooling.LAST_TOKEN, new long[] {1, 1, 0, 1, 1, 1}, new float[] {1, -0.5f, 12, -6}),
         // left padding, row 0 starts at token 1 and ends at token 2
         Arguments.of("last token takes the last position under left padding",
-            Pooling.LAST_TOKEN, new long[] {0, 1, 1, 1, 1, 1}, new float[] {2, -1, 12, -6}));
+            Pooling.LAST_TOKEN, new long[] {0, 1, 1, 1, 1, 1}, new float[] {2, -1, 12, -6}),
+        // left padding, row 0 starts at token 1
+        Arguments.of("cls takes the first real token under left padding",
+            Pooling.CLS, new long[] {0, 1, 1, 1, 1, 1}, new float[] {1, -0.5f, 10, -5}));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("poolings")
+  void should_weigh_tokens_as_it_pools_them(
+      String behaviour, Pooling pooling, long[] mask, float[] expected) {
+    org.junit.jupiter.api.Assumptions.assumeTrue(pooling != Pooling.MAX,
+        "MAX is a maximum, not a weighted sum (tested below)");
+    // given the weights the trainer pools with
+    float[] w = pooling.tokenWeights(mask, 2, 3);
+    // when the token states are summed with them
+    float[] pooled = new float[4];
+    for (int b = 0; b < 2; b++) {
+      for (int t = 0; t < 3; t++) {
+        for (int d = 0; d < 2; d++) {
+          pooled[b * 2 + d] += w[b * 3 + t] * HIDDEN[(b * 3 + t) * 2 + d];
+        }
+      }
+    }
+    // then they give what pool gives (serving and training read the same tokens)
+    assertThat(pooled).containsExactly(expected, org.assertj.core.api.Assertions.within(1e-6f));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -48,6 +72,14 @@ class PoolingTest {
     float[] pooled = pooling.pool(HIDDEN, mask, 2, 3, 2);
     // then
     assertThat(pooled).containsExactly(expected);
+  }
+
+  @Test
+  void should_refuse_token_weights_for_max_pooling() {
+    assertThatThrownBy(() -> Pooling.MAX.tokenWeights(new long[] {1, 1}, 1, 2))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("MAX pooling takes a maximum, not a weighted sum of the token states, so it "
+            + "has no token weights");
   }
 
   @Test

@@ -22,6 +22,7 @@ final class BatchPlanner {
   private final int tokenBudget;
   private final long attentionBudget;
   private final int maxBatchSize;
+  private final PaddingSide side;
 
   /**
    * @param tokenBudget most padded tokens per batch
@@ -29,6 +30,11 @@ final class BatchPlanner {
    * @param maxBatchSize most rows per batch
    */
   BatchPlanner(int tokenBudget, boolean cpu, int maxBatchSize) {
+    this(tokenBudget, cpu, maxBatchSize, PaddingSide.RIGHT);
+  }
+
+  BatchPlanner(int tokenBudget, boolean cpu, int maxBatchSize, PaddingSide side) {
+    this.side = side;
     this.tokenBudget = tokenBudget;
     this.attentionBudget = cpu ? (long) tokenBudget * ATTENTION_LENGTH : Long.MAX_VALUE;
     this.maxBatchSize = maxBatchSize;
@@ -52,7 +58,7 @@ final class BatchPlanner {
           && (long) (count + 1) * seq * seq <= attentionBudget) {
         count++;
       }
-      batches.add(EncoderTokenizer.pad(sorted, i, count));
+      batches.add(EncoderTokenizer.pad(sorted, i, count, side));
       i += count;
     }
     return batches;

@@ -73,8 +73,9 @@ final class EmbedderLoader {
         : b.family != null ? b.family.name() : spec.promptConventionName();
     OrtRuntime.environment(); // natives cached, telemetry off, DJL opted out: before any native code
     byte[] tokenizerBytes = spec.readTokenizerBytes();
+    TokenizerLayout layout = layout(b, spec, tokenizerBytes);
     EncoderTokenizer tok = EncoderTokenizer.open(tokenizerBytes, spec.tokenizerLocation(),
-        spec.maxLength(), conv, b.longInputPolicy);
+        spec.maxLength(), conv, b.longInputPolicy, layout);
     OrtSessionFactory.Opened opened = null;
     try {
       byte[] modelBytes = spec.bundled() != null ? spec.readModelBytes() : null;
@@ -100,6 +101,49 @@ final class EmbedderLoader {
       }
       tok.close();
       throw e;
+    }
+  }
+
+  /**
+   * The folder's padding side and EOS, with the builder's overrides; a {@link
+   * OnnxEmbedder.Builder#family family} whose models expect an EOS (Qwen3-Embedding, e5-mistral)
+   * gets it appended unless the tokenizer's own template already ends with a special token
+   * (Qwen3-Embedding's {@code tokenizer.json} appends {@code <|endoftext|>} itself).
+   */
+  private static TokenizerLayout layout(OnnxEmbedder.Builder b, ModelSpec spec,
+      byte[] tokenizerBytes) {
+    TokenizerLayout layout = TokenizerLayout.read(spec.folder(), tokenizerBytes);
+    if (b.paddingSide != null) {
+      layout = layout.withPaddingSide(b.paddingSide);
+    }
+    if (Boolean.FALSE.equals(b.appendEos)) {
+      layout = new TokenizerLayout(layout.paddingSide(), -1);
+    } else if (Boolean.TRUE.equals(b.appendEos) && !layout.appendsEos()) {
+      long eos = TokenizerLayout.eosId(spec.folder(), tokenizerBytes);
+      if (eos < 0) {
+        throw new IllegalArgumentException("appendEos(true) needs the model's EOS token, but "
+            + spec.modelLocation() + " has no tokenizer_config.json eos_token and no config.json "
+            + "eos_token_id");
+      }
+      layout = new TokenizerLayout(layout.paddingSide(), eos);
+    } else if (b.appendEos == null && b.family != null && b.family.appendsEos()
+        && !layout.appendsEos() && templateEndsWithText(spec, tokenizerBytes)) {
+      long eos = TokenizerLayout.eosId(spec.folder(), tokenizerBytes);
+      if (eos < 0) {
+        throw new ModelLoadException(spec.tokenizerLocation(), "found no EOS token (no "
+            + "tokenizer_config.json eos_token, no config.json eos_token_id), expected one: "
+            + b.family + " models end every input with it", null);
+      }
+      layout = new TokenizerLayout(layout.paddingSide(), eos);
+    }
+    return layout;
+  }
+
+  /** Whether the tokenizer's template puts no special token after the text. */
+  private static boolean templateEndsWithText(ModelSpec spec, byte[] tokenizerBytes) {
+    try (EncoderTokenizer probe = EncoderTokenizer.open(tokenizerBytes, spec.tokenizerLocation(),
+        spec.maxLength(), PromptConvention.NONE, LongInputPolicy.TRUNCATE)) {
+      return probe.trailingSpecialTokens() == 0;
     }
   }
 

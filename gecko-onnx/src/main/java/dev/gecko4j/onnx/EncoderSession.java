@@ -51,12 +51,17 @@ final class EncoderSession {
         OnnxTensor mask =
             OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape);
         OnnxTensor types = contract.hasTokenTypeIds()
-            ? OnnxTensor.createTensor(env, LongBuffer.wrap(batch.tokenTypeIds()), shape) : null) {
+            ? OnnxTensor.createTensor(env, LongBuffer.wrap(batch.tokenTypeIds()), shape) : null;
+        OnnxTensor positions = contract.hasPositionIds() ? OnnxTensor.createTensor(env,
+            LongBuffer.wrap(batch.positionIds()), shape) : null) {
       Map<String, OnnxTensor> inputs = new HashMap<>(4);
       inputs.put(ModelContract.INPUT_IDS, ids);
       inputs.put(ModelContract.ATTENTION_MASK, mask);
       if (types != null) {
         inputs.put(ModelContract.TOKEN_TYPE_IDS, types);
+      }
+      if (positions != null) {
+        inputs.put(ModelContract.POSITION_IDS, positions);
       }
       try (OrtSession.Result result = session.run(inputs, Set.of(outputName))) {
         OnnxValue value = result.get(outputName)

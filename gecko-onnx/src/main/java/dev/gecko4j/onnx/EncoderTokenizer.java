@@ -23,7 +23,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * and its special-token template (any number of leading and trailing special tokens, found by
  * probing the tokenizer once), applies the {@link LongInputPolicy} to rows longer than the maximum
  * length (truncation keeps the leading specials, the first content tokens and the trailing
- * specials), and right-pads rows into a {@link TokenizedBatch} (pad id 0, attention mask 0).
+ * specials), and pads rows into a {@link TokenizedBatch} (pad id 0, attention mask 0) on the side
+ * its {@link TokenizerLayout} gives (right by default), appending the layout's EOS token to every
+ * row when the model's convention needs one (decoder embedders such as e5-mistral).
  *
  * {@snippet lang=java :
  * try (EncoderTokenizer tok = EncoderTokenizer.open(Models.BGE_SMALL_EN_V15.spec())) {
@@ -45,25 +47,39 @@ public final class EncoderTokenizer implements AutoCloseable {
   private final LongInputPolicy policy;
   private final int prefixSpecials;
   private final int suffixSpecials;
+  private final TokenizerLayout layout;
+  /** The id appended to every row, or -1 (none asked for, or the template already ends with it). */
+  private final long appendedEos;
   private final String location;
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
 
   private EncoderTokenizer(HuggingFaceTokenizer tokenizer, int maxLength,
-      PromptConvention convention, LongInputPolicy policy, String location) {
+      PromptConvention convention, LongInputPolicy policy, String location,
+      TokenizerLayout layout) {
     this.tokenizer = tokenizer;
+    this.layout = layout;
     this.maxLength = maxLength;
     this.convention = convention;
     this.policy = policy;
     this.location = location;
     // Template of special tokens around a single sequence (BERT: [CLS] ... [SEP] = 1 + 1).
-    long[] mask = tokenizer.encode("a").getSpecialTokenMask();
+    Encoding probe = tokenizer.encode("a");
+    long[] mask = probe.getSpecialTokenMask();
+    long[] probeIds = probe.getIds();
     int pre = 0;
     while (pre < mask.length && mask[pre] != 0) {
       pre++;
     }
     int suf = 0;
     while (suf < mask.length - pre && mask[mask.length - 1 - suf] != 0) {
+      suf++;
+    }
+    // An EOS the layout asks for is appended unless the template already ends with it.
+    boolean append = layout.appendsEos()
+        && !(suf > 0 && probeIds[probeIds.length - 1] == layout.eosTokenId());
+    this.appendedEos = append ? layout.eosTokenId() : -1;
+    if (append) {
       suf++;
     }
     this.prefixSpecials = pre;
@@ -88,12 +104,14 @@ public final class EncoderTokenizer implements AutoCloseable {
    */
   public static EncoderTokenizer open(ModelSpec spec) {
     Args.notNull(spec, "spec");
-    return open(spec.readTokenizerBytes(), spec.tokenizerLocation(), spec.maxLength(),
-        spec.promptConvention(), LongInputPolicy.TRUNCATE);
+    byte[] bytes = spec.readTokenizerBytes();
+    return open(bytes, spec.tokenizerLocation(), spec.maxLength(), spec.promptConvention(),
+        LongInputPolicy.TRUNCATE, TokenizerLayout.read(spec.folder(), bytes));
   }
 
   /**
-   * Opens a tokenizer from the bytes of a HuggingFace {@code tokenizer.json}.
+   * Opens a tokenizer from the bytes of a HuggingFace {@code tokenizer.json} with {@link
+   * TokenizerLayout#DEFAULT} (right padding, no EOS appended).
    *
    * @param tokenizerJson the file's bytes; not null
    * @param location where they came from, for messages; not null
@@ -106,6 +124,26 @@ public final class EncoderTokenizer implements AutoCloseable {
    */
   public static EncoderTokenizer open(byte[] tokenizerJson, String location, int maxLength,
       PromptConvention convention, LongInputPolicy policy) {
+    return open(tokenizerJson, location, maxLength, convention, policy, TokenizerLayout.DEFAULT);
+  }
+
+  /**
+   * Opens a tokenizer from the bytes of a HuggingFace {@code tokenizer.json}.
+   *
+   * @param tokenizerJson the file's bytes; not null
+   * @param location where they came from, for messages; not null
+   * @param maxLength the most tokens per row, special tokens included; more than the specials
+   * @param convention how prompts are rendered; not null
+   * @param policy what happens to longer texts; not null
+   * @param layout the padding side and appended EOS; not null ({@link TokenizerLayout#read} reads
+   *     a folder's)
+   * @return the tokenizer
+   * @throws IllegalArgumentException if an argument is null or {@code maxLength} is too small
+   * @throws ModelLoadException if the bytes are not a tokenizer the library can load
+   */
+  public static EncoderTokenizer open(byte[] tokenizerJson, String location, int maxLength,
+      PromptConvention convention, LongInputPolicy policy, TokenizerLayout layout) {
+    Args.notNull(layout, "layout");
     Args.notNull(tokenizerJson, "tokenizerJson");
     Args.notNull(location, "location");
     Args.notNull(convention, "convention");
@@ -125,7 +163,7 @@ public final class EncoderTokenizer implements AutoCloseable {
           + "cannot load (" + SentenceTransformersFolder.firstLine(e.getMessage())
           + "), expected a tokenizer.json", e);
     }
-    return new EncoderTokenizer(tok, maxLength, convention, policy, location);
+    return new EncoderTokenizer(tok, maxLength, convention, policy, location, layout);
   }
 
   /** {@return the most tokens per row, special tokens included} */
@@ -138,18 +176,28 @@ public final class EncoderTokenizer implements AutoCloseable {
     return policy;
   }
 
+  /** {@return the padding side and the EOS appended to rows} */
+  public TokenizerLayout layout() {
+    return layout;
+  }
+
+  /** {@return the id appended to every row, or -1 when none is (the template may end with it)} */
+  public long appendedEosTokenId() {
+    return appendedEos;
+  }
+
   /** {@return the number of special tokens the template puts before the text} */
   public int leadingSpecialTokens() {
     return prefixSpecials;
   }
 
-  /** {@return the number of special tokens the template puts after the text} */
+  /** {@return the number of special tokens after the text, an appended EOS included} */
   public int trailingSpecialTokens() {
     return suffixSpecials;
   }
 
   /**
-   * Tokenises texts with their prompts into one right-padded batch in input order (a text cut
+   * Tokenises texts with their prompts into one padded batch in input order (a text cut
    * into chunks by {@link LongInputPolicy#CHUNK_AND_AVERAGE} owns consecutive rows).
    *
    * @param texts the texts; not empty, no element null
@@ -169,7 +217,7 @@ public final class EncoderTokenizer implements AutoCloseable {
       throw new IllegalArgumentException("texts must not be empty");
     }
     List<Row> rows = rows(rendered, maxLength);
-    return pad(rows.toArray(new Row[0]), 0, rows.size());
+    return pad(rows.toArray(new Row[0]), 0, rows.size(), layout.paddingSide());
   }
 
   /** One row of token ids before padding: a text, or one chunk of a long text. */
@@ -214,9 +262,20 @@ public final class EncoderTokenizer implements AutoCloseable {
     }
     List<Row> rows = new ArrayList<>(rendered.length);
     for (int i = 0; i < encodings.length; i++) {
-      split(i, encodings[i].getIds(), encodings[i].getTypeIds(), maxLength, rows);
+      split(i, withEos(encodings[i].getIds(), appendedEos), withEos(encodings[i].getTypeIds(), 0), maxLength,
+          rows);
     }
     return rows;
+  }
+
+  /** Appends the EOS id (to ids) or 0 (to type ids, same length) when the layout asks for it. */
+  private long[] withEos(long[] a, long value) {
+    if (appendedEos < 0) {
+      return a;
+    }
+    long[] out = Arrays.copyOf(a, a.length + 1);
+    out[a.length] = value;
+    return out;
   }
 
   private void split(int owner, long[] ids, long[] typeIds, int maxLength, List<Row> rows) {
@@ -252,11 +311,11 @@ public final class EncoderTokenizer implements AutoCloseable {
   }
 
   /**
-   * Right-pads {@code rows[from, from + count)} to the longest of them.
+   * Pads {@code rows[from, from + count)} to the longest of them on {@code side}.
    *
    * @return the batch, rows in the order given
    */
-  static TokenizedBatch pad(Row[] rows, int from, int count) {
+  static TokenizedBatch pad(Row[] rows, int from, int count, PaddingSide side) {
     int seq = 1;
     for (int r = 0; r < count; r++) {
       seq = Math.max(seq, rows[from + r].ids().length);
@@ -272,9 +331,10 @@ public final class EncoderTokenizer implements AutoCloseable {
     for (int r = 0; r < count; r++) {
       Row row = rows[from + r];
       int len = row.ids().length;
-      System.arraycopy(row.ids(), 0, ids, r * seq, len);
-      System.arraycopy(row.typeIds(), 0, types, r * seq, len);
-      Arrays.fill(mask, r * seq, r * seq + len, 1L);
+      int at = r * seq + (side == PaddingSide.LEFT ? seq - len : 0);
+      System.arraycopy(row.ids(), 0, ids, at, len);
+      System.arraycopy(row.typeIds(), 0, types, at, len);
+      Arrays.fill(mask, at, at + len, 1L);
       owners[r] = row.owner();
       tokens[r] = len;
     }
@@ -290,7 +350,8 @@ public final class EncoderTokenizer implements AutoCloseable {
     } finally {
       lifecycle.readLock().unlock();
     }
-    return pad(new Row[] {new Row(0, e.getIds(), e.getTypeIds())}, 0, 1);
+    return pad(new Row[] {new Row(0, withEos(e.getIds(), appendedEos), withEos(e.getTypeIds(), 0))}, 0, 1,
+        layout.paddingSide());
   }
 
   /**

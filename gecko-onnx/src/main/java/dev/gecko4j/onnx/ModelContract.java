@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * The load-time contract an embedding model must meet: int64 inputs {@code input_ids} and {@code
- * attention_mask} (and {@code token_type_ids} only when the graph asks for it), and a float,
+ * attention_mask} (and {@code token_type_ids} only when the graph asks for it, and {@code
+ * position_ids} as decoder exports take them, made from the attention mask), and a float,
  * float16 or bfloat16 output (widened to float when read) of pooled sentence embeddings {@code
  * [batch, dim]} or of token states {@code [batch, sequence, hidden]}.
  *
@@ -22,12 +23,15 @@ import java.util.Map;
  * @param outputName the output that is read
  * @param outputIsPooled whether it is already pooled ({@code sentence_embedding})
  * @param hasTokenTypeIds whether the model takes {@code token_type_ids}
+ * @param hasPositionIds whether the model takes {@code position_ids}
  */
-record ModelContract(String outputName, boolean outputIsPooled, boolean hasTokenTypeIds) {
+record ModelContract(String outputName, boolean outputIsPooled, boolean hasTokenTypeIds,
+    boolean hasPositionIds) {
 
   static final String INPUT_IDS = "input_ids";
   static final String ATTENTION_MASK = "attention_mask";
   static final String TOKEN_TYPE_IDS = "token_type_ids";
+  static final String POSITION_IDS = "position_ids";
   private static final List<String> TOKEN_OUTPUTS =
       List.of("last_hidden_state", "token_embeddings", "output_0");
   static final String SENTENCE_OUTPUT = "sentence_embedding";
@@ -58,9 +62,10 @@ record ModelContract(String outputName, boolean outputIsPooled, boolean hasToken
     }
     for (Map.Entry<String, NodeInfo> in : inputs.entrySet()) {
       String name = in.getKey();
-      if (!name.equals(INPUT_IDS) && !name.equals(ATTENTION_MASK) && !name.equals(TOKEN_TYPE_IDS)) {
+      if (!name.equals(INPUT_IDS) && !name.equals(ATTENTION_MASK) && !name.equals(TOKEN_TYPE_IDS)
+          && !name.equals(POSITION_IDS)) {
         throw new ModelLoadException(location, "found inputs " + inputs.keySet()
-            + ", expected only input_ids, attention_mask and token_type_ids", null);
+            + ", expected only input_ids, attention_mask, token_type_ids and position_ids", null);
       }
       if (!(in.getValue().getInfo() instanceof TensorInfo ti) || ti.type != OnnxJavaType.INT64) {
         throw new ModelLoadException(location, "found input " + name + " of type "
@@ -93,6 +98,7 @@ record ModelContract(String outputName, boolean outputIsPooled, boolean hasToken
           + out.getInfo() + ", expected a float, float16 or bfloat16 tensor of rank "
           + expectedRank, null);
     }
-    return new ModelContract(chosen, pooled, inputs.containsKey(TOKEN_TYPE_IDS));
+    return new ModelContract(chosen, pooled, inputs.containsKey(TOKEN_TYPE_IDS),
+        inputs.containsKey(POSITION_IDS));
   }
 }

@@ -106,7 +106,7 @@ public final class OnnxEmbedder implements Embedder {
     int budget = b.tokenBudget > 0 ? b.tokenBudget
         : executionProvider == ExecutionProvider.CPU ? CPU_TOKEN_BUDGET : GPU_TOKEN_BUDGET;
     this.planner = new BatchPlanner(budget, executionProvider == ExecutionProvider.CPU,
-        b.maxBatchSize);
+        b.maxBatchSize, tokenizer.layout().paddingSide());
     // Smoke run: proves the graph runs and gives the hidden size.
     this.hiddenSize = probeHiddenSize(spec.modelLocation());
     if (contract.outputIsPooled() && spec.folder() != null && spec.dimension() > 0
@@ -203,7 +203,8 @@ public final class OnnxEmbedder implements Embedder {
     return Embedder.super.fingerprint() + "|" + checksums + "|pooling=" + spec.pooling()
         + "|normalize=" + normalizes() + "|hidden=" + hiddenSize + "|maxLength="
         + spec.maxLength() + "|longInputs=" + tokenizer.longInputPolicy() + "|output="
-        + contract.outputName() + pipelineFingerprint();
+        + contract.outputName() + pipelineFingerprint() + (tokenizer.appendedEosTokenId() >= 0
+            ? "|eos=" + tokenizer.appendedEosTokenId() : "");
   }
 
   /**
@@ -254,6 +255,11 @@ public final class OnnxEmbedder implements Embedder {
   /** {@return the execution provider actually in use (CPU after a CUDA fallback)} */
   public ExecutionProvider executionProvider() {
     return executionProvider;
+  }
+
+  /** {@return the padding side and the EOS token appended to rows, as in use} */
+  public TokenizerLayout tokenizerLayout() {
+    return tokenizer.layout();
   }
 
   /** {@return the name of the model output that is read} */
@@ -427,6 +433,8 @@ public final class OnnxEmbedder implements Embedder {
     int tokenBudget;
     int maxBatchSize = 64;
     int concurrentBatches = 1;
+    PaddingSide paddingSide;
+    Boolean appendEos;
 
     private Builder() { }
     private void noteNull(Object value, String message) {
@@ -547,6 +555,40 @@ public final class OnnxEmbedder implements Embedder {
           "convention and name must not be null");
       this.convention = convention;
       this.conventionName = name;
+      return this;
+    }
+
+    /**
+     * Overrides the side padding goes to (default: the folder's {@code tokenizer_config.json}
+     * {@code padding_side}, else {@code tokenizer.json}'s padding direction, else right). Pooling
+     * reads the attention mask and {@code position_ids} (for a graph that takes them) count real
+     * tokens only, so a decoder gives the same vectors either way; an encoder whose graph numbers
+     * positions itself from 0 (BERT's absolute position embeddings) must stay right-padded.
+     *
+     * @param side the side (checked at {@link #build()}: not null)
+     * @return this builder
+     */
+    public Builder paddingSide(PaddingSide side) {
+      noteNull(side, "paddingSide must not be null; expected one of "
+          + List.of(PaddingSide.values()));
+      this.paddingSide = side;
+      return this;
+    }
+
+    /**
+     * Overrides whether an end-of-sequence token is appended to every row, as decoder embedders
+     * of the e5-mistral and Qwen3-Embedding line are used (default: the folder's {@code
+     * tokenizer_config.json} {@code add_eos_token}; with a {@link #family family} that expects an
+     * EOS, appended unless the tokenizer's template already ends with a special token). The EOS
+     * is the folder's {@code eos_token}
+     * ({@code tokenizer_config.json}) or {@code eos_token_id} ({@code config.json}); it is not
+     * appended twice when the tokenizer's template already ends with it.
+     *
+     * @param append true to append it
+     * @return this builder
+     */
+    public Builder appendEos(boolean append) {
+      this.appendEos = append;
       return this;
     }
 

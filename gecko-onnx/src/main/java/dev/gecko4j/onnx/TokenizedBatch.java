@@ -2,7 +2,8 @@ package dev.gecko4j.onnx;
 
 /**
  * One padded batch exactly as {@link OnnxEmbedder} feeds it to ONNX Runtime: row-major
- * {@code [rows, sequenceLength]} int64 inputs, right-padded, and for each row the index of the input
+ * {@code [rows, sequenceLength]} int64 inputs, padded on the model's {@link PaddingSide} (right
+ * unless its tokenizer config says left), and for each row the index of the input
  * text it belongs to (several rows share an owner when a long text is chunked).
  *
  * <p>Obtained from {@link OnnxEmbedder#tokenize}; {@link OnnxEmbedder#forward} runs it. Exposed so a
@@ -36,6 +37,26 @@ public record TokenizedBatch(int rows, int sequenceLength, long[] inputIds, long
         || rowTokens.length != rows) {
       throw new IllegalArgumentException("rowOwners and rowTokens must each have length rows=" + rows);
     }
+  }
+
+  /**
+   * Returns the {@code position_ids} of the batch as HuggingFace decoders compute them from the
+   * attention mask ({@code attention_mask.cumsum(-1) - 1}, padding positions set to 1): each real
+   * token's index among the real tokens of its row, so a left-padded row gets the positions it
+   * gets alone. Serving and training feed these to a graph that takes {@code position_ids}.
+   *
+   * @return a new array {@code [rows, sequenceLength]} row-major
+   */
+  public long[] positionIds() {
+    long[] pos = new long[attentionMask.length];
+    for (int r = 0; r < rows; r++) {
+      long count = 0;
+      for (int t = 0; t < sequenceLength; t++) {
+        int i = r * sequenceLength + t;
+        pos[i] = attentionMask[i] != 0 ? count++ : 1;
+      }
+    }
+    return pos;
   }
 
   /** {@return the number of real (non-padding) tokens in the batch} */

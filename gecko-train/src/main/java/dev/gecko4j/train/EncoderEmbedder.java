@@ -42,7 +42,7 @@ public final class EncoderEmbedder implements Embedder {
 
   @Override
   public int dimension() {
-    return (int) encoder.shape("embeddings.word_embeddings.weight")[1];
+    return encoder.embeddingDimension();
   }
 
   /** {@return the name of the model the encoder was opened from} */

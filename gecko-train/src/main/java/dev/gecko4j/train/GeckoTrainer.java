@@ -243,7 +243,7 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
         }
       }
     }
-    long hidden = encoder.shape("embeddings.word_embeddings.weight")[1];
+    long hidden = encoder.hiddenSize();
     long layers = encoder.parameters().keySet().stream()
         .filter(n -> n.endsWith(".attention.self.query.bias")).count();
     return (double) seq * (2.0 * weights + 4.0 * layers * seq * hidden);
@@ -289,6 +289,13 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
   }
 
   private TrainingResult run(TrainingConfig config, List<TrainingSource> sources, TrainingListener out) {
+    for (int d : config.matryoshkaDims()) {
+      if (d > encoder.embeddingDimension()) {
+        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+            "matryoshkaDims must be at most the embedding dimension %d, but contain: %d",
+            encoder.embeddingDimension(), d));
+      }
+    }
     ContrastiveLoss loss = lossOf(config);
     Map<String, float[]> params = encoder.parameters();
     Map<String, Boolean> decayed = new LinkedHashMap<>();
@@ -549,10 +556,22 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
    *     is the int8 {@code bge-small-en-v1.5-q} (train the fp32 {@code bge-small-en-v1.5})
    */
   public static GeckoTrainer open(String model) throws IOException {
+    return open(resolve(model));
+  }
+
+  /**
+   * Resolves a bundled model name or a sentence-transformers folder into its description, as
+   * {@link #open(String)} does.
+   *
+   * @param model the bundled name or folder
+   * @return the description
+   * @throws IllegalArgumentException if the model is neither a bundled name nor a model folder
+   */
+  public static ModelSpec resolve(String model) {
     if (model == null || model.isBlank()) {
       throw new IllegalArgumentException("model must be a bundled name or a folder, but is: " + model);
     }
-    return open(ModelSource.of(model).spec());
+    return ModelSource.of(model).spec();
   }
 
   /**
@@ -567,11 +586,39 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
    */
   public static GeckoTrainer open(ModelSpec spec) throws IOException {
     Args.notNull(spec, "spec");
+    return open(spec, TrainableEncoder.open(spec));
+  }
+
+  /**
+   * Opens the trainer for a model description with a new trainable Dense head after the pooling
+   * ({@link TrainableEncoder#open(ModelSpec, int, dev.gecko4j.onnx.PipelineModule.Activation,
+   * long)}); the export
+   * writes it as {@code 2_Dense} in sentence-transformers layout.
+   *
+   * @param spec the base model; not null
+   * @param denseOutFeatures the head's output size, {@code >= 1}
+   * @param activation the head's activation; not null
+   * @param seed the seed of the head's initial weights
+   * @return a trainer over a fresh encoder, which it owns
+   * @throws IOException if files cannot be read
+   * @throws IllegalArgumentException if an argument is invalid or the model is not trainable
+   */
+  public static GeckoTrainer open(ModelSpec spec, int denseOutFeatures,
+      dev.gecko4j.onnx.PipelineModule.Activation activation, long seed) throws IOException {
+    Args.notNull(spec, "spec");
+    return open(spec, TrainableEncoder.open(spec, denseOutFeatures, activation, seed));
+  }
+
+  private static GeckoTrainer open(ModelSpec spec, TrainableEncoder encoder) throws IOException {
     byte[] cfg = null;
     if (spec.folder() != null && Files.isRegularFile(spec.folder().resolve("config.json"))) {
-      cfg = Files.readAllBytes(spec.folder().resolve("config.json"));
+      try {
+        cfg = Files.readAllBytes(spec.folder().resolve("config.json"));
+      } catch (IOException e) {
+        encoder.close();
+        throw e;
+      }
     }
-    TrainableEncoder encoder = TrainableEncoder.open(spec);
     return new GeckoTrainer(encoder, cfg, ModelExporter.exportSpec(encoder, spec.maxLength(),
         spec.prompts(), spec.promptConventionName()), FileSink.DISK);
   }

@@ -4,7 +4,6 @@ import dev.gecko4j.train.export.ModelExporter;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.gecko4j.core.Pooling;
 import dev.gecko4j.core.TaskPrompt;
@@ -14,7 +13,9 @@ import dev.gecko4j.onnx.LongInputPolicy;
 import dev.gecko4j.onnx.ModelSpec;
 import dev.gecko4j.onnx.Models;
 import dev.gecko4j.onnx.OrtRuntime;
+import dev.gecko4j.onnx.PipelineModule;
 import dev.gecko4j.onnx.TokenizedBatch;
+import dev.gecko4j.onnx.TokenizerLayout;
 import dev.gecko4j.train.onnx.OnnxModel;
 import dev.gecko4j.train.onnx.OnnxTorchGraph;
 import dev.gecko4j.train.onnx.TensorData;
@@ -37,17 +38,31 @@ import java.util.zip.CRC32C;
  * PyTorch engine ({@link OnnxTorchGraph}) and its float initializers are the trainable
  * parameters. The parameters' master copy lives in Java ({@link #parameters()}); each forward
  * uploads them (with or without gradients) into a scope manager. Output vectors are pooled
- * ({@link Pooling#CLS} or {@link Pooling#MEAN}) and L2-normalised, like the Embedder serving the
- * same ONNX file. Texts are tokenised by {@link EncoderTokenizer}, the embedder's own tokenisation
- * path (same special-token template, truncation and padding), so training sees the token ids
- * serving sees. The model is described by a {@link ModelSpec}: every bundled fp32 model, or a
- * sentence-transformers folder.
+ * ({@link Pooling#CLS}, {@link Pooling#MEAN} or {@link Pooling#LAST_TOKEN}, with the token weights
+ * of {@link Pooling#tokenWeights}, so training reads the tokens serving's {@link Pooling#pool}
+ * reads), projected by the pipeline's Dense layers and optionally a new {@link DenseLayer} (all
+ * trainable), and L2-normalised, like the
+ * Embedder serving the same folder. Texts are tokenised by {@link EncoderTokenizer}, the
+ * embedder's own tokenisation path (same special-token template, appended EOS, truncation and
+ * padding side), so training sees the token ids serving sees. The graph output read is the token
+ * states ({@code last_hidden_state}, {@code token_embeddings} or {@code output_0}, else the first
+ * output) and the hidden size is the width of the embedding table the graph gathers {@code
+ * input_ids} from, not a BERT parameter name. The model is described by a {@link ModelSpec}: every
+ * bundled fp32 model, or a sentence-transformers folder.
  */
 public final class TrainableEncoder implements AutoCloseable {
   /** Classpath resource of the bundled fp32 bge-small-en-v1.5 model. */
   public static final String BGE_SMALL_ONNX = "/bge-small-en-v1.5.onnx";
   /** Classpath resource of the bundled bge-small-en-v1.5 tokenizer. */
   public static final String BGE_SMALL_TOKENIZER = "/bge-small-en-v1.5-tokenizer.json";
+
+  /** The parameter name of the weight {@code [out, in]} of a Dense head at {@code 2_Dense}. */
+  public static final String DENSE_WEIGHT = "2_Dense.linear.weight";
+  /** The parameter name of the bias {@code [out]} of a Dense head at {@code 2_Dense}. */
+  public static final String DENSE_BIAS = "2_Dense.linear.bias";
+  /** The token-state outputs read, in order of preference (as serving reads them). */
+  static final List<String> TOKEN_OUTPUTS =
+      List.of("last_hidden_state", "token_embeddings", "output_0");
 
   static {
     // PyTorch and OpenMP read these when the engine loads (see TorchThreads).
@@ -60,30 +75,103 @@ public final class TrainableEncoder implements AutoCloseable {
   private final EncoderTokenizer tokenizer;
   private final byte[] tokenizerJson;
   private final Pooling pooling;
+  private final String outputName;
+  private final int hiddenSize;
+  /** The Dense layers after the pooling, in order; their weights live in {@link #parameters}. */
+  private final List<PipelineModule.Dense> heads = new java.util.ArrayList<>();
+  private final java.util.Set<String> graphInputs;
   private final Map<String, float[]> parameters = new LinkedHashMap<>();
   private final Map<String, long[]> shapes = new LinkedHashMap<>();
   private final NDManager manager;
   private volatile boolean closed;
 
-  private TrainableEncoder(ModelSpec spec, OnnxModel model, byte[] tokenizerJson) {
+  private TrainableEncoder(ModelSpec spec, OnnxModel model, byte[] tokenizerJson,
+      DenseLayer dense, long seed) {
     this.spec = spec;
     this.model = model;
     // only the token states: a pooler beside them (all-MiniLM-L6-v2's export) is not run
-    this.graph = new OnnxTorchGraph(model, List.of(model.outputs().get(0)));
+    this.outputName = TOKEN_OUTPUTS.stream().filter(model.outputs()::contains).findFirst()
+        .orElse(model.outputs().get(0));
+    this.graph = new OnnxTorchGraph(model, List.of(outputName));
+    this.graphInputs = java.util.Set.copyOf(model.inputs());
+    this.hiddenSize = hiddenSizeOf(model);
     this.pooling = spec.pooling();
     this.tokenizerJson = tokenizerJson.clone();
     OrtRuntime.optOutOfDjlTracking(); // before DJL's tokenizer and PyTorch engine start
     // From memory, not a temporary file: training writes nothing outside the paths it is given.
     // Prompts are rendered by the training data (TrainingData), so texts arrive prompted.
     this.tokenizer = EncoderTokenizer.open(tokenizerJson, spec.tokenizerLocation(),
-        spec.maxLength(), spec.promptConvention(), LongInputPolicy.TRUNCATE);
+        spec.maxLength(), spec.promptConvention(), LongInputPolicy.TRUNCATE,
+        TokenizerLayout.read(spec.folder(), tokenizerJson));
     for (TensorData t : model.initializers().values()) {
       if (t.dataType() == TensorData.FLOAT) {
         parameters.put(t.name(), t.floats());
         shapes.put(t.name(), t.dims().clone());
       }
     }
+    // The pipeline's own Dense layers train from their weights; a new head starts as
+    // torch.nn.Linear does: U(-1/sqrt(in), 1/sqrt(in)) for weight and bias.
+    int width = hiddenSize;
+    for (PipelineModule.Dense d : spec.denseLayers()) {
+      width = addHead(d, width);
+    }
+    if (dense != null) {
+      if (dense.inFeatures() != width) {
+        throw new IllegalArgumentException(String.format(Locale.ROOT,
+            "the Dense head's inFeatures must be the size of the vectors before it, %d, but is: %d",
+            width, dense.inFeatures()));
+      }
+      java.util.Random rnd = new java.util.Random(seed);
+      float bound = (float) (1 / Math.sqrt(dense.inFeatures()));
+      float[] w = new float[dense.outFeatures() * dense.inFeatures()];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = (rnd.nextFloat() * 2 - 1) * bound;
+      }
+      float[] b = null;
+      if (dense.bias()) {
+        b = new float[dense.outFeatures()];
+        for (int i = 0; i < b.length; i++) {
+          b[i] = (rnd.nextFloat() * 2 - 1) * bound;
+        }
+      }
+      int index = spec.modules().size() - (spec.normalize() ? 1 : 0);
+      addHead(new PipelineModule.Dense(index + "_Dense", dense.inFeatures(), dense.outFeatures(),
+          dense.activation(), w, b), width);
+    }
     this.manager = Engine.getEngine("PyTorch").newBaseManager();
+  }
+
+  /** Makes a Dense layer's weights trainable parameters; returns its output size. */
+  private int addHead(PipelineModule.Dense d, int width) {
+    if (d.inFeatures() != width) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "Dense %s takes %d values, but the vectors before it have %d", d.path(),
+          d.inFeatures(), width));
+    }
+    parameters.put(d.path() + ".linear.weight", d.weight().clone());
+    shapes.put(d.path() + ".linear.weight", new long[] {d.outFeatures(), d.inFeatures()});
+    if (d.bias() != null) {
+      parameters.put(d.path() + ".linear.bias", d.bias().clone());
+      shapes.put(d.path() + ".linear.bias", new long[] {d.outFeatures()});
+    }
+    heads.add(d);
+    return d.outFeatures();
+  }
+
+  /** The width of the float table the graph gathers {@code input_ids} from. */
+  private static int hiddenSizeOf(OnnxModel model) {
+    for (dev.gecko4j.train.onnx.OnnxNode n : model.nodes()) {
+      if (n.opType().equals("Gather") && n.inputs().size() == 2
+          && n.inputs().get(1).equals("input_ids")) {
+        TensorData table = model.initializers().get(n.inputs().get(0));
+        if (table != null && table.dataType() == TensorData.FLOAT && table.dims().length == 2) {
+          return (int) table.dims()[1];
+        }
+      }
+    }
+    throw new IllegalArgumentException("found no token embedding table (a float [vocab, hidden] "
+        + "initializer gathered at input_ids) in the graph; expected a transformer encoder or "
+        + "decoder exported to ONNX");
   }
 
   /**
@@ -91,11 +179,10 @@ public final class TrainableEncoder implements AutoCloseable {
    *
    * @param onnxFile the ONNX encoder (inputs input_ids, attention_mask, token_type_ids)
    * @param tokenizerFile the HuggingFace tokenizer.json
-   * @param pooling CLS or MEAN
+   * @param pooling the pooling; not null
    * @return the encoder
    * @throws IOException if a file cannot be read
-   * @throws IllegalArgumentException if a file is missing, the graph is unsupported or pooling is
-   *     LAST_TOKEN
+   * @throws IllegalArgumentException if a file is missing or the graph is unsupported
    */
   public static TrainableEncoder open(Path onnxFile, Path tokenizerFile, Pooling pooling) throws IOException {
     if (tokenizerFile == null || !Files.isRegularFile(tokenizerFile)) {
@@ -112,14 +199,31 @@ public final class TrainableEncoder implements AutoCloseable {
    * Opens an encoder for a model description: a bundled model ({@code Models.X.spec()}) or a
    * folder ({@code SentenceTransformersFolder.read(dir)}).
    *
-   * @param spec the model; not null, fp32, pooling CLS or MEAN
+   * @param spec the model; not null, fp32
    * @return the encoder
    * @throws IOException if a file cannot be read
-   * @throws IllegalArgumentException if {@code spec} is null, pooling is LAST_TOKEN, the graph is
-   *     unsupported, or the model is the int8 {@code bge-small-en-v1.5-q} (quantised weights are
+   * @throws IllegalArgumentException if {@code spec} is null, the graph is unsupported, or the model is the int8 {@code bge-small-en-v1.5-q} (quantised weights are
    *     not trainable: train the fp32 {@code bge-small-en-v1.5})
    */
   public static TrainableEncoder open(ModelSpec spec) throws IOException {
+    return open(spec, null, 0);
+  }
+
+  /**
+   * Opens an encoder for a model description with a new trainable Dense head after the pooling
+   * (initialised as {@code torch.nn.Linear} is, from {@code seed}).
+   *
+   * @param spec the model; not null, fp32
+   * @param dense the head, {@code inFeatures} the size of the vectors before it (the hidden size,
+   *     or the last Dense layer's output); or null for none
+   * @param seed the seed of the head's initial weights
+   * @return the encoder
+   * @throws IOException if a file cannot be read
+   * @throws IllegalArgumentException if {@code spec} is null or not trainable, or the head's
+   *     {@code inFeatures} is not the size of the vectors before it
+   */
+  public static TrainableEncoder open(ModelSpec spec, DenseLayer dense, long seed)
+      throws IOException {
     Args.notNull(spec, "spec");
     if (spec.bundled() != null && spec.bundled().precision() == Models.Precision.INT8) {
       throw new IllegalArgumentException(String.format(Locale.ROOT,
@@ -127,22 +231,43 @@ public final class TrainableEncoder implements AutoCloseable {
               + "%s instead (the trained folder can be quantised afterwards)", spec.name(),
           Models.BGE_SMALL_EN_V15.modelName()));
     }
-    if (spec.pooling() != Pooling.CLS && spec.pooling() != Pooling.MEAN) {
-      throw new IllegalArgumentException("pooling must be CLS or MEAN, but is: " + spec.pooling());
-    }
-    // The trainer runs Transformer -> Pooling (one mode) -> Normalize; a pipeline with more is
-    // refused rather than trained without it.
+    // The trainer runs Transformer -> Pooling (one mode) -> Dense* -> Normalize; a pipeline
+    // with more is refused rather than trained without it.
     for (dev.gecko4j.onnx.PipelineModule m : spec.modules()) {
-      if (m instanceof dev.gecko4j.onnx.PipelineModule.Dense
-          || m instanceof dev.gecko4j.onnx.PipelineModule.Pool p && p.modes().size() > 1) {
-        throw new IllegalArgumentException("the trainer runs Transformer, one-mode Pooling and "
-            + "Normalize, but the pipeline of " + spec.name() + " has " + m.type() + " at path '"
-            + m.path() + "': " + spec.modules());
+      if (m instanceof dev.gecko4j.onnx.PipelineModule.Pool p && p.modes().size() > 1) {
+        throw new IllegalArgumentException("the trainer runs Transformer, one-mode Pooling, Dense "
+            + "and Normalize, but the pipeline of " + spec.name() + " has " + m.type()
+            + " at path '" + m.path() + "': " + spec.modules());
       }
     }
     OnnxModel model = spec.bundled() != null ? OnnxModel.parse(spec.readModelBytes())
         : OnnxModel.read(spec.modelFile());
-    return new TrainableEncoder(spec, model, spec.readTokenizerBytes());
+    return new TrainableEncoder(spec, model, spec.readTokenizerBytes(), dense, seed);
+  }
+
+  /**
+   * Opens an encoder for a model description with a new trainable Dense head of {@code
+   * outFeatures} outputs on the model's hidden size (initialised as {@code torch.nn.Linear} is,
+   * from {@code seed}), with a bias.
+   *
+   * @param spec the model; not null, fp32
+   * @param outFeatures the head's output size, {@code >= 1}
+   * @param activation the head's activation; not null
+   * @param seed the seed of the head's initial weights
+   * @return the encoder
+   * @throws IOException if a file cannot be read
+   * @throws IllegalArgumentException if an argument is invalid or the model is not trainable
+   */
+  public static TrainableEncoder open(ModelSpec spec, int outFeatures,
+      PipelineModule.Activation activation, long seed) throws IOException {
+    Args.notNull(spec, "spec");
+    Args.positive(outFeatures, "outFeatures");
+    Args.notNull(activation, "activation");
+    List<PipelineModule.Dense> existing = spec.denseLayers();
+    int in = !existing.isEmpty() ? existing.get(existing.size() - 1).outFeatures()
+        : hiddenSizeOf(spec.bundled() != null ? OnnxModel.parse(spec.readModelBytes())
+            : OnnxModel.read(spec.modelFile()));
+    return open(spec, new DenseLayer(in, outFeatures, true, activation), seed);
   }
 
   /**
@@ -209,6 +334,52 @@ public final class TrainableEncoder implements AutoCloseable {
     return pooling;
   }
 
+  /** @return the hidden size of the token states (the width of the graph's embedding table) */
+  public int hiddenSize() {
+    return hiddenSize;
+  }
+
+  /** @return the size of the vectors {@link #embed} returns: the last Dense layer's, else the hidden size */
+  public int embeddingDimension() {
+    return heads.isEmpty() ? hiddenSize : heads.get(heads.size() - 1).outFeatures();
+  }
+
+  /**
+   * Returns the Dense layers after the pooling with their current (trained) weights, in pipeline
+   * order: the model's own and a head added at {@link #open(ModelSpec, DenseLayer, long)}.
+   *
+   * @return the layers, copies of the current weights
+   */
+  public List<PipelineModule.Dense> denseLayers() {
+    List<PipelineModule.Dense> out = new java.util.ArrayList<>();
+    for (PipelineModule.Dense d : heads) {
+      float[] b = parameters.get(d.path() + ".linear.bias");
+      out.add(new PipelineModule.Dense(d.path(), d.inFeatures(), d.outFeatures(), d.activation(),
+          parameters.get(d.path() + ".linear.weight").clone(), b == null ? null : b.clone()));
+    }
+    return out;
+  }
+
+  /** @return the name of the graph output read as token states */
+  public String outputName() {
+    return outputName;
+  }
+
+  /**
+   * Returns the parameters that are initializers of the ONNX graph (all but a Dense head's), as
+   * {@link OnnxModel#write} takes them.
+   *
+   * @return the graph's parameters by name, unmodifiable
+   */
+  public Map<String, float[]> graphParameters() {
+    Map<String, float[]> g = new LinkedHashMap<>(parameters);
+    for (PipelineModule.Dense d : heads) {
+      g.remove(d.path() + ".linear.weight");
+      g.remove(d.path() + ".linear.bias");
+    }
+    return Collections.unmodifiableMap(g);
+  }
+
   /**
    * Returns the live master copy of the trainable parameters (float initializers) by name; the
    * optimizer updates these arrays in place.
@@ -268,12 +439,17 @@ public final class TrainableEncoder implements AutoCloseable {
     return tokenizer.tokenize(texts, Collections.nCopies(texts.size(), TaskPrompt.none()), maxLength);
   }
 
-  private static Map<String, NDArray> inputs(NDManager manager, TokenizedBatch batch) {
+  private Map<String, NDArray> inputs(NDManager manager, TokenizedBatch batch) {
     Shape s = new Shape(batch.rows(), batch.sequenceLength());
     Map<String, NDArray> in = new LinkedHashMap<>();
     in.put("input_ids", manager.create(batch.inputIds(), s));
     in.put("attention_mask", manager.create(batch.attentionMask(), s));
-    in.put("token_type_ids", manager.create(batch.tokenTypeIds(), s));
+    if (graphInputs.contains("token_type_ids")) {
+      in.put("token_type_ids", manager.create(batch.tokenTypeIds(), s));
+    }
+    if (graphInputs.contains("position_ids")) {
+      in.put("position_ids", manager.create(batch.positionIds(), s));
+    }
     return in;
   }
 
@@ -298,7 +474,7 @@ public final class TrainableEncoder implements AutoCloseable {
   }
 
   /**
-   * Runs the graph and returns its first output (token states {@code [batch, seq, hidden]}).
+   * Runs the graph and returns its token states {@code [batch, seq, hidden]} ({@link #outputName()}).
    *
    * @param scope owner of intermediates and the result
    * @param params parameter arrays from {@link #upload}
@@ -308,12 +484,13 @@ public final class TrainableEncoder implements AutoCloseable {
   public NDArray tokenStates(NDManager scope, Map<String, NDArray> params, TokenizedBatch batch) {
     checkOpen();
     Map<String, NDArray> out = graph.forward(scope, params, inputs(scope, batch));
-    return out.values().iterator().next();
+    return out.get(outputName);
   }
 
   /**
-   * Encodes a batch into pooled, L2-normalised vectors {@code [batch, hidden]}, differentiable
-   * with respect to {@code params} inside a gradient collector.
+   * Encodes a batch into pooled, Dense-projected (when the encoder has a head) and L2-normalised
+   * vectors {@code [batch, embeddingDimension()]}, differentiable with respect to {@code params}
+   * inside a gradient collector.
    *
    * @param scope owner of intermediates and the result
    * @param params parameter arrays from {@link #upload}
@@ -322,16 +499,65 @@ public final class TrainableEncoder implements AutoCloseable {
    */
   public NDArray embed(NDManager scope, Map<String, NDArray> params, TokenizedBatch batch) {
     NDArray states = tokenStates(scope, params, batch);
-    NDArray pooled;
-    if (pooling == Pooling.CLS) {
-      pooled = states.get(new NDIndex(":, 0, :"));
-    } else {
-      NDArray mask = scope.create(batch.attentionMask(), new Shape(batch.rows(), batch.sequenceLength(), 1))
-          .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-      pooled = states.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1e-9f));
+    NDArray pooled = pool(scope, states, batch);
+    for (PipelineModule.Dense d : heads) {
+      pooled = pooled.matMul(params.get(d.path() + ".linear.weight").transpose());
+      if (d.bias() != null) {
+        pooled = pooled.add(params.get(d.path() + ".linear.bias"));
+      }
+      pooled = switch (d.activation()) {
+        case IDENTITY -> pooled;
+        case TANH -> pooled.tanh();
+        case RELU -> ai.djl.nn.Activation.relu(pooled);
+        case SIGMOID -> ai.djl.nn.Activation.sigmoid(pooled);
+        case SILU -> pooled.mul(ai.djl.nn.Activation.sigmoid(pooled));
+      };
     }
     NDArray norm = pooled.norm(new int[] {1}, true).maximum(1e-12f);
     return pooled.div(norm);
+  }
+
+  /**
+   * Pools token states {@code [batch, seq, hidden]} into {@code [batch, hidden]} with the
+   * weights of {@link Pooling#tokenWeights}: the tokens serving's {@link Pooling#pool} reads.
+   *
+   * @param scope owner of the result
+   * @param states the token states
+   * @param batch the batch they came from (its attention mask)
+   * @return the pooled vectors, differentiable with respect to {@code states}
+   */
+  public NDArray pool(NDManager scope, NDArray states, TokenizedBatch batch) {
+    return pool(scope, states, batch, pooling);
+  }
+
+  /**
+   * Pools token states {@code [batch, seq, hidden]} into {@code [batch, hidden]} with {@code
+   * pooling}, as {@link #pool(NDManager, NDArray, TokenizedBatch)} does with the encoder's own.
+   *
+   * @param scope owner of the result
+   * @param states the token states
+   * @param batch the batch they came from (its attention mask)
+   * @param pooling the pooling; not null
+   * @return the pooled vectors, differentiable with respect to {@code states}
+   */
+  public static NDArray pool(NDManager scope, NDArray states, TokenizedBatch batch,
+      Pooling pooling) {
+    Args.notNull(pooling, "pooling");
+    if (pooling == Pooling.MAX) {
+      // sentence-transformers: padded positions count as -1e9
+      float[] pad = new float[batch.rows() * batch.sequenceLength()];
+      for (int i = 0; i < pad.length; i++) {
+        pad[i] = batch.attentionMask()[i] != 0 ? 0f : -1e9f;
+      }
+      NDArray shift = scope.create(pad, new Shape(batch.rows(), batch.sequenceLength(), 1));
+      NDArray real = scope.create(batch.attentionMask(),
+          new Shape(batch.rows(), batch.sequenceLength(), 1))
+          .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+      return states.mul(real).add(shift).max(new int[] {1});
+    }
+    float[] w = pooling.tokenWeights(batch.attentionMask(), batch.rows(), batch.sequenceLength());
+    NDArray weights = scope.create(w, new Shape(batch.rows(), batch.sequenceLength(), 1));
+    return states.mul(weights).sum(new int[] {1});
   }
 
   /**
@@ -375,7 +601,7 @@ public final class TrainableEncoder implements AutoCloseable {
    */
   public void writeOnnx(Path file) {
     try {
-      model.write(file, parameters);
+      model.write(file, graphParameters());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

@@ -4,6 +4,7 @@ import dev.gecko4j.onnx.ModelSource;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gecko4j.core.Embedder;
+import dev.gecko4j.core.Pooling;
 import dev.gecko4j.core.PromptConvention;
 import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.eval.DatasetFormatException;
@@ -13,6 +14,7 @@ import dev.gecko4j.core.train.TrainingListener;
 import dev.gecko4j.core.train.TrainingProgress;
 import dev.gecko4j.core.train.TrainingResult;
 import dev.gecko4j.core.train.TrainingSource;
+import dev.gecko4j.train.DenseLayer;
 import dev.gecko4j.train.GeckoTrainer;
 import dev.gecko4j.train.QuickEval;
 import dev.gecko4j.train.TrainingStoppedException;
@@ -95,6 +97,12 @@ public final class TrainCommand extends GeckoCommand {
   private int evalMaxLength;
   private boolean evalSts;
   @Option(names = "--skip-base-eval", description = "with --eval, score only the trained model") boolean skipBaseEval;
+  @Option(names = "--pooling", description = "pooling to train and export with: cls, mean, max, mean_sqrt_len_tokens, weightedmean or lasttoken (default: the base model's)")
+  String pooling;
+  @Option(names = "--dense", description = "add a trainable Dense head of this many outputs after the pooling, exported as 2_Dense (sentence-transformers layout)")
+  Integer dense;
+  @Option(names = "--dense-activation", defaultValue = "identity", description = "the Dense head's activation: identity, tanh, relu, sigmoid or silu")
+  String denseActivation;
 
   @Override
   public Integer call() throws Exception {
@@ -102,6 +110,23 @@ public final class TrainCommand extends GeckoCommand {
     boolean scifact = "scifact".equalsIgnoreCase(recipe);
     if (recipe != null && !scifact) {
       throw badOption("--recipe must be one of [scifact], but is: %s", recipe);
+    }
+    Pooling poolingMode = null;
+    if (pooling != null) {
+      try {
+        poolingMode = Pooling.parse(pooling);
+      } catch (IllegalArgumentException e) {
+        throw badOption("--pooling: %s", e.getMessage());
+      }
+    }
+    dev.gecko4j.onnx.PipelineModule.Activation activation;
+    try {
+      activation = DenseLayer.activation(denseActivation);
+    } catch (IllegalArgumentException e) {
+      throw badOption("--dense-activation: %s", e.getMessage());
+    }
+    if (dense != null && dense < 1) {
+      throw badOption("--dense must be >= 1, but is: %s", dense);
     }
     if (scifact && beir == null) {
       beir = data.resolve("beir/scifact");
@@ -119,7 +144,9 @@ public final class TrainCommand extends GeckoCommand {
         .steps(or(steps, 60)).batchSize(or(batchSize, scifact ? 16 : 32)).microBatchSize(or(microBatch, 8))
         .learningRate(or(lr, 2e-5)).warmupSteps(or(warmup, or(steps, 60) / 10)).temperature(or(temperature, 0.05))
         .loss(loss == null ? TrainingConfig.Loss.GECKO : loss)
-        .matryoshkaDims(mrl != null ? mrl : (scifact ? new int[] {384, 256, 128} : new int[0]))
+        .matryoshkaDims(mrl != null ? mrl : (scifact ? java.util.stream.IntStream
+            .of(dense == null ? 384 : dense, 256, 128).filter(d -> dense == null || d <= dense)
+            .distinct().toArray() : new int[0]))
         .queryMaxLength(or(queryMaxLength, 64)).passageMaxLength(or(passageMaxLength, 192))
         .seed(seed).checkpointEvery(checkpointEvery).resume(!noResume).build();
     System.err.println("train: " + config);
@@ -128,7 +155,13 @@ public final class TrainCommand extends GeckoCommand {
     ObjectNode result = json.createObjectNode();
     double baseEvalSeconds = 0;
     GracefulStop stop = null;
-    try (GeckoTrainer t = GeckoTrainer.open(model)) {
+    ModelSpec baseSpec = GeckoTrainer.resolve(model);
+    if (poolingMode != null) {
+      baseSpec = baseSpec.withSettings(poolingMode, baseSpec.normalize(), baseSpec.maxLength(),
+          baseSpec.prompts(), baseSpec.promptConventionName());
+    }
+    try (GeckoTrainer t = dense == null ? GeckoTrainer.open(baseSpec)
+        : GeckoTrainer.open(baseSpec, dense, activation, seed)) {
       // SIGTERM / Ctrl-C: the run stops at its next step boundary with a checkpoint, and resumes
       stop = GracefulStop.install(t, STOP_WAIT);
       // the base model's prompts, as the trainer read them (bundled model or the folder's config)
@@ -215,6 +248,7 @@ public final class TrainCommand extends GeckoCommand {
       result.put("skipped_steps", r.skippedSteps());
       result.put("out", r.modelDirectory().toString());
       result.put("train_seconds", (System.nanoTime() - started) / 1e9 - baseEvalSeconds);
+      result.set("export_check", json.valueToTree(exportCheck(r.modelDirectory(), t)));
       if (eval) {
         Map<String, Object> after = evaluate(r.modelDirectory(), t, convention, testSet, queryPrompt, sts, null);
         System.err.println("train: trained model " + after);
@@ -261,6 +295,46 @@ public final class TrainCommand extends GeckoCommand {
   }
 
 
+  /** The largest difference the export check accepts between served and trained vectors. */
+  static final double EXPORT_CHECK_TOLERANCE = 1e-4;
+
+  /** Texts the export check embeds both ways. */
+  private static final List<String> EXPORT_CHECK_TEXTS = List.of(
+      "Geckos eat insects.", "A man is playing a guitar on a stage in front of a crowd.",
+      "stock markets fell", "Vitamin D deficiency is associated with higher mortality in adults.");
+
+  /**
+   * Serves the exported folder with ONNX Runtime and compares it with the trainer's own forward
+   * pass (PyTorch, the same weights) on a few texts of different lengths: what a user reloading
+   * the folder gets.
+   */
+  private Map<String, Object> exportCheck(Path folder, GeckoTrainer t) {
+    float[][] trained = t.encoder().embedTexts(EXPORT_CHECK_TEXTS, 128, EXPORT_CHECK_TEXTS.size());
+    Map<String, Object> m = new LinkedHashMap<>();
+    try (OnnxEmbedder e = OnnxEmbedder.builder().modelFolder(folder).maxLength(128).build()) {
+      List<dev.gecko4j.core.Embedding> served = e.embedAll(EXPORT_CHECK_TEXTS,
+          java.util.Collections.nCopies(EXPORT_CHECK_TEXTS.size(), TaskPrompt.none()));
+      double max = 0;
+      boolean sameDimension = served.get(0).dimension() == trained[0].length;
+      for (int i = 0; sameDimension && i < trained.length; i++) {
+        float[] s = served.get(i).toArray();
+        for (int d = 0; d < s.length; d++) {
+          max = Math.max(max, Math.abs(s[d] - trained[i][d]));
+        }
+      }
+      m.put("trained_dimension", trained[0].length);
+      m.put("served_dimension", served.get(0).dimension());
+      m.put("max_abs_diff", sameDimension ? max : null);
+      m.put("matches", sameDimension && max <= EXPORT_CHECK_TOLERANCE);
+    }
+    System.err.println("train: export check (served folder vs the trainer's forward) " + m);
+    if (!Boolean.TRUE.equals(m.get("matches"))) {
+      System.err.println("train: WARNING: OnnxEmbedder serving " + folder + " does not reproduce "
+          + "the trained model (tolerance " + EXPORT_CHECK_TOLERANCE + ")");
+    }
+    return m;
+  }
+
   private Map<String, Object> evaluate(Path folder, GeckoTrainer t, PromptConvention convention,
       TrainingData.Beir test, TaskPrompt queryPrompt, Path sts, float[][] docs) {
     long t0 = System.nanoTime();
@@ -269,7 +343,9 @@ public final class TrainCommand extends GeckoCommand {
       if (docs == null) {
         docs = TrainingData.embedCorpus(test, e, x -> System.err.println("train: eval: " + x));
       }
-      double[] ndcg = QuickEval.ndcgAt10(e, test, docs, queryPrompt, new int[] {384, 256});
+      int full = e.dimension();
+      double[] ndcg = QuickEval.ndcgAt10(e, test, docs, queryPrompt,
+          new int[] {full, Math.min(256, full)});
       m.put("scifact_ndcg10", ndcg[0]);
       m.put("scifact_ndcg10_256", ndcg[1]);
       m.put("mrl_256_loss", ndcg[0] - ndcg[1]);

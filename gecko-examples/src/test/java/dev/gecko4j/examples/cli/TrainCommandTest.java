@@ -14,7 +14,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The mined-rankings cache of {@code gecko train}: written whole, read back, damage named by line. */
+/**
+ * The mined-rankings cache of {@code gecko train}: written whole, read back, damage named by line;
+ * and its pooling and Dense-head options refused, before any work, with a message naming them.
+ */
 class TrainCommandTest {
   @TempDir
   Path dir;
@@ -99,5 +102,18 @@ class TrainCommandTest {
     assertThatThrownBy(() -> TrainCommand.readRankings(file))
         .isInstanceOf(DatasetFormatException.class)
         .hasMessageStartingWith(file + ":2: an empty document id in 'd1,,d2'");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "--pooling|maxi|--pooling: Invalid pooling mode: maxi",
+      "--dense|0|--dense must be >= 1, but is: 0",
+      "--dense-activation|gelu|--dense-activation: activation must be one of"})
+  void should_refuse_a_bad_head_option_naming_it(String option, String value, String message) {
+    CliCommandsTest.Run run = CliCommandsTest.gecko("train", "--fret",
+        dir.resolve("none.jsonl").toString(), "--out", dir.resolve("out").toString(), option, value);
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.lastJson().path("error").asText()).contains(message);
+    assertThat(dir.resolve("out")).doesNotExist();
   }
 }

@@ -5,6 +5,7 @@ import dev.gecko4j.train.checkpoint.DurableFiles;
 import dev.gecko4j.train.TrainableEncoder;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.onnx.ModelSpec;
+import dev.gecko4j.onnx.PipelineModule;
 import dev.gecko4j.onnx.SentenceTransformersFolder;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,12 +23,17 @@ import java.util.stream.Stream;
 /**
  * Writes a trained encoder as a model folder in HuggingFace / sentence-transformers layout that
  * {@code OnnxEmbedder} loads: {@code model.onnx} (the original graph with the trained
- * initializers), {@code tokenizer.json}, {@code config.json}, {@code modules.json}
+ * initializers), {@code tokenizer.json} (and the base folder's {@code tokenizer_config.json}: its
+ * padding side and appended EOS), {@code config.json}, {@code modules.json}
  * (Transformer, Pooling, Normalize), {@code 1_Pooling/config.json},
  * {@code sentence_bert_config.json} and, when the model has prompts, {@code
  * config_sentence_transformers.json} with {@code prompts: {query, document}}, so the folder
  * carries the base model's convention (e.g. BGE's instruction on queries only) to whoever loads
- * it. The configuration files are {@link SentenceTransformersFolder#configFiles}'s.
+ * it. The configuration files are {@link SentenceTransformersFolder#configFiles}'s. An encoder with
+ * a trained {@link dev.gecko4j.train.DenseLayer Dense head} also gets {@code 2_Dense/config.json}
+ * and {@code 2_Dense/model.safetensors} ({@code linear.weight} {@code [out, in]}, {@code
+ * linear.bias}) and a {@code modules.json} of Transformer, Pooling, Dense, Normalize, as
+ * sentence-transformers saves such a model.
  *
  * <p>The folder is complete or absent: everything is written into {@code <name>.export-tmp}
  * beside it, each file forced to disk, then renamed into place with {@code ATOMIC_MOVE}; an earlier
@@ -157,7 +163,8 @@ public final class ModelExporter {
 
   /** The names an export writes; a folder with anything else in it is not replaced. */
   private static final Set<String> EXPORT_FILES = Set.of("model.onnx", "tokenizer.json", "config.json",
-      "modules.json", "1_Pooling", "sentence_bert_config.json", "config_sentence_transformers.json");
+      "modules.json", "1_Pooling", "sentence_bert_config.json", "config_sentence_transformers.json",
+      "tokenizer_config.json");
 
   private static void checkReplaceable(Path target) throws IOException {
     if (!Files.exists(target)) {
@@ -167,7 +174,7 @@ public final class ModelExporter {
       throw new IllegalArgumentException("directory must be a folder or absent, but is a file: " + target);
     }
     try (Stream<Path> s = Files.list(target)) {
-      List<String> foreign = s.map(p -> p.getFileName().toString()).filter(n -> !EXPORT_FILES.contains(n))
+      List<String> foreign = s.map(p -> p.getFileName().toString()).filter(n -> !EXPORT_FILES.contains(n) && !n.matches("\\d+_Dense"))
           .sorted().toList();
       if (!foreign.isEmpty()) {
         throw new IllegalArgumentException("directory " + target + " holds files an export does not write "
@@ -180,21 +187,63 @@ public final class ModelExporter {
       ModelSpec spec, FileSink sink) throws IOException {
     Path onnx = dir.resolve("model.onnx");
     try (OutputStream out = sink.create(onnx)) {
-      encoder.model().write(out, encoder.parameters());
+      encoder.model().write(out, encoder.graphParameters());
     } catch (IOException e) {
       throw DurableFiles.named(onnx, e);
     }
     DurableFiles.write(sink, dir.resolve("tokenizer.json"), encoder.tokenizerJson());
+    // the tokenizer's needs beyond tokenizer.json (padding side, an appended EOS) travel along
+    Path tokenizerConfig = spec.folder() == null ? null
+        : spec.folder().resolve("tokenizer_config.json");
+    if (tokenizerConfig != null && Files.isRegularFile(tokenizerConfig)) {
+      DurableFiles.write(sink, dir.resolve("tokenizer_config.json"),
+          Files.readAllBytes(tokenizerConfig));
+    }
     DurableFiles.write(sink, dir.resolve("config.json"),
         configJson != null ? configJson : bertConfig(encoder).getBytes(StandardCharsets.UTF_8));
-    int hidden = (int) encoder.shape("embeddings.word_embeddings.weight")[1];
-    for (Map.Entry<String, byte[]> f : SentenceTransformersFolder.configFiles(spec, hidden).entrySet()) {
-      DurableFiles.write(sink, dir.resolve(f.getKey()), f.getValue());
+    int hidden = encoder.hiddenSize();
+    // the description with the trained Dense weights: SentenceTransformersFolder writes the
+    // modules, the Dense folders (config.json + model.safetensors) and the prompts
+    ModelSpec trained = spec.withModules(modules(spec, encoder.denseLayers()));
+    for (Map.Entry<String, byte[]> f : SentenceTransformersFolder.configFiles(trained, hidden)
+        .entrySet()) {
+      Path file = dir.resolve(f.getKey());
+      Files.createDirectories(file.getParent());
+      DurableFiles.write(sink, file, f.getValue());
     }
+    for (PipelineModule.Dense d : encoder.denseLayers()) {
+      DurableFiles.fsyncDirectory(dir.resolve(d.path()));
+    }
+  }
+
+  /**
+   * The pipeline of the export: the spec's Transformer and Pooling, the encoder's Dense layers
+   * with their trained weights, and a Normalize named after its place when the spec normalises.
+   */
+  static List<PipelineModule> modules(ModelSpec spec, List<PipelineModule.Dense> dense) {
+    List<PipelineModule> m = new java.util.ArrayList<>();
+    for (PipelineModule x : spec.modules()) {
+      if (!(x instanceof PipelineModule.Dense) && !(x instanceof PipelineModule.Normalize)) {
+        m.add(x);
+      }
+    }
+    m.addAll(dense);
+    if (spec.normalize()) {
+      m.add(new PipelineModule.Normalize(m.size() + "_Normalize"));
+    }
+    return m;
   }
 
   /** A minimal BERT config.json derived from the parameter shapes. */
   static String bertConfig(TrainableEncoder e) {
+    if (!e.parameters().containsKey("embeddings.word_embeddings.weight")) {
+      return String.format(Locale.ROOT, """
+          {
+            "hidden_size": %d,
+            "trained_by": "gecko4j"
+          }
+          """, e.hiddenSize());
+    }
     long[] word = e.shape("embeddings.word_embeddings.weight");
     long[] pos = e.shape("embeddings.position_embeddings.weight");
     long[] types = e.shape("embeddings.token_type_embeddings.weight");

@@ -39,6 +39,8 @@ public final class OnnxModel {
   private final Map<String, TensorData> initializers = new LinkedHashMap<>();
   /** initializer name -> index into graphFields. */
   private final Map<String, Integer> initializerField = new LinkedHashMap<>();
+  /** node index -> index into graphFields. */
+  private final List<Integer> nodeField = new ArrayList<>();
   private final List<String> inputs = new ArrayList<>();
   private final List<String> outputs = new ArrayList<>();
   private long opsetVersion = -1;
@@ -168,7 +170,10 @@ public final class OnnxModel {
       if (type == Wire.LEN && (field == 1 || field == 5 || field == 11 || field == 12)) {
         int[] s = w.readLengthDelimited();
         switch (field) {
-          case 1 -> nodes.add(parseNode(s[0], s[1]));
+          case 1 -> {
+            nodes.add(parseNode(s[0], s[1]));
+            nodeField.add(graphFields.size());
+          }
           case 5 -> {
             TensorData t = parseTensor(s[0], s[1]);
             initializers.put(t.name(), t);
@@ -417,6 +422,65 @@ public final class OnnxModel {
       }
     }
     return graph.toByteArray();
+  }
+
+  /**
+   * Writes this model with the structural changes of {@code edit} (nodes removed, rewired or
+   * inserted, initializers and inputs added, outputs replaced); every field the edit does not touch
+   * is copied byte for byte. The stream is not closed.
+   *
+   * @param out the destination; not null
+   * @param edit the changes; not null
+   * @throws IOException if the stream fails
+   * @throws IllegalArgumentException if the edit names a node output, initializer or input that
+   *     does not fit this graph (see {@link GraphEdit})
+   */
+  public void write(OutputStream out, GraphEdit edit) throws IOException {
+    Args.notNull(out, "out");
+    Args.notNull(edit, "edit");
+    writeModel(out, edit.apply(this));
+  }
+
+  /**
+   * Writes this model with the changes of {@code edit} to {@code file} (created or replaced), as
+   * {@link #write(OutputStream, GraphEdit)} does.
+   *
+   * @param file the output file; not null
+   * @param edit the changes; not null
+   * @throws IOException if the file cannot be written
+   * @throws IllegalArgumentException if the edit does not fit this graph
+   */
+  public void write(Path file, GraphEdit edit) throws IOException {
+    Args.notNull(file, "file");
+    Args.notNull(edit, "edit");
+    byte[] graphBytes = edit.apply(this);
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+      writeModel(out, graphBytes);
+    }
+  }
+
+  /** {@return the raw bytes of the file} (shared, for {@link GraphEdit}) */
+  byte[] bytes() {
+    return bytes;
+  }
+
+  /** {@return the {field, start, end} spans of the graph's fields} (for {@link GraphEdit}) */
+  List<int[]> graphFields() {
+    return graphFields;
+  }
+
+  /** {@return the index into {@link #graphFields()} of the initializer {@code name}} */
+  int initializerField(String name) {
+    return initializerField.get(name);
+  }
+
+  /** {@return the index into {@link #graphFields()} of node {@code i}} */
+  int nodeField(int i) {
+    return nodeField.get(i);
   }
 
   private void writeModel(OutputStream out, byte[] graphBytes) throws IOException {

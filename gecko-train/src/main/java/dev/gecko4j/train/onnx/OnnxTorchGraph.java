@@ -27,14 +27,16 @@ import java.util.Set;
  *
  * <p>Supported operators (the op set of BERT-style encoders exported by {@code torch.onnx} at
  * opset 11): Constant, Add, Sub, Mul, Div, Pow, Sqrt, Erf, Gather, Unsqueeze, Shape, MatMul,
- * ReduceMean, Concat, Reshape, Transpose, Softmax, Cast, Slice. Any other operator is rejected
- * when the graph is built, naming the operator.
+ * ReduceMean, Concat, Reshape, Transpose, Softmax, Cast, Slice, and for llama-style decoders
+ * ConstantOfShape, Trilu, Split, Tile, Sigmoid and Identity. Any other operator is rejected when
+ * the graph is built, naming the operator.
  */
 public final class OnnxTorchGraph {
   /** The operators this interpreter executes. */
   public static final Set<String> SUPPORTED_OPS = Set.of("Constant", "Add", "Sub", "Mul", "Div",
       "Pow", "Sqrt", "Erf", "Gather", "Unsqueeze", "Shape", "MatMul", "ReduceMean", "Concat",
-      "Reshape", "Transpose", "Softmax", "Cast", "Slice");
+      "Reshape", "Transpose", "Softmax", "Cast", "Slice", "ConstantOfShape", "Trilu", "Split",
+      "Tile", "Sigmoid", "Identity");
 
   private final OnnxModel model;
   private final List<String> outputs;
@@ -203,6 +205,17 @@ public final class OnnxTorchGraph {
         }
         args.add(v);
       }
+      if (n.opType().equals("Split")) {
+        NDList parts = split(scope, n, args);
+        for (int k = 0; k < n.outputs().size(); k++) {
+          NDArray part = parts.get(k);
+          if (part.getManager() != scope) {
+            part.attach(scope);
+          }
+          env.put(n.outputs().get(k), Val.of(part));
+        }
+        continue;
+      }
       Val out = execute(scope, n, args);
       if (out.nd != null && out.nd.getManager() != scope) {
         out.nd.attach(scope);
@@ -259,8 +272,75 @@ public final class OnnxTorchGraph {
       }
       case "Cast" -> cast(m, n, a.get(0));
       case "Slice" -> slice(m, a);
+      case "Identity" -> a.get(0);
+      case "Sigmoid" -> Val.of(ai.djl.nn.Activation.sigmoid(nd(m, a.get(0))));
+      case "Tile" -> {
+        if (!a.get(1).isStatic()) {
+          throw new IllegalArgumentException("Tile (node " + n.name() + ") needs constant repeats");
+        }
+        yield Val.of(nd(m, a.get(0)).tile(a.get(1).ints()));
+      }
+      case "ConstantOfShape" -> constantOfShape(m, n, a.get(0));
+      case "Trilu" -> trilu(m, n, a);
       default -> throw new IllegalArgumentException("operator " + n.opType() + " is not supported");
     };
+  }
+
+  /** ConstantOfShape: a float tensor of the (static) shape filled with the value attribute. */
+  private Val constantOfShape(NDManager m, OnnxNode n, Val shape) {
+    if (!shape.isStatic()) {
+      throw new IllegalArgumentException("ConstantOfShape (node " + n.name()
+          + ") needs a shape computable from static shapes");
+    }
+    OnnxAttribute v = n.attributes().get("value");
+    if (v != null && v.t() != null && v.t().dataType() != TensorData.FLOAT) {
+      throw new IllegalArgumentException("ConstantOfShape (node " + n.name()
+          + ") is supported with a float value only");
+    }
+    float value = v == null || v.t() == null ? 0f : v.t().floats()[0];
+    return Val.of(m.full(new Shape(shape.ints()), value));
+  }
+
+  /**
+   * Trilu: keeps the lower ({@code upper = 0}) or upper triangle of the last two dimensions,
+   * from diagonal {@code k} (an optional constant input), zeroing the rest.
+   */
+  private Val trilu(NDManager m, OnnxNode n, List<Val> a) {
+    NDArray x = nd(m, a.get(0));
+    long k = a.size() > 1 && a.get(1) != null ? a.get(1).ints()[0] : 0;
+    boolean upper = n.intAttr("upper", 1) != 0;
+    long[] dims = x.getShape().getShape();
+    if (dims.length < 2) {
+      throw new IllegalArgumentException("Trilu (node " + n.name() + ") needs rank >= 2");
+    }
+    int rows = (int) dims[dims.length - 2];
+    int cols = (int) dims[dims.length - 1];
+    float[] keep = new float[rows * cols];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        keep[i * cols + j] = (upper ? j - i >= k : j - i <= k) ? 1f : 0f;
+      }
+    }
+    NDArray mask = m.create(keep, new Shape(rows, cols)).toType(x.getDataType(), false);
+    return Val.of(x.mul(mask));
+  }
+
+  /** Split along an axis into the sizes of the (constant) split input, or equal parts. */
+  private NDList split(NDManager m, OnnxNode n, List<Val> a) {
+    NDArray x = nd(m, a.get(0));
+    int rank = x.getShape().dimension();
+    int ax = axis(n.intAttr("axis", 0), rank);
+    long[] sizes = a.size() > 1 && a.get(1) != null ? a.get(1).ints() : n.intsAttr("split");
+    if (sizes == null || sizes.length == 0) {
+      return x.split(n.outputs().size(), ax);
+    }
+    long[] cuts = new long[sizes.length - 1];
+    long at = 0;
+    for (int i = 0; i < cuts.length; i++) {
+      at += sizes[i];
+      cuts[i] = at;
+    }
+    return x.split(cuts, ax);
   }
 
   private Val constant(NDManager m, OnnxNode n) {
