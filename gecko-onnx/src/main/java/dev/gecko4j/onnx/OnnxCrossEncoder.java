@@ -123,7 +123,7 @@ public final class OnnxCrossEncoder implements TextReranker {
     float[] probe;
     try {
       probe = forward(EncoderTokenizer.pad(rows(List.of("a"), "a").toArray(
-          new EncoderTokenizer.Row[0]), 0, 1));
+          new EncoderTokenizer.Row[0]), 0, 1, PaddingSide.RIGHT));
     } catch (RuntimeException e) {
       throw new ModelLoadException(spec.modelLocation(), "the model failed on a one-pair probe ("
           + e.getMessage() + "), expected a sequence-classification graph taking input_ids, "
