@@ -39,7 +39,7 @@ public final class PanamaVectorSupport implements VectorSupport {
   // steps. The cosine, with three sums to reduce, uses reduceLanes (see there).
   // Int8 dot product, Lucene's shapes: bytes loaded at a quarter of the preferred width, widened
   // to shorts (half width) for an exact 16-bit multiply (|a*b| <= 2^14), the products widened to
-  // full-width ints for the sums; whole arrays take Lucene's loop shape with two accumulators,
+  // full-width ints for the sums; whole arrays take Lucene's loop (one accumulator),
   // offsets the four-accumulator unrolled loop (see BENCHMARKS.md for both in JMH). Needs a
   // preferred width of 256 bits or more (a quarter of 128 bits is no vector shape): else scalar.
   // (Development checks, interleaved in one JVM, not kept as a command: about 1.0-1.04x Lucene's
@@ -482,19 +482,13 @@ public final class PanamaVectorSupport implements VectorSupport {
     int i = 0;
     int sum = 0;
     if (INT8_SIMD && len >= 2 * BL) {
-      // Lucene's loop shape (one step per iteration, a plain bound) with two accumulators
-      IntVector s0 = IntVector.zero(INTS), s1 = s0;
+      // Lucene's loop shape: one step per iteration, a plain bound, one accumulator
+      IntVector s0 = IntVector.zero(INTS);
       int bound = BYTES.loopBound(len);
-      int pairs = bound - BL;
-      for (; i < pairs; i += 2 * BL) {
-        s0 = s0.add(widen(a, i).mul(widen(b, i)).convertShape(VectorOperators.S2I, INTS, 0));
-        s1 = s1.add(widen(a, i + BL).mul(widen(b, i + BL))
-            .convertShape(VectorOperators.S2I, INTS, 0));
-      }
       for (; i < bound; i += BL) {
         s0 = s0.add(widen(a, i).mul(widen(b, i)).convertShape(VectorOperators.S2I, INTS, 0));
       }
-      sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+      sum = s0.reduceLanes(VectorOperators.ADD);
     }
     for (; i < len; i++) {
       sum += a[i] * b[i];
