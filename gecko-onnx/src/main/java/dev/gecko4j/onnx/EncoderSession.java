@@ -45,14 +45,60 @@ final class EncoderSession {
 
   /** {@return the pooled vectors of the batch's rows, a new array} */
   float[] forward(TokenizedBatch batch) {
-    long[] shape = {batch.rows(), batch.sequenceLength()};
     String outputName = contract.outputName();
+    try {
+      Output out = run(env, session, batch, contract.hasTokenTypeIds(),
+          contract.hasPositionIds(), outputName);
+      float[] data = out.data();
+      long[] outShape = out.shape();
+      if (contract.outputIsPooled()) {
+        return data;
+      }
+      int seq = (int) outShape[1];
+      int hidden = (int) outShape[2];
+      if (outShape[0] != batch.rows() || seq != batch.sequenceLength()) {
+        throw new IllegalStateException("model output " + outputName + " has shape "
+            + Arrays.toString(outShape) + ", expected [" + batch.rows() + ", "
+            + batch.sequenceLength() + ", hidden]");
+      }
+      float[] pooled;
+      if (poolings.size() == 1) {
+        pooled = poolings.get(0).pool(data, batch.attentionMask(), batch.rows(), seq, hidden);
+      } else {
+        int width = hidden * poolings.size();
+        pooled = new float[batch.rows() * width];
+        float[] one = new float[batch.rows() * hidden];
+        for (int k = 0; k < poolings.size(); k++) {
+          poolings.get(k).pool(data, batch.attentionMask(), batch.rows(), seq, hidden, one, 0);
+          for (int r = 0; r < batch.rows(); r++) {
+            System.arraycopy(one, r * hidden, pooled, r * width + k * hidden, hidden);
+          }
+        }
+      }
+      return applyHead(pooled, batch.rows());
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime failed on a batch of " + batch.rows()
+          + " rows x " + batch.sequenceLength() + " tokens: " + e.getMessage(), e);
+    }
+  }
+
+  /** A graph output read as floats (float16 and bfloat16 widened), with its shape. */
+  record Output(float[] data, long[] shape) {}
+
+  /**
+   * Feeds {@code batch} to {@code session} (input ids and attention mask, plus token type ids and
+   * position ids when the graph asks for them) and reads {@code outputName}: the one way gecko4j
+   * runs a tokenized batch, for the embedder and the cross-encoder alike.
+   */
+  static Output run(OrtEnvironment env, OrtSession session, TokenizedBatch batch,
+      boolean tokenTypeIds, boolean positionIds, String outputName) throws OrtException {
+    long[] shape = {batch.rows(), batch.sequenceLength()};
     try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.inputIds()), shape);
         OnnxTensor mask =
             OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape);
-        OnnxTensor types = contract.hasTokenTypeIds()
+        OnnxTensor types = tokenTypeIds
             ? OnnxTensor.createTensor(env, LongBuffer.wrap(batch.tokenTypeIds()), shape) : null;
-        OnnxTensor positions = contract.hasPositionIds() ? OnnxTensor.createTensor(env,
+        OnnxTensor positions = positionIds ? OnnxTensor.createTensor(env,
             LongBuffer.wrap(batch.positionIds()), shape) : null) {
       Map<String, OnnxTensor> inputs = new HashMap<>(4);
       inputs.put(ModelContract.INPUT_IDS, ids);
@@ -69,7 +115,6 @@ final class EncoderSession {
         if (!(value instanceof OnnxTensor tensor)) {
           throw new IllegalStateException(outputName + " is not a tensor: " + value.getType());
         }
-        long[] outShape = tensor.getInfo().getShape();
         FloatBuffer fb = tensor.getFloatBuffer();
         float[] data;
         if (fb.hasArray() && fb.arrayOffset() == 0 && fb.array().length == fb.remaining()) {
@@ -78,35 +123,8 @@ final class EncoderSession {
           data = new float[fb.remaining()];
           fb.get(data);
         }
-        if (contract.outputIsPooled()) {
-          return data;
-        }
-        int seq = (int) outShape[1];
-        int hidden = (int) outShape[2];
-        if (outShape[0] != batch.rows() || seq != batch.sequenceLength()) {
-          throw new IllegalStateException("model output " + outputName + " has shape "
-              + Arrays.toString(outShape) + ", expected [" + batch.rows() + ", "
-              + batch.sequenceLength() + ", hidden]");
-        }
-        float[] pooled;
-        if (poolings.size() == 1) {
-          pooled = poolings.get(0).pool(data, batch.attentionMask(), batch.rows(), seq, hidden);
-        } else {
-          int width = hidden * poolings.size();
-          pooled = new float[batch.rows() * width];
-          float[] one = new float[batch.rows() * hidden];
-          for (int k = 0; k < poolings.size(); k++) {
-            poolings.get(k).pool(data, batch.attentionMask(), batch.rows(), seq, hidden, one, 0);
-            for (int r = 0; r < batch.rows(); r++) {
-              System.arraycopy(one, r * hidden, pooled, r * width + k * hidden, hidden);
-            }
-          }
-        }
-        return applyHead(pooled, batch.rows());
+        return new Output(data, tensor.getInfo().getShape());
       }
-    } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime failed on a batch of " + batch.rows()
-          + " rows x " + batch.sequenceLength() + " tokens: " + e.getMessage(), e);
     }
   }
 

@@ -5,8 +5,6 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.util.PairList;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
@@ -18,13 +16,10 @@ import dev.gecko4j.core.rerank.TextReranker;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -267,35 +262,15 @@ public final class OnnxCrossEncoder implements TextReranker {
 
   /** Runs one batch; returns {@code [rows, labels]} row-major. */
   private float[] forward(TokenizedBatch batch) {
-    long[] shape = {batch.rows(), batch.sequenceLength()};
-    var env = OrtRuntime.environment();
-    try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.inputIds()), shape);
-        OnnxTensor mask =
-            OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape);
-        OnnxTensor types = hasTokenTypeIds
-            ? OnnxTensor.createTensor(env, LongBuffer.wrap(batch.tokenTypeIds()), shape) : null) {
-      Map<String, OnnxTensor> inputs = new HashMap<>(4);
-      inputs.put(ModelContract.INPUT_IDS, ids);
-      inputs.put(ModelContract.ATTENTION_MASK, mask);
-      if (types != null) {
-        inputs.put(ModelContract.TOKEN_TYPE_IDS, types);
+    try {
+      EncoderSession.Output out = EncoderSession.run(OrtRuntime.environment(), session, batch,
+          hasTokenTypeIds, false, LOGITS);
+      long[] outShape = out.shape();
+      if (outShape.length != 2 || outShape[0] != batch.rows()) {
+        throw new IllegalStateException("model output logits has shape "
+            + java.util.Arrays.toString(outShape) + ", expected [" + batch.rows() + ", labels]");
       }
-      try (OrtSession.Result result = session.run(inputs, Set.of(LOGITS))) {
-        OnnxValue value = result.get(LOGITS)
-            .orElseThrow(() -> new IllegalStateException("model returned no " + LOGITS));
-        if (!(value instanceof OnnxTensor tensor)) {
-          throw new IllegalStateException(LOGITS + " is not a tensor: " + value.getType());
-        }
-        long[] outShape = tensor.getInfo().getShape();
-        if (outShape.length != 2 || outShape[0] != batch.rows()) {
-          throw new IllegalStateException("model output logits has shape "
-              + java.util.Arrays.toString(outShape) + ", expected [" + batch.rows() + ", labels]");
-        }
-        FloatBuffer fb = tensor.getFloatBuffer();
-        float[] data = new float[fb.remaining()];
-        fb.get(data);
-        return data;
-      }
+      return out.data();
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed on a batch of " + batch.rows()
           + " pairs x " + batch.sequenceLength() + " tokens: " + e.getMessage(), e);
