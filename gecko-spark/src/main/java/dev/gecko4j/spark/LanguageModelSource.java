@@ -1,50 +1,53 @@
 package dev.gecko4j.spark;
 
 import dev.gecko4j.core.lm.LanguageModel;
+import dev.gecko4j.core.lm.LanguageModelSpec;
+import dev.gecko4j.core.lm.LanguageModels;
 import dev.gecko4j.fret.llm.Endpoint;
-import dev.gecko4j.fret.llm.OpenAiLanguageModel;
-import dev.gecko4j.onnx.lm.OnnxCausalLanguageModel;
+import dev.gecko4j.fret.llm.OpenAiLanguageModelProvider;
 import java.io.Serializable;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Locale;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * Which {@link LanguageModel} the executors of a {@link GeckoFret} job open: shipped to them inside
- * the partition function, opened once per executor JVM and shared by its tasks.
+ * Which {@link LanguageModel} the executors of a {@link GeckoFret} job open: a {@link
+ * LanguageModelSpec} shipped to them inside the partition function, opened once per executor JVM
+ * (by the {@link dev.gecko4j.core.lm.LanguageModelProvider} of its kind, found on the executor's
+ * class path) and shared by its tasks. It is the command line's {@code --llm} form, read by the
+ * same parser ({@link LanguageModels#parse(String)}).
  *
  * <ul>
- *   <li>{@link #onnx(String)}: an in-process {@link OnnxCausalLanguageModel} per executor, from a
- *       folder with {@code model.onnx} and {@code tokenizer.json} readable on every executor;
- *   <li>{@link #openAi(String, String)}: an {@link OpenAiLanguageModel} per executor, all talking
- *       to one OpenAI-compatible server (vLLM, llama.cpp, TGI, ...). Each executor reads {@code
- *       OPENAI_API_KEY} from its own environment ({@code spark.executorEnv.OPENAI_API_KEY}); the
- *       key never travels with the job.
+ *   <li>{@link #onnx(String)}: an in-process ONNX causal LM per executor, from a folder with {@code
+ *       model.onnx} and {@code tokenizer.json} readable on every executor; it runs one ONNX
+ *       Runtime thread (Spark runs one task per core) unless the spec sets {@code threads};
+ *   <li>{@link #openAi(String, String)}: an OpenAI-compatible client per executor, all talking
+ *       to one server (vLLM, llama.cpp, TGI, ...). Each executor reads {@code OPENAI_API_KEY} from
+ *       its own environment ({@code spark.executorEnv.OPENAI_API_KEY}); the key never travels
+ *       with the job;
+ *   <li>{@link #parse(String)}: any spec, including kinds of a user's own provider.
  * </ul>
  *
- * @param kind {@code "onnx"} or {@code "openai"}
- * @param target the model folder, or the server's base URL
- * @param model the served model's name for {@code openai}, or {@code null} for the server's first
- * @param endpoint the generation endpoint for {@code openai}
+ * @param spec the spec, checked against its provider on the driver
  */
-public record LanguageModelSource(String kind, String target, String model, Endpoint endpoint)
-    implements Serializable {
+public record LanguageModelSource(LanguageModelSpec spec) implements Serializable {
 
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
-  /** Validates the fields. */
+  /**
+   * Checks the spec against its provider (on the driver, so a bad spec fails before the job).
+   *
+   * @throws IllegalArgumentException if the spec is null or invalid, or its kind has no provider
+   *     on the class path, or an {@code openai} spec has no base URL (executors must not fall
+   *     back to their own environment's URL)
+   */
   public LanguageModelSource {
-    if (!"onnx".equals(kind) && !"openai".equals(kind)) {
-      throw new IllegalArgumentException("kind must be 'onnx' or 'openai', but is: " + kind);
+    if (spec == null) {
+      throw new IllegalArgumentException("spec must not be null");
     }
-    if (target == null || target.isBlank()) {
-      throw new IllegalArgumentException("target (the " + ("onnx".equals(kind) ? "model folder"
-          : "base URL") + ") must be non-blank, but is: " + target);
-    }
-    if (endpoint == null) {
-      throw new IllegalArgumentException("endpoint must be CHAT or COMPLETIONS, but is: null");
+    LanguageModels.check(spec);
+    if (spec.kind().equals("openai") && spec.target().isBlank()) {
+      throw new IllegalArgumentException("target (the base URL) must be non-blank for a Spark job,"
+          + " but is blank in: '" + spec + "'");
     }
   }
 
@@ -57,7 +60,7 @@ public record LanguageModelSource(String kind, String target, String model, Endp
    * @throws IllegalArgumentException if {@code folder} is blank
    */
   public static LanguageModelSource onnx(String folder) {
-    return new LanguageModelSource("onnx", folder, null, Endpoint.CHAT);
+    return new LanguageModelSource(LanguageModelSpec.of("onnx", folder == null ? "" : folder));
   }
 
   /**
@@ -66,52 +69,64 @@ public record LanguageModelSource(String kind, String target, String model, Endp
    * @param baseUrl the server's base URL, e.g. {@code http://llm:8000/v1}
    * @param model the served model's name, or {@code null} for the server's first model
    * @return the source (chat endpoint; see {@link #withEndpoint})
-   * @throws IllegalArgumentException if {@code baseUrl} is blank
+   * @throws IllegalArgumentException if {@code baseUrl} is blank or not an http(s) URL
    */
   public static LanguageModelSource openAi(String baseUrl, String model) {
-    return new LanguageModelSource("openai", baseUrl, model, Endpoint.CHAT);
+    Map<String, String> p = new LinkedHashMap<>();
+    if (model != null) {
+      p.put("model", model);
+    }
+    return new LanguageModelSource(new LanguageModelSpec("openai", baseUrl == null ? "" : baseUrl, p));
   }
 
   /**
-   * Parses the command line's form: {@code onnx:<dir>} or {@code
-   * openai:<base-url>[?model=NAME&endpoint=chat|completions]}.
+   * Parses the command line's form ({@link LanguageModels#parse(String)}): {@code onnx:<dir>},
+   * {@code openai:<base-url>[?model=NAME&endpoint=chat|completions]}, or a kind of another
+   * provider on the class path.
    *
    * @param spec the spec
    * @return the source
-   * @throws IllegalArgumentException naming the accepted forms if {@code spec} is none of them
+   * @throws IllegalArgumentException naming the kinds on the class path if {@code spec} is none
+   *     of them, or what is wrong with it
    */
   public static LanguageModelSource parse(String spec) {
-    String forms = "onnx:<dir> or openai:<base-url>[?model=..&endpoint=chat|completions]";
-    if (spec == null || spec.indexOf(':') < 1) {
-      throw new IllegalArgumentException("--llm must be " + forms + ", but is: " + spec);
-    }
-    String kind = spec.substring(0, spec.indexOf(':'));
-    String rest = spec.substring(kind.length() + 1);
-    if (kind.equals("onnx")) {
-      return onnx(rest);
-    }
-    if (!kind.equals("openai")) {
-      throw new IllegalArgumentException("--llm must be " + forms + ", but is: " + spec);
-    }
-    int q = rest.indexOf('?');
-    LanguageModelSource s = openAi(q < 0 ? rest : rest.substring(0, q), null);
-    for (String kv : q < 0 ? new String[0] : rest.substring(q + 1).split("&")) {
-      String[] p = kv.split("=", 2);
-      String v = p.length < 2 ? "" : URLDecoder.decode(p[1], StandardCharsets.UTF_8);
-      if (p[0].equals("model")) {
-        s = new LanguageModelSource(s.kind, s.target, v, s.endpoint);
-      } else if (p[0].equals("endpoint")) {
-        try {
-          s = s.withEndpoint(Endpoint.valueOf(v.toUpperCase(Locale.ROOT)));
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("--llm endpoint must be chat or completions, but is: "
-              + v, e);
-        }
-      } else {
-        throw new IllegalArgumentException("--llm openai: takes model= and endpoint=, but got: " + kv);
-      }
-    }
-    return s;
+    return new LanguageModelSource(LanguageModels.parse(spec));
+  }
+
+  /**
+   * Returns the kind of the spec.
+   *
+   * @return e.g. {@code onnx} or {@code openai}
+   */
+  public String kind() {
+    return spec.kind();
+  }
+
+  /**
+   * Returns the target of the spec.
+   *
+   * @return the model folder, or the server's base URL
+   */
+  public String target() {
+    return spec.target();
+  }
+
+  /**
+   * Returns the served model's name ({@code openai}).
+   *
+   * @return the {@code model} parameter, or null
+   */
+  public String model() {
+    return spec.parameter("model").orElse(null);
+  }
+
+  /**
+   * Returns the generation endpoint ({@code openai}).
+   *
+   * @return the {@code endpoint} parameter, {@link Endpoint#CHAT} without one
+   */
+  public Endpoint endpoint() {
+    return OpenAiLanguageModelProvider.endpoint(spec);
   }
 
   /**
@@ -119,37 +134,33 @@ public record LanguageModelSource(String kind, String target, String model, Endp
    *
    * @param e the endpoint; not null
    * @return the new source
+   * @throws IllegalArgumentException if {@code e} is null or the kind is not {@code openai}
    */
   public LanguageModelSource withEndpoint(Endpoint e) {
-    return new LanguageModelSource(kind, target, model, e);
+    if (e == null || !spec.kind().equals("openai")) {
+      throw new IllegalArgumentException("withEndpoint takes an endpoint (CHAT or COMPLETIONS) for"
+          + " an openai source, but got " + e + " for: '" + spec + "'");
+    }
+    return new LanguageModelSource(spec.withParameter("endpoint", e.name().toLowerCase(java.util.Locale.ROOT)));
   }
 
   /**
-   * Opens the model (on an executor).
+   * Opens the model (on an executor), reading the executor's environment.
    *
    * @return the model; the caller closes it
    * @throws IllegalArgumentException if the folder is missing or the URL is invalid
    */
   LanguageModel open() {
-    if (kind.equals("onnx")) {
-      Path dir = Path.of(target);
-      if (!Files.isDirectory(dir)) {
-        throw new IllegalArgumentException("the LM folder " + dir.toAbsolutePath()
-            + " does not exist on this executor; it must be readable on every executor");
-      }
+    LanguageModelSpec s = spec;
+    if (s.kind().equals("onnx") && s.parameter("threads").isEmpty()) {
       // one ONNX Runtime thread: Spark runs one task per core, and the tasks share the model
-      return OnnxCausalLanguageModel.builder(dir).intraOpThreads(1).build();
+      s = s.withParameter("threads", "1");
     }
-    OpenAiLanguageModel.Builder b = OpenAiLanguageModel.fromEnvironment(System.getenv())
-        .endpoint(endpoint).baseUrl(target);
-    if (model != null && !model.isBlank()) {
-      b.model(model);
-    }
-    return b.build();
+    return LanguageModels.open(s, System.getenv());
   }
 
   @Override
   public String toString() {
-    return kind + ":" + target + (model == null ? "" : "?model=" + model);
+    return spec.toString();
   }
 }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 final class LlmOption {
 
   @Option(names = "--llm", required = true, paramLabel = "<llm>",
-      description = "onnx:<dir> or openai:<base-url>[?model=..&endpoint=chat|completions]")
+      description = "kind:target[?name=value&...]: onnx:<dir>[?threads=N] or "
+          + "openai:<base-url>[?model=..&endpoint=chat|completions], or the kind of another provider on the class path")
   String value;
 
   /** {@return the parsed value (see {@link LlmSpec#parse})} */

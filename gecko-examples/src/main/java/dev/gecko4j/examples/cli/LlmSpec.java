@@ -1,85 +1,58 @@
 package dev.gecko4j.examples.cli;
 
 import dev.gecko4j.core.lm.LanguageModel;
-import dev.gecko4j.fret.llm.Endpoint;
-import dev.gecko4j.fret.llm.OpenAiLanguageModel;
-import dev.gecko4j.onnx.lm.OnnxCausalLanguageModel;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Locale;
+import dev.gecko4j.core.lm.LanguageModelSpec;
+import dev.gecko4j.core.lm.LanguageModels;
 import java.util.Map;
 
 /**
- * A {@code --llm} value of the command line, parsed: which {@link LanguageModel} to open.
+ * A {@code --llm} value of the command line, parsed by {@link LanguageModels#parse(String)} (the
+ * parser gecko-spark uses too) and opened by the {@link dev.gecko4j.core.lm.LanguageModelProvider}
+ * of its kind found on the class path:
  *
  * <ul>
- *   <li>{@code onnx:<dir>}: an in-process {@link OnnxCausalLanguageModel} from a folder with {@code
- *       model.onnx} and {@code tokenizer.json};
- *   <li>{@code openai:<base-url>[?model=NAME&endpoint=chat|completions]}: an {@link
- *       OpenAiLanguageModel}; {@code openai:} alone takes the URL from {@code OPENAI_BASE_URL}. The API
- *       key comes from {@code OPENAI_API_KEY}, the model from {@code ?model=}, else {@code
- *       GECKO_LLM_MODEL}, else the server's first model.
+ *   <li>{@code onnx:<dir>[?threads=N]}: an in-process ONNX causal LM from a folder with {@code
+ *       model.onnx} and {@code tokenizer.json} (gecko-onnx);
+ *   <li>{@code openai:<base-url>[?model=NAME&endpoint=chat|completions]}: an OpenAI-compatible
+ *       server (gecko-fret); {@code openai:} alone takes the URL from {@code OPENAI_BASE_URL}. The
+ *       API key comes from {@code OPENAI_API_KEY}, the model from {@code ?model=}, else {@code
+ *       GECKO_LLM_MODEL}, else the server's first model;
+ *   <li>any other kind whose provider is on the class path.
  * </ul>
  *
- * @param kind {@code "onnx"} or {@code "openai"}
- * @param target the folder or the base URL (empty for {@code openai:} from the environment)
- * @param model the model name for {@code openai}, or null
- * @param endpoint the generation endpoint for {@code openai}
+ * @param spec the parsed and checked spec
  */
-public record LlmSpec(String kind, String target, String model, Endpoint endpoint) {
+public record LlmSpec(LanguageModelSpec spec) {
+
+  /**
+   * Checks the spec.
+   *
+   * @throws IllegalArgumentException if {@code spec} is null
+   */
+  public LlmSpec {
+    if (spec == null) {
+      throw new IllegalArgumentException("spec must not be null");
+    }
+  }
 
   /**
    * Parses a {@code --llm} value.
    *
-   * @param spec {@code onnx:<dir>} or {@code openai:<base-url>[?model=..&endpoint=..]}
+   * @param spec {@code kind:target[?name=value&...]}, e.g. {@code onnx:<dir>}
    * @return the parsed spec
-   * @throws IllegalArgumentException if {@code spec} is null or not one of these forms
+   * @throws IllegalArgumentException if {@code spec} is not a valid spec of a kind on the class
+   *     path (the message lists the kinds)
    */
   public static LlmSpec parse(String spec) {
-    if (spec == null) {
-      throw new IllegalArgumentException("--llm must be onnx:<dir> or openai:<base-url>, but is: null");
+    try {
+      return new LlmSpec(LanguageModels.parse(spec));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--llm: " + e.getMessage(), e);
     }
-    if (spec.startsWith("onnx:")) {
-      String dir = spec.substring("onnx:".length());
-      if (dir.isBlank()) {
-        throw new IllegalArgumentException("--llm onnx:<dir> needs a folder, but is: " + spec);
-      }
-      return new LlmSpec("onnx", dir, null, Endpoint.CHAT);
-    }
-    if (spec.startsWith("openai:")) {
-      String rest = spec.substring("openai:".length());
-      String model = null;
-      Endpoint endpoint = Endpoint.CHAT;
-      int q = rest.indexOf('?');
-      if (q >= 0) {
-        for (String kv : rest.substring(q + 1).split("&")) {
-          int eq = kv.indexOf('=');
-          String k = eq < 0 ? kv : kv.substring(0, eq);
-          String v = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
-          switch (k) {
-            case "model" -> model = v;
-            case "endpoint" -> {
-              try {
-                endpoint = Endpoint.valueOf(v.toUpperCase(Locale.ROOT));
-              } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--llm endpoint must be chat or completions, but is: " + v);
-              }
-            }
-            default -> throw new IllegalArgumentException(
-                "--llm openai: accepts the parameters model and endpoint, but got: " + k);
-          }
-        }
-        rest = rest.substring(0, q);
-      }
-      return new LlmSpec("openai", rest, model, endpoint);
-    }
-    throw new IllegalArgumentException("--llm must be onnx:<dir> or openai:<base-url>, but is: " + spec);
   }
 
   /**
-   * Opens the language model this spec names.
+   * Opens the language model this spec names, reading the process environment.
    *
    * @return the model; close it
    * @throws IllegalArgumentException if the folder does not exist or the URL is invalid
@@ -89,30 +62,22 @@ public record LlmSpec(String kind, String target, String model, Endpoint endpoin
   }
 
   /**
-   * Opens the language model with the given environment (for {@code openai}).
+   * Opens the language model with the given environment.
    *
    * @param env environment variables; not null
    * @return the model; close it
-   * @throws IllegalArgumentException if the folder does not exist or the URL is invalid
+   * @throws IllegalArgumentException if {@code env} is null, the folder does not exist or the URL
+   *     is invalid
    */
   public LanguageModel open(Map<String, String> env) {
     if (env == null) {
       throw new IllegalArgumentException("env must not be null");
     }
-    if (kind.equals("onnx")) {
-      Path dir = Path.of(target);
-      if (!Files.isDirectory(dir)) {
-        throw new IllegalArgumentException("--llm onnx:<dir> must name an existing folder, but is: " + dir);
-      }
-      return OnnxCausalLanguageModel.builder(dir).build();
-    }
-    OpenAiLanguageModel.Builder b = OpenAiLanguageModel.fromEnvironment(env).endpoint(endpoint);
-    if (!target.isBlank()) {
-      b.baseUrl(target);
-    }
-    if (model != null && !model.isBlank()) {
-      b.model(model);
-    }
-    return b.build();
+    return LanguageModels.open(spec, env);
+  }
+
+  @Override
+  public String toString() {
+    return spec.toString();
   }
 }

@@ -95,7 +95,7 @@ public final class LmCommand implements Runnable {
   @Command(name = "score", mixinStandardHelpOptions = true,
       description = "Score log P(continuation | prompt); ends with {\"log_probability\": ..., ...}.")
   static final class Score implements Callable<Integer> {
-    @Option(names = "--llm", required = true, description = "onnx:<dir> or openai:<base-url>[?model=..&endpoint=..]")
+    @Option(names = "--llm", required = true, description = "kind:target[?name=value&...]: onnx:<dir> or openai:<base-url>[?model=..&endpoint=..]")
     String llm;
 
     @Option(names = "--prompt", required = true, description = "The conditioning text.")
