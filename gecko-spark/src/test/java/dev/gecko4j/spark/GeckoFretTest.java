@@ -282,11 +282,31 @@ class GeckoFretTest {
     assertThat(o.target()).isEqualTo("http://llm:8000/v1");
     assertThat(o.model()).isEqualTo("mistral");
     assertThat(o.endpoint()).isEqualTo(dev.gecko4j.fret.llm.Endpoint.COMPLETIONS);
+    assertThat(LanguageModelSource.openAi("http://llm:8000/v1", "mistral")
+        .withEndpoint(dev.gecko4j.fret.llm.Endpoint.COMPLETIONS)).isEqualTo(o);
     assertThatThrownBy(() -> LanguageModelSource.parse("gpt:x"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("onnx:<dir> or openai:");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown language model kind 'gpt'")
+        .hasMessageContaining("onnx (onnx:<dir>").hasMessageContaining("openai (openai:<base-url>");
     assertThatThrownBy(() -> LanguageModelSource.parse("onnx:"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("model folder");
     assertThatThrownBy(() -> LanguageModelSource.parse("openai:http://x?endpoint=fax"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("chat or completions");
+    assertThatThrownBy(() -> LanguageModelSource.parse("openai:"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("base URL");
+  }
+
+  /** The command line ({@code LlmSpec} in gecko-examples) reads {@code --llm} with the same parser. */
+  @Test
+  void languageModelSourcesResolveThroughTheParserOfTheCommandLine() {
+    for (String text : java.util.List.of("onnx:../shared/data/models/stories260K",
+        "openai:http://llm:8000/v1?model=mistral", "onnx:/m?threads=2", "bytes:user-kind")) {
+      assertThat(LanguageModelSource.parse(text).spec())
+          .isEqualTo(dev.gecko4j.core.lm.LanguageModels.parse(text));
+    }
+    // a kind registered by gecko-core's test jar (META-INF/services), as a user's own back-end
+    try (dev.gecko4j.core.lm.LanguageModel lm = LanguageModelSource.parse("bytes:toy").open()) {
+      assertThat(lm.name()).isEqualTo("bytes:toy");
+    }
   }
 }

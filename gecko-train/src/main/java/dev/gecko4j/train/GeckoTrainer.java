@@ -24,8 +24,7 @@ import dev.gecko4j.core.train.TrainingResult;
 import dev.gecko4j.core.train.TrainingSource;
 import dev.gecko4j.train.data.MixtureSampler;
 import dev.gecko4j.train.loss.ContrastiveLoss;
-import dev.gecko4j.train.loss.GeckoLoss;
-import dev.gecko4j.train.loss.MatryoshkaLoss;
+import dev.gecko4j.train.loss.Losses;
 import dev.gecko4j.onnx.ModelSpec;
 import dev.gecko4j.onnx.SentenceTransformersFolder;
 import dev.gecko4j.onnx.TokenizedBatch;
@@ -170,16 +169,15 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
   }
 
   /**
-   * Builds the loss a config asks for.
+   * Builds the tensor computation of the loss a config asks for ({@link
+   * TrainingConfig#contrastiveLoss()}: an instance, or the enum shorthand's equivalent).
    *
    * @param config the config
-   * @return the loss (wrapped in {@link MatryoshkaLoss} when MRL dims are set)
+   * @return the loss's computation (see {@link Losses#of})
+   * @throws IllegalArgumentException if the config's loss is of a type the trainer cannot compute
    */
   public static ContrastiveLoss lossOf(TrainingConfig config) {
-    ContrastiveLoss base = config.loss() == TrainingConfig.Loss.GECKO
-        ? new GeckoLoss(config.temperature()) : GeckoLoss.inBatchInfoNce(config.temperature());
-    int[] dims = config.matryoshkaDims();
-    return dims.length == 0 ? base : new MatryoshkaLoss(base, dims);
+    return Losses.of(Args.notNull(config, "config").contrastiveLoss());
   }
 
   /**
@@ -289,13 +287,7 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
   }
 
   private TrainingResult run(TrainingConfig config, List<TrainingSource> sources, TrainingListener out) {
-    for (int d : config.matryoshkaDims()) {
-      if (d > encoder.embeddingDimension()) {
-        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
-            "matryoshkaDims must be at most the embedding dimension %d, but contain: %d",
-            encoder.embeddingDimension(), d));
-      }
-    }
+    Losses.checkDimensions(config.contrastiveLoss(), encoder.embeddingDimension());
     ContrastiveLoss loss = lossOf(config);
     Map<String, float[]> params = encoder.parameters();
     Map<String, Boolean> decayed = new LinkedHashMap<>();

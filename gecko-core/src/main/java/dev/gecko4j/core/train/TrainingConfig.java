@@ -19,28 +19,46 @@ import java.util.Locale;
  * @param weightDecay AdamW decoupled weight decay (not applied to biases and LayerNorm)
  * @param warmupSteps linear warm-up steps, then linear decay to 0
  * @param maxGradNorm global gradient-norm clip (0 = no clipping)
- * @param loss the contrastive loss
- * @param temperature softmax temperature τ
- * @param matryoshkaDims MRL truncation sizes (empty = no MRL)
+ * @param loss the contrastive loss as a shorthand (with {@code temperature} and {@code
+ *     matryoshkaDims}); unused when {@code lossFunction} is given
+ * @param temperature softmax temperature τ of the {@code loss} shorthand
+ * @param matryoshkaDims MRL truncation sizes of the {@code loss} shorthand (empty = no MRL)
  * @param queryMaxLength max tokens of a query
  * @param passageMaxLength max tokens of a positive or negative
  * @param seed the seed for sampling (runs are deterministic under a seed)
  * @param checkpointEvery write a checkpoint every N steps (0 = never)
  * @param oneSourcePerBatch draw each batch from a single source (picked by weight)
  * @param resume continue from the latest checkpoint in the output directory, if any
+ * @param lossFunction the loss as an instance ({@link Builder#loss(ContrastiveLoss)}), or null
+ *     when the {@code loss} shorthand describes it; {@link #contrastiveLoss()} is the loss either
+ *     way
  */
 public record TrainingConfig(String model, Path outputDirectory, int steps, int batchSize,
     int microBatchSize, double learningRate, double weightDecay, int warmupSteps,
     double maxGradNorm, Loss loss, double temperature, int[] matryoshkaDims, int queryMaxLength,
     int passageMaxLength, long seed, int checkpointEvery, boolean oneSourcePerBatch,
-    boolean resume) {
+    boolean resume, ContrastiveLoss lossFunction) {
 
-  /** The contrastive loss of a run. */
+  /**
+   * The contrastive loss of a run as a shorthand; {@link ContrastiveLoss} instances say more
+   * (Matryoshka weights, sentence-transformers' losses, sums).
+   */
   public enum Loss {
     /** Gecko's eq. 3: in-batch positives, the row's hard negative, query-query negatives. */
     GECKO,
     /** Plain in-batch InfoNCE (pre-finetuning): in-batch positives only. */
-    IN_BATCH
+    IN_BATCH;
+
+    /**
+     * Returns the loss instance this shorthand stands for.
+     *
+     * @param temperature τ, in (0, 10]
+     * @return {@link ContrastiveLoss#gecko(double)} or {@link ContrastiveLoss#inBatch(double)}
+     * @throws IllegalArgumentException if τ is out of range
+     */
+    public ContrastiveLoss.InfoNce toContrastiveLoss(double temperature) {
+      return this == GECKO ? ContrastiveLoss.gecko(temperature) : ContrastiveLoss.inBatch(temperature);
+    }
   }
 
   /**
@@ -95,6 +113,26 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
     checkRange("queryMaxLength", queryMaxLength, 2, 8192);
     checkRange("passageMaxLength", passageMaxLength, 2, 8192);
     checkRange("checkpointEvery", checkpointEvery, 0, Integer.MAX_VALUE);
+    if (lossFunction != null && matryoshkaDims.length > 0) {
+      throw new IllegalStateException("matryoshkaDims " + Arrays.toString(matryoshkaDims)
+          + " belong to the loss shorthand and cannot be combined with a ContrastiveLoss instance: "
+          + "wrap it instead, ContrastiveLoss.matryoshka(loss, dims)");
+    }
+  }
+
+  /**
+   * Returns the loss of the run: the instance given to {@link Builder#loss(ContrastiveLoss)}, or
+   * else the {@code loss} shorthand at {@code temperature}, wrapped in {@link
+   * ContrastiveLoss#matryoshka(ContrastiveLoss, int...)} when {@code matryoshkaDims} are set.
+   *
+   * @return the loss; never null
+   */
+  public ContrastiveLoss contrastiveLoss() {
+    if (lossFunction != null) {
+      return lossFunction;
+    }
+    ContrastiveLoss base = loss.toContrastiveLoss(temperature);
+    return matryoshkaDims.length == 0 ? base : ContrastiveLoss.matryoshka(base, matryoshkaDims);
   }
 
   private static void checkRange(String name, long v, long min, long max) {
@@ -148,6 +186,7 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
     b.checkpointEvery = checkpointEvery;
     b.oneSourcePerBatch = oneSourcePerBatch;
     b.resume = resume;
+    b.lossFunction = lossFunction;
     return b;
   }
 
@@ -165,10 +204,11 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
   public String toString() {
     return String.format(Locale.ROOT, "TrainingConfig[model=%s, out=%s, steps=%d, batch=%d, "
         + "micro=%d, lr=%s, wd=%s, warmup=%d, clip=%s, loss=%s, tau=%s, mrl=%s, qlen=%d, plen=%d, "
-        + "seed=%d, ckptEvery=%d, onePerBatch=%s, resume=%s]", model, outputDirectory, steps,
+        + "seed=%d, ckptEvery=%d, onePerBatch=%s, resume=%s%s]", model, outputDirectory, steps,
         batchSize, microBatchSize, learningRate, weightDecay, warmupSteps, maxGradNorm, loss,
         temperature, Arrays.toString(matryoshkaDims), queryMaxLength, passageMaxLength, seed,
-        checkpointEvery, oneSourcePerBatch, resume);
+        checkpointEvery, oneSourcePerBatch, resume,
+        lossFunction == null ? "" : ", lossFunction=" + lossFunction);
   }
 
   /**
@@ -194,6 +234,8 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
     private int checkpointEvery = 0;
     private boolean oneSourcePerBatch = true;
     private boolean resume = true;
+    private ContrastiveLoss lossFunction;
+    private boolean temperatureSet;
 
     private Builder(String model, Path outputDirectory) {
       this.model = model;
@@ -279,29 +321,52 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
     }
 
     /**
-     * Sets the loss.
+     * Sets the loss by its shorthand (with {@link #temperature} and {@link #matryoshkaDims});
+     * replaces an instance given to {@link #loss(ContrastiveLoss)}.
      *
      * @param v the loss
      * @return this builder
      */
     public Builder loss(Loss v) {
       loss = v;
+      lossFunction = null;
       return this;
     }
 
     /**
-     * Sets the softmax temperature.
+     * Sets the loss as an instance, e.g. {@code ContrastiveLoss.matryoshka(ContrastiveLoss.gecko(
+     * 0.02), 384, 256)}; replaces the shorthand. The instance carries its own temperature and
+     * Matryoshka dimensions, so {@link #temperature} and {@link #matryoshkaDims} cannot be set
+     * with it ({@link #build()} says so).
+     *
+     * @param v the loss; not null
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is null
+     */
+    public Builder loss(ContrastiveLoss v) {
+      if (v == null) {
+        throw new IllegalArgumentException("loss must be a ContrastiveLoss, but is: null");
+      }
+      lossFunction = v;
+      return this;
+    }
+
+    /**
+     * Sets the softmax temperature of the {@link #loss(Loss)} shorthand.
      *
      * @param v temperature in (0, 10]
      * @return this builder
      */
     public Builder temperature(double v) {
       temperature = v;
+      temperatureSet = true;
       return this;
     }
 
     /**
-     * Sets the extra Matryoshka (MRL) dimensions the loss is also computed on.
+     * Sets the Matryoshka (MRL) dimensions the {@link #loss(Loss)} shorthand is computed on (each
+     * with weight 1; {@link ContrastiveLoss#matryoshka(ContrastiveLoss, int[], double[])} takes
+     * weights).
      *
      * @param v MRL dims (empty for none)
      * @return this builder
@@ -383,12 +448,19 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
      * @return the config
      * @throws IllegalArgumentException if a value is out of range (checked here, once, by the
      *     record's constructor; the setters only store)
-     * @throws IllegalStateException if values conflict (e.g. warmupSteps > steps)
+     * @throws IllegalStateException if values conflict (e.g. warmupSteps > steps, or a loss
+     *     instance with temperature or matryoshkaDims set)
      */
     public TrainingConfig build() {
+      if (lossFunction != null && temperatureSet) {
+        throw new IllegalStateException("temperature (" + temperature + ") belongs to the loss"
+            + " shorthand and cannot be combined with a ContrastiveLoss instance: set it on the"
+            + " instance, e.g. ContrastiveLoss.gecko(" + temperature + ")");
+      }
       return new TrainingConfig(model, outputDirectory, steps, batchSize, microBatchSize,
           learningRate, weightDecay, warmupSteps, maxGradNorm, loss, temperature, matryoshkaDims,
-          queryMaxLength, passageMaxLength, seed, checkpointEvery, oneSourcePerBatch, resume);
+          queryMaxLength, passageMaxLength, seed, checkpointEvery, oneSourcePerBatch, resume,
+          lossFunction);
     }
   }
 }

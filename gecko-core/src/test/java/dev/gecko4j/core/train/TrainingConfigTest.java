@@ -27,7 +27,7 @@ class TrainingConfigTest {
     assertThatThrownBy(() -> builder().learningRate(0).build())
         .hasMessageContaining("learningRate must be in (0, 1], but is: 0");
     assertThatThrownBy(() -> builder().temperature(-1).build()).hasMessageContaining("temperature");
-    assertThatThrownBy(() -> builder().loss(null).build()).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> builder().loss((TrainingConfig.Loss) null).build()).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("loss must be one of [GECKO, IN_BATCH], but is: null");
     assertThatThrownBy(() -> TrainingConfig.builder("m", null).build())
         .isInstanceOf(IllegalArgumentException.class)
