@@ -3,6 +3,10 @@
  * {@link dev.gecko4j.core.train.TrainingExample}s drawn from weighted
  * {@link dev.gecko4j.core.train.TrainingSource}s under a validated
  * {@link dev.gecko4j.core.train.TrainingConfig}, reporting to a
- * {@link dev.gecko4j.core.train.TrainingListener}. The implementation lives in {@code gecko-train}.
+ * {@link dev.gecko4j.core.train.TrainingListener}. The loss is a
+ * {@link dev.gecko4j.core.train.ContrastiveLoss} value (Gecko's, in-batch InfoNCE,
+ * sentence-transformers' MultipleNegativesRankingLoss, Matryoshka, weighted sums) or the
+ * {@link dev.gecko4j.core.train.TrainingConfig.Loss} shorthand. The implementation lives in
+ * {@code gecko-train}.
  */
 package dev.gecko4j.core.train;
