@@ -87,8 +87,6 @@ class ContrastiveLossInstancesTest {
       // and the explicit instances are the same losses
       assertThat(value(Losses.of(dev.gecko4j.core.train.ContrastiveLoss.gecko(0.02)), batch))
           .isCloseTo(gecko, offset(1e-6));
-      assertThat(value(GeckoTrainerLossOf.of(config().temperature(0.02).build()), batch))
-          .isCloseTo(gecko, offset(1e-6));
     }
   }
 
@@ -196,10 +194,4 @@ class ContrastiveLossInstancesTest {
         .withHardNegatives(HardNegatives.NONE)).usesNegatives()).isFalse();
   }
 
-  /** {@code GeckoTrainer.lossOf}, the trainer's own entry, reached without opening a model. */
-  static final class GeckoTrainerLossOf {
-    static ContrastiveLoss of(TrainingConfig c) {
-      return dev.gecko4j.train.GeckoTrainer.lossOf(c);
-    }
-  }
 }
