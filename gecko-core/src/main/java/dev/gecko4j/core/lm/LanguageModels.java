@@ -69,7 +69,12 @@ public final class LanguageModels {
                   + e.getMessage());
           continue;
         }
-        found.putIfAbsent(p.kind(), p);
+        LanguageModelProvider first = found.putIfAbsent(p.kind(), p);
+        if (first != null && first.getClass() != p.getClass()) {
+          System.getLogger(LanguageModels.class.getName()).log(System.Logger.Level.WARNING,
+              "two LanguageModelProviders claim the kind '" + p.kind() + "': using "
+                  + first.getClass().getName() + ", ignoring " + p.getClass().getName());
+        }
       }
     }
     return Collections.unmodifiableMap(found);
