@@ -20,6 +20,7 @@ import dev.gecko4j.train.onnx.OnnxModel;
 import dev.gecko4j.train.onnx.OnnxTorchGraph;
 import dev.gecko4j.train.onnx.TensorData;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -320,7 +321,7 @@ public final class TrainableEncoder implements AutoCloseable {
   }
 
   /** @return the parsed ONNX model */
-  public OnnxModel model() {
+  OnnxModel model() {
     return model;
   }
 
@@ -339,7 +340,7 @@ public final class TrainableEncoder implements AutoCloseable {
     return hiddenSize;
   }
 
-  /** @return the size of the vectors {@link #embed} returns: the last Dense layer's, else the hidden size */
+  /** @return the size of the vectors {@link #embedTexts} returns: the last Dense layer's, else the hidden size */
   public int embeddingDimension() {
     return heads.isEmpty() ? hiddenSize : heads.get(heads.size() - 1).outFeatures();
   }
@@ -605,6 +606,21 @@ public final class TrainableEncoder implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
+  }
+
+  /**
+   * Writes the model with the current parameters as ONNX bytes to {@code out} (same graph, trained
+   * initializers), as {@link #writeOnnx(Path)} writes a file.
+   *
+   * @param out the stream, left open
+   * @throws IOException if writing fails
+   * @throws IllegalArgumentException if {@code out} is null
+   */
+  public void writeOnnx(OutputStream out) throws IOException {
+    if (out == null) {
+      throw new IllegalArgumentException("out must not be null");
+    }
+    model.write(out, graphParameters());
   }
 
   private void checkOpen() {
