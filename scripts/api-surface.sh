@@ -49,8 +49,11 @@ table() {
         echo "| | | \`$p\` | $types |"
       fi
     done
-    qualified="$(sed -n 's/^qualified exports \([^ ]*\) to \(.*\)$/`\1` (to \2)/p' <<<"$desc" | paste -sd';' -)"
-    hidden="$(sed -n 's/^contains \(.*\)$/`\1`/p' <<<"$desc" | paste -sd, - | sed 's/,/, /g')"
+    qualified="$(sed -n 's/^qualified exports \([^ ]*\) to \(.*\)$/`\1` (to \2)/p' <<<"$desc" | sed 's/ dev\./, dev./g; s/(to, /(to /' | paste -sd';' -)"
+    hidden=""
+    if [ "$kind" = "module-info" ]; then
+      hidden="$(sed -n 's/^contains \(.*\)$/`\1`/p' <<<"$desc" | paste -sd, - | sed 's/,/, /g')"
+    fi
     if [ -n "$qualified$hidden" ]; then
       echo "| | | not API: ${qualified:+qualified exports $qualified}${qualified:+${hidden:+; }}${hidden:+not exported $hidden} | |"
     fi
