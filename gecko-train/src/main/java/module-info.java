@@ -5,8 +5,9 @@
  * a trained model as a sentence-transformers folder ({@code dev.gecko4j.train.export}).
  *
  * <p>Not exported: the ONNX graph reader and its PyTorch translation ({@code
- * dev.gecko4j.train.onnx}), the optimizer ({@code dev.gecko4j.train.optim}), checkpoint files
- * ({@code dev.gecko4j.train.checkpoint}) and the step benchmark ({@code dev.gecko4j.train.bench}).
+ * dev.gecko4j.train.onnx}), the optimizer ({@code dev.gecko4j.train.optim}) and checkpoint files
+ * ({@code dev.gecko4j.train.checkpoint}). The tensor-level methods of {@link
+ * dev.gecko4j.train.TrainableEncoder} are package-private: no DJL type is part of the API.
  */
 @SuppressWarnings({"module", "requires-automatic", "requires-transitive-automatic"})
 module dev.gecko4j.train {

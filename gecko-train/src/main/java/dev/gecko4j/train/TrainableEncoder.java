@@ -416,7 +416,7 @@ public final class TrainableEncoder implements AutoCloseable {
   }
 
   /** @return the base manager of this encoder (for scopes: {@code manager().newSubManager()}) */
-  public NDManager manager() {
+  NDManager manager() {
     checkOpen();
     return manager;
   }
@@ -461,7 +461,7 @@ public final class TrainableEncoder implements AutoCloseable {
    * @param requiresGradient whether autograd should track them
    * @return the parameter arrays by name
    */
-  public Map<String, NDArray> upload(NDManager scope, boolean requiresGradient) {
+  Map<String, NDArray> upload(NDManager scope, boolean requiresGradient) {
     checkOpen();
     Map<String, NDArray> out = new LinkedHashMap<>();
     for (Map.Entry<String, float[]> e : parameters.entrySet()) {
@@ -482,7 +482,7 @@ public final class TrainableEncoder implements AutoCloseable {
    * @param batch the tokens
    * @return the token states
    */
-  public NDArray tokenStates(NDManager scope, Map<String, NDArray> params, TokenizedBatch batch) {
+  NDArray tokenStates(NDManager scope, Map<String, NDArray> params, TokenizedBatch batch) {
     checkOpen();
     Map<String, NDArray> out = graph.forward(scope, params, inputs(scope, batch));
     return out.get(outputName);
@@ -498,7 +498,7 @@ public final class TrainableEncoder implements AutoCloseable {
    * @param batch the tokens
    * @return the embeddings
    */
-  public NDArray embed(NDManager scope, Map<String, NDArray> params, TokenizedBatch batch) {
+  NDArray embed(NDManager scope, Map<String, NDArray> params, TokenizedBatch batch) {
     NDArray states = tokenStates(scope, params, batch);
     NDArray pooled = pool(scope, states, batch);
     for (PipelineModule.Dense d : heads) {
@@ -527,7 +527,7 @@ public final class TrainableEncoder implements AutoCloseable {
    * @param batch the batch they came from (its attention mask)
    * @return the pooled vectors, differentiable with respect to {@code states}
    */
-  public NDArray pool(NDManager scope, NDArray states, TokenizedBatch batch) {
+  NDArray pool(NDManager scope, NDArray states, TokenizedBatch batch) {
     return pool(scope, states, batch, pooling);
   }
 
@@ -541,7 +541,7 @@ public final class TrainableEncoder implements AutoCloseable {
    * @param pooling the pooling; not null
    * @return the pooled vectors, differentiable with respect to {@code states}
    */
-  public static NDArray pool(NDManager scope, NDArray states, TokenizedBatch batch,
+  static NDArray pool(NDManager scope, NDArray states, TokenizedBatch batch,
       Pooling pooling) {
     Args.notNull(pooling, "pooling");
     if (pooling == Pooling.MAX) {
