@@ -11,7 +11,7 @@ import java.util.function.BiFunction;
  * iterations at every barrier before sleeping. With as many workers as cores, any other busy
  * process (a second build, another trainer) makes each of the thousands of parallel regions per
  * step wait for a descheduled worker while the others burn the CPU it needs. Measured with
- * {@code dev.gecko4j.train.bench.StepTiming} (batch 8, query 32, passage 128 tokens) on a 2-core
+ * {@code dev.gecko4j.train.StepTiming} (batch 8, query 32, passage 128 tokens) on a 2-core
  * machine with two busy processes beside it: fwd+bwd 13.6 s with the default, 6.5 s with
  * {@code OMP_WAIT_POLICY=PASSIVE}, 4.6 s with {@code GOMP_SPINCOUNT=10000} (and 3.2-3.3 s on
  * the quiet machine either way; with another 2-thread PyTorch job beside it the default ranged

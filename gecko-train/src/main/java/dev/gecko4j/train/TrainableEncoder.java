@@ -20,6 +20,7 @@ import dev.gecko4j.train.onnx.OnnxModel;
 import dev.gecko4j.train.onnx.OnnxTorchGraph;
 import dev.gecko4j.train.onnx.TensorData;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -320,7 +321,7 @@ public final class TrainableEncoder implements AutoCloseable {
   }
 
   /** @return the parsed ONNX model */
-  public OnnxModel model() {
+  OnnxModel model() {
     return model;
   }
 
@@ -339,7 +340,7 @@ public final class TrainableEncoder implements AutoCloseable {
     return hiddenSize;
   }
 
-  /** @return the size of the vectors {@link #embed} returns: the last Dense layer's, else the hidden size */
+  /** @return the size of the vectors {@link #embedTexts} returns: the last Dense layer's, else the hidden size */
   public int embeddingDimension() {
     return heads.isEmpty() ? hiddenSize : heads.get(heads.size() - 1).outFeatures();
   }
@@ -415,7 +416,7 @@ public final class TrainableEncoder implements AutoCloseable {
   }
 
   /** @return the base manager of this encoder (for scopes: {@code manager().newSubManager()}) */
-  public NDManager manager() {
+  NDManager manager() {
     checkOpen();
     return manager;
   }
@@ -460,7 +461,7 @@ public final class TrainableEncoder implements AutoCloseable {
    * @param requiresGradient whether autograd should track them
    * @return the parameter arrays by name
    */
-  public Map<String, NDArray> upload(NDManager scope, boolean requiresGradient) {
+  Map<String, NDArray> upload(NDManager scope, boolean requiresGradient) {
     checkOpen();
     Map<String, NDArray> out = new LinkedHashMap<>();
     for (Map.Entry<String, float[]> e : parameters.entrySet()) {
@@ -481,7 +482,7 @@ public final class TrainableEncoder implements AutoCloseable {
    * @param batch the tokens
    * @return the token states
    */
-  public NDArray tokenStates(NDManager scope, Map<String, NDArray> params, TokenizedBatch batch) {
+  NDArray tokenStates(NDManager scope, Map<String, NDArray> params, TokenizedBatch batch) {
     checkOpen();
     Map<String, NDArray> out = graph.forward(scope, params, inputs(scope, batch));
     return out.get(outputName);
@@ -497,7 +498,7 @@ public final class TrainableEncoder implements AutoCloseable {
    * @param batch the tokens
    * @return the embeddings
    */
-  public NDArray embed(NDManager scope, Map<String, NDArray> params, TokenizedBatch batch) {
+  NDArray embed(NDManager scope, Map<String, NDArray> params, TokenizedBatch batch) {
     NDArray states = tokenStates(scope, params, batch);
     NDArray pooled = pool(scope, states, batch);
     for (PipelineModule.Dense d : heads) {
@@ -526,7 +527,7 @@ public final class TrainableEncoder implements AutoCloseable {
    * @param batch the batch they came from (its attention mask)
    * @return the pooled vectors, differentiable with respect to {@code states}
    */
-  public NDArray pool(NDManager scope, NDArray states, TokenizedBatch batch) {
+  NDArray pool(NDManager scope, NDArray states, TokenizedBatch batch) {
     return pool(scope, states, batch, pooling);
   }
 
@@ -540,7 +541,7 @@ public final class TrainableEncoder implements AutoCloseable {
    * @param pooling the pooling; not null
    * @return the pooled vectors, differentiable with respect to {@code states}
    */
-  public static NDArray pool(NDManager scope, NDArray states, TokenizedBatch batch,
+  static NDArray pool(NDManager scope, NDArray states, TokenizedBatch batch,
       Pooling pooling) {
     Args.notNull(pooling, "pooling");
     if (pooling == Pooling.MAX) {
@@ -605,6 +606,21 @@ public final class TrainableEncoder implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
+  }
+
+  /**
+   * Writes the model with the current parameters as ONNX bytes to {@code out} (same graph, trained
+   * initializers), as {@link #writeOnnx(Path)} writes a file.
+   *
+   * @param out the stream, left open
+   * @throws IOException if writing fails
+   * @throws IllegalArgumentException if {@code out} is null
+   */
+  public void writeOnnx(OutputStream out) throws IOException {
+    if (out == null) {
+      throw new IllegalArgumentException("out must not be null");
+    }
+    model.write(out, graphParameters());
   }
 
   private void checkOpen() {

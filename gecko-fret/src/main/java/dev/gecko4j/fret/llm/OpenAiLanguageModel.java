@@ -343,13 +343,14 @@ public final class OpenAiLanguageModel implements LanguageModel {
     }
 
     /**
-     * Sets what waits between retries (tests pass one that returns at once).
+     * Sets what waits between retries (tests pass one that returns at once); package-private, a
+     * test seam.
      *
      * @param s the sleeper; not null
      * @return this builder
      * @throws IllegalArgumentException if {@code s} is null
      */
-    public Builder sleeper(Sleeper s) {
+    Builder sleeper(Sleeper s) {
       Args.notNull(s, "sleeper");
       this.sleeper = s;
       return this;

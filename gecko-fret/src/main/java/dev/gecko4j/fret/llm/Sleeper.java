@@ -4,10 +4,10 @@ import java.time.Duration;
 
 /**
  * Waits between retries. The default is {@link Thread#sleep(long, int)}; tests pass one that records
- * the waits and returns at once.
+ * the waits and returns at once. Package-private: a test seam, not API.
  */
 @FunctionalInterface
-public interface Sleeper {
+interface Sleeper {
 
   /** The sleeper that really sleeps. */
   Sleeper SYSTEM = d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);

@@ -187,7 +187,7 @@ public final class ModelExporter {
       ModelSpec spec, FileSink sink) throws IOException {
     Path onnx = dir.resolve("model.onnx");
     try (OutputStream out = sink.create(onnx)) {
-      encoder.model().write(out, encoder.graphParameters());
+      encoder.writeOnnx(out);
     } catch (IOException e) {
       throw DurableFiles.named(onnx, e);
     }

@@ -1,4 +1,4 @@
-package dev.gecko4j.train.bench;
+package dev.gecko4j.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -6,8 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.gecko4j.onnx.TokenizedBatch;
 import dev.gecko4j.train.optim.AdamW;
-import dev.gecko4j.train.GeckoTrainer;
-import dev.gecko4j.train.TrainableEncoder;
 import dev.gecko4j.train.loss.GeckoLoss;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,8 +20,11 @@ import java.util.Random;
  * parameter upload. Prints progress on stderr and one JSON object on the last stdout line.
  *
  * <p>Usage: {@code StepTiming [reps] [batch] [queryLen] [passageLen]} (defaults 3 8 32 128).
+ *
+ * <p>A benchmark program, not API: package-private beside {@link TrainableEncoder}, whose tensor
+ * methods it times (the JVM launcher runs a package-private class's {@code main}).
  */
-public final class StepTiming {
+final class StepTiming {
   private StepTiming() {}
 
   /**
