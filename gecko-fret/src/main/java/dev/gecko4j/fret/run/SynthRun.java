@@ -258,7 +258,8 @@ public final class SynthRun {
      * @throws IllegalArgumentException if empty, holding null or a repeat
      */
     public Builder kinds(List<E5TaskKind> k) {
-      if (k == null || k.isEmpty() || k.contains(null) || new HashSet<>(k).size() != k.size()) {
+      if (k == null || k.isEmpty() || k.stream().anyMatch(java.util.Objects::isNull)
+          || new HashSet<>(k).size() != k.size()) {
         throw new IllegalArgumentException(
             "kinds must be a non-empty list of distinct kinds, but is: " + k);
       }
