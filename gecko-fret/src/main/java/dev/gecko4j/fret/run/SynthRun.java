@@ -174,8 +174,13 @@ public final class SynthRun {
       return new Listener() {
         @Override
         public void onStart(long rows, long drops, long truncatedBytes) {
-          out.printf(Locale.ROOT, "synth: resuming with %d rows and %d drops%s%n", rows, drops,
-              truncatedBytes > 0 ? " (cut a torn last line of " + truncatedBytes + " bytes)" : "");
+          if (rows == 0 && drops == 0 && truncatedBytes == 0) {
+            out.println("synth: starting with an empty output");
+          } else {
+            out.printf(Locale.ROOT, "synth: resuming with %d rows and %d drops%s%n", rows, drops,
+                truncatedBytes > 0 ? " (cut a torn last line of " + truncatedBytes + " bytes)"
+                    : "");
+          }
         }
 
         @Override
