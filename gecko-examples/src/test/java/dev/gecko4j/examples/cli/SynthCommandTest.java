@@ -217,6 +217,28 @@ class SynthCommandTest {
     assertThat(ends).hasSize(56).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
   }
 
+  @Test
+  void should_refuse_an_unknown_kind_naming_the_valid_ones_before_asking_the_llm() {
+    CliCommandsTest.Run run = CliCommandsTest.gecko("synth", "--llm", "openai:http://127.0.0.1:9/v1",
+        "--out", dir.resolve("x.jsonl").toString(), "--tasks-per-kind", "1", "--kinds",
+        "short-long,retrieval");
+
+    assertThat(run.code()).isEqualTo(GeckoCli.EXIT_USAGE);
+    assertThat(run.err()).contains("--kinds: task kind must be one of [short-long, long-short,"
+        + " short-short, long-long, sts, classification, bitext], but is: 'retrieval'");
+    assertThat(run.lastJson().get("exit_code").asInt()).isEqualTo(GeckoCli.EXIT_USAGE);
+    assertThat(dir.resolve("x.jsonl")).doesNotExist();
+  }
+
+  @Test
+  void should_refuse_a_zero_task_count_naming_it() {
+    CliCommandsTest.Run run = CliCommandsTest.gecko("synth", "--llm", "openai:http://127.0.0.1:9/v1",
+        "--out", dir.resolve("x.jsonl").toString(), "--tasks-per-kind", "0");
+
+    assertThat(run.code()).isEqualTo(GeckoCli.EXIT_USAGE);
+    assertThat(run.err()).contains("tasksPerKind must be between 1 and 100000, but is: 0");
+  }
+
   private static List<SynthRow> rows(Path f) throws IOException {
     List<SynthRow> rows = new ArrayList<>();
     for (String l : Files.readAllLines(f)) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gecko4j.core.internal.GeckoJson;
-import dev.gecko4j.core.lm.Generation;
 import dev.gecko4j.core.lm.GenerationOptions;
 import dev.gecko4j.core.lm.LanguageModel;
 import dev.gecko4j.core.lm.LanguageModelException;
@@ -48,9 +47,9 @@ import java.util.function.BooleanSupplier;
  * <p>The output is written as {@link MiningRun} writes {@code gecko mine}'s: each line whole, forced
  * to disk ({@code fsync}) before the next LLM result is handled, and on start a torn last line is
  * cut off and every complete line read back. Each unit of work has a stable id ({@code
- * e5:<kind>:<task index>:<example index>}) and stable placeholders (drawn from a generator seeded
- * by the run's seed and the id): a unit whose id is in the output or in the drop log is not asked
- * again. So a run killed at any moment (SIGKILL included) and started again with the same
+ * e5:<kind>:<task index>:<example index>}), stable placeholders (drawn from a generator seeded
+ * by the run's seed and the id) and its own sampling seed, sent with its call: a unit whose id is
+ * in the output or in the drop log is not asked again. So a run killed at any moment (SIGKILL included) and started again with the same
  * arguments ends with every row once; the units in flight at the kill are simply asked again. A
  * unit whose LLM call failed (after the client's own retries) is logged as {@code llm_error} and
  * asked again by the next run; replies refused by validation are final.
@@ -78,6 +77,7 @@ public final class SynthRun {
   private final int batchSize;
   private final BooleanSupplier stopWhen;
   private final Listener listener;
+  private java.util.concurrent.ExecutorService pool;
 
   private SynthRun(Builder b) {
     this.llm = b.llm;
@@ -382,10 +382,11 @@ public final class SynthRun {
     }
 
     /**
-     * Sets how many prompts go to the model in one {@link LanguageModel#generate} call (default 8;
-     * an OpenAI-compatible client sends them concurrently). A killed run loses at most these.
+     * Sets how many example prompts are in flight at once (default 8): each is its own {@link
+     * LanguageModel#generate} call with its own seed, made concurrently, and their rows are written
+     * in unit order once all have answered. A killed run asks at most these again.
      *
-     * @param n prompts per call, in {@code [1, 1024]}
+     * @param n prompts in flight, in {@code [1, 1024]}
      * @return this builder
      * @throws IllegalArgumentException if out of range
      */
@@ -518,6 +519,11 @@ public final class SynthRun {
     long requests = 0;
     Map<String, Integer> tasksByKind = new TreeMap<>();
     boolean stopped = false;
+    pool = java.util.concurrent.Executors.newFixedThreadPool(batchSize, r -> {
+      Thread t = new Thread(r, "gecko-synth");
+      t.setDaemon(true);
+      return t;
+    });
     try (JsonlAppender rowOut = new JsonlAppender(output, 1);
         JsonlAppender dropOut = new JsonlAppender(dropLog, 1);
         JsonlAppender taskOut = new JsonlAppender(taskLog, 1)) {
@@ -600,6 +606,8 @@ public final class SynthRun {
               dropOut);
         }
       }
+    } finally {
+      pool.shutdownNow();
     }
     double elapsed = (System.nanoTime() - start) / 1e9;
     long dropCount = dropped.values().stream().mapToLong(Long::longValue).sum();
@@ -616,39 +624,34 @@ public final class SynthRun {
   private long runBatch(List<Unit> batch, Set<String> done, Set<String> seen,
       Map<String, Long> rowsByKind, Map<String, Long> dropped, long[] rows, long target,
       JsonlAppender rowOut, JsonlAppender dropOut) {
+    // each unit is its own call with its own seed (a server that honours seeds answers a resumed
+    // run's unit as it answered the first run's), run concurrently; one failure drops only itself
+    List<java.util.concurrent.Future<String>> calls = new ArrayList<>(batch.size());
+    for (Unit u : batch) {
+      String prompt = u.kind().examplePrompt(u.task(), u.placeholders());
+      calls.add(pool.submit(() -> llm.generate(List.of(prompt), options(u.seed())).get(0).text()));
+    }
     List<String> replies = new ArrayList<>(batch.size());
     List<String> errors = new ArrayList<>(batch.size());
-    long requests = batch.size();
-    List<String> prompts = batch.stream().map(u -> u.kind().examplePrompt(u.task(),
-        u.placeholders())).toList();
-    try {
-      // one seed for the batch: a server that honours it samples each prompt reproducibly
-      List<Generation> g = llm.generate(prompts, options(batch.get(0).seed()));
-      g.forEach(x -> {
-        replies.add(x.text());
+    for (java.util.concurrent.Future<String> call : calls) {
+      try {
+        replies.add(call.get());
         errors.add(null);
-      });
-    } catch (LanguageModelException batchFailed) {
-      // one prompt's failure must not drop its neighbours: ask each alone
-      replies.clear();
-      errors.clear();
-      if (batch.size() == 1) {
-        replies.add(null);
-        errors.add(String.valueOf(batchFailed.getMessage()));
-      } else {
-        for (int i = 0; i < batch.size(); i++) {
-          requests++;
-          try {
-            replies.add(llm.generate(List.of(prompts.get(i)), options(batch.get(i).seed()))
-                .get(0).text());
-            errors.add(null);
-          } catch (LanguageModelException e) {
-            replies.add(null);
-            errors.add(String.valueOf(e.getMessage()));
-          }
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause() instanceof LanguageModelException)) {
+          calls.forEach(c -> c.cancel(true));
+          throw e.getCause() instanceof RuntimeException r ? r
+              : new IllegalStateException("the language model failed: " + e.getCause(), e);
         }
+        replies.add(null);
+        errors.add(String.valueOf(e.getCause().getMessage()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        calls.forEach(c -> c.cancel(true));
+        throw new IllegalStateException("interrupted while waiting for the language model", e);
       }
     }
+    long requests = batch.size();
     for (int i = 0; i < batch.size(); i++) {
       Unit u = batch.get(i);
       if (errors.get(i) != null) {

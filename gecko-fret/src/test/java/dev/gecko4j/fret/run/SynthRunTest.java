@@ -175,6 +175,48 @@ class SynthRunTest {
   }
 
   @Test
+  void should_log_a_failed_call_as_llm_error_and_ask_it_again_in_the_next_run() throws IOException {
+    // given a server that refuses the flaky task's examples with a 400 (not retried) while down
+    AtomicInteger refused = new AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+    server = new OpenAiLoopbackServer(r -> {
+      if (down.get() && r.prompt().contains("task: flaky task")) {
+        refused.incrementAndGet();
+        return Reply.error(400, "This model's maximum context length is 4096 tokens.");
+      }
+      return answer(r);
+    });
+    flaky.set(1); // no 500 in this test
+    Path out = dir.resolve("synth.jsonl");
+    try (OpenAiLanguageModel llm = OpenAiLanguageModel.builder().baseUrl(server.baseUrl())
+        .build()) {
+      // when a first run meets the failures
+      SynthStats first = run(llm, out).build().run();
+
+      // then its two units are logged as llm_error, once each, and not written
+      assertThat(refused.get()).isEqualTo(2);
+      assertThat(first.dropped()).containsEntry("llm_error", 2L);
+      assertThat(first.rows()).isEqualTo(13);
+      assertThat(jsonLines(MiningRun.dropLogOf(out)))
+          .filteredOn(d -> d.get("reason").asText().equals("llm_error"))
+          .extracting(d -> d.get("id").asText())
+          .containsExactly("e5:short-long:4:0", "e5:short-long:4:1");
+
+      // when the server is back and the run starts again
+      down.set(false);
+      SynthStats second = run(llm, out).build().run();
+
+      // then only those two are asked again, and written
+      assertThat(second.rowsThisRun()).isEqualTo(2);
+      assertThat(second.rows()).isEqualTo(15);
+      assertThat(second.dropped()).doesNotContainKey("llm_error")
+          .isEqualTo(Map.of("no_json", 2L, "missing_field", 2L, "duplicate", 1L));
+      assertThat(read(out)).extracting(SynthRow::id).doesNotHaveDuplicates()
+          .contains("e5:short-long:4:0", "e5:short-long:4:1");
+    }
+  }
+
+  @Test
   void should_refuse_a_run_without_its_sizes_naming_them() {
     assertThatThrownBy(() -> SynthRun.builder().output(dir.resolve("x")).build())
         .isInstanceOf(IllegalStateException.class)
