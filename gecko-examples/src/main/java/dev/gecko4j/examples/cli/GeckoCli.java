@@ -25,6 +25,7 @@ import picocli.CommandLine.ParameterException;
       SoakCommand.class,
       LmCommand.class,
       MineCommand.class,
+      SynthCommand.class,
       TrainCommand.class,
       BenchCommand.class,
     })

@@ -5,7 +5,8 @@
  * resumes from what a killed run left ({@link dev.gecko4j.fret.run.FretRows}); {@link
  * dev.gecko4j.fret.run.MiningListener} hears rows and drops, {@link
  * dev.gecko4j.fret.run.FretStats} sums them up, and {@link dev.gecko4j.fret.run.StopSignal} turns
- * {@code SIGTERM} into a polite stop. {@link dev.gecko4j.fret.run.FileOpener} is the I/O seam of
+ * {@code SIGTERM} into a polite stop. {@link dev.gecko4j.fret.run.SynthRun} writes E5-mistral's
+ * synthetic triplets the same way ({@link dev.gecko4j.fret.run.SynthStats} sums them up). {@link dev.gecko4j.fret.run.FileOpener} is the I/O seam of
  * the durable writers (not API).
  */
 package dev.gecko4j.fret.run;
