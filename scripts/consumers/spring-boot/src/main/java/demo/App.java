@@ -20,7 +20,9 @@ import org.springframework.context.annotation.Bean;
 @SpringBootApplication
 public class App {
   public static void main(String[] args) {
-    SpringApplication.run(App.class, args);
+    // exit when the runners are done: RetrievalAugmentationAdvisor's default task executor keeps a
+    // non-daemon thread (ai-advisor-1) that would hold the JVM open after main
+    System.exit(SpringApplication.exit(SpringApplication.run(App.class, args)));
   }
 
   @Bean
