@@ -182,7 +182,7 @@ public final class GeckoDocumentReranker implements DocumentPostProcessor {
     }
 
     /**
-     * @param topN the most documents returned, >= 1; default: all
+     * @param topN the most documents returned, at least 1; default: all
      * @return this builder
      */
     public Builder topN(int topN) {
@@ -223,8 +223,8 @@ public final class GeckoDocumentReranker implements DocumentPostProcessor {
     /**
      * {@return the document reranker}
      *
-     * @throws IllegalArgumentException if reranker, scale or metadataMode is null, topN < 1 or
-     *     minScore is not finite
+     * @throws IllegalArgumentException if reranker, scale or metadataMode is null, topN is below 1,
+     *     or minScore is not finite
      */
     public GeckoDocumentReranker build() {
       if (reranker == null) {
