@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "End-to-end benchmarks (ratios measured side by side in one JVM).",
-    subcommands = {ThroughputCommand.class, AnnBenchCommand.class})
+    subcommands = {ThroughputCommand.class, AnnBenchCommand.class, RerankBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

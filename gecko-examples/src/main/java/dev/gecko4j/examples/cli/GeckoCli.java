@@ -22,6 +22,7 @@ import picocli.CommandLine.ParameterException;
       QuickstartCommand.class,
       EvaluateCommand.class,
       RerankCommand.class,
+      CrossEncoderCommand.class,
       SoakCommand.class,
       LmCommand.class,
       MineCommand.class,
