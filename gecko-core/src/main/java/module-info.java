@@ -37,4 +37,5 @@ module dev.gecko4j.core {
   opens dev.gecko4j.core.eval to com.fasterxml.jackson.databind;
 
   uses dev.gecko4j.core.index.VectorIndexFactory;
+  uses dev.gecko4j.core.lm.LanguageModelProvider;
 }

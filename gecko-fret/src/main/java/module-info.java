@@ -21,6 +21,9 @@ module dev.gecko4j.fret {
   exports dev.gecko4j.fret.retrieve;
   exports dev.gecko4j.fret.run;
 
+  provides dev.gecko4j.core.lm.LanguageModelProvider
+      with dev.gecko4j.fret.llm.OpenAiLanguageModelProvider;
+
   // Jackson binds the LLM wire format, the generated triplets and the run statistics.
   opens dev.gecko4j.fret.generate to com.fasterxml.jackson.databind;
   opens dev.gecko4j.fret.llm to com.fasterxml.jackson.databind;

@@ -22,6 +22,9 @@ module dev.gecko4j.onnx {
   exports dev.gecko4j.onnx.adapter;
   exports dev.gecko4j.onnx.lm;
 
+  provides dev.gecko4j.core.lm.LanguageModelProvider
+      with dev.gecko4j.onnx.lm.OnnxLanguageModelProvider;
+
   // Jackson reads the sentence-transformers configuration files into these records.
   opens dev.gecko4j.onnx to com.fasterxml.jackson.databind;
 }

@@ -1,11 +1,13 @@
 /**
  * Contrastive fine-tuning of an ONNX encoder on DJL's PyTorch engine: {@link
  * dev.gecko4j.train.GeckoTrainer} (a {@link dev.gecko4j.core.train.Trainer}), training data
- * ({@code dev.gecko4j.train.data}), the losses ({@code dev.gecko4j.train.loss}) and the export of
- * a trained model as a sentence-transformers folder ({@code dev.gecko4j.train.export}).
+ * ({@code dev.gecko4j.train.data}) and the export of a trained model as a sentence-transformers
+ * folder ({@code dev.gecko4j.train.export}); losses are {@link dev.gecko4j.core.train.ContrastiveLoss}
+ * values. {@code dev.gecko4j.train.djl} is exported for a loss formula of the user's own: it is bound
+ * to the DJL engine and outside the stable API.
  *
  * <p>Not exported: the ONNX graph reader and its PyTorch translation ({@code
- * dev.gecko4j.train.onnx}), the optimizer ({@code dev.gecko4j.train.optim}) and checkpoint files
+ * dev.gecko4j.train.onnx}), the tensor-level losses ({@code dev.gecko4j.train.loss}), the optimizer ({@code dev.gecko4j.train.optim}) and checkpoint files
  * ({@code dev.gecko4j.train.checkpoint}). The tensor-level methods of {@link
  * dev.gecko4j.train.TrainableEncoder} are package-private: no DJL type is part of the API.
  */
@@ -21,5 +23,6 @@ module dev.gecko4j.train {
   exports dev.gecko4j.train;
   exports dev.gecko4j.train.data;
   exports dev.gecko4j.train.export;
-  exports dev.gecko4j.train.loss;
+  // Bound to the DJL engine and outside the stable API: a loss formula of the user's own.
+  exports dev.gecko4j.train.djl;
 }

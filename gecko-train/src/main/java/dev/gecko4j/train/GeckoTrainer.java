@@ -176,7 +176,7 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
    * @return the loss's computation (see {@link Losses#of})
    * @throws IllegalArgumentException if the config's loss is of a type the trainer cannot compute
    */
-  public static ContrastiveLoss lossOf(TrainingConfig config) {
+  static ContrastiveLoss lossOf(TrainingConfig config) {
     return Losses.of(Args.notNull(config, "config").contrastiveLoss());
   }
 
