@@ -310,13 +310,13 @@ public final class TrainCommand extends GeckoCommand {
       throw badOption("--negatives must be between 1 and --neg-to - --neg-from = %d, but is: %d",
           negTo - negFrom, k);
     }
-    int stepCount = or(steps, recipeDefaults ? 40 : 150);
+    int stepCount = or(steps, recipeDefaults ? 80 : 150);
     dev.gecko4j.train.rerank.CrossEncoderConfig config;
     try {
       config = dev.gecko4j.train.rerank.CrossEncoderConfig.builder(out).steps(stepCount)
           .groupsPerStep(or(batchSize, 4)).maxLength(or(maxLength, recipeDefaults ? 128 : 256))
           .loss(rerankLoss == null ? dev.gecko4j.train.rerank.RerankLoss.LISTWISE : rerankLoss)
-          .learningRate(or(lr, recipeDefaults ? 5e-5 : 3e-5)).warmupSteps(or(warmup, stepCount / 10)).seed(seed)
+          .learningRate(or(lr, recipeDefaults ? 1e-4 : 3e-5)).warmupSteps(or(warmup, stepCount / 10)).seed(seed)
           .checkpointEvery(checkpointEvery).resume(!noResume).build();
     } catch (IllegalArgumentException e) {
       throw badOption("%s", e.getMessage());
