@@ -23,8 +23,17 @@ import java.util.stream.Stream;
  * <p>Documents are ordered by the reranker's {@link RelevanceScores#order()} (its ranking score,
  * ties by retrieval order), so the metric never depends on how trec_eval would break ties between
  * equal reranker scores.
+ *
+ * <p>The same pass also scores a fusion of the two rankings, reported beside the pure reranker's
+ * (never instead of it): reciprocal rank fusion {@code 1/(60 + reranker rank) + 1/(60 + retriever
+ * rank)} over the reranked top (Cormack et al., 2009, k = 60; ties by retrieval order), the fusion
+ * FRet uses for its LLM scores. It helps where the reranker is weaker than the retriever on some
+ * queries; {@link Result#fused()} holds it.
  */
 public final class RerankEvaluator {
+
+  /** The k of the reciprocal rank fusion reported beside the reranker's metrics. */
+  public static final int RRF_K = 60;
 
   private RerankEvaluator() {}
 
@@ -37,9 +46,27 @@ public final class RerankEvaluator {
    * @param retriever the retrieval metrics before reranking
    * @param reranked the metrics after reranking
    * @param retrieval the retrieval result (counts, dimension)
+   * @param fused the metrics of the reciprocal rank fusion of the reranker's and the retriever's
+   *     rankings (k = {@value #RRF_K}), or null when not computed
    */
   public record Result(String dataset, String reranker, int rerankTop, RetrievalScores retriever,
-      RetrievalScores reranked, RetrievalResult retrieval) implements EvaluationResult {
+      RetrievalScores reranked, RetrievalResult retrieval, RetrievalScores fused)
+      implements EvaluationResult {
+
+    /**
+     * A result without the fusion metrics.
+     *
+     * @param dataset the dataset name
+     * @param reranker the reranker's name
+     * @param rerankTop documents reranked per query
+     * @param retriever the metrics before reranking
+     * @param reranked the metrics after reranking
+     * @param retrieval the retrieval result
+     */
+    public Result(String dataset, String reranker, int rerankTop, RetrievalScores retriever,
+        RetrievalScores reranked, RetrievalResult retrieval) {
+      this(dataset, reranker, rerankTop, retriever, reranked, retrieval, null);
+    }
 
     /** Returns {@code ndcg_at_10}. */
     @Override
@@ -70,6 +97,10 @@ public final class RerankEvaluator {
       m.put("mrr_at_10", reranked.mrrAt10());
       m.put("retriever_mrr_at_10", retriever.mrrAt10());
       m.put("retriever_recall_at_10", retriever.recallAt10());
+      if (fused != null) {
+        m.put("rrf_fused_ndcg_at_10", fused.ndcgAt10());
+        m.put("rrf_fused_mrr_at_10", fused.mrrAt10());
+      }
       m.put("queries", reranked.queries());
       m.put("documents", retrieval.documents());
       m.put("dimension", retrieval.dimension());
@@ -109,6 +140,7 @@ public final class RerankEvaluator {
       docs.filter(d -> needed.contains(d.id())).forEach(d -> texts.put(d.id(), d.mtebText()));
     }
     Map<String, List<ScoredDocument>> reranked = new LinkedHashMap<>();
+    Map<String, List<ScoredDocument>> fusedRuns = new LinkedHashMap<>();
     long done = 0;
     for (Map.Entry<String, List<ScoredDocument>> e : run.run().entrySet()) {
       List<ScoredDocument> docs = e.getValue();
@@ -119,21 +151,41 @@ public final class RerankEvaluator {
       }
       String query = run.queryTexts().get(e.getKey());
       List<ScoredDocument> out = new ArrayList<>(docs.size());
+      List<ScoredDocument> fusedOut = new ArrayList<>(docs.size());
       if (k > 0) {
         int[] order = reranker.score(query, passages).order();
         for (int r = 0; r < k; r++) {
           out.add(new ScoredDocument(docs.get(order[r]).id(), docs.size() - r));
         }
+        double[] rrf = new double[k];
+        for (int r = 0; r < k; r++) {
+          rrf[order[r]] += 1.0 / (RRF_K + r + 1);
+          rrf[r] += 1.0 / (RRF_K + r + 1);
+        }
+        Integer[] byFusion = new Integer[k];
+        for (int i = 0; i < k; i++) {
+          byFusion[i] = i;
+        }
+        java.util.Arrays.sort(byFusion, (a, b) -> rrf[a] != rrf[b] ? Double.compare(rrf[b], rrf[a])
+            : Integer.compare(a, b));
+        for (int r = 0; r < k; r++) {
+          fusedOut.add(new ScoredDocument(docs.get(byFusion[r]).id(), docs.size() - r));
+        }
       }
       for (int i = k; i < docs.size(); i++) {
         out.add(new ScoredDocument(docs.get(i).id(), docs.size() - i));
+        fusedOut.add(new ScoredDocument(docs.get(i).id(), docs.size() - i));
       }
       reranked.put(e.getKey(), out);
+      fusedRuns.put(e.getKey(), fusedOut);
       listener.onProgress("reranked queries", ++done, run.run().size());
     }
     RetrievalScores after = RetrievalScores.evaluate(run.judged(), reranked,
         run.skipQueriesWithoutRelevant());
+    RetrievalScores fused = RetrievalScores.evaluate(run.judged(), fusedRuns,
+        run.skipQueriesWithoutRelevant());
     return new Result(dataset.name(), reranker.name(), rerankTop, run.scores(), after,
-        RetrievalResult.of(dataset.name(), split, run.scores(), run.documents(), run.dimension()));
+        RetrievalResult.of(dataset.name(), split, run.scores(), run.documents(), run.dimension()),
+        fused);
   }
 }

@@ -52,6 +52,10 @@ class RerankEvaluatorTest {
     assertThat(json).contains("\"score\":" + reversed.score())
         .contains("\"retriever_score\":1.0").contains("\"reranker\":\"anti-overlap\"")
         .contains("\"rerank_top\":100");
+    // the fusion with the (perfect) retriever's ranking is reported beside, never as the score
+    assertThat(reversed.fused().ndcgAt10()).isGreaterThanOrEqualTo(reversed.score());
+    assertThat(json).contains("\"rrf_fused_ndcg_at_10\":" + reversed.fused().ndcgAt10());
+    assertThat(kept.fused().ndcgAt10()).isEqualTo(1.0);
 
     // reranking only the first document changes nothing
     assertThat(RerankEvaluator.evaluate(d, "test", run, new WordOverlapReranker(-1), 1,

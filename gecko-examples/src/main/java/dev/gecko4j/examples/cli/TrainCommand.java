@@ -46,8 +46,22 @@ import picocli.CommandLine.Option;
     description = "Fine-tune an ONNX embedding model (Gecko loss, MRL) and export it.")
 public final class TrainCommand extends GeckoCommand {
 
-  @Option(names = "--recipe", description = "a packaged recipe: scifact")
+  @Option(names = "--recipe", description = "a packaged recipe: scifact (embedding model) or "
+      + "scifact-reranker (cross-encoder)")
   String recipe;
+
+  @Option(names = "--cross-encoder", description = "train a cross-encoder (reranker) on --beir / "
+      + "--fret data instead of an embedding model; on with --recipe scifact-reranker")
+  boolean crossEncoder;
+  @Option(names = "--rerank-loss", description = "cross-encoder loss: LISTWISE (softmax cross-entropy "
+      + "over the positive and its negatives) or BCE; default LISTWISE")
+  dev.gecko4j.train.rerank.RerankLoss rerankLoss;
+  @Option(names = "--negatives", description = "cross-encoder: hard negatives per positive "
+      + "(default 7; 3 in the recipe)")
+  Integer negatives;
+  @Option(names = "--max-length", description = "cross-encoder: tokens per (query, passage) pair, "
+      + "longest-first truncation (default 256; 128 in the recipe)")
+  Integer maxLength;
 
   @Option(names = "--out", required = true, description = "output folder (checkpoints/, model/)")
   Path out;
@@ -108,8 +122,12 @@ public final class TrainCommand extends GeckoCommand {
   public Integer call() throws Exception {
     Path data = dataDir != null ? dataDir : defaultDataDir();
     boolean scifact = "scifact".equalsIgnoreCase(recipe);
-    if (recipe != null && !scifact) {
-      throw badOption("--recipe must be one of [scifact], but is: %s", recipe);
+    boolean scifactReranker = "scifact-reranker".equalsIgnoreCase(recipe);
+    if (recipe != null && !scifact && !scifactReranker) {
+      throw badOption("--recipe must be one of [scifact, scifact-reranker], but is: %s", recipe);
+    }
+    if (scifactReranker || crossEncoder) {
+      return trainCrossEncoder(data, scifactReranker);
     }
     Pooling poolingMode = null;
     if (pooling != null) {
@@ -270,6 +288,41 @@ public final class TrainCommand extends GeckoCommand {
         stop.release();
       }
     }
+  }
+
+  /** {@code --recipe scifact-reranker} / {@code --cross-encoder}: see {@link RerankerRecipe}. */
+  private int trainCrossEncoder(Path data, boolean recipeDefaults) throws Exception {
+    if (recipeDefaults && beir == null) {
+      beir = data.resolve("beir/scifact");
+    }
+    if (beir == null && fret.isEmpty()) {
+      throw badOption("a cross-encoder trains on --beir <dir> (train qrels + mined negatives) "
+          + "and/or --fret <file.jsonl>; give one, or --recipe scifact-reranker");
+    }
+    if (!classification.isEmpty() || dense != null || mrl != null || loss != null) {
+      throw badOption("--classification, --dense, --mrl and --loss apply to embedding models, "
+          + "not to a cross-encoder (its loss option is --rerank-loss)");
+    }
+    // the recipe's defaults are sized for 2 shared cores (BENCHMARKS.md: measured step time);
+    // --cross-encoder alone takes the trainer's usual settings
+    int k = or(negatives, recipeDefaults ? 3 : 7);
+    if (k < 1 || k > negTo - negFrom) {
+      throw badOption("--negatives must be between 1 and --neg-to - --neg-from = %d, but is: %d",
+          negTo - negFrom, k);
+    }
+    int stepCount = or(steps, recipeDefaults ? 80 : 150);
+    dev.gecko4j.train.rerank.CrossEncoderConfig config;
+    try {
+      config = dev.gecko4j.train.rerank.CrossEncoderConfig.builder(out).steps(stepCount)
+          .groupsPerStep(or(batchSize, 4)).maxLength(or(maxLength, recipeDefaults ? 128 : 256))
+          .loss(rerankLoss == null ? dev.gecko4j.train.rerank.RerankLoss.LISTWISE : rerankLoss)
+          .learningRate(or(lr, recipeDefaults ? 1e-4 : 3e-5)).warmupSteps(or(warmup, stepCount / 10)).seed(seed)
+          .checkpointEvery(checkpointEvery).resume(!noResume).build();
+    } catch (IllegalArgumentException e) {
+      throw badOption("%s", e.getMessage());
+    }
+    return RerankerRecipe.run(new RerankerRecipe.Settings(model, out, beir, fret, config, k,
+        new HardNegatives(negFrom, negTo, seed), mineMaxLength, !noResume));
   }
 
   /** How long a SIGTERM waits for the run to stop at a step boundary and write its checkpoint. */
