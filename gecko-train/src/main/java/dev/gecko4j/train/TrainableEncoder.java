@@ -16,6 +16,7 @@ import dev.gecko4j.onnx.OrtRuntime;
 import dev.gecko4j.onnx.PipelineModule;
 import dev.gecko4j.onnx.TokenizedBatch;
 import dev.gecko4j.onnx.TokenizerLayout;
+import dev.gecko4j.train.internal.EncoderInternals;
 import dev.gecko4j.train.onnx.OnnxModel;
 import dev.gecko4j.train.onnx.OnnxTorchGraph;
 import dev.gecko4j.train.onnx.TensorData;
@@ -68,6 +69,29 @@ public final class TrainableEncoder implements AutoCloseable {
   static {
     // PyTorch and OpenMP read these when the engine loads (see TorchThreads).
     TorchThreads.apply();
+    EncoderInternals.register(new EncoderInternals.Access() {
+      @Override
+      public NDManager manager(TrainableEncoder encoder) {
+        return encoder.manager();
+      }
+
+      @Override
+      public OnnxModel model(TrainableEncoder encoder) {
+        return encoder.model();
+      }
+
+      @Override
+      public Map<String, NDArray> upload(TrainableEncoder encoder, NDManager scope,
+          boolean requiresGradient) {
+        return encoder.upload(scope, requiresGradient);
+      }
+
+      @Override
+      public NDArray tokenStates(TrainableEncoder encoder, NDManager scope,
+          Map<String, NDArray> params, TokenizedBatch batch) {
+        return encoder.tokenStates(scope, params, batch);
+      }
+    });
   }
 
   private final ModelSpec spec;

@@ -1,5 +1,6 @@
 package dev.gecko4j.train.rerank;
 
+import dev.gecko4j.train.internal.EncoderInternals;
 import dev.gecko4j.train.TrainableEncoder;
 import dev.gecko4j.train.checkpoint.DurableFiles;
 import dev.gecko4j.train.checkpoint.FileSink;
@@ -111,7 +112,7 @@ final class CrossEncoderExport {
     TrainableEncoder encoder = trainer.encoder();
     // the graph with the trained weights, then the head appended after the token states
     ByteArrayOutputStream trained = new ByteArrayOutputStream();
-    encoder.model().write(trained, encoder.graphParameters());
+    EncoderInternals.access().model(encoder).write(trained, encoder.graphParameters());
     OnnxModel model = OnnxModel.parse(trained.toByteArray());
     String states = encoder.outputName();
     String producer = null;

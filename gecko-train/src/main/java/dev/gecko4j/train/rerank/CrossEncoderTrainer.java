@@ -1,5 +1,6 @@
 package dev.gecko4j.train.rerank;
 
+import dev.gecko4j.train.internal.EncoderInternals;
 import ai.djl.engine.Engine;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -244,14 +245,14 @@ public final class CrossEncoderTrainer implements AutoCloseable {
 
   /** Logits {@code [rows]} of a batch: the head over the [CLS] state. */
   private NDArray logits(NDManager scope, Map<String, NDArray> p, TokenizedBatch batch) {
-    NDArray states = encoder.tokenStates(scope, p, batch);
+    NDArray states = EncoderInternals.access().tokenStates(encoder, scope, p, batch);
     NDArray cls = states.get(new NDIndex(":, 0, :"));
     return cls.matMul(p.get(HEAD_WEIGHT).transpose()).add(p.get(HEAD_BIAS))
         .reshape(batch.rows());
   }
 
   private Map<String, NDArray> upload(NDManager scope, boolean grad) {
-    Map<String, NDArray> p = encoder.upload(scope, grad);
+    Map<String, NDArray> p = EncoderInternals.access().upload(encoder, scope, grad);
     NDArray w = scope.create(headWeight, new Shape(1, hidden));
     NDArray b = scope.create(headBias, new Shape(1));
     if (grad) {
@@ -280,7 +281,7 @@ public final class CrossEncoderTrainer implements AutoCloseable {
     Args.noNulls(passages, "passages");
     Args.positive(batchSize, "batchSize");
     double[] out = new double[passages.size()];
-    try (NDManager scope = encoder.manager().newSubManager()) {
+    try (NDManager scope = EncoderInternals.access().manager(encoder).newSubManager()) {
       Map<String, NDArray> p = upload(scope, false);
       for (int from = 0; from < passages.size(); from += batchSize) {
         List<String> chunk = passages.subList(from, Math.min(passages.size(), from + batchSize));
@@ -367,7 +368,7 @@ public final class CrossEncoderTrainer implements AutoCloseable {
       double lr = schedule.at(step);
       double lossValue = 0;
       Map<String, float[]> grads = new LinkedHashMap<>();
-      try (NDManager scope = encoder.manager().newSubManager()) {
+      try (NDManager scope = EncoderInternals.access().manager(encoder).newSubManager()) {
         Map<String, NDArray> p = upload(scope, true);
         for (RerankExample ex : batch) {
           try (NDManager inner = scope.newSubManager();
