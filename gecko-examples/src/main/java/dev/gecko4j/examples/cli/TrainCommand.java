@@ -73,6 +73,9 @@ public final class TrainCommand extends GeckoCommand {
   @Option(names = "--steps") Integer steps;
   @Option(names = "--batch-size") Integer batchSize;
   @Option(names = "--micro-batch", description = "GradCache chunk size") Integer microBatch;
+  @Option(names = "--matmul-precision", defaultValue = "auto",
+      description = "matrix products in training: auto (bf16 where the CPU has AVX-512 BF16 or AMX, else fp32), fp32 or bf16")
+  String matmulPrecision;
   @Option(names = "--lr") Double lr;
   @Option(names = "--warmup") Integer warmup;
   @Option(names = "--temperature") Double temperature;
@@ -108,6 +111,12 @@ public final class TrainCommand extends GeckoCommand {
   public Integer call() throws Exception {
     Path data = dataDir != null ? dataDir : defaultDataDir();
     boolean scifact = "scifact".equalsIgnoreCase(recipe);
+    dev.gecko4j.train.onnx.MatmulPrecision precisionOption;
+    try {
+      precisionOption = dev.gecko4j.train.onnx.MatmulPrecision.parse(matmulPrecision);
+    } catch (IllegalArgumentException e) {
+      throw badOption("--matmul-precision: %s", e.getMessage());
+    }
     if (recipe != null && !scifact) {
       throw badOption("--recipe must be one of [scifact], but is: %s", recipe);
     }
@@ -164,6 +173,10 @@ public final class TrainCommand extends GeckoCommand {
         : GeckoTrainer.open(baseSpec, dense, activation, seed)) {
       // SIGTERM / Ctrl-C: the run stops at its next step boundary with a checkpoint, and resumes
       stop = GracefulStop.install(t, STOP_WAIT);
+      dev.gecko4j.train.onnx.MatmulPrecision precision = t.encoder().useMatmulPrecision(precisionOption);
+      System.err.println("train: matmul precision " + precisionOption + " -> " + precision
+          + " (CPU bf16 instructions: " + dev.gecko4j.train.onnx.MatmulPrecision.cpuBf16Features() + ")");
+      result.put("matmul_precision", precision.toString());
       // the base model's prompts, as the trainer read them (bundled model or the folder's config)
       ModelSpec base = t.encoder().spec();
       PromptConvention convention = base.bundled() != null ? base.bundled().promptConvention()

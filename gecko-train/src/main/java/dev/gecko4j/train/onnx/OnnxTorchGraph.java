@@ -45,6 +45,8 @@ public final class OnnxTorchGraph {
   private final Map<String, Val> constants = new HashMap<>();
   /** Fused subgraphs by the index of their first node (see {@link GraphFusions}). */
   private final Map<Integer, GraphFusions.Fused> fusions;
+  /** The precision of MatMul nodes, resolved (never AUTO). */
+  private volatile MatmulPrecision matmulPrecision = MatmulPrecision.FP32;
 
   /**
    * A value flowing through the graph: either a PyTorch array, or a small integer tensor held in
@@ -132,6 +134,25 @@ public final class OnnxTorchGraph {
   /** @return how many GELU and LayerNorm subgraphs run fused (for tests and diagnostics) */
   public int fusedSubgraphs() {
     return fusions.size();
+  }
+
+  /**
+   * Sets the precision of the graph's MatMul nodes for later {@link #forward} calls ({@link
+   * MatmulPrecision#FP32} until set); everything else stays float32.
+   *
+   * @param precision the precision; {@link MatmulPrecision#AUTO} is resolved for this machine
+   * @return the precision now in use, {@code FP32} or {@code BF16}
+   * @throws IllegalArgumentException if precision is null
+   * @throws IllegalStateException if {@code BF16} is asked for and the engine cannot run it
+   */
+  public MatmulPrecision useMatmulPrecision(MatmulPrecision precision) {
+    matmulPrecision = Args.notNull(precision, "precision").resolve();
+    return matmulPrecision;
+  }
+
+  /** @return the precision of the graph's MatMul nodes, {@code FP32} or {@code BF16} */
+  public MatmulPrecision matmulPrecision() {
+    return matmulPrecision;
   }
 
   /** @return the model this interpreter executes */
@@ -239,7 +260,7 @@ public final class OnnxTorchGraph {
       case "Pow" -> Val.of(nd(m, a.get(0)).pow(nd(m, a.get(1))));
       case "Sqrt" -> Val.of(nd(m, a.get(0)).sqrt());
       case "Erf" -> Val.of(nd(m, a.get(0)).erf());
-      case "MatMul" -> Val.of(nd(m, a.get(0)).matMul(nd(m, a.get(1))));
+      case "MatMul" -> Val.of(matmulPrecision.multiply(nd(m, a.get(0)), nd(m, a.get(1))));
       case "Shape" -> {
         long[] d = a.get(0).dims();
         yield Val.ints(d.clone(), new long[] {d.length});
