@@ -47,7 +47,9 @@ import java.util.Optional;
  * contrastive batch fits in memory. Steps whose loss or gradient is not finite are skipped and
  * counted. Checkpoints are written every N steps; a resumed run replays the sampler and continues
  * with the same weights and optimizer state, so it ends where an uninterrupted run ends. Runs on
- * CPU in fp32 (no mixed precision on CPU).
+ * CPU with fp32 master weights and optimizer state; the encoder's matrix products are fp32 or bf16
+ * ({@link TrainableEncoder#useMatmulPrecision}). GradCache chunks take the rows of each side
+ * sorted by token count, so each chunk pads only to its own longest row.
  *
  * <p>Checkpoints and the exported model folder are complete or absent (written to a temporary
  * folder, forced to disk, renamed atomically; see {@link ModelExporter}); a checkpoint that fails

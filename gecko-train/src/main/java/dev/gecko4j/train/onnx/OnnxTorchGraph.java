@@ -29,7 +29,8 @@ import java.util.Set;
  * opset 11): Constant, Add, Sub, Mul, Div, Pow, Sqrt, Erf, Gather, Unsqueeze, Shape, MatMul,
  * ReduceMean, Concat, Reshape, Transpose, Softmax, Cast, Slice, and for llama-style decoders
  * ConstantOfShape, Trilu, Split, Tile, Sigmoid and Identity. Any other operator is rejected when
- * the graph is built, naming the operator.
+ * the graph is built, naming the operator. MatMul runs at the {@link MatmulPrecision} set by
+ * {@link #useMatmulPrecision} (fp32 until set); every other operator runs in float32.
  */
 public final class OnnxTorchGraph {
   /** The operators this interpreter executes. */
