@@ -261,6 +261,8 @@ public final class TrainCommand extends GeckoCommand {
       result.put("skipped_steps", r.skippedSteps());
       result.put("out", r.modelDirectory().toString());
       result.put("train_seconds", (System.nanoTime() - started) / 1e9 - baseEvalSeconds);
+      // the exported model is fp32: compare it with the trainer's fp32 forward pass
+      t.encoder().useMatmulPrecision(dev.gecko4j.train.onnx.MatmulPrecision.FP32);
       result.set("export_check", json.valueToTree(exportCheck(r.modelDirectory(), t)));
       if (eval) {
         Map<String, Object> after = evaluate(r.modelDirectory(), t, convention, testSet, queryPrompt, sts, null);
