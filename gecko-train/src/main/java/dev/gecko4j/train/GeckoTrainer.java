@@ -8,10 +8,7 @@ import dev.gecko4j.train.checkpoint.FileSink;
 import dev.gecko4j.train.checkpoint.Checkpoints;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.gecko4j.core.internal.Args;
@@ -49,7 +46,9 @@ import java.util.Optional;
  * contrastive batch fits in memory. Steps whose loss or gradient is not finite are skipped and
  * counted. Checkpoints are written every N steps; a resumed run replays the sampler and continues
  * with the same weights and optimizer state, so it ends where an uninterrupted run ends. Runs on
- * CPU in fp32 (no mixed precision on CPU).
+ * CPU with fp32 master weights and optimizer state; the encoder's matrix products are fp32 or bf16
+ * ({@link TrainableEncoder#useMatmulPrecision}). GradCache chunks take the rows of each side
+ * sorted by token count, so each chunk pads only to its own longest row.
  *
  * <p>Checkpoints and the exported model folder are complete or absent (written to a temporary
  * folder, forced to disk, renamed atomically; see {@link ModelExporter}); a checkpoint that fails
@@ -446,9 +445,12 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
         }
       } else {
         // GradCache stage 1: embeddings without gradients
-        NDArray eq = embedNoGrad(scope, params, qs, config.queryMaxLength(), micro);
-        NDArray ep = embedNoGrad(scope, params, ps, config.passageMaxLength(), micro);
-        NDArray en = ns == null ? null : embedNoGrad(scope, params, ns, config.passageMaxLength(), micro);
+        int[] oq = chunkOrder(qs, config.queryMaxLength());
+        int[] op = chunkOrder(ps, config.passageMaxLength());
+        int[] on = ns == null ? null : chunkOrder(ns, config.passageMaxLength());
+        NDArray eq = embedNoGrad(scope, params, qs, oq, config.queryMaxLength(), micro);
+        NDArray ep = embedNoGrad(scope, params, ps, op, config.passageMaxLength(), micro);
+        NDArray en = ns == null ? null : embedNoGrad(scope, params, ns, on, config.passageMaxLength(), micro);
         eq.setRequiresGradient(true);
         ep.setRequiresGradient(true);
         if (en != null) {
@@ -464,10 +466,10 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
         NDArray gp = ep.getGradient().duplicate();
         NDArray gn = en == null ? null : en.getGradient().duplicate();
         // stage 3: re-encode each micro-batch with gradients, back-propagate the cached gradient
-        backwardChunks(scope, params, qs, config.queryMaxLength(), micro, gq, flops);
-        backwardChunks(scope, params, ps, config.passageMaxLength(), micro, gp, flops);
+        backwardChunks(scope, params, qs, oq, config.queryMaxLength(), micro, gq, flops);
+        backwardChunks(scope, params, ps, op, config.passageMaxLength(), micro, gp, flops);
         if (ns != null) {
-          backwardChunks(scope, params, ns, config.passageMaxLength(), micro, gn, flops);
+          backwardChunks(scope, params, ns, on, config.passageMaxLength(), micro, gn, flops);
         }
       }
       Map<String, float[]> grads = new LinkedHashMap<>();
@@ -486,31 +488,90 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
     return encoder.embed(scope, params, tb);
   }
 
-  private NDArray embedNoGrad(NDManager scope, Map<String, NDArray> params, List<String> texts, int maxLen, int micro) {
-    NDList parts = new NDList();
-    for (int from = 0; from < texts.size(); from += micro) {
-      stopPoint();
-      List<String> chunk = texts.subList(from, Math.min(texts.size(), from + micro));
-      try (NDManager inner = scope.newSubManager()) {
-        NDArray e = encoder.embed(inner, params, encoder.tokenize(chunk, Math.min(encoder.maxLength(), maxLen)));
-        e.attach(scope);
-        parts.add(e);
-      }
-    }
-    NDArray all = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
-    NDArray leaf = scope.create(all.toFloatArray(), all.getShape());
-    return leaf;
+  /**
+   * Whether GradCache chunks take the rows of one side sorted by token count, so that each chunk
+   * pads to its own longest row instead of mixing short and long texts (on by default; the loss
+   * and gradients are those of the unsorted chunks up to float rounding).
+   */
+  private volatile boolean lengthBuckets = true;
+
+  /** Turns the length bucketing of GradCache chunks on or off (for tests and measurements). */
+  void lengthBuckets(boolean on) {
+    lengthBuckets = on;
   }
 
-  private void backwardChunks(NDManager scope, Map<String, NDArray> params, List<String> texts, int maxLen,
-      int micro, NDArray cachedGrad, double[] flops) {
+  /**
+   * The order in which GradCache chunks take the rows of one side: by token count (a stable sort,
+   * ties in input order) when bucketing is on, else the input order.
+   */
+  private int[] chunkOrder(List<String> texts, int maxLen) {
+    int n = texts.size();
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    if (lengthBuckets && n > 1) {
+      TokenizedBatch tb = encoder.tokenize(texts, Math.min(encoder.maxLength(), maxLen));
+      int[] tokens = new int[n];
+      for (int r = 0; r < tb.rows(); r++) {
+        tokens[tb.rowOwners()[r]] = Math.max(tokens[tb.rowOwners()[r]], tb.rowTokens()[r]);
+      }
+      java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> tokens[i]));
+    }
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = order[i];
+    }
+    return out;
+  }
+
+  private static List<String> pick(List<String> texts, int[] order, int from, int to) {
+    List<String> out = new java.util.ArrayList<>(to - from);
+    for (int k = from; k < to; k++) {
+      out.add(texts.get(order[k]));
+    }
+    return out;
+  }
+
+  /** Embeds {@code texts} chunk by chunk in {@code order} without gradients; rows in input order. */
+  private NDArray embedNoGrad(NDManager scope, Map<String, NDArray> params, List<String> texts, int[] order,
+      int maxLen, int micro) {
+    float[] all = null;
+    int dim = 0;
     for (int from = 0; from < texts.size(); from += micro) {
       stopPoint();
       int to = Math.min(texts.size(), from + micro);
+      try (NDManager inner = scope.newSubManager()) {
+        NDArray e = encoder.embed(inner, params, encoder.tokenize(pick(texts, order, from, to),
+            Math.min(encoder.maxLength(), maxLen)));
+        float[] v = e.toFloatArray();
+        dim = v.length / (to - from);
+        if (all == null) {
+          all = new float[texts.size() * dim];
+        }
+        for (int k = from; k < to; k++) {
+          System.arraycopy(v, (k - from) * dim, all, order[k] * dim, dim);
+        }
+      }
+    }
+    return scope.create(all, new Shape(texts.size(), dim));
+  }
+
+  private void backwardChunks(NDManager scope, Map<String, NDArray> params, List<String> texts, int[] order,
+      int maxLen, int micro, NDArray cachedGrad, double[] flops) {
+    float[] grad = cachedGrad.toFloatArray();
+    int dim = grad.length / texts.size();
+    for (int from = 0; from < texts.size(); from += micro) {
+      stopPoint();
+      int to = Math.min(texts.size(), from + micro);
+      float[] rows = new float[(to - from) * dim];
+      for (int k = from; k < to; k++) {
+        System.arraycopy(grad, order[k] * dim, rows, (k - from) * dim, dim);
+      }
       try (NDManager inner = scope.newSubManager();
           GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-        NDArray e = embed(inner, params, texts.subList(from, to), maxLen, flops);
-        NDArray g = cachedGrad.get(new NDIndex("{}:{}", from, to));
+        NDArray e = embed(inner, params, pick(texts, order, from, to), maxLen, flops);
+        NDArray g = inner.create(rows, new Shape(to - from, dim));
         NDArray surrogate = e.mul(g).sum();
         gc.backward(surrogate);
       }

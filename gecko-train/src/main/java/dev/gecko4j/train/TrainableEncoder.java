@@ -499,6 +499,29 @@ public final class TrainableEncoder implements AutoCloseable {
   }
 
   /**
+   * Sets the precision of the graph's matrix products for training and in-process embedding
+   * ({@link dev.gecko4j.train.onnx.MatmulPrecision}: fp32 until set; bf16 casts MatMul inputs to
+   * bfloat16 and back, autocast style, with float32 master weights). The exported ONNX model is
+   * float32 either way.
+   *
+   * @param precision the precision; {@code AUTO} is resolved for this machine and logged
+   * @return the precision now in use, {@code FP32} or {@code BF16}
+   * @throws IllegalArgumentException if precision is null
+   * @throws IllegalStateException if the encoder is closed, or {@code BF16} is asked for and the
+   *     engine cannot run it
+   */
+  public dev.gecko4j.train.onnx.MatmulPrecision useMatmulPrecision(
+      dev.gecko4j.train.onnx.MatmulPrecision precision) {
+    checkOpen();
+    return graph.useMatmulPrecision(precision);
+  }
+
+  /** @return the precision of the graph's matrix products, {@code FP32} or {@code BF16} */
+  public dev.gecko4j.train.onnx.MatmulPrecision matmulPrecision() {
+    return graph.matmulPrecision();
+  }
+
+  /**
    * Runs the graph and returns its token states {@code [batch, seq, hidden]} ({@link #outputName()}).
    *
    * @param scope owner of intermediates and the result

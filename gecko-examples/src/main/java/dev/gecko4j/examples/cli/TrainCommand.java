@@ -87,6 +87,9 @@ public final class TrainCommand extends GeckoCommand {
   @Option(names = "--steps") Integer steps;
   @Option(names = "--batch-size") Integer batchSize;
   @Option(names = "--micro-batch", description = "GradCache chunk size") Integer microBatch;
+  @Option(names = "--matmul-precision", defaultValue = "auto",
+      description = "matrix products in training: auto (bf16 where the CPU has AVX-512 BF16 or AMX, else fp32), fp32 or bf16")
+  String matmulPrecision;
   @Option(names = "--lr") Double lr;
   @Option(names = "--warmup") Integer warmup;
   @Option(names = "--temperature") Double temperature;
@@ -122,6 +125,12 @@ public final class TrainCommand extends GeckoCommand {
   public Integer call() throws Exception {
     Path data = dataDir != null ? dataDir : defaultDataDir();
     boolean scifact = "scifact".equalsIgnoreCase(recipe);
+    dev.gecko4j.train.onnx.MatmulPrecision precisionOption;
+    try {
+      precisionOption = dev.gecko4j.train.onnx.MatmulPrecision.parse(matmulPrecision);
+    } catch (IllegalArgumentException e) {
+      throw badOption("--matmul-precision: %s", e.getMessage());
+    }
     boolean scifactReranker = "scifact-reranker".equalsIgnoreCase(recipe);
     if (recipe != null && !scifact && !scifactReranker) {
       throw badOption("--recipe must be one of [scifact, scifact-reranker], but is: %s", recipe);
@@ -182,6 +191,10 @@ public final class TrainCommand extends GeckoCommand {
         : GeckoTrainer.open(baseSpec, dense, activation, seed)) {
       // SIGTERM / Ctrl-C: the run stops at its next step boundary with a checkpoint, and resumes
       stop = GracefulStop.install(t, STOP_WAIT);
+      dev.gecko4j.train.onnx.MatmulPrecision precision = t.encoder().useMatmulPrecision(precisionOption);
+      System.err.println("train: matmul precision " + precisionOption + " -> " + precision
+          + " (CPU bf16 instructions: " + dev.gecko4j.train.onnx.MatmulPrecision.cpuBf16Features() + ")");
+      result.put("matmul_precision", precision.toString());
       // the base model's prompts, as the trainer read them (bundled model or the folder's config)
       ModelSpec base = t.encoder().spec();
       PromptConvention convention = base.bundled() != null ? base.bundled().promptConvention()
@@ -266,6 +279,8 @@ public final class TrainCommand extends GeckoCommand {
       result.put("skipped_steps", r.skippedSteps());
       result.put("out", r.modelDirectory().toString());
       result.put("train_seconds", (System.nanoTime() - started) / 1e9 - baseEvalSeconds);
+      // the exported model is fp32: compare it with the trainer's fp32 forward pass
+      t.encoder().useMatmulPrecision(dev.gecko4j.train.onnx.MatmulPrecision.FP32);
       result.set("export_check", json.valueToTree(exportCheck(r.modelDirectory(), t)));
       if (eval) {
         Map<String, Object> after = evaluate(r.modelDirectory(), t, convention, testSet, queryPrompt, sts, null);

@@ -29,7 +29,8 @@ import java.util.Set;
  * opset 11): Constant, Add, Sub, Mul, Div, Pow, Sqrt, Erf, Gather, Unsqueeze, Shape, MatMul,
  * ReduceMean, Concat, Reshape, Transpose, Softmax, Cast, Slice, and for llama-style decoders
  * ConstantOfShape, Trilu, Split, Tile, Sigmoid and Identity. Any other operator is rejected when
- * the graph is built, naming the operator.
+ * the graph is built, naming the operator. MatMul runs at the {@link MatmulPrecision} set by
+ * {@link #useMatmulPrecision} (fp32 until set); every other operator runs in float32.
  */
 public final class OnnxTorchGraph {
   /** The operators this interpreter executes. */
@@ -45,6 +46,8 @@ public final class OnnxTorchGraph {
   private final Map<String, Val> constants = new HashMap<>();
   /** Fused subgraphs by the index of their first node (see {@link GraphFusions}). */
   private final Map<Integer, GraphFusions.Fused> fusions;
+  /** The precision of MatMul nodes, resolved (never AUTO). */
+  private volatile MatmulPrecision matmulPrecision = MatmulPrecision.FP32;
 
   /**
    * A value flowing through the graph: either a PyTorch array, or a small integer tensor held in
@@ -132,6 +135,25 @@ public final class OnnxTorchGraph {
   /** @return how many GELU and LayerNorm subgraphs run fused (for tests and diagnostics) */
   public int fusedSubgraphs() {
     return fusions.size();
+  }
+
+  /**
+   * Sets the precision of the graph's MatMul nodes for later {@link #forward} calls ({@link
+   * MatmulPrecision#FP32} until set); everything else stays float32.
+   *
+   * @param precision the precision; {@link MatmulPrecision#AUTO} is resolved for this machine
+   * @return the precision now in use, {@code FP32} or {@code BF16}
+   * @throws IllegalArgumentException if precision is null
+   * @throws IllegalStateException if {@code BF16} is asked for and the engine cannot run it
+   */
+  public MatmulPrecision useMatmulPrecision(MatmulPrecision precision) {
+    matmulPrecision = Args.notNull(precision, "precision").resolve();
+    return matmulPrecision;
+  }
+
+  /** @return the precision of the graph's MatMul nodes, {@code FP32} or {@code BF16} */
+  public MatmulPrecision matmulPrecision() {
+    return matmulPrecision;
   }
 
   /** @return the model this interpreter executes */
@@ -239,7 +261,7 @@ public final class OnnxTorchGraph {
       case "Pow" -> Val.of(nd(m, a.get(0)).pow(nd(m, a.get(1))));
       case "Sqrt" -> Val.of(nd(m, a.get(0)).sqrt());
       case "Erf" -> Val.of(nd(m, a.get(0)).erf());
-      case "MatMul" -> Val.of(nd(m, a.get(0)).matMul(nd(m, a.get(1))));
+      case "MatMul" -> Val.of(matmulPrecision.multiply(nd(m, a.get(0)), nd(m, a.get(1))));
       case "Shape" -> {
         long[] d = a.get(0).dims();
         yield Val.ints(d.clone(), new long[] {d.length});
