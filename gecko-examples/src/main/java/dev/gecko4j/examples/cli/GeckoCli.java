@@ -26,6 +26,7 @@ import picocli.CommandLine.ParameterException;
       LmCommand.class,
       MineCommand.class,
       TrainCommand.class,
+      LoraCommand.class,
       BenchCommand.class,
     })
 public final class GeckoCli implements Runnable {

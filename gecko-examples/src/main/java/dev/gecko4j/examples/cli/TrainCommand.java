@@ -103,6 +103,14 @@ public final class TrainCommand extends GeckoCommand {
   Integer dense;
   @Option(names = "--dense-activation", defaultValue = "identity", description = "the Dense head's activation: identity, tanh, relu, sigmoid or silu")
   String denseActivation;
+  @Option(names = "--lora-rank", description = "train low-rank adapters of this rank instead of every weight (LoRA); the export merges them into model/ and writes them alone to adapter/ (PEFT layout)")
+  Integer loraRank;
+  @Option(names = "--lora-alpha", description = "LoRA alpha: the update is scaled by alpha / rank (default: twice the rank)")
+  Double loraAlpha;
+  @Option(names = "--lora-dropout", defaultValue = "0", description = "dropout on the adapters' input (default 0)")
+  double loraDropout;
+  @Option(names = "--lora-targets", defaultValue = "attention", description = "projections to adapt, comma-separated: attention, mlp, all, or regular expressions over the end of the module name (default: attention)")
+  String loraTargets;
 
   @Override
   public Integer call() throws Exception {
@@ -128,6 +136,22 @@ public final class TrainCommand extends GeckoCommand {
     if (dense != null && dense < 1) {
       throw badOption("--dense must be >= 1, but is: %s", dense);
     }
+    dev.gecko4j.train.lora.LoraConfig lora = null;
+    if (loraRank != null) {
+      try {
+        dev.gecko4j.train.lora.LoraConfig.Builder lb = dev.gecko4j.train.lora.LoraConfig.builder()
+            .rank(loraRank).dropout(loraDropout)
+            .targets(dev.gecko4j.train.lora.LoraConfig.parseTargets(loraTargets)).seed(seed);
+        if (loraAlpha != null) {
+          lb.alpha(loraAlpha);
+        }
+        lora = lb.build();
+      } catch (IllegalArgumentException e) {
+        throw badOption("--lora-*: %s", e.getMessage());
+      }
+    } else if (loraAlpha != null || loraDropout != 0 || !"attention".equals(loraTargets)) {
+      throw badOption("--lora-alpha, --lora-dropout and --lora-targets need --lora-rank");
+    }
     if (scifact && beir == null) {
       beir = data.resolve("beir/scifact");
     }
@@ -140,9 +164,24 @@ public final class TrainCommand extends GeckoCommand {
     evalSts = or(evalStsOption, scifact);
     evalMaxLength = or(evalMaxLengthOption, scifact ? 512 : 256);
     long started = System.nanoTime();
+    ModelSpec baseSpec = GeckoTrainer.resolve(model);
+    if (poolingMode != null) {
+      baseSpec = baseSpec.withSettings(poolingMode, baseSpec.normalize(), baseSpec.maxLength(),
+          baseSpec.prompts(), baseSpec.promptConventionName());
+    }
+    // E5-mistral trains its last-token (decoder-only) embedder at tau 0.02; encoders keep 0.05.
+    boolean decoder = baseSpec.pooling() == Pooling.LAST_TOKEN;
+    double defaultTemperature = decoder ? 0.02 : 0.05;
+    if (temperature == null) {
+      System.err.printf(Locale.ROOT, "train: temperature %.2f (the default for %s)%n",
+          defaultTemperature, decoder ? "last-token decoder embedders, as E5-mistral trains them"
+              : "encoders");
+    }
+    // LoRA wants about ten times the full fine-tuning learning rate (the adapters start at zero).
+    double defaultLr = lora == null ? 2e-5 : 2e-4;
     TrainingConfig config = TrainingConfig.builder(model, out)
         .steps(or(steps, 60)).batchSize(or(batchSize, scifact ? 16 : 32)).microBatchSize(or(microBatch, 8))
-        .learningRate(or(lr, 2e-5)).warmupSteps(or(warmup, or(steps, 60) / 10)).temperature(or(temperature, 0.05))
+        .learningRate(or(lr, defaultLr)).warmupSteps(or(warmup, or(steps, 60) / 10)).temperature(or(temperature, defaultTemperature))
         .loss(loss == null ? TrainingConfig.Loss.GECKO : loss)
         .matryoshkaDims(mrl != null ? mrl : (scifact ? java.util.stream.IntStream
             .of(dense == null ? 384 : dense, 256, 128).filter(d -> dense == null || d <= dense)
@@ -155,13 +194,19 @@ public final class TrainCommand extends GeckoCommand {
     ObjectNode result = json.createObjectNode();
     double baseEvalSeconds = 0;
     GracefulStop stop = null;
-    ModelSpec baseSpec = GeckoTrainer.resolve(model);
-    if (poolingMode != null) {
-      baseSpec = baseSpec.withSettings(poolingMode, baseSpec.normalize(), baseSpec.maxLength(),
-          baseSpec.prompts(), baseSpec.promptConventionName());
-    }
-    try (GeckoTrainer t = dense == null ? GeckoTrainer.open(baseSpec)
+    try (GeckoTrainer t = lora != null
+        ? (dense == null ? GeckoTrainer.open(baseSpec, null, seed, lora)
+            : GeckoTrainer.open(baseSpec, dense, activation, seed, lora))
+        : dense == null ? GeckoTrainer.open(baseSpec)
         : GeckoTrainer.open(baseSpec, dense, activation, seed)) {
+      long trainable = t.encoder().parameterCount();
+      long total = t.encoder().modelParameterCount();
+      System.err.printf(Locale.ROOT, "train: %s; %,d of %,d parameters trainable (%.2f%%)%n",
+          lora != null ? t.encoder().lora().orElseThrow() : "full fine-tuning", trainable, total,
+          100.0 * trainable / total);
+      result.put("trainable_parameters", trainable);
+      result.put("model_parameters", total);
+      result.put("trainable_percent", 100.0 * trainable / total);
       // SIGTERM / Ctrl-C: the run stops at its next step boundary with a checkpoint, and resumes
       stop = GracefulStop.install(t, STOP_WAIT);
       // the base model's prompts, as the trainer read them (bundled model or the folder's config)
@@ -249,6 +294,12 @@ public final class TrainCommand extends GeckoCommand {
       result.put("out", r.modelDirectory().toString());
       result.put("train_seconds", (System.nanoTime() - started) / 1e9 - baseEvalSeconds);
       result.set("export_check", json.valueToTree(exportCheck(r.modelDirectory(), t)));
+      if (lora != null) {
+        Path adapter = out.resolve("adapter");
+        result.put("adapter", adapter.toString());
+        result.put("adapter_bytes", Files.size(adapter.resolve(
+            dev.gecko4j.train.lora.LoraAdapterFiles.WEIGHTS)));
+      }
       if (eval) {
         Map<String, Object> after = evaluate(r.modelDirectory(), t, convention, testSet, queryPrompt, sts, null);
         System.err.println("train: trained model " + after);
