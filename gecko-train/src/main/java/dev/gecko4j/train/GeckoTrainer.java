@@ -176,8 +176,11 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
    * @return the loss (wrapped in {@link MatryoshkaLoss} when MRL dims are set)
    */
   public static ContrastiveLoss lossOf(TrainingConfig config) {
-    ContrastiveLoss base = config.loss() == TrainingConfig.Loss.GECKO
-        ? new GeckoLoss(config.temperature()) : GeckoLoss.inBatchInfoNce(config.temperature());
+    ContrastiveLoss base = switch (config.loss()) {
+      case GECKO -> new GeckoLoss(config.temperature());
+      case E5 -> new GeckoLoss(config.temperature(), false);
+      case IN_BATCH -> GeckoLoss.inBatchInfoNce(config.temperature());
+    };
     int[] dims = config.matryoshkaDims();
     return dims.length == 0 ? base : new MatryoshkaLoss(base, dims);
   }

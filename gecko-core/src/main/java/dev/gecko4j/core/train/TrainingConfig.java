@@ -40,7 +40,13 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
     /** Gecko's eq. 3: in-batch positives, the row's hard negative, query-query negatives. */
     GECKO,
     /** Plain in-batch InfoNCE (pre-finetuning): in-batch positives only. */
-    IN_BATCH
+    IN_BATCH,
+    /**
+     * E5-mistral's InfoNCE: in-batch positives and the row's hard negative, without Gecko's
+     * query-query negatives (decoder embedders put one instruction before every query, which
+     * makes queries alike).
+     */
+    E5
   }
 
   /**

@@ -76,7 +76,7 @@ public final class TrainCommand extends GeckoCommand {
   @Option(names = "--lr") Double lr;
   @Option(names = "--warmup") Integer warmup;
   @Option(names = "--temperature") Double temperature;
-  @Option(names = "--loss", description = "GECKO or IN_BATCH") TrainingConfig.Loss loss;
+  @Option(names = "--loss", description = "GECKO, E5 (in-batch + hard negative, no query-query negatives) or IN_BATCH (default: GECKO; E5 for last-token decoder models)") TrainingConfig.Loss loss;
   @Option(names = "--mrl", split = ",", description = "Matryoshka dims, e.g. 384,256,128") int[] mrl;
   @Option(names = "--query-max-length") Integer queryMaxLength;
   @Option(names = "--passage-max-length") Integer passageMaxLength;
@@ -177,12 +177,20 @@ public final class TrainCommand extends GeckoCommand {
           defaultTemperature, decoder ? "last-token decoder embedders, as E5-mistral trains them"
               : "encoders");
     }
+    // E5-mistral's loss for decoders: in-batch positives and the hard negative, no query-query
+    // negatives (every query starts with the same instruction)
+    TrainingConfig.Loss lossKind = loss != null ? loss
+        : decoder ? TrainingConfig.Loss.E5 : TrainingConfig.Loss.GECKO;
+    if (loss == null && decoder) {
+      System.err.println("train: loss E5 (in-batch positives + the hard negative, as E5-mistral "
+          + "trains last-token decoder embedders)");
+    }
     // LoRA wants about ten times the full fine-tuning learning rate (the adapters start at zero).
     double defaultLr = lora == null ? 2e-5 : 2e-4;
     TrainingConfig config = TrainingConfig.builder(model, out)
         .steps(or(steps, 60)).batchSize(or(batchSize, scifact ? 16 : 32)).microBatchSize(or(microBatch, 8))
         .learningRate(or(lr, defaultLr)).warmupSteps(or(warmup, or(steps, 60) / 10)).temperature(or(temperature, defaultTemperature))
-        .loss(loss == null ? TrainingConfig.Loss.GECKO : loss)
+        .loss(lossKind)
         .matryoshkaDims(mrl != null ? mrl : (scifact ? java.util.stream.IntStream
             .of(dense == null ? 384 : dense, 256, 128).filter(d -> dense == null || d <= dense)
             .distinct().toArray() : new int[0]))
