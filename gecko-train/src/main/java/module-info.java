@@ -23,6 +23,7 @@ module dev.gecko4j.train {
   exports dev.gecko4j.train;
   exports dev.gecko4j.train.data;
   exports dev.gecko4j.train.export;
+  exports dev.gecko4j.train.lora;
   exports dev.gecko4j.train.rerank;
   // Bound to the DJL engine and outside the stable API: a loss formula of the user's own.
   exports dev.gecko4j.train.djl;

@@ -241,7 +241,7 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
       }
     }
     long hidden = encoder.hiddenSize();
-    long layers = encoder.parameters().keySet().stream()
+    long layers = encoder.model().initializers().keySet().stream()
         .filter(n -> n.endsWith(".attention.self.query.bias")).count();
     return (double) seq * (2.0 * weights + 4.0 * layers * seq * hidden);
   }
@@ -369,6 +369,11 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
           new Checkpoints.State(config.steps(), opt.steps(), skipped, lastLoss), params, opt, out);
     }
     out.onMessage("exported " + modelDir);
+    if (encoder.lora().isPresent()) {
+      Path adapterDir = dev.gecko4j.train.lora.LoraAdapterFiles.write(encoder,
+          config.outputDirectory().resolve("adapter"), baseModelName(encoder.spec()));
+      out.onMessage("wrote the LoRA adapters alone to " + adapterDir);
+    }
     return new TrainingResult(config.steps(), lastLoss, examples / Math.max(1e-9, secs),
         flops / Math.max(1e-9, secs) / 1e9, skipped, modelDir);
   }
@@ -473,10 +478,10 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
         }
       }
       Map<String, float[]> grads = new LinkedHashMap<>();
-      for (Map.Entry<String, NDArray> e : params.entrySet()) {
-        NDArray p = e.getValue();
+      for (Map.Entry<String, float[]> e : encoder.parameters().entrySet()) {
+        NDArray p = params.get(e.getKey()); // the trainable ones (with LoRA, not the frozen weights)
         grads.put(e.getKey(), p.hasGradient() ? p.getGradient().toFloatArray()
-            : new float[encoder.parameters().get(e.getKey()).length]);
+            : new float[e.getValue().length]);
       }
       return new StepResult(lossValue, grads, flops[0]);
     }
@@ -660,6 +665,57 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
       dev.gecko4j.onnx.PipelineModule.Activation activation, long seed) throws IOException {
     Args.notNull(spec, "spec");
     return open(spec, TrainableEncoder.open(spec, denseOutFeatures, activation, seed));
+  }
+
+  /**
+   * Opens the trainer for a model description with low-rank adapters: only the adapters train
+   * ({@link TrainableEncoder#open(ModelSpec, DenseLayer, long,
+   * dev.gecko4j.train.lora.LoraConfig)}); the export merges them into the weights ({@code
+   * model/}) and also writes them alone in PEFT's layout ({@code adapter/}, see {@link
+   * dev.gecko4j.train.lora.LoraAdapterFiles}).
+   *
+   * @param spec the base model; not null
+   * @param dense a new Dense head to train beside the adapters, or null
+   * @param seed the seed of the head's initial weights
+   * @param lora the adapters; not null
+   * @return a trainer over a fresh encoder, which it owns
+   * @throws IOException if files cannot be read
+   * @throws IllegalArgumentException if an argument is invalid, the model is not trainable, or no
+   *     projection matches the adapters' targets
+   */
+  public static GeckoTrainer open(ModelSpec spec, DenseLayer dense, long seed,
+      dev.gecko4j.train.lora.LoraConfig lora) throws IOException {
+    Args.notNull(spec, "spec");
+    Args.notNull(lora, "lora");
+    return open(spec, TrainableEncoder.open(spec, dense, seed, lora));
+  }
+
+  /**
+   * Opens the trainer for a model description with low-rank adapters and a new Dense head of
+   * {@code denseOutFeatures} outputs on the vectors before it (as {@link #open(ModelSpec, int,
+   * dev.gecko4j.onnx.PipelineModule.Activation, long)} adds one).
+   *
+   * @param spec the base model; not null
+   * @param denseOutFeatures the head's output size, {@code >= 1}
+   * @param activation the head's activation; not null
+   * @param seed the seed of the head's initial weights
+   * @param lora the adapters; not null
+   * @return a trainer over a fresh encoder, which it owns
+   * @throws IOException if files cannot be read
+   * @throws IllegalArgumentException if an argument is invalid or the model is not trainable
+   */
+  public static GeckoTrainer open(ModelSpec spec, int denseOutFeatures,
+      dev.gecko4j.onnx.PipelineModule.Activation activation, long seed,
+      dev.gecko4j.train.lora.LoraConfig lora) throws IOException {
+    Args.notNull(spec, "spec");
+    Args.notNull(lora, "lora");
+    return open(spec, TrainableEncoder.open(spec, denseOutFeatures, activation, seed, lora));
+  }
+
+  /** What an adapter folder records as {@code base_model_name_or_path}. */
+  static String baseModelName(ModelSpec spec) {
+    return spec.bundled() != null || spec.folder() == null ? spec.name()
+        : spec.folder().toAbsolutePath().normalize().toString();
   }
 
   private static GeckoTrainer open(ModelSpec spec, TrainableEncoder encoder) throws IOException {

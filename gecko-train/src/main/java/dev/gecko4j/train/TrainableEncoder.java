@@ -20,6 +20,8 @@ import dev.gecko4j.train.internal.EncoderInternals;
 import dev.gecko4j.train.onnx.OnnxModel;
 import dev.gecko4j.train.onnx.OnnxTorchGraph;
 import dev.gecko4j.train.onnx.TensorData;
+import dev.gecko4j.train.onnx.LoraAdapters;
+import dev.gecko4j.train.lora.LoraConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.InputStream;
@@ -51,6 +53,11 @@ import java.util.zip.CRC32C;
  * output) and the hidden size is the width of the embedding table the graph gathers {@code
  * input_ids} from, not a BERT parameter name. The model is described by a {@link ModelSpec}: every
  * bundled fp32 model, or a sentence-transformers folder.
+ *
+ * <p>With low-rank adapters ({@link #open(ModelSpec, DenseLayer, long, LoraConfig)}) the graph's
+ * weights are frozen, the adapters and Dense layers are the trainable {@link #parameters()}, and
+ * {@link #graphParameters()} (what an export writes) merges {@code W + (alpha / r) A^T B^T}, so
+ * ONNX Runtime serves a plain graph.
  */
 public final class TrainableEncoder implements AutoCloseable {
   /** Classpath resource of the bundled fp32 bge-small-en-v1.5 model. */
@@ -106,18 +113,23 @@ public final class TrainableEncoder implements AutoCloseable {
   private final List<PipelineModule.Dense> heads = new java.util.ArrayList<>();
   private final java.util.Set<String> graphInputs;
   private final Map<String, float[]> parameters = new LinkedHashMap<>();
+  /** With LoRA: the graph's own float initializers, not trained; else empty. */
+  private final Map<String, float[]> frozen = new LinkedHashMap<>();
+  /** The low-rank adapters, or null when every graph parameter trains. */
+  private final LoraAdapters lora;
   private final Map<String, long[]> shapes = new LinkedHashMap<>();
   private final NDManager manager;
   private volatile boolean closed;
 
   private TrainableEncoder(ModelSpec spec, OnnxModel model, byte[] tokenizerJson,
-      DenseLayer dense, long seed) {
+      DenseLayer dense, long seed, LoraConfig loraConfig) {
     this.spec = spec;
     this.model = model;
     // only the token states: a pooler beside them (all-MiniLM-L6-v2's export) is not run
     this.outputName = TOKEN_OUTPUTS.stream().filter(model.outputs()::contains).findFirst()
         .orElse(model.outputs().get(0));
-    this.graph = new OnnxTorchGraph(model, List.of(outputName));
+    this.lora = loraConfig == null ? null : LoraAdapters.find(model, loraConfig);
+    this.graph = new OnnxTorchGraph(model, List.of(outputName), lora);
     this.graphInputs = java.util.Set.copyOf(model.inputs());
     this.hiddenSize = hiddenSizeOf(model);
     this.pooling = spec.pooling();
@@ -130,9 +142,14 @@ public final class TrainableEncoder implements AutoCloseable {
         TokenizerLayout.read(spec.folder(), tokenizerJson));
     for (TensorData t : model.initializers().values()) {
       if (t.dataType() == TensorData.FLOAT) {
-        parameters.put(t.name(), t.floats());
+        (lora == null ? parameters : frozen).put(t.name(), t.floats());
         shapes.put(t.name(), t.dims().clone());
       }
+    }
+    if (lora != null) {
+      // only the adapters (and Dense layers, added below) train
+      parameters.putAll(lora.initialValues());
+      shapes.putAll(lora.shapes());
     }
     // The pipeline's own Dense layers train from their weights; a new head starts as
     // torch.nn.Linear does: U(-1/sqrt(in), 1/sqrt(in)) for weight and bias.
@@ -249,6 +266,26 @@ public final class TrainableEncoder implements AutoCloseable {
    */
   public static TrainableEncoder open(ModelSpec spec, DenseLayer dense, long seed)
       throws IOException {
+    return open(spec, dense, seed, null);
+  }
+
+  /**
+   * Opens an encoder for a model description with low-rank adapters on the projections {@code
+   * lora} targets (and optionally a new Dense head): only the adapters and the Dense layers are
+   * trainable {@link #parameters()}; the graph's own weights stay frozen, and {@link
+   * #graphParameters()} gives them with the adapters merged in.
+   *
+   * @param spec the model; not null, fp32
+   * @param dense the new head, or null for none
+   * @param seed the seed of the head's initial weights
+   * @param lora the adapters, or null to train every parameter
+   * @return the encoder
+   * @throws IOException if a file cannot be read
+   * @throws IllegalArgumentException if {@code spec} is null or not trainable, the head does not
+   *     fit, or no projection of the graph matches {@code lora}'s targets
+   */
+  public static TrainableEncoder open(ModelSpec spec, DenseLayer dense, long seed, LoraConfig lora)
+      throws IOException {
     Args.notNull(spec, "spec");
     if (spec.bundled() != null && spec.bundled().precision() == Models.Precision.INT8) {
       throw new IllegalArgumentException(String.format(Locale.ROOT,
@@ -267,7 +304,7 @@ public final class TrainableEncoder implements AutoCloseable {
     }
     OnnxModel model = spec.bundled() != null ? OnnxModel.parse(spec.readModelBytes())
         : OnnxModel.read(spec.modelFile());
-    return new TrainableEncoder(spec, model, spec.readTokenizerBytes(), dense, seed);
+    return new TrainableEncoder(spec, model, spec.readTokenizerBytes(), dense, seed, lora);
   }
 
   /**
@@ -285,6 +322,25 @@ public final class TrainableEncoder implements AutoCloseable {
    */
   public static TrainableEncoder open(ModelSpec spec, int outFeatures,
       PipelineModule.Activation activation, long seed) throws IOException {
+    return open(spec, outFeatures, activation, seed, null);
+  }
+
+  /**
+   * Opens an encoder with a new Dense head of {@code outFeatures} outputs (as {@link
+   * #open(ModelSpec, int, PipelineModule.Activation, long)}) and low-rank adapters (as {@link
+   * #open(ModelSpec, DenseLayer, long, LoraConfig)}).
+   *
+   * @param spec the model; not null, fp32
+   * @param outFeatures the head's output size, {@code >= 1}
+   * @param activation the head's activation; not null
+   * @param seed the seed of the head's initial weights
+   * @param lora the adapters, or null to train every parameter
+   * @return the encoder
+   * @throws IOException if a file cannot be read
+   * @throws IllegalArgumentException if an argument is invalid or the model is not trainable
+   */
+  public static TrainableEncoder open(ModelSpec spec, int outFeatures,
+      PipelineModule.Activation activation, long seed, LoraConfig lora) throws IOException {
     Args.notNull(spec, "spec");
     Args.positive(outFeatures, "outFeatures");
     Args.notNull(activation, "activation");
@@ -292,7 +348,7 @@ public final class TrainableEncoder implements AutoCloseable {
     int in = !existing.isEmpty() ? existing.get(existing.size() - 1).outFeatures()
         : hiddenSizeOf(spec.bundled() != null ? OnnxModel.parse(spec.readModelBytes())
             : OnnxModel.read(spec.modelFile()));
-    return open(spec, new DenseLayer(in, outFeatures, true, activation), seed);
+    return open(spec, new DenseLayer(in, outFeatures, true, activation), seed, lora);
   }
 
   /**
@@ -397,6 +453,9 @@ public final class TrainableEncoder implements AutoCloseable {
    * @return the graph's parameters by name, unmodifiable
    */
   public Map<String, float[]> graphParameters() {
+    if (lora != null) {
+      return Collections.unmodifiableMap(lora.merge(frozen, parameters));
+    }
     Map<String, float[]> g = new LinkedHashMap<>(parameters);
     for (PipelineModule.Dense d : heads) {
       g.remove(d.path() + ".linear.weight");
@@ -406,8 +465,9 @@ public final class TrainableEncoder implements AutoCloseable {
   }
 
   /**
-   * Returns the live master copy of the trainable parameters (float initializers) by name; the
-   * optimizer updates these arrays in place.
+   * Returns the live master copy of the trainable parameters by name: the graph's float
+   * initializers and the Dense layers, or with LoRA the adapters ({@code A}, {@code B}) and the
+   * Dense layers only; the optimizer updates these arrays in place.
    *
    * @return the parameters, unmodifiable map of mutable arrays
    */
@@ -437,6 +497,33 @@ public final class TrainableEncoder implements AutoCloseable {
       n += p.length;
     }
     return n;
+  }
+
+  /**
+   * Returns the number of values of the model as served: the graph's weights and the Dense
+   * layers (the adapters merged into the weights add none).
+   *
+   * @return the model's size in values
+   */
+  public long modelParameterCount() {
+    long n = 0;
+    for (float[] p : frozen.values()) {
+      n += p.length;
+    }
+    if (lora == null) {
+      return parameterCount();
+    }
+    return n + parameterCount() - lora.parameterCount();
+  }
+
+  /**
+   * Returns the low-rank adapters, when the encoder trains adapters instead of the graph's
+   * weights ({@link #open(ModelSpec, DenseLayer, long, LoraConfig)}).
+   *
+   * @return the adapters, or empty
+   */
+  public java.util.Optional<LoraAdapters> lora() {
+    return java.util.Optional.ofNullable(lora);
   }
 
   /** @return the base manager of this encoder (for scopes: {@code manager().newSubManager()}) */
@@ -479,15 +566,19 @@ public final class TrainableEncoder implements AutoCloseable {
   }
 
   /**
-   * Uploads the master parameters into {@code scope}.
+   * Uploads the master parameters into {@code scope}, and with LoRA the frozen graph weights
+   * (never tracked by autograd).
    *
    * @param scope the owner of the arrays
-   * @param requiresGradient whether autograd should track them
-   * @return the parameter arrays by name
+   * @param requiresGradient whether autograd should track the trainable parameters
+   * @return the arrays the graph needs by name: the trainable parameters and frozen weights
    */
   Map<String, NDArray> upload(NDManager scope, boolean requiresGradient) {
     checkOpen();
     Map<String, NDArray> out = new LinkedHashMap<>();
+    for (Map.Entry<String, float[]> e : frozen.entrySet()) {
+      out.put(e.getKey(), scope.create(e.getValue(), new Shape(shapes.get(e.getKey()))));
+    }
     for (Map.Entry<String, float[]> e : parameters.entrySet()) {
       NDArray a = scope.create(e.getValue(), new Shape(shapes.get(e.getKey())));
       if (requiresGradient) {

@@ -47,17 +47,28 @@ public record TrainingConfig(String model, Path outputDirectory, int steps, int 
     /** Gecko's eq. 3: in-batch positives, the row's hard negative, query-query negatives. */
     GECKO,
     /** Plain in-batch InfoNCE (pre-finetuning): in-batch positives only. */
-    IN_BATCH;
+    IN_BATCH,
+    /**
+     * E5-mistral's InfoNCE: in-batch positives and the row's hard negative, without Gecko's
+     * query-query negatives (decoder embedders put one instruction before every query, which
+     * makes queries alike).
+     */
+    E5;
 
     /**
      * Returns the loss instance this shorthand stands for.
      *
      * @param temperature τ, in (0, 10]
-     * @return {@link ContrastiveLoss#gecko(double)} or {@link ContrastiveLoss#inBatch(double)}
+     * @return {@link ContrastiveLoss#gecko(double)}, {@link ContrastiveLoss#inBatch(double)}, or
+     *     for {@link #E5} {@code gecko(τ).withQueryQueryNegatives(false)}
      * @throws IllegalArgumentException if τ is out of range
      */
     public ContrastiveLoss.InfoNce toContrastiveLoss(double temperature) {
-      return this == GECKO ? ContrastiveLoss.gecko(temperature) : ContrastiveLoss.inBatch(temperature);
+      return switch (this) {
+        case GECKO -> ContrastiveLoss.gecko(temperature);
+        case IN_BATCH -> ContrastiveLoss.inBatch(temperature);
+        case E5 -> ContrastiveLoss.gecko(temperature).withQueryQueryNegatives(false);
+      };
     }
   }
 

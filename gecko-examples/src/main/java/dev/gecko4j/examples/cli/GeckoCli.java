@@ -28,6 +28,7 @@ import picocli.CommandLine.ParameterException;
       MineCommand.class,
       SynthCommand.class,
       TrainCommand.class,
+      LoraCommand.class,
       BenchCommand.class,
     })
 public final class GeckoCli implements Runnable {

@@ -93,7 +93,7 @@ public final class TrainCommand extends GeckoCommand {
   @Option(names = "--lr") Double lr;
   @Option(names = "--warmup") Integer warmup;
   @Option(names = "--temperature") Double temperature;
-  @Option(names = "--loss", description = "GECKO or IN_BATCH") TrainingConfig.Loss loss;
+  @Option(names = "--loss", description = "GECKO, E5 (in-batch + hard negative, no query-query negatives) or IN_BATCH (default: GECKO; E5 for last-token decoder models)") TrainingConfig.Loss loss;
   @Option(names = "--mrl", split = ",", description = "Matryoshka dims, e.g. 384,256,128") int[] mrl;
   @Option(names = "--query-max-length") Integer queryMaxLength;
   @Option(names = "--passage-max-length") Integer passageMaxLength;
@@ -120,6 +120,14 @@ public final class TrainCommand extends GeckoCommand {
   Integer dense;
   @Option(names = "--dense-activation", defaultValue = "identity", description = "the Dense head's activation: identity, tanh, relu, sigmoid or silu")
   String denseActivation;
+  @Option(names = "--lora-rank", description = "train low-rank adapters of this rank instead of every weight (LoRA); the export merges them into model/ and writes them alone to adapter/ (PEFT layout)")
+  Integer loraRank;
+  @Option(names = "--lora-alpha", description = "LoRA alpha: the update is scaled by alpha / rank (default: twice the rank)")
+  Double loraAlpha;
+  @Option(names = "--lora-dropout", defaultValue = "0", description = "dropout on the adapters' input (default 0)")
+  double loraDropout;
+  @Option(names = "--lora-targets", defaultValue = "attention", description = "projections to adapt, comma-separated: attention, mlp, all, or regular expressions over the end of the module name (default: attention)")
+  String loraTargets;
 
   @Override
   public Integer call() throws Exception {
@@ -155,6 +163,22 @@ public final class TrainCommand extends GeckoCommand {
     if (dense != null && dense < 1) {
       throw badOption("--dense must be >= 1, but is: %s", dense);
     }
+    dev.gecko4j.train.lora.LoraConfig lora = null;
+    if (loraRank != null) {
+      try {
+        dev.gecko4j.train.lora.LoraConfig.Builder lb = dev.gecko4j.train.lora.LoraConfig.builder()
+            .rank(loraRank).dropout(loraDropout)
+            .targets(dev.gecko4j.train.lora.LoraConfig.parseTargets(loraTargets)).seed(seed);
+        if (loraAlpha != null) {
+          lb.alpha(loraAlpha);
+        }
+        lora = lb.build();
+      } catch (IllegalArgumentException e) {
+        throw badOption("--lora-*: %s", e.getMessage());
+      }
+    } else if (loraAlpha != null || loraDropout != 0 || !"attention".equals(loraTargets)) {
+      throw badOption("--lora-alpha, --lora-dropout and --lora-targets need --lora-rank");
+    }
     if (scifact && beir == null) {
       beir = data.resolve("beir/scifact");
     }
@@ -167,10 +191,33 @@ public final class TrainCommand extends GeckoCommand {
     evalSts = or(evalStsOption, scifact);
     evalMaxLength = or(evalMaxLengthOption, scifact ? 512 : 256);
     long started = System.nanoTime();
+    ModelSpec baseSpec = GeckoTrainer.resolve(model);
+    if (poolingMode != null) {
+      baseSpec = baseSpec.withSettings(poolingMode, baseSpec.normalize(), baseSpec.maxLength(),
+          baseSpec.prompts(), baseSpec.promptConventionName());
+    }
+    // E5-mistral trains its last-token (decoder-only) embedder at tau 0.02; encoders keep 0.05.
+    boolean decoder = baseSpec.pooling() == Pooling.LAST_TOKEN;
+    double defaultTemperature = decoder ? 0.02 : 0.05;
+    if (temperature == null) {
+      System.err.printf(Locale.ROOT, "train: temperature %.2f (the default for %s)%n",
+          defaultTemperature, decoder ? "last-token decoder embedders, as E5-mistral trains them"
+              : "encoders");
+    }
+    // E5-mistral's loss for decoders: in-batch positives and the hard negative, no query-query
+    // negatives (every query starts with the same instruction)
+    TrainingConfig.Loss lossKind = loss != null ? loss
+        : decoder ? TrainingConfig.Loss.E5 : TrainingConfig.Loss.GECKO;
+    if (loss == null && decoder) {
+      System.err.println("train: loss E5 (in-batch positives + the hard negative, as E5-mistral "
+          + "trains last-token decoder embedders)");
+    }
+    // LoRA wants about ten times the full fine-tuning learning rate (the adapters start at zero).
+    double defaultLr = lora == null ? 2e-5 : 2e-4;
     TrainingConfig config = TrainingConfig.builder(model, out)
         .steps(or(steps, 60)).batchSize(or(batchSize, scifact ? 16 : 32)).microBatchSize(or(microBatch, 8))
-        .learningRate(or(lr, 2e-5)).warmupSteps(or(warmup, or(steps, 60) / 10)).temperature(or(temperature, 0.05))
-        .loss(loss == null ? TrainingConfig.Loss.GECKO : loss)
+        .learningRate(or(lr, defaultLr)).warmupSteps(or(warmup, or(steps, 60) / 10)).temperature(or(temperature, defaultTemperature))
+        .loss(lossKind)
         .matryoshkaDims(mrl != null ? mrl : (scifact ? java.util.stream.IntStream
             .of(dense == null ? 384 : dense, 256, 128).filter(d -> dense == null || d <= dense)
             .distinct().toArray() : new int[0]))
@@ -182,13 +229,19 @@ public final class TrainCommand extends GeckoCommand {
     ObjectNode result = json.createObjectNode();
     double baseEvalSeconds = 0;
     GracefulStop stop = null;
-    ModelSpec baseSpec = GeckoTrainer.resolve(model);
-    if (poolingMode != null) {
-      baseSpec = baseSpec.withSettings(poolingMode, baseSpec.normalize(), baseSpec.maxLength(),
-          baseSpec.prompts(), baseSpec.promptConventionName());
-    }
-    try (GeckoTrainer t = dense == null ? GeckoTrainer.open(baseSpec)
+    try (GeckoTrainer t = lora != null
+        ? (dense == null ? GeckoTrainer.open(baseSpec, null, seed, lora)
+            : GeckoTrainer.open(baseSpec, dense, activation, seed, lora))
+        : dense == null ? GeckoTrainer.open(baseSpec)
         : GeckoTrainer.open(baseSpec, dense, activation, seed)) {
+      long trainable = t.encoder().parameterCount();
+      long total = t.encoder().modelParameterCount();
+      System.err.printf(Locale.ROOT, "train: %s; %,d of %,d parameters trainable (%.2f%%)%n",
+          lora != null ? t.encoder().lora().orElseThrow() : "full fine-tuning", trainable, total,
+          100.0 * trainable / total);
+      result.put("trainable_parameters", trainable);
+      result.put("model_parameters", total);
+      result.put("trainable_percent", 100.0 * trainable / total);
       // SIGTERM / Ctrl-C: the run stops at its next step boundary with a checkpoint, and resumes
       stop = GracefulStop.install(t, STOP_WAIT);
       dev.gecko4j.train.onnx.MatmulPrecision precision = t.encoder().useMatmulPrecision(precisionOption);
@@ -282,6 +335,12 @@ public final class TrainCommand extends GeckoCommand {
       // the exported model is fp32: compare it with the trainer's fp32 forward pass
       t.encoder().useMatmulPrecision(dev.gecko4j.train.onnx.MatmulPrecision.FP32);
       result.set("export_check", json.valueToTree(exportCheck(r.modelDirectory(), t)));
+      if (lora != null) {
+        Path adapter = out.resolve("adapter");
+        result.put("adapter", adapter.toString());
+        result.put("adapter_bytes", Files.size(adapter.resolve(
+            dev.gecko4j.train.lora.LoraAdapterFiles.WEIGHTS)));
+      }
       if (eval) {
         Map<String, Object> after = evaluate(r.modelDirectory(), t, convention, testSet, queryPrompt, sts, null);
         System.err.println("train: trained model " + after);

@@ -1,5 +1,6 @@
 package dev.gecko4j.train.export;
 
+import dev.gecko4j.train.internal.EncoderInternals;
 import dev.gecko4j.train.checkpoint.FileSink;
 import dev.gecko4j.train.checkpoint.DurableFiles;
 import dev.gecko4j.train.TrainableEncoder;
@@ -236,7 +237,8 @@ public final class ModelExporter {
 
   /** A minimal BERT config.json derived from the parameter shapes. */
   static String bertConfig(TrainableEncoder e) {
-    if (!e.parameters().containsKey("embeddings.word_embeddings.weight")) {
+    java.util.Set<String> names = EncoderInternals.access().model(e).initializers().keySet(); // with LoRA, not all train
+    if (!names.contains("embeddings.word_embeddings.weight")) {
       return String.format(Locale.ROOT, """
           {
             "hidden_size": %d,
@@ -247,9 +249,9 @@ public final class ModelExporter {
     long[] word = e.shape("embeddings.word_embeddings.weight");
     long[] pos = e.shape("embeddings.position_embeddings.weight");
     long[] types = e.shape("embeddings.token_type_embeddings.weight");
-    long layers = e.parameters().keySet().stream()
+    long layers = names.stream()
         .filter(n -> n.startsWith("encoder.layer.") && n.endsWith(".attention.self.query.bias")).count();
-    long inter = e.parameters().containsKey("encoder.layer.0.intermediate.dense.bias")
+    long inter = names.contains("encoder.layer.0.intermediate.dense.bias")
         ? e.shape("encoder.layer.0.intermediate.dense.bias")[0] : 4 * word[1];
     long heads = Math.max(1, word[1] / 32);
     return String.format(Locale.ROOT, """

@@ -48,6 +48,8 @@ public final class OnnxTorchGraph {
   private final Map<Integer, GraphFusions.Fused> fusions;
   /** The precision of MatMul nodes, resolved (never AUTO). */
   private volatile MatmulPrecision matmulPrecision = MatmulPrecision.FP32;
+  /** The low-rank adapters run at their MatMuls, or null for none. */
+  private final dev.gecko4j.train.onnx.LoraAdapters lora;
 
   /**
    * A value flowing through the graph: either a PyTorch array, or a small integer tensor held in
@@ -93,6 +95,23 @@ public final class OnnxTorchGraph {
    *     unsupported operator or domain
    */
   public OnnxTorchGraph(OnnxModel model, List<String> outputs) {
+    this(model, outputs, null);
+  }
+
+  /**
+   * Builds an interpreter that computes only {@code outputs} of {@code model}, running the MatMuls
+   * that {@code lora} targets with their low-rank adapters (whose arrays each {@link #forward}
+   * call takes among its parameters).
+   *
+   * @param model the parsed ONNX model
+   * @param outputs the graph outputs to compute, a non-empty subset of the model's
+   * @param lora the adapters (found in this model), or null for none
+   * @throws IllegalArgumentException if an output is not the model's, or a needed node uses an
+   *     unsupported operator or domain
+   */
+  public OnnxTorchGraph(OnnxModel model, List<String> outputs,
+      dev.gecko4j.train.onnx.LoraAdapters lora) {
+    this.lora = lora;
     this.model = dev.gecko4j.core.internal.Args.notNull(model, "model");
     dev.gecko4j.core.internal.Args.notNull(outputs, "outputs");
     if (outputs.isEmpty() || !model.outputs().containsAll(outputs)) {
@@ -238,7 +257,7 @@ public final class OnnxTorchGraph {
         }
         continue;
       }
-      Val out = execute(scope, n, args);
+      Val out = execute(scope, n, args, parameters);
       if (out.nd != null && out.nd.getManager() != scope) {
         out.nd.attach(scope);
       }
@@ -251,7 +270,7 @@ public final class OnnxTorchGraph {
     return result;
   }
 
-  private Val execute(NDManager m, OnnxNode n, List<Val> a) {
+  private Val execute(NDManager m, OnnxNode n, List<Val> a, Map<String, NDArray> parameters) {
     return switch (n.opType()) {
       case "Constant" -> constant(m, n);
       case "Add" -> Val.of(nd(m, a.get(0)).add(nd(m, a.get(1))));
@@ -261,7 +280,11 @@ public final class OnnxTorchGraph {
       case "Pow" -> Val.of(nd(m, a.get(0)).pow(nd(m, a.get(1))));
       case "Sqrt" -> Val.of(nd(m, a.get(0)).sqrt());
       case "Erf" -> Val.of(nd(m, a.get(0)).erf());
-      case "MatMul" -> Val.of(matmulPrecision.multiply(nd(m, a.get(0)), nd(m, a.get(1))));
+      case "MatMul" -> {
+        NDArray x = nd(m, a.get(0));
+        yield Val.of(dev.gecko4j.train.onnx.LoraAdapters.addDelta(lora, n, x,
+            matmulPrecision.multiply(x, nd(m, a.get(1))), parameters));
+      }
       case "Shape" -> {
         long[] d = a.get(0).dims();
         yield Val.ints(d.clone(), new long[] {d.length});

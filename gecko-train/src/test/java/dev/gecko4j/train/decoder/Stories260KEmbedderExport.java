@@ -44,6 +44,31 @@ public final class Stories260KEmbedderExport {
   private Stories260KEmbedderExport() {}
 
   /**
+   * Writes the embedder folder from the command line, for the measured runs in BENCHMARKS.md:
+   * {@code Stories260KEmbedderExport <stories260K folder> <out> [<query instruction>]}. With an
+   * instruction, the folder's {@code config_sentence_transformers.json} carries E5-mistral's query
+   * prompt {@code Instruct: <instruction>\nQuery: } (documents plain), which training and serving
+   * both apply.
+   *
+   * @param args the source folder, the output folder and optionally the instruction
+   * @throws IOException if a file cannot be read or written
+   */
+  public static void main(String[] args) throws IOException {
+    if (args.length < 2 || args.length > 3) {
+      System.err.println("usage: Stories260KEmbedderExport <stories260K folder> <out> [<query instruction>]");
+      System.exit(2);
+    }
+    Path out = export(Path.of(args[0]), Path.of(args[1]), PaddingSide.RIGHT);
+    if (args.length == 3) {
+      String query = "Instruct: " + args[2] + "\nQuery: ";
+      String json = dev.gecko4j.core.internal.GeckoJson.mapper().writeValueAsString(
+          Map.of("prompts", new java.util.TreeMap<>(Map.of("query", query, "document", ""))));
+      write(out.resolve("config_sentence_transformers.json"), json);
+    }
+    System.out.println("{\"out\": \"" + out + "\"}");
+  }
+
+  /**
    * Writes the embedder folder.
    *
    * @param source the stories260K folder ({@code model.onnx}, {@code tokenizer.json}, {@code
