@@ -28,7 +28,7 @@ class TrainingConfigTest {
         .hasMessageContaining("learningRate must be in (0, 1], but is: 0");
     assertThatThrownBy(() -> builder().temperature(-1).build()).hasMessageContaining("temperature");
     assertThatThrownBy(() -> builder().loss((TrainingConfig.Loss) null).build()).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("loss must be one of [GECKO, IN_BATCH], but is: null");
+        .hasMessage("loss must be one of [GECKO, IN_BATCH, E5], but is: null");
     assertThatThrownBy(() -> TrainingConfig.builder("m", null).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("outputDirectory must not be null");
