@@ -2,8 +2,10 @@ package dev.gecko4j.core.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.gecko4j.core.eval.DatasetLines;
 import java.util.function.Supplier;
 
 /**
@@ -80,5 +82,36 @@ public final class GeckoJson {
       String why = c instanceof IllegalArgumentException ? c.getMessage() : e.getOriginalMessage();
       throw new IllegalArgumentException("not a valid " + what + ": " + why, e);
     }
+  }
+
+  /**
+   * Reads the next JSON-lines record: skips blank lines, parses the line with {@code mapper} and
+   * requires one JSON object.
+   *
+   * @param lines the file's lines
+   * @param mapper the mapper to parse with
+   * @return the object, or {@code null} at the end of the file
+   * @throws dev.gecko4j.core.eval.DatasetFormatException naming the line when it is not exactly one
+   *     JSON object
+   */
+  public static JsonNode nextObject(DatasetLines lines, ObjectMapper mapper) {
+    for (String line; (line = lines.next()) != null; ) {
+      if (line.isBlank()) {
+        continue;
+      }
+      JsonNode n;
+      try {
+        n = mapper.readTree(line);
+      } catch (JsonProcessingException e) {
+        throw lines.error("expected exactly one JSON object on the line, but: "
+            + e.getOriginalMessage());
+      }
+      if (n == null || !n.isObject()) {
+        throw lines.error("expected a JSON object, but found "
+            + (n == null ? "nothing" : n.getNodeType()));
+      }
+      return n;
+    }
+    return null;
   }
 }

@@ -1,7 +1,7 @@
 package dev.gecko4j.train.data;
 
+import dev.gecko4j.core.internal.GeckoJson;
 import dev.gecko4j.core.internal.Args;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.Embedder;
@@ -71,21 +71,7 @@ public final class TrainingData {
     String expected = "one FRet JSON object {\"task\", \"query\", \"positive\", \"negative\"}"
         + " per line";
     try (DatasetLines lines = DatasetLines.open(file, expected)) {
-      for (String line; (line = lines.next()) != null; ) {
-        if (line.isBlank()) {
-          continue;
-        }
-        JsonNode n;
-        try {
-          n = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-          throw lines.error("expected exactly one JSON object on the line, but: "
-              + e.getOriginalMessage());
-        }
-        if (n == null || !n.isObject()) {
-          throw lines.error("expected a JSON object, but found "
-              + (n == null ? "nothing" : n.getNodeType()));
-        }
+      for (JsonNode n; (n = GeckoJson.nextObject(lines, JSON)) != null; ) {
         String task = text(n, "task");
         String query = text(n, "query");
         String pos = text(n, "positive");

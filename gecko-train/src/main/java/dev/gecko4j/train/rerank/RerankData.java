@@ -1,6 +1,6 @@
 package dev.gecko4j.train.rerank;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.gecko4j.core.internal.GeckoJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gecko4j.core.eval.DatasetFormatException;
@@ -99,20 +99,7 @@ public final class RerankData {
         + "\"positive_scores\", \"negative_scores\"} per line";
     List<RerankExample> out = new ArrayList<>();
     try (DatasetLines lines = DatasetLines.open(file, expected)) {
-      for (String line; (line = lines.next()) != null; ) {
-        if (line.isBlank()) {
-          continue;
-        }
-        JsonNode n;
-        try {
-          n = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-          throw lines.error("expected exactly one JSON object on the line, but: "
-              + e.getOriginalMessage());
-        }
-        if (n == null || !n.isObject()) {
-          throw lines.error("expected a JSON object");
-        }
+      for (JsonNode n; (n = GeckoJson.nextObject(lines, JSON)) != null; ) {
         String query = n.path("query").asText("");
         String pos = n.path("positive").asText("");
         String neg = n.path("negative").asText("");
