@@ -1,6 +1,7 @@
 package dev.gecko4j.train;
 
 import dev.gecko4j.train.export.ModelExporter;
+import dev.gecko4j.train.internal.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -652,7 +653,8 @@ public final class TrainableEncoder implements AutoCloseable {
         case SILU -> pooled.mul(ai.djl.nn.Activation.sigmoid(pooled));
       };
     }
-    NDArray norm = pooled.norm(new int[] {1}, true).maximum(1e-12f);
+    NDArray norm = pooled.norm(new int[] {1}, true);
+    norm = norm.maximum(Scalars.of(norm, 1e-12));
     return pooled.div(norm);
   }
 

@@ -15,6 +15,11 @@ import dev.gecko4j.core.train.ContrastiveLoss;
  * against it is not covered by gecko4j's compatibility promise. Prefer the {@link ContrastiveLoss}
  * values where they suffice.
  *
+ * <p><b>Scalars.</b> Write constants as arrays from {@link #scalar}, not as Java numbers: DJL's
+ * {@code Number} overloads ({@code x.div(2)}, {@code x.maximum(0)}) free the scalar as soon as the
+ * operation returns, while autograd still holds it for the backward pass, so the gradient reads
+ * freed memory and comes out garbage or NaN once the garbage collector has run (DJL 0.35.1).
+ *
  * {@snippet lang=java :
  * // a margin loss on the row's own negative: mean(max(0, m - s(q,p) + s(q,n)))
  * DjlContrastiveLoss margin = new DjlContrastiveLoss() {
@@ -23,12 +28,28 @@ import dev.gecko4j.core.train.ContrastiveLoss;
  *     NDArray qn = q.div(q.norm(new int[] {1}, true));
  *     NDArray sp = qn.mul(p.div(p.norm(new int[] {1}, true))).sum(new int[] {1});
  *     NDArray sn = qn.mul(n.div(n.norm(new int[] {1}, true))).sum(new int[] {1});
- *     return sn.sub(sp).add(0.2).maximum(0).mean();
+ *     NDArray hinge = sn.sub(sp).add(DjlContrastiveLoss.scalar(sn, 0.2));
+ *     return hinge.maximum(DjlContrastiveLoss.scalar(hinge, 0)).mean();
  *   }
  * };
  * }
  */
 public interface DjlContrastiveLoss extends ContrastiveLoss {
+
+  /**
+   * Returns {@code value} as a 0-d array of {@code like}'s data type, owned by {@code like}'s
+   * manager (so alive until after the backward pass): the safe way to put a constant into a
+   * differentiable expression (see the class comment).
+   *
+   * @param like the array the constant will be combined with; not null
+   * @param value the constant
+   * @return the 0-d array
+   * @throws IllegalArgumentException if like is null
+   */
+  static NDArray scalar(NDArray like, double value) {
+    dev.gecko4j.core.internal.Args.notNull(like, "like");
+    return dev.gecko4j.train.internal.Scalars.of(like, value);
+  }
 
   /**
    * Computes the mean loss over the batch, differentiably. Rows are aligned: row {@code i} of

@@ -1,6 +1,7 @@
 package dev.gecko4j.train.loss;
 
 import ai.djl.ndarray.NDArray;
+import dev.gecko4j.train.internal.Scalars;
 
 /**
  * A contrastive loss over a batch of embeddings, differentiable with DJL autograd. Rows are
@@ -54,7 +55,8 @@ public interface ContrastiveLoss {
    * @return the normalised rows
    */
   static NDArray unit(NDArray x) {
-    return x.div(x.norm(new int[] {1}, true).maximum(1e-12));
+    NDArray norm = x.norm(new int[] {1}, true);
+    return x.div(norm.maximum(Scalars.of(norm, 1e-12)));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.gecko4j.train.loss;
 
 import ai.djl.ndarray.NDArray;
+import dev.gecko4j.train.internal.Scalars;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
@@ -85,19 +86,20 @@ public final class GeckoLoss implements ContrastiveLoss {
     NDArray q = ContrastiveLoss.unit(queries);
     NDArray p = ContrastiveLoss.unit(positives);
     NDArray eye = queries.getManager().eye((int) b).toType(queries.getDataType(), false);
-    NDArray qp = q.matMul(p.transpose()).div(temperature); // [B, B]
+    NDArray qp = q.matMul(p.transpose()).div(Scalars.of(q, temperature)); // [B, B]
     NDList cols = new NDList(qp);
     if (queryQueryNegatives) {
-      NDArray qq = q.matMul(q.transpose()).div(temperature).sub(eye.mul(1e4)); // mask j == i
+      NDArray qq = q.matMul(q.transpose()).div(Scalars.of(q, temperature)).sub(eye.mul(1e4)); // mask j == i
       cols.add(qq);
     }
     if (hardNegatives && negatives != null) {
       NDArray n = ContrastiveLoss.unit(negatives);
-      cols.add(q.mul(n).sum(new int[] {1}, true).div(temperature)); // [B, 1]
+      cols.add(q.mul(n).sum(new int[] {1}, true).div(Scalars.of(q, temperature))); // [B, 1]
     }
     NDArray logits = cols.size() == 1 ? qp : NDArrays.concat(cols, 1);
     NDArray logProb = logits.logSoftmax(1).get(new NDIndex(":, :{}", b));
-    return logProb.mul(eye).sum().div(-b);
+    NDArray loss = logProb.mul(eye).sum();
+    return loss.div(Scalars.of(loss, -b));
   }
 
   @Override

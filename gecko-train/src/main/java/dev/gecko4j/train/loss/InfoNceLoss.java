@@ -1,6 +1,7 @@
 package dev.gecko4j.train.loss;
 
 import ai.djl.ndarray.NDArray;
+import dev.gecko4j.train.internal.Scalars;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
@@ -46,23 +47,26 @@ public final class InfoNceLoss implements ContrastiveLoss {
     NDArray q = ContrastiveLoss.unit(queries);
     NDArray p = ContrastiveLoss.unit(positives);
     NDArray eye = queries.getManager().eye((int) b).toType(queries.getDataType(), false);
-    NDArray qp = q.matMul(p.transpose()).div(temperature); // [B, B]
+    NDArray qp = q.matMul(p.transpose()).div(Scalars.of(q, temperature)); // [B, B]
     NDList cols = new NDList(qp);
     if (queryQueryNegatives) {
-      cols.add(q.matMul(q.transpose()).div(temperature).sub(eye.mul(1e4))); // mask j == i
+      cols.add(q.matMul(q.transpose()).div(Scalars.of(q, temperature)).sub(eye.mul(1e4))); // mask j == i
     }
     if (negatives != null && hardNegatives != HardNegatives.NONE) {
       NDArray n = ContrastiveLoss.unit(negatives);
       cols.add(hardNegatives == HardNegatives.OWN_ROW
-          ? q.mul(n).sum(new int[] {1}, true).div(temperature) // [B, 1]
-          : q.matMul(n.transpose()).div(temperature)); // [B, B]
+          ? q.mul(n).sum(new int[] {1}, true).div(Scalars.of(q, temperature)) // [B, 1]
+          : q.matMul(n.transpose()).div(Scalars.of(q, temperature))); // [B, B]
     }
     NDArray logits = cols.size() == 1 ? qp : NDArrays.concat(cols, 1);
     NDArray logProb = logits.logSoftmax(1).get(new NDIndex(":, :{}", b));
-    NDArray loss = logProb.mul(eye).sum().div(-b);
+    NDArray loss = logProb.mul(eye).sum();
+    loss = loss.div(Scalars.of(loss, -b));
     if (symmetric) {
-      NDArray back = qp.transpose().logSoftmax(1).mul(eye).sum().div(-b);
-      loss = loss.add(back).div(2);
+      NDArray back = qp.transpose().logSoftmax(1).mul(eye).sum();
+      back = back.div(Scalars.of(back, -b));
+      loss = loss.add(back);
+      loss = loss.div(Scalars.of(loss, 2));
     }
     return loss;
   }

@@ -1,6 +1,7 @@
 package dev.gecko4j.train.onnx;
 
 import dev.gecko4j.train.lora.LoraConfig;
+import dev.gecko4j.train.internal.Scalars;
 
 import ai.djl.ndarray.NDArray;
 import dev.gecko4j.core.internal.Args;
@@ -255,9 +256,10 @@ public final class LoraAdapters {
     if (p > 0 && a.hasGradient()) {
       NDArray keep = x.getManager().randomUniform(0f, 1f, x.getShape()).gte((float) p)
           .toType(x.getDataType(), false);
-      in = x.mul(keep).div((float) (1 - p));
+      in = x.mul(keep).div(Scalars.of(x, 1 - p));
     }
-    NDArray delta = in.matMul(a.transpose()).matMul(b.transpose()).mul(lora.scaling);
+    NDArray delta = in.matMul(a.transpose()).matMul(b.transpose());
+    delta = delta.mul(Scalars.of(delta, lora.scaling));
     return base.add(delta);
   }
 

@@ -1,6 +1,7 @@
 package dev.gecko4j.train.rerank;
 
 import dev.gecko4j.train.internal.EncoderInternals;
+import dev.gecko4j.train.internal.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -312,7 +313,8 @@ public final class CrossEncoderTrainer implements AutoCloseable {
     }
     // BCEWithLogits, stable: max(x, 0) - x t + log(1 + exp(-|x|))
     NDArray x = logits;
-    return x.maximum(0f).sub(x.mul(target)).add(x.abs().neg().exp().add(1f).log()).mean();
+    return x.maximum(Scalars.of(x, 0)).sub(x.mul(target))
+        .add(x.abs().neg().exp().add(Scalars.of(x, 1)).log()).mean();
   }
 
   /**
@@ -374,7 +376,8 @@ public final class CrossEncoderTrainer implements AutoCloseable {
           try (NDManager inner = scope.newSubManager();
               GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
             NDArray l = loss(inner, logits(inner, p, encodePairs(ex.query(), ex.passages(),
-                config.maxLength())), ex.relevance(), config.loss()).div(batch.size());
+                config.maxLength())), ex.relevance(), config.loss());
+            l = l.div(Scalars.of(l, batch.size()));
             lossValue += l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
             gc.backward(l);
           }
