@@ -96,15 +96,26 @@ final class LoopbackLlmServer implements AutoCloseable, AfterEachCallback {
   }
 
   private void handle(HttpExchange ex) throws IOException {
+    // In flight: from the request's arrival until its answer starts to go out. Counting until
+    // after ex.close() would also count a handler whose client already has the whole answer and
+    // has sent its next request (a race a loaded machine loses).
     maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    boolean[] answered = {false};
     try {
-      answer(ex);
+      answer(ex, () -> {
+        if (!answered[0]) {
+          answered[0] = true;
+          inFlight.decrementAndGet();
+        }
+      });
     } finally {
-      inFlight.decrementAndGet();
+      if (!answered[0]) {
+        inFlight.decrementAndGet();
+      }
     }
   }
 
-  private void answer(HttpExchange ex) throws IOException {
+  private void answer(HttpExchange ex, Runnable answering) throws IOException {
     byte[] in = ex.getRequestBody().readAllBytes();
     JsonNode body = in.length == 0 ? null : JSON.readTree(in);
     Recorded rec = new Recorded(ex.getRequestMethod(), ex.getRequestURI().getPath(),
@@ -127,6 +138,7 @@ final class LoopbackLlmServer implements AutoCloseable, AfterEachCallback {
     byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().add("Content-Type", "application/json");
     reply.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+    answering.run();
     try {
       ex.sendResponseHeaders(reply.status(), out.length == 0 ? -1 : out.length);
       if (out.length > 0) {
