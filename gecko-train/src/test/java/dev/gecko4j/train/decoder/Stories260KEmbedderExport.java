@@ -54,12 +54,15 @@ public final class Stories260KEmbedderExport {
    * @throws IOException if a file cannot be read or written
    */
   public static void main(String[] args) throws IOException {
-    if (args.length < 2 || args.length > 3) {
-      System.err.println("usage: Stories260KEmbedderExport <stories260K folder> <out> [<query instruction>]");
+    if (args.length < 2 || args.length > 4 || (args.length == 4
+        && !List.of("lasttoken", "mean").contains(args[3]))) {
+      System.err.println("usage: Stories260KEmbedderExport <stories260K folder> <out>"
+          + " [<query instruction> [lasttoken|mean]]");
       System.exit(2);
     }
-    Path out = export(Path.of(args[0]), Path.of(args[1]), PaddingSide.RIGHT);
-    if (args.length == 3) {
+    boolean mean = args.length == 4 && args[3].equals("mean");
+    Path out = export(Path.of(args[0]), Path.of(args[1]), PaddingSide.RIGHT, true, mean);
+    if (args.length >= 3) {
       String query = "Instruct: " + args[2] + "\nQuery: ";
       String json = dev.gecko4j.core.internal.GeckoJson.mapper().writeValueAsString(
           Map.of("prompts", new java.util.TreeMap<>(Map.of("query", query, "document", ""))));
@@ -95,6 +98,22 @@ public final class Stories260KEmbedderExport {
    */
   public static Path export(Path source, Path out, PaddingSide side, boolean addEosToken)
       throws IOException {
+    return export(source, out, side, addEosToken, false);
+  }
+
+  /**
+   * Writes the embedder folder with last-token pooling (E5-mistral's) or mean pooling.
+   *
+   * @param source the stories260K folder
+   * @param out the folder to write (created)
+   * @param side the padding side its tokenizer config names
+   * @param addEosToken what its tokenizer config says of {@code add_eos_token}
+   * @param meanPooling mean pooling over the real tokens instead of the last token
+   * @return {@code out}
+   * @throws IOException if a file cannot be read or written
+   */
+  public static Path export(Path source, Path out, PaddingSide side, boolean addEosToken,
+      boolean meanPooling) throws IOException {
     OnnxModel model = OnnxModel.read(source.resolve("model.onnx"));
     Files.createDirectories(out.resolve("1_Pooling"));
     model.write(out.resolve("model.onnx"), edit(model));
@@ -117,18 +136,18 @@ public final class Stories260KEmbedderExport {
           {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}
         ]
         """);
-    write(out.resolve("1_Pooling/config.json"), """
+    write(out.resolve("1_Pooling/config.json"), String.format(Locale.ROOT, """
         {
           "word_embedding_dimension": 64,
           "pooling_mode_cls_token": false,
-          "pooling_mode_mean_tokens": false,
+          "pooling_mode_mean_tokens": %s,
           "pooling_mode_max_tokens": false,
           "pooling_mode_mean_sqrt_len_tokens": false,
           "pooling_mode_weightedmean_tokens": false,
-          "pooling_mode_lasttoken": true,
+          "pooling_mode_lasttoken": %s,
           "include_prompt": true
         }
-        """);
+        """, meanPooling, !meanPooling));
     write(out.resolve("sentence_bert_config.json"), """
         {"max_seq_length": 256, "do_lower_case": false}
         """);
