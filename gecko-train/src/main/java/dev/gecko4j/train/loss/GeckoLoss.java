@@ -85,16 +85,17 @@ public final class GeckoLoss implements ContrastiveLoss {
     long b = queries.getShape().get(0);
     NDArray q = ContrastiveLoss.unit(queries);
     NDArray p = ContrastiveLoss.unit(positives);
+    NDArray tau = Scalars.of(q, temperature);
     NDArray eye = queries.getManager().eye((int) b).toType(queries.getDataType(), false);
-    NDArray qp = q.matMul(p.transpose()).div(Scalars.of(q, temperature)); // [B, B]
+    NDArray qp = q.matMul(p.transpose()).div(tau); // [B, B]
     NDList cols = new NDList(qp);
     if (queryQueryNegatives) {
-      NDArray qq = q.matMul(q.transpose()).div(Scalars.of(q, temperature)).sub(eye.mul(1e4)); // mask j == i
+      NDArray qq = q.matMul(q.transpose()).div(tau).sub(eye.mul(1e4)); // mask j == i
       cols.add(qq);
     }
     if (hardNegatives && negatives != null) {
       NDArray n = ContrastiveLoss.unit(negatives);
-      cols.add(q.mul(n).sum(new int[] {1}, true).div(Scalars.of(q, temperature))); // [B, 1]
+      cols.add(q.mul(n).sum(new int[] {1}, true).div(tau)); // [B, 1]
     }
     NDArray logits = cols.size() == 1 ? qp : NDArrays.concat(cols, 1);
     NDArray logProb = logits.logSoftmax(1).get(new NDIndex(":, :{}", b));

@@ -46,17 +46,18 @@ public final class InfoNceLoss implements ContrastiveLoss {
     long b = queries.getShape().get(0);
     NDArray q = ContrastiveLoss.unit(queries);
     NDArray p = ContrastiveLoss.unit(positives);
+    NDArray tau = Scalars.of(q, temperature);
     NDArray eye = queries.getManager().eye((int) b).toType(queries.getDataType(), false);
-    NDArray qp = q.matMul(p.transpose()).div(Scalars.of(q, temperature)); // [B, B]
+    NDArray qp = q.matMul(p.transpose()).div(tau); // [B, B]
     NDList cols = new NDList(qp);
     if (queryQueryNegatives) {
-      cols.add(q.matMul(q.transpose()).div(Scalars.of(q, temperature)).sub(eye.mul(1e4))); // mask j == i
+      cols.add(q.matMul(q.transpose()).div(tau).sub(eye.mul(1e4))); // mask j == i
     }
     if (negatives != null && hardNegatives != HardNegatives.NONE) {
       NDArray n = ContrastiveLoss.unit(negatives);
       cols.add(hardNegatives == HardNegatives.OWN_ROW
-          ? q.mul(n).sum(new int[] {1}, true).div(Scalars.of(q, temperature)) // [B, 1]
-          : q.matMul(n.transpose()).div(Scalars.of(q, temperature))); // [B, B]
+          ? q.mul(n).sum(new int[] {1}, true).div(tau) // [B, 1]
+          : q.matMul(n.transpose()).div(tau)); // [B, B]
     }
     NDArray logits = cols.size() == 1 ? qp : NDArrays.concat(cols, 1);
     NDArray logProb = logits.logSoftmax(1).get(new NDIndex(":, :{}", b));

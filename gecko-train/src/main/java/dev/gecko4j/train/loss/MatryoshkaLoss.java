@@ -1,6 +1,7 @@
 package dev.gecko4j.train.loss;
 
 import dev.gecko4j.core.internal.Args;
+import dev.gecko4j.train.internal.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.Arrays;
@@ -91,7 +92,7 @@ public final class MatryoshkaLoss implements ContrastiveLoss {
       NDArray l = inner.compute(queries.get(cut), positives.get(cut),
           negatives == null ? null : negatives.get(cut));
       // the weight as a 0-d array of the loss's type: a Java double would promote to float64
-      l = l.mul(l.getManager().create(weights[k]).toType(l.getDataType(), false));
+      l = l.mul(Scalars.of(l, weights[k]));
       total = total == null ? l : total.add(l);
     }
     return total;

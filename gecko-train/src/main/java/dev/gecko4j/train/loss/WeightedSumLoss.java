@@ -1,6 +1,7 @@
 package dev.gecko4j.train.loss;
 
 import ai.djl.ndarray.NDArray;
+import dev.gecko4j.train.internal.Scalars;
 import java.util.List;
 import java.util.Locale;
 
@@ -41,7 +42,7 @@ public final class WeightedSumLoss implements ContrastiveLoss {
       ContrastiveLoss l = losses.get(k);
       NDArray v = l.compute(queries, positives, l.usesNegatives() ? negatives : null);
       // the weight as a 0-d array of the loss's type: a Java double would promote to float64
-      v = v.mul(v.getManager().create(weights[k]).toType(v.getDataType(), false));
+      v = v.mul(Scalars.of(v, weights[k]));
       total = total == null ? v : total.add(v);
     }
     return total;
