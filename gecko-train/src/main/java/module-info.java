@@ -15,7 +15,8 @@
 module dev.gecko4j.train {
   requires transitive dev.gecko4j.core;
   requires transitive dev.gecko4j.onnx;
-  requires ai.djl.api;
+  // transitive: DjlContrastiveLoss (exported, engine-bound) takes and returns NDArray
+  requires transitive ai.djl.api;
   requires ai.djl.tokenizers;
   requires ai.djl.pytorch_engine;
   requires com.fasterxml.jackson.databind;

@@ -4,6 +4,7 @@ import dev.gecko4j.onnx.ModelSource;
 import dev.gecko4j.train.optim.LearningRateSchedule;
 import dev.gecko4j.train.optim.AdamW;
 import dev.gecko4j.train.export.ModelExporter;
+import dev.gecko4j.train.internal.ModelFolderExport;
 import dev.gecko4j.train.checkpoint.FileSink;
 import dev.gecko4j.train.checkpoint.Checkpoints;
 import ai.djl.engine.Engine;
@@ -362,7 +363,7 @@ public final class GeckoTrainer implements Trainer, AutoCloseable {
     double secs = (System.nanoTime() - t0) / 1e9;
     Path modelDir;
     try {
-      modelDir = ModelExporter.export(encoder, config.outputDirectory().resolve("model"), configJson,
+      modelDir = ModelFolderExport.export(encoder, config.outputDirectory().resolve("model"), configJson,
           exportSpec, sink);
     } catch (UncheckedIOException e) {
       throw keepTrainedWeights(e, ckpt, config.steps(), checkpointStep,

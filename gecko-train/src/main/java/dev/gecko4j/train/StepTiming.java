@@ -7,7 +7,7 @@ import ai.djl.training.GradientCollector;
 import dev.gecko4j.onnx.TokenizedBatch;
 import dev.gecko4j.train.optim.AdamW;
 import dev.gecko4j.train.loss.GeckoLoss;
-import dev.gecko4j.train.onnx.MatmulPrecision;
+import dev.gecko4j.train.onnx.MatmulKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -79,7 +79,7 @@ final class StepTiming {
       }
       Map<MatmulPrecision, Double> peaks = new EnumMap<>(MatmulPrecision.class);
       for (MatmulPrecision p : precisions) {
-        peaks.put(p, p.measurePeakGflops(enc.manager()));
+        peaks.put(p, MatmulKernels.measurePeakGflops(p, enc.manager()));
         System.err.printf(Locale.ROOT, "%s matmul peak %.1f GFLOP/s%n", p, peaks.get(p));
       }
       Random rnd = new Random(7);
@@ -112,7 +112,7 @@ final class StepTiming {
         }
       }
       for (MatmulPrecision mp : precisions) {
-        peaks.merge(mp, mp.measurePeakGflops(enc.manager()), Math::max);
+        peaks.merge(mp, MatmulKernels.measurePeakGflops(mp, enc.manager()), Math::max);
       }
       StringBuilder json = new StringBuilder();
       json.append(String.format(Locale.ROOT, "{\"batch\":%d,\"queryLen\":%d,\"passageLen\":%d,\"tokens\":%d,\"params\":%d,\"reps\":%d",

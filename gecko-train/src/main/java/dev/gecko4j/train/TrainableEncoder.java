@@ -99,6 +99,11 @@ public final class TrainableEncoder implements AutoCloseable {
           Map<String, NDArray> params, TokenizedBatch batch) {
         return encoder.tokenStates(scope, params, batch);
       }
+
+      @Override
+      public java.util.Optional<LoraAdapters> lora(TrainableEncoder encoder) {
+        return encoder.lora();
+      }
     });
   }
 
@@ -519,12 +524,34 @@ public final class TrainableEncoder implements AutoCloseable {
 
   /**
    * Returns the low-rank adapters, when the encoder trains adapters instead of the graph's
-   * weights ({@link #open(ModelSpec, DenseLayer, long, LoraConfig)}).
+   * weights ({@link #open(ModelSpec, DenseLayer, long, LoraConfig)}); gecko4j's own packages reach
+   * them through {@code train.internal.EncoderInternals}.
    *
    * @return the adapters, or empty
    */
-  public java.util.Optional<LoraAdapters> lora() {
+  java.util.Optional<LoraAdapters> lora() {
     return java.util.Optional.ofNullable(lora);
+  }
+
+  /**
+   * Returns the adapter configuration, when the encoder trains low-rank adapters instead of the
+   * graph's weights ({@link #open(ModelSpec, DenseLayer, long, LoraConfig)}).
+   *
+   * @return the configuration, or empty for full fine-tuning
+   */
+  public java.util.Optional<LoraConfig> loraConfig() {
+    return lora == null ? java.util.Optional.empty() : java.util.Optional.of(lora.config());
+  }
+
+  /**
+   * Returns the PEFT-style module names of the projections that carry adapters (for bge-small
+   * with the default targets, {@code encoder.layer.0.attention.self.query} and so on), in graph
+   * order; empty for full fine-tuning.
+   *
+   * @return the adapted modules
+   */
+  public List<String> loraModules() {
+    return lora == null ? List.of() : lora.targets().stream().map(LoraAdapters.Target::module).toList();
   }
 
   /** @return the base manager of this encoder (for scopes: {@code manager().newSubManager()}) */
@@ -592,7 +619,7 @@ public final class TrainableEncoder implements AutoCloseable {
 
   /**
    * Sets the precision of the graph's matrix products for training and in-process embedding
-   * ({@link dev.gecko4j.train.onnx.MatmulPrecision}: fp32 until set; bf16 casts MatMul inputs to
+   * ({@link MatmulPrecision}: fp32 until set; bf16 casts MatMul inputs to
    * bfloat16 and back, autocast style, with float32 master weights). The exported ONNX model is
    * float32 either way.
    *
@@ -602,14 +629,13 @@ public final class TrainableEncoder implements AutoCloseable {
    * @throws IllegalStateException if the encoder is closed, or {@code BF16} is asked for and the
    *     engine cannot run it
    */
-  public dev.gecko4j.train.onnx.MatmulPrecision useMatmulPrecision(
-      dev.gecko4j.train.onnx.MatmulPrecision precision) {
+  public MatmulPrecision useMatmulPrecision(MatmulPrecision precision) {
     checkOpen();
     return graph.useMatmulPrecision(precision);
   }
 
   /** @return the precision of the graph's matrix products, {@code FP32} or {@code BF16} */
-  public dev.gecko4j.train.onnx.MatmulPrecision matmulPrecision() {
+  public MatmulPrecision matmulPrecision() {
     return graph.matmulPrecision();
   }
 

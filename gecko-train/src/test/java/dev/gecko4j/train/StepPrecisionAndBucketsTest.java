@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gecko4j.core.train.TrainingConfig;
 import dev.gecko4j.core.train.TrainingExample;
-import dev.gecko4j.train.onnx.MatmulPrecision;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -133,9 +133,9 @@ public final class TrainCommand extends GeckoCommand {
   public Integer call() throws Exception {
     Path data = dataDir != null ? dataDir : defaultDataDir();
     boolean scifact = "scifact".equalsIgnoreCase(recipe);
-    dev.gecko4j.train.onnx.MatmulPrecision precisionOption;
+    dev.gecko4j.train.MatmulPrecision precisionOption;
     try {
-      precisionOption = dev.gecko4j.train.onnx.MatmulPrecision.parse(matmulPrecision);
+      precisionOption = dev.gecko4j.train.MatmulPrecision.parse(matmulPrecision);
     } catch (IllegalArgumentException e) {
       throw badOption("--matmul-precision: %s", e.getMessage());
     }
@@ -238,16 +238,17 @@ public final class TrainCommand extends GeckoCommand {
       long trainable = t.encoder().parameterCount();
       long total = t.encoder().modelParameterCount();
       System.err.printf(Locale.ROOT, "train: %s; %,d of %,d parameters trainable (%.2f%%)%n",
-          lora != null ? t.encoder().lora().orElseThrow() : "full fine-tuning", trainable, total,
+          lora != null ? t.encoder().loraConfig().orElseThrow() + " on "
+              + t.encoder().loraModules().size() + " projections" : "full fine-tuning", trainable, total,
           100.0 * trainable / total);
       result.put("trainable_parameters", trainable);
       result.put("model_parameters", total);
       result.put("trainable_percent", 100.0 * trainable / total);
       // SIGTERM / Ctrl-C: the run stops at its next step boundary with a checkpoint, and resumes
       stop = GracefulStop.install(t, STOP_WAIT);
-      dev.gecko4j.train.onnx.MatmulPrecision precision = t.encoder().useMatmulPrecision(precisionOption);
+      dev.gecko4j.train.MatmulPrecision precision = t.encoder().useMatmulPrecision(precisionOption);
       System.err.println("train: matmul precision " + precisionOption + " -> " + precision
-          + " (CPU bf16 instructions: " + dev.gecko4j.train.onnx.MatmulPrecision.cpuBf16Features() + ")");
+          + " (CPU bf16 instructions: " + dev.gecko4j.train.MatmulPrecision.cpuBf16Features() + ")");
       result.put("matmul_precision", precision.toString());
       // the base model's prompts, as the trainer read them (bundled model or the folder's config)
       ModelSpec base = t.encoder().spec();
@@ -334,7 +335,7 @@ public final class TrainCommand extends GeckoCommand {
       result.put("out", r.modelDirectory().toString());
       result.put("train_seconds", (System.nanoTime() - started) / 1e9 - baseEvalSeconds);
       // the exported model is fp32: compare it with the trainer's fp32 forward pass
-      t.encoder().useMatmulPrecision(dev.gecko4j.train.onnx.MatmulPrecision.FP32);
+      t.encoder().useMatmulPrecision(dev.gecko4j.train.MatmulPrecision.FP32);
       result.set("export_check", json.valueToTree(exportCheck(r.modelDirectory(), t)));
       if (lora != null) {
         Path adapter = out.resolve("adapter");

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.gecko4j.onnx.TokenizedBatch;
 import dev.gecko4j.train.TrainableEncoder;
+import dev.gecko4j.train.onnx.LoraAdapters;
 import dev.gecko4j.train.onnx.OnnxModel;
 import java.util.Map;
 import java.util.Objects;
@@ -47,6 +48,12 @@ public final class EncoderInternals {
      */
     NDArray tokenStates(TrainableEncoder encoder, NDManager scope, Map<String, NDArray> params,
         TokenizedBatch batch);
+
+    /**
+     * @param encoder the encoder
+     * @return its low-rank adapters, or empty when it trains the graph's weights
+     */
+    java.util.Optional<LoraAdapters> lora(TrainableEncoder encoder);
   }
 
   private static volatile Access access;

@@ -12,6 +12,7 @@ import dev.gecko4j.train.TrainableEncoder;
 import dev.gecko4j.train.onnx.LoraAdapters;
 import dev.gecko4j.train.checkpoint.DurableFiles;
 import dev.gecko4j.train.checkpoint.FileSink;
+import dev.gecko4j.train.internal.EncoderInternals;
 import dev.gecko4j.train.export.ModelExporter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,7 +77,7 @@ public final class LoraAdapterFiles {
     Args.notNull(encoder, "encoder");
     Args.notNull(directory, "directory");
     Args.notBlank(baseModel, "baseModel");
-    LoraAdapters lora = encoder.lora().orElseThrow(() -> new IllegalArgumentException(
+    LoraAdapters lora = EncoderInternals.access().lora(encoder).orElseThrow(() -> new IllegalArgumentException(
         "the encoder has no LoRA adapters to write (open it with a LoraConfig)"));
     Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
     Map<String, long[]> shapes = lora.shapes();
@@ -216,7 +217,7 @@ public final class LoraAdapterFiles {
     Args.notNull(out, "out");
     Adapter adapter = read(adapterDirectory);
     try (TrainableEncoder encoder = TrainableEncoder.open(base, null, 0, adapter.config())) {
-      LoraAdapters lora = encoder.lora().orElseThrow();
+      LoraAdapters lora = EncoderInternals.access().lora(encoder).orElseThrow();
       List<String> found = lora.targets().stream().map(LoraAdapters.Target::module).toList();
       if (!new java.util.HashSet<>(found).equals(new java.util.HashSet<>(adapter.modules()))) {
         List<String> missing = new ArrayList<>(adapter.modules());

@@ -376,7 +376,7 @@ public final class GraphEdit {
     return used;
   }
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"})
   private static List<String>[] pair(List<String> outputs, List<String> inputs) {
     return new List[] {outputs, inputs};
   }

@@ -1,4 +1,5 @@
 package dev.gecko4j.train.onnx;
+import dev.gecko4j.train.MatmulPrecision;
 
 import dev.gecko4j.core.internal.Args;
 import ai.djl.ndarray.NDArray;
@@ -283,7 +284,7 @@ public final class OnnxTorchGraph {
       case "MatMul" -> {
         NDArray x = nd(m, a.get(0));
         yield Val.of(dev.gecko4j.train.onnx.LoraAdapters.addDelta(lora, n, x,
-            matmulPrecision.multiply(x, nd(m, a.get(1))), parameters));
+            MatmulKernels.multiply(matmulPrecision, x, nd(m, a.get(1))), parameters));
       }
       case "Shape" -> {
         long[] d = a.get(0).dims();

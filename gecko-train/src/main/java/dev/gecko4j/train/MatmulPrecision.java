@@ -1,9 +1,6 @@
-package dev.gecko4j.train.onnx;
+package dev.gecko4j.train;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import dev.gecko4j.core.internal.Args;
+import dev.gecko4j.train.onnx.MatmulKernels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +9,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The precision of the matrix products ({@code MatMul}) of a graph run by {@link OnnxTorchGraph}
- * for training. {@link #BF16} works like PyTorch's CPU autocast: both inputs of every MatMul are
+ * The precision of the matrix products ({@code MatMul}) of a graph that gecko4j trains ({@link
+ * TrainableEncoder#useMatmulPrecision}). {@link #BF16} works like PyTorch's CPU autocast: both inputs of every MatMul are
  * cast to bfloat16, multiplied (oneDNN's AVX-512 BF16 / AMX kernels where the CPU has them) and
  * the product cast back to float32, so the master weights, the optimizer state, layer norms,
  * softmax, GELU and the loss stay float32, and the gradients that reach the weights are float32.
@@ -71,7 +68,7 @@ public enum MatmulPrecision {
         return FP32;
       }
       case BF16 -> {
-        Bf16MatMul.get(); // throws if the engine cannot
+        MatmulKernels.requireBf16(); // throws if the engine cannot
         if (features.isEmpty()) {
           LOG.log(System.Logger.Level.WARNING, "matmul precision bf16 asked for, but this CPU reports"
               + " neither avx512_bf16 nor amx_bf16: products are emulated and slower than fp32");
@@ -87,7 +84,7 @@ public enum MatmulPrecision {
           return FP32;
         }
         try {
-          Bf16MatMul.get();
+          MatmulKernels.requireBf16();
         } catch (IllegalStateException e) {
           LOG.log(System.Logger.Level.WARNING, "matmul precision auto -> fp32: the CPU has " + features
               + " but the engine cannot run bf16 products: " + e.getMessage());
@@ -123,54 +120,6 @@ public enum MatmulPrecision {
       LOG.log(System.Logger.Level.DEBUG, "cannot read " + cpuinfo, e);
     }
     return found;
-  }
-
-  /**
-   * Multiplies {@code a} by {@code b} at this precision, with ONNX MatMul semantics (numpy
-   * broadcasting of batch dimensions); differentiable inside a gradient collector.
-   *
-   * @param a the left operand (float32)
-   * @param b the right operand (float32)
-   * @return the float32 product
-   * @throws IllegalStateException if this is {@link #AUTO} (resolve it first)
-   */
-  NDArray multiply(NDArray a, NDArray b) {
-    return switch (this) {
-      case FP32 -> a.matMul(b);
-      case BF16 -> Bf16MatMul.get().multiply(a, b);
-      case AUTO -> throw new IllegalStateException("resolve() AUTO before multiplying");
-    };
-  }
-
-  /**
-   * Measures the throughput of 1024x1024x1024 products at this precision: the fastest of products
-   * timed one by one for about two seconds (bf16 includes the casts of both inputs and of the
-   * product), so a moment of other load on the machine lowers it less than an average would.
-   *
-   * @param manager the manager to allocate in (freed arrays are closed)
-   * @return GFLOP/s
-   * @throws IllegalArgumentException if manager is null
-   * @throws IllegalStateException if this is {@link #AUTO}, or bf16 cannot run
-   */
-  public double measurePeakGflops(NDManager manager) {
-    Args.notNull(manager, "manager");
-    try (NDManager m = manager.newSubManager()) {
-      NDArray a = m.randomNormal(new Shape(1024, 1024));
-      NDArray b = m.randomNormal(new Shape(1024, 1024));
-      multiply(a, b).close();
-      long best = Long.MAX_VALUE;
-      int reps = 0;
-      long t0 = System.nanoTime();
-      while (System.nanoTime() - t0 < 2_000_000_000L || reps < 5) {
-        long r0 = System.nanoTime();
-        NDArray c = multiply(a, b);
-        c.getFloat(0, 0);
-        best = Math.min(best, System.nanoTime() - r0);
-        c.close();
-        reps++;
-      }
-      return 2.0 * 1024 * 1024 * 1024 / (best / 1e9) / 1e9;
-    }
   }
 
   /** @return the command-line name: {@code auto}, {@code fp32} or {@code bf16} */

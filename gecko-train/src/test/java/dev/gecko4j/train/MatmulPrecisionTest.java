@@ -1,10 +1,8 @@
-package dev.gecko4j.train.onnx;
+package dev.gecko4j.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.gecko4j.train.BgeSmallEncoder;
-import dev.gecko4j.train.TrainableEncoder;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
