@@ -20,6 +20,8 @@ module dev.gecko4j.fret {
   exports dev.gecko4j.fret.rerank;
   exports dev.gecko4j.fret.retrieve;
   exports dev.gecko4j.fret.run;
+  // the durable JSONL appender and the file-channel seam: gecko4j's own, not API
+  exports dev.gecko4j.fret.internal to dev.gecko4j.spark;
 
   provides dev.gecko4j.core.lm.LanguageModelProvider
       with dev.gecko4j.fret.llm.OpenAiLanguageModelProvider;

@@ -10,7 +10,7 @@ import dev.gecko4j.core.fret.FretOptions;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.internal.GeckoJson;
 import dev.gecko4j.fret.retrieve.AnnPolicy;
-import dev.gecko4j.fret.run.JsonlAppender;
+import dev.gecko4j.fret.internal.JsonlAppender;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.fret.FretExample;
 import dev.gecko4j.core.internal.GeckoJson;
 import dev.gecko4j.fret.run.FretRows;
-import dev.gecko4j.fret.run.JsonlAppender;
+import dev.gecko4j.fret.internal.JsonlAppender;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.gecko4j.fret.run;
+package dev.gecko4j.fret.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -7,11 +7,11 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 
 /**
- * Opens the file channels that FRet's durable writers (the JSONL appender of {@link MiningRun} and
+ * Opens the file channels that FRet's durable writers (the JSONL appender of {@code MiningRun} and
  * the embeddings cache) write through: the one seam where tests put a real {@link FileChannel}
  * that fails the way a full disk does.
  *
- * <p>Not API: public only because the writers live in two packages; the methods that take an
+ * <p>Not API: this package is exported only to gecko4j's own modules; the methods that take an
  * opener are package-private.
  */
 @FunctionalInterface

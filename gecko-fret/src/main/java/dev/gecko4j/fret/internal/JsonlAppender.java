@@ -1,4 +1,4 @@
-package dev.gecko4j.fret.run;
+package dev.gecko4j.fret.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,7 +42,7 @@ public final class JsonlAppender implements AutoCloseable {
   }
 
   /** Opens {@code file} through {@code opener} (the seam that tests fail on purpose). */
-  JsonlAppender(Path file, int syncEvery, FileOpener opener) {
+  public JsonlAppender(Path file, int syncEvery, FileOpener opener) {
     if (file == null) {
       throw new IllegalArgumentException("file must not be null");
     }

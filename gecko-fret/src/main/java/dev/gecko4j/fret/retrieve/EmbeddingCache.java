@@ -8,7 +8,7 @@ import dev.gecko4j.core.TaskPrompt;
 import dev.gecko4j.core.index.CorruptFileException;
 import dev.gecko4j.core.internal.Args;
 import dev.gecko4j.core.vector.VectorMath;
-import dev.gecko4j.fret.run.FileOpener;
+import dev.gecko4j.fret.internal.FileOpener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;

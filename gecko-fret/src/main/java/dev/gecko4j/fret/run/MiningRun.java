@@ -1,5 +1,7 @@
 package dev.gecko4j.fret.run;
 
+import dev.gecko4j.fret.internal.JsonlAppender;
+import dev.gecko4j.fret.internal.FileOpener;
 import dev.gecko4j.core.fret.FretExample;
 import dev.gecko4j.core.fret.FretMiner;
 import dev.gecko4j.core.fret.FretOutcome;

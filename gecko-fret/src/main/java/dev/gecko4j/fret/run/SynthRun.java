@@ -1,5 +1,6 @@
 package dev.gecko4j.fret.run;
 
+import dev.gecko4j.fret.internal.JsonlAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -3,7 +3,7 @@ package dev.gecko4j.fret.export;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gecko4j.fret.run.JsonlAppender;
+import dev.gecko4j.fret.internal.JsonlAppender;
 import dev.gecko4j.fret.testing.TestRows;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.gecko4j.fret.run;
 
+import dev.gecko4j.fret.internal.JsonlAppender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,6 +1,6 @@
 package dev.gecko4j.fret.testing;
 
-import dev.gecko4j.fret.run.FileOpener;
+import dev.gecko4j.fret.internal.FileOpener;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
