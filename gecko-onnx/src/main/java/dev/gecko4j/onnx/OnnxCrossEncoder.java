@@ -27,7 +27,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A cross-encoder {@link TextReranker} served by ONNX Runtime: a HuggingFace sequence-classification
@@ -89,12 +88,12 @@ public final class OnnxCrossEncoder implements TextReranker {
   private final BatchPlanner planner;
   private final ConcurrentBatches runner;
   private final ExecutionProvider executionProvider;
-  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-  private volatile boolean closed;
+  private final Lifecycle lifecycle;
 
   private OnnxCrossEncoder(Builder b, ModelSpec spec, int maxLength, HuggingFaceTokenizer tokenizer,
       OrtSessionFactory.Opened opened, boolean hasTokenTypeIds, Labels config) {
     this.name = spec.name();
+    this.lifecycle = new Lifecycle("OnnxCrossEncoder (" + name + ")");
     this.spec = spec;
     this.maxLength = maxLength;
     this.tokenizer = tokenizer;
@@ -188,14 +187,7 @@ public final class OnnxCrossEncoder implements TextReranker {
     }
     double[][] logits = new double[passages.size()][];
     if (!passages.isEmpty()) {
-      List<TokenizedBatch> batches;
-      lifecycle.readLock().lock();
-      try {
-        ensureOpen();
-        batches = planner.plan(rows(passages, query));
-      } finally {
-        lifecycle.readLock().unlock();
-      }
+      List<TokenizedBatch> batches = lifecycle.whileOpen(() -> planner.plan(rows(passages, query)));
       float[][] out = runner.runAll(batches, this::forwardGuarded);
       int width = labels.size();
       for (int b = 0; b < batches.size(); b++) {
@@ -241,23 +233,11 @@ public final class OnnxCrossEncoder implements TextReranker {
     Args.notNull(query, "query");
     Args.noNulls(passages, "passages");
     Args.require(!passages.isEmpty(), "passages must not be empty");
-    lifecycle.readLock().lock();
-    try {
-      ensureOpen();
-      return planner.plan(rows(passages, query));
-    } finally {
-      lifecycle.readLock().unlock();
-    }
+    return lifecycle.whileOpen(() -> planner.plan(rows(passages, query)));
   }
 
   private float[] forwardGuarded(TokenizedBatch batch) {
-    lifecycle.readLock().lock();
-    try {
-      ensureOpen();
-      return forward(batch);
-    } finally {
-      lifecycle.readLock().unlock();
-    }
+    return lifecycle.whileOpen(() -> forward(batch));
   }
 
   /** Runs one batch; returns {@code [rows, labels]} row-major. */
@@ -277,21 +257,10 @@ public final class OnnxCrossEncoder implements TextReranker {
     }
   }
 
-  private void ensureOpen() {
-    if (closed) {
-      throw new IllegalStateException("this OnnxCrossEncoder (" + name + ") is closed");
-    }
-  }
-
   /** Closes the session and the tokenizer after running calls; idempotent. */
   @Override
   public void close() {
-    lifecycle.writeLock().lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    lifecycle.close(() -> {
       runner.shutdown();
       try {
         session.close();
@@ -299,9 +268,7 @@ public final class OnnxCrossEncoder implements TextReranker {
         LOG.log(Level.WARNING, "closing the ONNX Runtime session failed: " + e.getMessage());
       }
       tokenizer.close();
-    } finally {
-      lifecycle.writeLock().unlock();
-    }
+    });
   }
 
   @Override

@@ -11,7 +11,6 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * An {@link Embedder} that runs a text encoder exported to ONNX in ONNX Runtime, with the model's
@@ -86,14 +85,14 @@ public final class OnnxEmbedder implements Embedder {
   private final EmbeddingAssembler assembler;
   private final ExecutionProvider executionProvider;
   private final String checksums;
-  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-  private volatile boolean closed;
+  private final Lifecycle lifecycle;
 
   OnnxEmbedder(Builder b, ModelSpec spec, String modelName, PromptConvention convention,
       String conventionName, EncoderTokenizer tokenizer, OrtSessionFactory.Opened opened, ModelContract contract,
       String checksums) {
     this.spec = spec;
     this.modelName = modelName;
+    this.lifecycle = new Lifecycle("OnnxEmbedder (" + modelName + ")");
     this.convention = convention;
     this.conventionName = conventionName;
     this.tokenizer = tokenizer;
@@ -328,14 +327,8 @@ public final class OnnxEmbedder implements Embedder {
     if (rendered.length == 0) {
       return List.of();
     }
-    List<EncoderTokenizer.Row> rows;
-    lifecycle.readLock().lock();
-    try {
-      ensureOpen();
-      rows = tokenizer.rows(rendered, spec.maxLength());
-    } finally {
-      lifecycle.readLock().unlock();
-    }
+    List<EncoderTokenizer.Row> rows =
+        lifecycle.whileOpen(() -> tokenizer.rows(rendered, spec.maxLength()));
     return planner.plan(rows);
   }
 
@@ -354,39 +347,20 @@ public final class OnnxEmbedder implements Embedder {
   }
 
   private float[] forwardRaw(TokenizedBatch batch) {
-    lifecycle.readLock().lock();
-    try {
-      ensureOpen();
-      return session.forward(batch);
-    } finally {
-      lifecycle.readLock().unlock();
-    }
-  }
-
-  private void ensureOpen() {
-    if (closed) {
-      throw new IllegalStateException("this OnnxEmbedder (" + modelName + ") is closed");
-    }
+    return lifecycle.whileOpen(() -> session.forward(batch));
   }
 
   /** Closes the ONNX Runtime session and the tokenizer; waits for running calls; idempotent. */
   @Override
   public void close() {
-    lifecycle.writeLock().lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    lifecycle.close(() -> {
       runner.shutdown();
       var failed = session.close();
       if (failed != null) {
         LOG.log(Level.WARNING, "closing the ONNX Runtime session failed: " + failed.getMessage());
       }
       tokenizer.close();
-    } finally {
-      lifecycle.writeLock().unlock();
-    }
+    });
   }
 
   @Override
