@@ -11,13 +11,19 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A test double for a remote OpenAI-compatible chat server (OpenAI, vLLM), on 127.0.0.1 with an
@@ -27,18 +33,43 @@ import java.util.function.Function;
  * Bodies are shaped exactly as OpenAI's and vLLM's: {@code {"id": "chatcmpl-…", "object":
  * "chat.completion", "created", "model", "choices": [{"index": 0, "message": {"role": "assistant",
  * "content"}, "logprobs": null, "finish_reason": "stop"}], "usage": {…}}} and errors {@code
- * {"error": {"message", "type", "param", "code"}}}. Every request is recorded.
+ * {"error": {"message", "type", "param", "code"}}}. Every request is recorded, with its headers.
+ *
+ * <p>For protocol and fault tests, replies can also be scripted: {@link #then} queues replies
+ * (any status, headers and body, raw or malformed) that answer the next requests in order, whatever
+ * their path, and {@link #otherwise} answers every request the script does not. A server made
+ * with {@link #OpenAiLoopbackServer()} answers only from its script and {@code otherwise}
+ * (anything else gets a 500). {@link #maxInFlight()} tells how many requests were answered at
+ * once. As a JUnit extension ({@code @RegisterExtension final OpenAiLoopbackServer server = new
+ * OpenAiLoopbackServer();}) it stops after each test method.
  */
-public final class OpenAiLoopbackServer implements AutoCloseable {
+public final class OpenAiLoopbackServer implements AutoCloseable, AfterEachCallback {
 
   /**
    * A recorded request.
    *
    * @param method the HTTP method
    * @param path the path, e.g. {@code /v1/chat/completions}
+   * @param headers the request headers
    * @param body the JSON body, or null
    */
-  public record Request(String method, String path, JsonNode body) {
+  public record Request(String method, String path, Map<String, List<String>> headers,
+      JsonNode body) {
+    /**
+     * Returns the first value of a header, found case-insensitively.
+     *
+     * @param name the header name
+     * @return the value, or null when the request has no such header
+     */
+    public String header(String name) {
+      for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+        if (e.getKey().equalsIgnoreCase(name)) {
+          return e.getValue().get(0);
+        }
+      }
+      return null;
+    }
+
     /** {@return the content of the last chat message, or "" when there is none} */
     public String prompt() {
       JsonNode m = body == null ? null : body.path("messages");
@@ -51,10 +82,34 @@ public final class OpenAiLoopbackServer implements AutoCloseable {
    * A scripted answer.
    *
    * @param status the HTTP status
-   * @param body the JSON body
+   * @param headers response headers beside {@code Content-Type: application/json} (e.g.
+   *     {@code Retry-After})
+   * @param body the body, sent as is (JSON, or anything a broken proxy sends)
    * @param delayMillis how long to wait before answering
    */
-  public record Reply(int status, String body, long delayMillis) {
+  public record Reply(int status, Map<String, String> headers, String body, long delayMillis) {
+    /**
+     * A 200 with {@code body} as is.
+     *
+     * @param body the body
+     * @return the reply
+     */
+    public static Reply json(String body) {
+      return new Reply(200, Map.of(), body, 0);
+    }
+
+    /**
+     * A reply with any status, body and headers.
+     *
+     * @param status the HTTP status
+     * @param body the body
+     * @param headers the extra response headers
+     * @return the reply
+     */
+    public static Reply status(int status, String body, Map<String, String> headers) {
+      return new Reply(status, headers, body, 0);
+    }
+
     /**
      * A chat completion whose one choice's message holds {@code content}.
      *
@@ -78,7 +133,7 @@ public final class OpenAiLoopbackServer implements AutoCloseable {
       usage.put("prompt_tokens", 100);
       usage.put("completion_tokens", Math.max(1, content.length() / 4));
       usage.put("total_tokens", 100 + Math.max(1, content.length() / 4));
-      return new Reply(200, r.toString(), 0);
+      return json(r.toString());
     }
 
     /**
@@ -95,7 +150,7 @@ public final class OpenAiLoopbackServer implements AutoCloseable {
       e.put("type", status >= 500 ? "server_error" : "invalid_request_error");
       e.putNull("param");
       e.putNull("code");
-      return new Reply(status, r.toString(), 0);
+      return new Reply(status, Map.of(), r.toString(), 0);
     }
 
     /**
@@ -105,7 +160,7 @@ public final class OpenAiLoopbackServer implements AutoCloseable {
      * @return the delayed reply
      */
     public Reply delayed(long millis) {
-      return new Reply(status, body, millis);
+      return new Reply(status, headers, body, millis);
     }
   }
 
@@ -118,11 +173,24 @@ public final class OpenAiLoopbackServer implements AutoCloseable {
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final Function<Request, Reply> chat;
   private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
+  private final Deque<Reply> script = new ArrayDeque<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger maxInFlight = new AtomicInteger();
+  private volatile Function<Request, Reply> otherwise;
+
+  /**
+   * Starts a server that answers only from its script ({@link #then}) and {@link #otherwise};
+   * other requests get a 500 in OpenAI's error shape.
+   */
+  public OpenAiLoopbackServer() {
+    this(null);
+  }
 
   /**
    * Starts a server whose chat completions {@code chat} answers.
    *
-   * @param chat makes the reply to one chat request (called concurrently)
+   * @param chat makes the reply to one chat request (called concurrently); null for a server that
+   *     answers only from its script
    */
   public OpenAiLoopbackServer(Function<Request, Reply> chat) {
     this.chat = chat;
@@ -141,6 +209,33 @@ public final class OpenAiLoopbackServer implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
   }
 
+  /**
+   * Queues a reply for the next request not yet answered from the script, whatever its path.
+   *
+   * @param reply the reply
+   * @return this server
+   */
+  public synchronized OpenAiLoopbackServer then(Reply reply) {
+    script.addLast(reply);
+    return this;
+  }
+
+  /**
+   * Answers every request the script does not with {@code f}.
+   *
+   * @param f makes the reply (called concurrently)
+   * @return this server
+   */
+  public OpenAiLoopbackServer otherwise(Function<Request, Reply> f) {
+    otherwise = f;
+    return this;
+  }
+
+  /** {@return the most requests that were being answered at the same time} */
+  public int maxInFlight() {
+    return maxInFlight.get();
+  }
+
   /** {@return the requests so far, in arrival order} */
   public List<Request> requests() {
     synchronized (requests) {
@@ -149,12 +244,43 @@ public final class OpenAiLoopbackServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
+    // In flight: from the request's arrival until its answer starts to go out. Counting until
+    // after ex.close() would also count a handler whose client already has the whole answer and
+    // has sent its next request (a race a loaded machine loses).
+    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    boolean[] answered = {false};
+    try {
+      answer(ex, () -> {
+        if (!answered[0]) {
+          answered[0] = true;
+          inFlight.decrementAndGet();
+        }
+      });
+    } finally {
+      if (!answered[0]) {
+        inFlight.decrementAndGet();
+      }
+    }
+  }
+
+  private void answer(HttpExchange ex, Runnable answering) throws IOException {
     byte[] in = ex.getRequestBody().readAllBytes();
     JsonNode body = in.length == 0 ? null : JSON.readTree(in);
-    Request req = new Request(ex.getRequestMethod(), ex.getRequestURI().getPath(), body);
+    Request req = new Request(ex.getRequestMethod(), ex.getRequestURI().getPath(),
+        Map.copyOf(ex.getRequestHeaders()), body);
     requests.add(req);
     Reply reply;
-    if (req.method().equals("GET") && req.path().equals("/v1/models")) {
+    synchronized (this) {
+      reply = script.pollFirst();
+    }
+    Function<Request, Reply> fallback = otherwise;
+    if (reply != null) {
+      // scripted
+    } else if (fallback != null) {
+      reply = fallback.apply(req);
+    } else if (chat == null) {
+      reply = Reply.error(500, "no scripted reply for " + req.method() + " " + req.path());
+    } else if (req.method().equals("GET") && req.path().equals("/v1/models")) {
       ObjectNode list = JSON.createObjectNode();
       list.put("object", "list");
       ObjectNode m = list.putArray("data").addObject();
@@ -162,7 +288,7 @@ public final class OpenAiLoopbackServer implements AutoCloseable {
       m.put("object", "model");
       m.put("created", 1_733_000_000L);
       m.put("owned_by", "loopback");
-      reply = new Reply(200, list.toString(), 0);
+      reply = Reply.json(list.toString());
     } else if (req.method().equals("POST") && req.path().equals("/v1/chat/completions")) {
       try {
         reply = chat.apply(req);
@@ -181,6 +307,8 @@ public final class OpenAiLoopbackServer implements AutoCloseable {
     }
     byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().add("Content-Type", "application/json");
+    reply.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+    answering.run();
     try {
       ex.sendResponseHeaders(reply.status(), out.length == 0 ? -1 : out.length);
       if (out.length > 0) {
@@ -200,5 +328,11 @@ public final class OpenAiLoopbackServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     threads.shutdownNow();
+  }
+
+  /** Stops the server after each test method, when registered as an extension. */
+  @Override
+  public void afterEach(ExtensionContext context) {
+    close();
   }
 }

@@ -9,7 +9,8 @@ import dev.gecko4j.core.lm.Capabilities;
 import dev.gecko4j.core.lm.GenerationOptions;
 import dev.gecko4j.core.lm.LanguageModelException;
 import dev.gecko4j.fret.FretMine;
-import dev.gecko4j.fret.llm.LoopbackLlmServer.Reply;
+import dev.gecko4j.core.testing.OpenAiLoopbackServer;
+import dev.gecko4j.core.testing.OpenAiLoopbackServer.Reply;
 import dev.gecko4j.fret.run.MiningListener;
 import dev.gecko4j.fret.testing.LogCapture;
 import dev.gecko4j.fret.testing.TrigramEmbedder;
@@ -47,7 +48,7 @@ class OpenAiLanguageModelFaultsTest {
 
   @TempDir Path dir;
 
-  @RegisterExtension final LoopbackLlmServer server = new LoopbackLlmServer();
+  @RegisterExtension final OpenAiLoopbackServer server = new OpenAiLoopbackServer();
   @RegisterExtension final LogCapture logs = new LogCapture();
 
   private OpenAiLanguageModel.Builder client(String baseUrl) {

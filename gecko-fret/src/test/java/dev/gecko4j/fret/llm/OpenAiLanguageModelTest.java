@@ -14,7 +14,8 @@ import dev.gecko4j.core.lm.Generation;
 import dev.gecko4j.core.lm.GenerationOptions;
 import dev.gecko4j.core.lm.LanguageModelException;
 import dev.gecko4j.core.lm.ScoreRequest;
-import dev.gecko4j.fret.llm.LoopbackLlmServer.Reply;
+import dev.gecko4j.core.testing.OpenAiLoopbackServer;
+import dev.gecko4j.core.testing.OpenAiLoopbackServer.Reply;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +36,7 @@ class OpenAiLanguageModelTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @RegisterExtension final LoopbackLlmServer server = new LoopbackLlmServer();
+  @RegisterExtension final OpenAiLoopbackServer server = new OpenAiLoopbackServer();
   private final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
 
   private OpenAiLanguageModel.Builder client() {
@@ -158,7 +159,7 @@ class OpenAiLanguageModelTest {
       assertThat(g.finishReason()).isEqualTo("stop");
       assertThat(g.tokenIds()).isEmpty();
     });
-    LoopbackLlmServer.Recorded req = server.requests().get(0);
+    OpenAiLoopbackServer.Request req = server.requests().get(0);
     assertThat(req.method()).isEqualTo("POST");
     assertThat(req.path()).isEqualTo("/v1/chat/completions");
     assertThat(req.header("Authorization")).isEqualTo("Bearer sk-test-123");
