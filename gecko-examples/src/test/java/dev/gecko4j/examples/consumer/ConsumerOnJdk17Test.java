@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -78,7 +76,7 @@ class ConsumerOnJdk17Test {
     assumeThat(Files.isRegularFile(jar) && Files.isRegularFile(cpFile))
         .as("needs the packaged gecko-onnx jar %s and %s (run mvn verify)", jar, cpFile)
         .isTrue();
-    Path java17 = jdk17();
+    Path java17 = ChildJvm.jdk17();
     assumeThat(Files.isExecutable(java17)).as("no JDK 17 at %s", java17).isTrue();
     Path modelJar = Path.of(System.getProperty("gecko.consumer.model.jar", "missing")).normalize();
     Path modelCpFile = Path.of(System.getProperty("gecko.consumer.model.classpath", "missing"));
@@ -100,19 +98,9 @@ class ConsumerOnJdk17Test {
     Files.writeString(source, PROGRAM, StandardCharsets.UTF_8);
     classes = Files.createDirectories(dir.resolve("classes"));
     Path javac = java17.resolveSibling("javac");
-    Result compiled = run(List.of(javac.toString(), "--release", "17", "-cp", classpath, "-d",
+    ChildJvm.Result compiled = ChildJvm.run(dir, List.of(javac.toString(), "--release", "17", "-cp", classpath, "-d",
         classes.toString(), source.toString()));
-    assertThat(compiled.exit).as("javac --release 17 said:%n%s", compiled.output).isZero();
-  }
-
-  private static Path jdk17() {
-    return Path.of(System.getProperty("gecko.jdk17.java",
-        "/usr/lib/jvm/java-17-openjdk-amd64/bin/java"));
-  }
-
-  private static Path jdk25() {
-    return Path.of(System.getProperty("gecko.jdk25.java",
-        "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"));
+    assertThat(compiled.exit()).as("javac --release 17 said:%n%s", compiled.output()).isZero();
   }
 
   private JsonNode on17;
@@ -120,7 +108,7 @@ class ConsumerOnJdk17Test {
   /** The plain JDK 17 run, shared by two tests (each child JVM loads ONNX Runtime and a model). */
   private JsonNode on17() throws Exception {
     if (on17 == null) {
-      on17 = consumer(jdk17(), List.of());
+      on17 = consumer(ChildJvm.jdk17(), List.of());
     }
     return on17;
   }
@@ -139,7 +127,7 @@ class ConsumerOnJdk17Test {
   @Test
   void should_stay_on_scalar_kernels_on_jdk_17_even_with_the_incubator_module() throws Exception {
     // when
-    JsonNode out = consumer(jdk17(), List.of("--add-modules", "jdk.incubator.vector"));
+    JsonNode out = consumer(ChildJvm.jdk17(), List.of("--add-modules", "jdk.incubator.vector"));
     // then
     assertThat(out.path("kernels").asText()).isEqualTo("scalar");
     assertThat(out.path("top").asText()).isEqualTo("doc0");
@@ -147,11 +135,11 @@ class ConsumerOnJdk17Test {
 
   @Test
   void should_use_the_panama_kernels_of_the_multi_release_jar_on_jdk_25() throws Exception {
-    assumeThat(Files.isExecutable(jdk25())).as("no JDK 25 at %s", jdk25()).isTrue();
+    assumeThat(Files.isExecutable(ChildJvm.jdk25())).as("no JDK 25 at %s", ChildJvm.jdk25()).isTrue();
     // when
-    JsonNode panama = consumer(jdk25(), List.of("--add-modules", "jdk.incubator.vector",
+    JsonNode panama = consumer(ChildJvm.jdk25(), List.of("--add-modules", "jdk.incubator.vector",
         "--enable-native-access=ALL-UNNAMED"));
-    JsonNode scalar = consumer(jdk25(), List.of("--enable-native-access=ALL-UNNAMED"));
+    JsonNode scalar = consumer(ChildJvm.jdk25(), List.of("--enable-native-access=ALL-UNNAMED"));
     JsonNode on17 = on17();
     // then: Panama with the module, scalar without; the same hit and score as on 17
     assertThat(panama.path("java").asText()).isEqualTo("25");
@@ -178,10 +166,10 @@ class ConsumerOnJdk17Test {
   @Test
   void should_name_the_model_artifact_to_add_when_the_application_lacks_it() throws Exception {
     // when: the same program with gecko-onnx and no model artifact
-    Result r = run(command(jdk17(), List.of(), withoutModel));
+    ChildJvm.Result r = ChildJvm.run(dir, command(ChildJvm.jdk17(), List.of(), withoutModel));
     // then
-    assertThat(r.exit).as("exit code; output:%n%s", r.output).isNotZero();
-    assertThat(r.output).contains("ModelLoadException: classpath:bge-small-en-v1.5")
+    assertThat(r.exit()).as("exit code; output:%n%s", r.output()).isNotZero();
+    assertThat(r.output()).contains("ModelLoadException: classpath:bge-small-en-v1.5")
         .contains(": found no such resource: the model bge-small-en-v1.5 is not on the classpath;"
             + " add the dependency dev.gecko4j:gecko-model-bge-small-en-v15");
   }
@@ -198,26 +186,6 @@ class ConsumerOnJdk17Test {
   }
 
   private JsonNode consumer(Path java, List<String> flags) throws Exception {
-    List<String> cmd = command(java, flags, classpath);
-    Result r = run(cmd);
-    assertThat(r.exit).as("%s exited with %d:%n%s", cmd, r.exit, r.output).isZero();
-    String[] lines = r.output.strip().split("\n");
-    return new ObjectMapper().readTree(lines[lines.length - 1]);
-  }
-
-  private record Result(int exit, String output) {}
-
-  private Result run(List<String> cmd) throws IOException, InterruptedException {
-    Path log = Files.createTempFile(dir, "out", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    pb.environment().put("DJL_CACHE_DIR", dir.resolve("djl").toString());
-    pb.environment().put("OPT_OUT_TRACKING", "true");
-    Process p = pb.start();
-    if (!p.waitFor(5, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new AssertionError("timed out: " + cmd);
-    }
-    return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    return ChildJvm.lastJsonLine(dir, command(java, flags, classpath));
   }
 }

@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -77,6 +74,8 @@ class ModulePathConsumerTest {
       "          + \",\\\"trainOnnx\\\":\" + train.isExported(\"dev.gecko4j.train.onnx\")",
       "          + \",\\\"trainCheckpoint\\\":\" + train.isExported(\"dev.gecko4j.train.checkpoint\")",
       "          + \",\\\"trainApi\\\":\" + train.isExported(\"dev.gecko4j.train\")",
+      "          + \",\\\"trainInternal\\\":\" + train.isExported(\"dev.gecko4j.train.internal\")",
+      "          + \",\\\"fretInternalToMe\\\":\" + fret.isExported(\"dev.gecko4j.fret.internal\", me)",
       "          + \"}\");",
       "    }",
       "  }",
@@ -98,7 +97,7 @@ class ModulePathConsumerTest {
     for (Path p : List.of(trainJar, trainCp, fretJar, modelJar, modelCp)) {
       assumeThat(Files.isRegularFile(p)).as("needs %s (run mvn verify)", p).isTrue();
     }
-    Path java17 = jdk17();
+    Path java17 = ChildJvm.jdk17();
     assumeThat(Files.isExecutable(java17)).as("no JDK 17 at %s", java17).isTrue();
     List<String> modules = new ArrayList<>(List.of(trainJar.toString(), fretJar.toString(),
         modelJar.toString()));
@@ -121,17 +120,17 @@ class ModulePathConsumerTest {
     Files.writeString(dir.resolve("src/module-info.java"), MODULE_INFO, StandardCharsets.UTF_8);
     Files.writeString(src.resolve("Main.java"), PROGRAM, StandardCharsets.UTF_8);
     classes = Files.createDirectories(dir.resolve("classes"));
-    Result compiled = run(List.of(java17.resolveSibling("javac").toString(), "--release", "17",
+    ChildJvm.Result compiled = ChildJvm.run(dir, List.of(java17.resolveSibling("javac").toString(), "--release", "17",
         "--module-path", modulePath, "-d", classes.toString(),
         dir.resolve("src/module-info.java").toString(), src.resolve("Main.java").toString()));
-    assertThat(compiled.exit).as("javac --release 17 said:%n%s", compiled.output).isZero();
+    assertThat(compiled.exit()).as("javac --release 17 said:%n%s", compiled.output()).isZero();
   }
 
   @Test
   void should_embed_on_the_module_path_of_jdk_17_and_see_only_the_exported_packages()
       throws Exception {
     // when
-    JsonNode out = consumer(jdk17(), List.of());
+    JsonNode out = consumer(ChildJvm.jdk17(), List.of());
     // then: every gecko4j jar is a named module, and the module graph resolves
     assertThat(out.path("modules").asText())
         .isEqualTo("dev.gecko4j.core,dev.gecko4j.onnx,dev.gecko4j.train,dev.gecko4j.fret");
@@ -145,13 +144,15 @@ class ModulePathConsumerTest {
     assertThat(out.path("trainOnnx").asBoolean()).isFalse();
     assertThat(out.path("trainCheckpoint").asBoolean()).isFalse();
     assertThat(out.path("trainApi").asBoolean()).isTrue();
+    assertThat(out.path("trainInternal").asBoolean()).isFalse();
+    assertThat(out.path("fretInternalToMe").asBoolean()).isFalse();
   }
 
   @Test
   void should_load_the_panama_kernels_of_the_named_module_on_jdk_25() throws Exception {
-    assumeThat(Files.isExecutable(jdk25())).as("no JDK 25 at %s", jdk25()).isTrue();
+    assumeThat(Files.isExecutable(ChildJvm.jdk25())).as("no JDK 25 at %s", ChildJvm.jdk25()).isTrue();
     // when: the incubator module in the boot layer; gecko-core reads it at run time (addReads)
-    JsonNode out = consumer(jdk25(), List.of("--add-modules", "jdk.incubator.vector",
+    JsonNode out = consumer(ChildJvm.jdk25(), List.of("--add-modules", "jdk.incubator.vector",
         "--enable-native-access=ALL-UNNAMED,ai.djl.tokenizers,com.microsoft.onnxruntime,com.sun.jna"));
     // then
     assertThat(out.path("kernels").asText()).isEqualTo("panama");
@@ -160,16 +161,6 @@ class ModulePathConsumerTest {
 
   private static Path property(String name) {
     return Path.of(System.getProperty(name, "missing-" + name)).normalize();
-  }
-
-  private static Path jdk17() {
-    return Path.of(System.getProperty("gecko.jdk17.java",
-        "/usr/lib/jvm/java-17-openjdk-amd64/bin/java"));
-  }
-
-  private static Path jdk25() {
-    return Path.of(System.getProperty("gecko.jdk25.java",
-        "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"));
   }
 
   private JsonNode consumer(Path java, List<String> flags) throws Exception {
@@ -188,25 +179,6 @@ class ModulePathConsumerTest {
     cmd.add("ALL-MODULE-PATH");
     cmd.add("-m");
     cmd.add("consumer/consumer.Main");
-    Result r = run(cmd);
-    assertThat(r.exit).as("%s exited with %d:%n%s", cmd, r.exit, r.output).isZero();
-    String[] lines = r.output.strip().split("\n");
-    return new ObjectMapper().readTree(lines[lines.length - 1]);
-  }
-
-  private record Result(int exit, String output) {}
-
-  private Result run(List<String> cmd) throws IOException, InterruptedException {
-    Path log = Files.createTempFile(dir, "out", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    pb.environment().put("DJL_CACHE_DIR", dir.resolve("djl").toString());
-    pb.environment().put("OPT_OUT_TRACKING", "true");
-    Process p = pb.start();
-    if (!p.waitFor(5, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new AssertionError("timed out: " + cmd);
-    }
-    return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    return ChildJvm.lastJsonLine(dir, cmd);
   }
 }
