@@ -13,12 +13,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The export behind {@link dev.gecko4j.train.export.ModelExporter}, with the {@link FileSink}
@@ -46,74 +44,18 @@ public final class ModelFolderExport {
     Args.notNull(encoder, "encoder");
     Args.notNull(directory, "directory");
     Args.notNull(spec, "spec");
-    Path target = directory.toAbsolutePath().normalize();
-    Path parent = target.getParent();
-    if (parent == null) {
-      throw new IllegalArgumentException("directory must not be a file-system root, but is: " + directory);
-    }
-    Path tmp = parent.resolve(target.getFileName() + ".export-tmp");
-    Path old = parent.resolve(target.getFileName() + ".export-old");
-    try {
-      checkReplaceable(target);
-      Files.createDirectories(parent);
-      DurableFiles.deleteTree(tmp);
-      DurableFiles.deleteTree(old);
-      Files.createDirectories(tmp.resolve("1_Pooling"));
-      writeFolder(encoder, tmp, configJson, spec, sink);
-      DurableFiles.fsyncDirectory(tmp.resolve("1_Pooling"));
-      DurableFiles.fsyncDirectory(tmp);
-    } catch (IOException e) {
-      DurableFiles.deleteQuietly(tmp, e);
-      throw new UncheckedIOException("cannot export the model to " + target + ": " + e.getMessage()
-          + (Files.isDirectory(target) ? " (the earlier export there is kept)" : ""), e);
-    }
-    try {
-      if (Files.exists(target)) {
-        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      DurableFiles.fsyncDirectory(parent);
-    } catch (IOException e) {
-      if (!Files.exists(target) && Files.isDirectory(old)) {
-        try {
-          Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException back) {
-          e.addSuppressed(back);
-        }
-      }
-      throw new UncheckedIOException("cannot move the exported model from " + tmp + " to " + target + ": "
-          + e.getMessage(), e);
-    }
-    try {
-      DurableFiles.deleteTree(old);
-    } catch (IOException e) {
-      throw new UncheckedIOException("exported " + target + " but cannot delete the earlier export, moved to "
-          + old + ": " + e.getMessage(), e);
-    }
-    return target;
+    return DurableFiles.replaceFolder(directory,
+        n -> EXPORT_FILES.contains(n) || n.matches("\\d+_Dense"), "the model", tmp -> {
+          Files.createDirectories(tmp.resolve("1_Pooling"));
+          writeFolder(encoder, tmp, configJson, spec, sink);
+          DurableFiles.fsyncDirectory(tmp.resolve("1_Pooling"));
+        });
   }
 
   /** The names an export writes; a folder with anything else in it is not replaced. */
   private static final Set<String> EXPORT_FILES = Set.of("model.onnx", "tokenizer.json", "config.json",
       "modules.json", "1_Pooling", "sentence_bert_config.json", "config_sentence_transformers.json",
       "tokenizer_config.json");
-
-  private static void checkReplaceable(Path target) throws IOException {
-    if (!Files.exists(target)) {
-      return;
-    }
-    if (!Files.isDirectory(target)) {
-      throw new IllegalArgumentException("directory must be a folder or absent, but is a file: " + target);
-    }
-    try (Stream<Path> s = Files.list(target)) {
-      List<String> foreign = s.map(p -> p.getFileName().toString()).filter(n -> !EXPORT_FILES.contains(n) && !n.matches("\\d+_Dense"))
-          .sorted().toList();
-      if (!foreign.isEmpty()) {
-        throw new IllegalArgumentException("directory " + target + " holds files an export does not write "
-            + foreign + "; replacing it would delete them: export into a new or empty folder");
-      }
-    }
-  }
 
   private static void writeFolder(TrainableEncoder encoder, Path dir, byte[] configJson,
       ModelSpec spec, FileSink sink) throws IOException {

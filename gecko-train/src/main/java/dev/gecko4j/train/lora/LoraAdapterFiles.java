@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +25,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The adapters alone, in PEFT's layout: {@code adapter_model.safetensors} (float32 {@code
@@ -103,39 +101,12 @@ public final class LoraAdapterFiles {
     ObjectNode gecko = cfg.putObject("gecko4j");
     gecko.putPOJO("targets", c.targets());
     gecko.put("seed", c.seed());
-    Path target = directory.toAbsolutePath().normalize();
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    Path old = target.resolveSibling(target.getFileName() + ".old");
-    try {
-      if (Files.exists(target)) {
-        try (Stream<Path> s = Files.list(target)) {
-          List<String> foreign = s.map(p -> p.getFileName().toString())
-              .filter(n -> !Set.of(WEIGHTS, CONFIG).contains(n)).sorted().toList();
-          if (!foreign.isEmpty()) {
-            throw new IllegalArgumentException("directory " + target + " holds files an adapter "
-                + "folder does not " + foreign + "; write the adapters into a new or empty folder");
-          }
-        }
-      }
-      DurableFiles.deleteTree(tmp);
-      DurableFiles.deleteTree(old);
-      Files.createDirectories(tmp);
-      DurableFiles.write(FileSink.DISK, tmp.resolve(WEIGHTS), SafeTensors.toBytes(tensors));
-      DurableFiles.write(FileSink.DISK, tmp.resolve(CONFIG),
-          JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(cfg));
-      DurableFiles.fsyncDirectory(tmp);
-      if (Files.exists(target)) {
-        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      DurableFiles.fsyncDirectory(target.getParent());
-      DurableFiles.deleteTree(old);
-      return target;
-    } catch (IOException e) {
-      DurableFiles.deleteQuietly(tmp, e);
-      throw new UncheckedIOException("cannot write the LoRA adapters to " + target + ": "
-          + e.getMessage(), e);
-    }
+    return DurableFiles.replaceFolder(directory, Set.of(WEIGHTS, CONFIG)::contains,
+        "the LoRA adapters", tmp -> {
+          DurableFiles.write(FileSink.DISK, tmp.resolve(WEIGHTS), SafeTensors.toBytes(tensors));
+          DurableFiles.write(FileSink.DISK, tmp.resolve(CONFIG),
+              JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(cfg));
+        });
   }
 
   /**

@@ -11,18 +11,15 @@ import dev.gecko4j.train.onnx.TensorData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Writes a trained cross-encoder as a HuggingFace sequence-classification ONNX folder, the layout
@@ -52,61 +49,10 @@ final class CrossEncoderExport {
       "tokenizer_config.json");
 
   static Path write(CrossEncoderTrainer trainer, Path directory) {
-    Path target = directory.toAbsolutePath().normalize();
-    Path parent = target.getParent();
-    if (parent == null) {
-      throw new IllegalArgumentException("directory must not be a file-system root, but is: "
-          + directory);
-    }
-    Path tmp = parent.resolve(target.getFileName() + ".export-tmp");
-    Path old = parent.resolve(target.getFileName() + ".export-old");
-    try {
-      checkReplaceable(target);
-      Files.createDirectories(parent);
-      DurableFiles.deleteTree(tmp);
-      DurableFiles.deleteTree(old);
-      Files.createDirectories(tmp);
-      writeFiles(trainer, tmp);
-      DurableFiles.fsyncDirectory(tmp);
-      if (Files.exists(target)) {
-        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      DurableFiles.fsyncDirectory(parent);
-      DurableFiles.deleteTree(old);
-    } catch (IOException e) {
-      DurableFiles.deleteQuietly(tmp, e);
-      if (!Files.exists(target) && Files.isDirectory(old)) {
-        try {
-          Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException back) {
-          e.addSuppressed(back);
-        }
-      }
-      throw new UncheckedIOException("cannot export the cross-encoder to " + target + ": "
-          + e.getMessage(), e);
-    }
-    return target;
+    return DurableFiles.replaceFolder(directory, FILES::contains, "the cross-encoder",
+        tmp -> writeFiles(trainer, tmp));
   }
 
-  private static void checkReplaceable(Path target) throws IOException {
-    if (!Files.exists(target)) {
-      return;
-    }
-    if (!Files.isDirectory(target)) {
-      throw new IllegalArgumentException("directory must be a folder or absent, but is a file: "
-          + target);
-    }
-    try (Stream<Path> s = Files.list(target)) {
-      List<String> foreign = s.map(p -> p.getFileName().toString())
-          .filter(n -> !FILES.contains(n)).sorted().toList();
-      if (!foreign.isEmpty()) {
-        throw new IllegalArgumentException("directory " + target + " holds files an export does "
-            + "not write " + foreign + "; replacing it would delete them: export into a new or "
-            + "empty folder");
-      }
-    }
-  }
 
   private static void writeFiles(CrossEncoderTrainer trainer, Path dir) throws IOException {
     TrainableEncoder encoder = trainer.encoder();
