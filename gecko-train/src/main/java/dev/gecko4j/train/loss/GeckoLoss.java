@@ -1,10 +1,8 @@
 package dev.gecko4j.train.loss;
 
 import ai.djl.ndarray.NDArray;
-import dev.gecko4j.train.internal.Scalars;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
+import dev.gecko4j.core.train.ContrastiveLoss.HardNegatives;
+import dev.gecko4j.core.train.ContrastiveLoss.InfoNce;
 import java.util.Locale;
 
 /**
@@ -18,7 +16,9 @@ import java.util.Locale;
  * </pre>
  *
  * Without negatives (null) the hard-negative term is dropped. {@link #inBatchInfoNce(double)} is
- * the same softmax over the in-batch positives alone (Gecko's pre-finetuning).
+ * the same softmax over the in-batch positives alone (Gecko's pre-finetuning). Both are {@link
+ * InfoNceLoss} settings (the row's own hard negative, query–query negatives, one direction), which
+ * computes them.
  */
 public final class GeckoLoss implements ContrastiveLoss {
   /** Default temperature (not published by Gecko; 0.05 as in E5 and GTE). */
@@ -27,6 +27,7 @@ public final class GeckoLoss implements ContrastiveLoss {
   private final double temperature;
   private final boolean queryQueryNegatives;
   private final boolean hardNegatives;
+  private final InfoNceLoss infoNce;
 
   /**
    * Creates the loss with query-query negatives.
@@ -53,6 +54,8 @@ public final class GeckoLoss implements ContrastiveLoss {
     this.temperature = ContrastiveLoss.checkTemperature(temperature);
     this.queryQueryNegatives = queryQueryNegatives;
     this.hardNegatives = hardNegatives;
+    this.infoNce = new InfoNceLoss(new InfoNce(temperature,
+        hardNegatives ? HardNegatives.OWN_ROW : HardNegatives.NONE, queryQueryNegatives, false));
   }
 
   /**
@@ -81,26 +84,7 @@ public final class GeckoLoss implements ContrastiveLoss {
 
   @Override
   public NDArray compute(NDArray queries, NDArray positives, NDArray negatives) {
-    ContrastiveLoss.checkShapes(queries, positives, negatives);
-    long b = queries.getShape().get(0);
-    NDArray q = ContrastiveLoss.unit(queries);
-    NDArray p = ContrastiveLoss.unit(positives);
-    NDArray tau = Scalars.of(q, temperature);
-    NDArray eye = queries.getManager().eye((int) b).toType(queries.getDataType(), false);
-    NDArray qp = q.matMul(p.transpose()).div(tau); // [B, B]
-    NDList cols = new NDList(qp);
-    if (queryQueryNegatives) {
-      NDArray qq = q.matMul(q.transpose()).div(tau).sub(eye.mul(1e4)); // mask j == i
-      cols.add(qq);
-    }
-    if (hardNegatives && negatives != null) {
-      NDArray n = ContrastiveLoss.unit(negatives);
-      cols.add(q.mul(n).sum(new int[] {1}, true).div(tau)); // [B, 1]
-    }
-    NDArray logits = cols.size() == 1 ? qp : NDArrays.concat(cols, 1);
-    NDArray logProb = logits.logSoftmax(1).get(new NDIndex(":, :{}", b));
-    NDArray loss = logProb.mul(eye).sum();
-    return loss.div(Scalars.of(loss, -b));
+    return infoNce.compute(queries, positives, negatives);
   }
 
   @Override
